@@ -1,0 +1,1 @@
+"""Rules that run on the layer graph and yield findings."""

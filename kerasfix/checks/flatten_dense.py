@@ -1,0 +1,218 @@
+"""KF001/KF002: a Flatten over a spatial feature map feeding a Dense.
+
+One pattern finder serves both rules: KF001 when the feature map's size is known (exact
+parameter counts), KF002 when it cannot be worked out statically.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from kerasfix.checks.options import RuleOptions
+from kerasfix.findings import Finding, Severity
+from kerasfix.graph.model import Graph, Node, Shape
+from kerasfix.layers.registry import Role, lookup
+
+# Layers allowed between Flatten and Dense: they keep the flattened vector's meaning.
+MAX_WALK = 256
+
+
+@dataclass
+class Site:
+    """A Flatten -> Dense pair over a feature map, before any arithmetic."""
+
+    flatten: Node
+    dense: Node
+    origin: Node  # the layer that produced the feature map
+    between: list[Node]  # shape-preserving layers between Flatten and Dense
+    channels_first: bool
+
+
+def find_sites(graph: Graph) -> Iterator[Site]:
+    """Every Flatten in `graph` (not nested graphs) that turns a feature map into a Dense input."""
+    consumers = graph.consumers()
+    for node in graph.nodes:
+        if node.layer.class_name != "Flatten" or len(node.inputs) != 1:
+            continue
+        origin = feature_map_origin(node.inputs[0])
+        if origin is None:
+            continue
+        found = dense_consumer(node, consumers)
+        if found is None:
+            continue
+        dense, between = found
+        yield Site(node, dense, origin, between, _channels_first(origin))
+
+
+def feature_map_origin(node: Node) -> Node | None:
+    """The spatial layer whose feature map reaches `node`, looking through shape-preserving
+    layers, merges and nested models; `None` for raw inputs and non-spatial tensors."""
+    stack, steps = [node], 0
+    while stack and steps < MAX_WALK:
+        steps += 1
+        current = stack.pop()
+        layer = current.layer
+        if layer.inner is not None and layer.inner.nodes:
+            outputs = layer.inner.outputs or layer.inner.nodes[-1:]
+            if outputs:
+                stack.append(outputs[0])
+            continue
+        spec = lookup(layer.class_name)
+        if spec is None or current.is_input:
+            continue
+        if spec.role is Role.SPATIAL:
+            # A backbone with its top or pooling on yields a vector, not a feature map.
+            shape = current.output_shape
+            return current if shape is None or len(shape) > 2 else None
+        if spec.role is Role.PRESERVING and current.inputs:
+            stack.append(current.inputs[0])
+        elif spec.role is Role.MERGE:
+            stack.extend(reversed(current.inputs))
+    return None
+
+
+def dense_consumer(flatten: Node, consumers: dict[int, list[Node]]) -> tuple[Node, list[Node]] | None:
+    """The first Dense fed by `flatten`, possibly through Dropout/BatchNormalization/Activation."""
+    frontier: list[tuple[Node, list[Node]]] = [(flatten, [])]
+    steps = 0
+    while frontier and steps < MAX_WALK:
+        steps += 1
+        current, path = frontier.pop(0)
+        for child in consumers.get(id(current), []):
+            if child.layer.class_name == "Dense":
+                return child, path
+            spec = lookup(child.layer.class_name)
+            if spec is not None and spec.role is Role.PRESERVING and child.layer.inner is None:
+                frontier.append((child, [*path, child]))
+    return None
+
+
+def _channels_first(origin: Node) -> bool:
+    data_format = origin.layer.config.get("data_format")
+    if data_format is None and origin.layer.inner is not None:
+        return False
+    return data_format == "channels_first"
+
+
+def check(graph: Graph, options: RuleOptions, prefix: tuple[str, ...] = ()) -> Iterator[Finding]:
+    """KF001 and KF002 findings for one graph (nested graphs are walked by the engine)."""
+    for site in find_sites(graph):
+        finding = _finding_for(site, options, prefix, graph)
+        if finding is not None:
+            yield finding
+
+
+def _finding_for(
+    site: Site, options: RuleOptions, prefix: tuple[str, ...], graph: Graph
+) -> Finding | None:
+    shape: Shape | None = site.flatten.inputs[0].output_shape
+    body = shape[1:] if shape is not None else None
+    channels, spatial = _split(body, site.channels_first)
+    units = _as_int(site.dense.layer.config.get("units"))
+    use_bias = bool(site.dense.layer.config.get("use_bias", True))
+    rank = len(spatial) if spatial is not None else None
+    suggestion = f"GlobalAveragePooling{rank}D" if rank in (1, 2, 3) else None
+
+    known = spatial is not None and channels is not None and all(d is not None for d in spatial)
+    if known:
+        assert spatial is not None and channels is not None
+        if math.prod(d for d in spatial if d is not None) <= 1 or suggestion is None:
+            return None
+    params_pooling = _dense_params(channels, units, use_bias)
+    features = math.prod(body) if known and body is not None else None  # type: ignore[arg-type]
+    params_flatten = _dense_params(features, units, use_bias)
+
+    rule = "KF001" if known else "KF002"
+    if rule == "KF001":
+        if params_flatten is not None and params_flatten < options.min_params:
+            return None
+        severity = options.severity_for(params_flatten)
+    else:
+        severity = Severity.INFO
+
+    subject = _subject(site, prefix, graph, body)
+    dense_text = _dense_text(site, units, prefix)
+    if known:
+        counts = _counts_text(params_flatten, params_pooling, suggestion)
+        message = f"{subject} feeds {dense_text}: {counts}"
+    else:
+        reason = site.flatten.inputs[0].unknown_reason or site.flatten.unknown_reason
+        reason = reason or "the shape entering Flatten is not known statically"
+        pooled = (
+            f"; {suggestion} would need {params_pooling:,}"
+            if params_pooling is not None and suggestion
+            else ""
+        )
+        message = (
+            f"{subject} feeds {dense_text}: its parameter count is unknown because {reason}"
+            f"{pooled}"
+        )
+    return Finding(
+        rule=rule,
+        severity=severity,
+        message=message,
+        span=site.flatten.layer.span,
+        layer_path=None if site.flatten.layer.span else (*prefix, site.flatten.layer.display_name),
+        shape=tuple(body) if body is not None else None,
+        dense_units=units,
+        params_flatten=params_flatten,
+        params_pooling=params_pooling,
+        suggestion=suggestion,
+        flatten_layer=site.flatten.layer.display_name,
+        dense_layer=site.dense.layer.display_name,
+        fix_context={
+            "channels_first": site.channels_first,
+            "flatten": site.flatten,
+            "dense": site.dense,
+            "between": site.between,
+        },
+    )
+
+
+def _split(
+    body: Shape | None, channels_first: bool
+) -> tuple[int | None, tuple[int | None, ...] | None]:
+    if body is None or len(body) < 2:
+        return None, None
+    if channels_first:
+        return body[0], tuple(body[1:])
+    return body[-1], tuple(body[:-1])
+
+
+def _dense_params(features: int | None, units: int | None, use_bias: bool) -> int | None:
+    if features is None or units is None:
+        return None
+    return features * units + (units if use_bias else 0)
+
+
+def _as_int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def format_shape(body: Shape | None) -> str:
+    if body is None:
+        return "an unknown shape"
+    return "x".join("?" if d is None else str(d) for d in body)
+
+
+def _subject(site: Site, prefix: tuple[str, ...], graph: Graph, body: Shape | None) -> str:
+    if site.flatten.layer.span is not None:
+        return f"Flatten over {format_shape(body)}"
+    where = f" (in '{prefix[-1]}')" if prefix else (f" (in '{graph.name}')" if graph.name else "")
+    return f"layer '{site.flatten.layer.display_name}'{where} over {format_shape(body)}"
+
+
+def _dense_text(site: Site, units: int | None, prefix: tuple[str, ...]) -> str:
+    width = "?" if units is None else str(units)
+    if site.dense.layer.span is not None:
+        return f"Dense({width})"
+    return f"'{site.dense.layer.display_name}' Dense({width})"
+
+
+def _counts_text(flat: int | None, pooled: int | None, suggestion: str | None) -> str:
+    if flat is None or pooled is None:
+        return f"the Dense width is not known statically; {suggestion} would keep only the channels"
+    change = (pooled - flat) / flat * 100 if flat else 0.0
+    return f"{flat:,} parameters; {suggestion} would need {pooled:,} ({change:+.1f}%)"
