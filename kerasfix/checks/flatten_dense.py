@@ -73,7 +73,9 @@ def feature_map_origin(node: Node) -> Node | None:
     return None
 
 
-def dense_consumer(flatten: Node, consumers: dict[int, list[Node]]) -> tuple[Node, list[Node]] | None:
+def dense_consumer(
+    flatten: Node, consumers: dict[int, list[Node]]
+) -> tuple[Node, list[Node]] | None:
     """The first Dense fed by `flatten`, possibly through Dropout/BatchNormalization/Activation."""
     frontier: list[tuple[Node, list[Node]]] = [(flatten, [])]
     steps = 0
@@ -146,8 +148,7 @@ def _finding_for(
             else ""
         )
         message = (
-            f"{subject} feeds {dense_text}: its parameter count is unknown because {reason}"
-            f"{pooled}"
+            f"{subject} feeds {dense_text}: its parameter count is unknown because {reason}{pooled}"
         )
     return Finding(
         rule=rule,
