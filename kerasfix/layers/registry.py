@@ -16,6 +16,7 @@ from kerasfix.graph.model import Shape
 
 ShapeFn = Callable[[dict[str, Any], Sequence[Shape | None]], Shape | None]
 ParamFn = Callable[[dict[str, Any], Sequence[Shape | None]], int | None]
+RoleFn = Callable[[dict[str, Any]], "Role"]
 
 
 class Role(Enum):
@@ -35,6 +36,18 @@ class LayerSpec:
     role: Role = Role.OTHER
     # Names of positional constructor arguments, in order, as Keras 3 spells them.
     positional: tuple[str, ...] = ()
+    # Config-dependent role for wrappers (TimeDistributed(Conv2D) is spatial,
+    # TimeDistributed(Dense) is not); `role` is then the conservative default.
+    role_fn: RoleFn | None = None
+
+    def role_for(self, config: dict[str, Any]) -> Role:
+        """The role of a layer with this config (wrappers defer to the wrapped layer)."""
+        if self.role_fn is None:
+            return self.role
+        try:
+            return self.role_fn(config)
+        except (TypeError, ValueError, KeyError, AttributeError):
+            return self.role
 
 
 _SPECS: dict[str, LayerSpec] = {}

@@ -1,0 +1,15 @@
+"""Imports every family module so each registers its layers (loaded lazily by the registry)."""
+
+from kerasfix.layers import (  # noqa: F401
+    applications,
+    conv,
+    core,
+    merging,
+    normalization,
+    pooling,
+    preprocessing,
+    regularization,
+    reshaping,
+    rnn,
+    wrappers,
+)
