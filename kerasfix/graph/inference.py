@@ -73,6 +73,10 @@ def _infer_node(node: Node, counted: set[int], depth: int) -> None:
         node.unknown_reason = f"cannot work out the output of '{layer.display_name}': {exc}"
         return
     node.params = params if first_call else 0
+    if node.uncertain is not None and node.output_shape is not None:
+        node.output_shape = (None,) * len(node.output_shape)
+        node.unknown_reason = node.uncertain
+        return
     if node.output_shape is None or _has_unknown(node.output_shape[1:]):
         node.unknown_reason = _first_reason(node.inputs) or (
             f"the output shape of '{layer.display_name}' is not known statically"

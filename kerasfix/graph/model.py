@@ -69,6 +69,9 @@ class Node:
     output_shape: Shape | None = None
     params: int | None = None
     unknown_reason: str | None = None
+    # Set by a frontend when this call may run zero or several times (a layer added under an
+    # `if` or in a loop): its rank is kept but every dimension after it becomes unknown.
+    uncertain: str | None = None
 
     @property
     def is_input(self) -> bool:

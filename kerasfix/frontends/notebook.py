@@ -1,0 +1,94 @@
+"""Notebook frontend: a notebook's code cells, in order, form one program.
+
+IPython magics and shell escapes are blanked (line numbers stay put); a cell with a
+syntax error is skipped with a note, as Jupyter would fail just that cell.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from kerasfix.frontends.base import InputError, Program
+from kerasfix.frontends.source import could_have_findings, parse_module
+from kerasfix.frontends.source.decode import read_bytes
+from kerasfix.graph.model import Graph
+
+MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024  # notebooks carry outputs (images), so allow more
+_MAGIC = re.compile(r"^(\s*)(%|!|\?)")
+_HELP = re.compile(r"^(\s*)[\w.]+\?{1,2}\s*$")
+_SHELL_ASSIGN = re.compile(r"^(\s*)[\w, ]+=\s*[!%]")
+
+
+def read_notebook(path: Path) -> Program:
+    data = read_bytes(path, MAX_NOTEBOOK_BYTES)
+    cells = code_cells(data, path.as_posix())
+    return program_from_cells(cells, path.as_posix())
+
+
+def code_cells(data: bytes, display_path: str) -> list[str]:
+    """The source of every code cell (empty string for non-code cells, to keep numbering).
+
+    Cells are numbered among *all* cells, 1-based, as Jupyter shows them.
+    """
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InputError(f"{display_path}: notebook is not UTF-8 text") from None
+    except (json.JSONDecodeError, RecursionError) as exc:
+        detail = f" (line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
+        raise InputError(f"{display_path}: malformed notebook JSON{detail}") from None
+    if not isinstance(document, dict):
+        raise InputError(f"{display_path}: not a Jupyter notebook (top level is not an object)")
+    raw_cells = document.get("cells")
+    if raw_cells is None and isinstance(document.get("worksheets"), list):  # nbformat 3
+        raw_cells = [
+            c for ws in document["worksheets"] if isinstance(ws, dict) for c in ws.get("cells", [])
+        ]
+    if not isinstance(raw_cells, list):
+        raise InputError(f"{display_path}: not a Jupyter notebook (no 'cells' list)")
+    return [_cell_source(cell) for cell in raw_cells]
+
+
+def _cell_source(cell: Any) -> str:
+    if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+        return ""
+    source = cell.get("source", cell.get("input", ""))
+    if isinstance(source, list):
+        return "".join(part for part in source if isinstance(part, str))
+    return source if isinstance(source, str) else ""
+
+
+def strip_magics(source: str) -> str:
+    """Blank IPython-only lines (keeping indentation-valid code and line numbers)."""
+    lines = source.split("\n")
+    if lines and lines[0].lstrip().startswith("%%"):
+        return "\n".join("" for _ in lines)  # a cell magic: the whole cell is not Python
+    out = []
+    for line in lines:
+        match = _MAGIC.match(line) or _HELP.match(line) or _SHELL_ASSIGN.match(line)
+        out.append(f"{match.group(1)}pass" if match else line)
+    return "\n".join(out)
+
+
+def program_from_cells(cells: list[str], display_path: str) -> Program:
+    from kerasfix.frontends.source.interpreter import Interpreter
+
+    if not any(could_have_findings(cell) for cell in cells):
+        return Program(display_path, "notebook", Graph(class_name="Program"), cells=cells)
+    interpreter = Interpreter()
+    notes: list[str] = []
+    for number, source in enumerate(cells, start=1):
+        if not source.strip():
+            continue
+        text = strip_magics(source)
+        try:
+            tree = parse_module(text, display_path, cell=number)
+        except InputError as exc:
+            notes.append(f"skipped {exc}")
+            continue
+        interpreter.run_module(tree, text.splitlines(), cell=number)
+    graph = interpreter.finish()
+    return Program(display_path, "notebook", graph, cells=cells, notes=notes)

@@ -1,0 +1,67 @@
+"""Source frontend: Python files into the layer graph, without importing or running them.
+
+The lint path parses with Python's own `ast` (no code runs, and it is 10-35x faster than
+a LibCST parse with position metadata on typical model scripts); LibCST is used where the
+text must be rewritten losslessly, by `--fix`.
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from pathlib import Path
+
+from kerasfix.frontends.base import InputError, Program
+from kerasfix.frontends.source.decode import decode_source, read_bytes
+from kerasfix.graph.model import Graph
+
+__all__ = ["could_have_findings", "parse_module", "program_from_text", "read_source"]
+
+# Every rule is about a Keras Flatten; a file that never spells it cannot have findings.
+PREFILTER_TOKEN = "Flatten"
+
+
+def could_have_findings(text: str) -> bool:
+    return PREFILTER_TOKEN in text
+
+
+def read_source(path: Path) -> Program:
+    text = decode_source(read_bytes(path), path)
+    return program_from_text(text, path.as_posix())
+
+
+def program_from_text(text: str, display_path: str) -> Program:
+    if not could_have_findings(text):
+        return Program(display_path, "source", Graph(class_name="Program"), text=text)
+    from kerasfix.frontends.source.interpreter import Interpreter
+
+    tree = parse_module(text, display_path)
+    interpreter = Interpreter()
+    try:
+        interpreter.run_module(tree, text.splitlines())
+        graph = interpreter.finish()
+    except RecursionError:
+        raise InputError(f"{display_path}: code nested too deeply to analyse") from None
+    notes = (
+        ["analysis stopped early: the file is too large or complex"]
+        if interpreter.exhausted
+        else []
+    )
+    return Program(display_path, "source", graph, text=text, notes=notes)
+
+
+def parse_module(text: str, display_path: str, cell: int | None = None) -> ast.Module:
+    """Parse with `ast`; a syntax error becomes a one-line InputError naming the place."""
+    where = f"cell {cell}:" if cell is not None else ""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes is not our business
+            return ast.parse(text, filename=display_path)
+    except SyntaxError as exc:
+        line = exc.lineno or 0
+        column = exc.offset or 0
+        raise InputError(
+            f"{display_path}:{where}{line}:{column}: syntax error: {exc.msg}"
+        ) from None
+    except (ValueError, MemoryError, RecursionError) as exc:
+        raise InputError(f"{display_path}: cannot parse ({type(exc).__name__})") from None

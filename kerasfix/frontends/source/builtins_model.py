@@ -1,0 +1,173 @@
+"""Models of the Python builtins and NumPy helpers that model-building code leans on.
+
+Each returns a constant when its arguments are constants and `Unknown` otherwise, so
+`input_shape = (IMG_SIZE, IMG_SIZE, len(CHANNELS))` resolves and `len(data)` does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kerasfix.frontends.source.values import ArrayValue, ListValue, Unknown
+
+Builtin = Callable[[Any, list[Any], dict[str, Any]], Any]
+
+
+def _plain_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _items(interp: Any, value: Any) -> list[Any] | None:
+    return interp._concrete_items(value)  # type: ignore[no-any-return]
+
+
+def _len(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    if args:
+        items = _items(interp, args[0])
+        if items is not None:
+            return len(items)
+        if isinstance(args[0], ArrayValue) and args[0].shape:
+            return args[0].shape[0]
+    return Unknown("a len() of data")
+
+
+def _convert(kind: type) -> Builtin:
+    def convert(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        if not args:
+            return kind()
+        value = args[0]
+        if isinstance(value, int | float | str | bool):
+            try:
+                return kind(value)
+            except (TypeError, ValueError, OverflowError):
+                return Unknown(f"{kind.__name__}() of a value")
+        return Unknown(f"{kind.__name__}() of a value not known statically")
+
+    return convert
+
+
+def _tuple(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    if not args:
+        return ()
+    items = _items(interp, args[0])
+    return tuple(items) if items is not None else Unknown("tuple() of a value")
+
+
+def _list(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    if not args:
+        return ListValue([])
+    items = _items(interp, args[0])
+    return ListValue(items) if items is not None else Unknown("list() of a value")
+
+
+def _reduce(fn: Callable[..., Any], name: str) -> Builtin:
+    def reduce(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        values = args
+        if len(args) == 1:
+            values = _items(interp, args[0]) or []
+        if values and all(_plain_number(v) for v in values):
+            return fn(values)
+        return Unknown(f"{name}() of values not known statically")
+
+    return reduce
+
+
+def _abs(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    return abs(args[0]) if args and _plain_number(args[0]) else Unknown("abs() of a value")
+
+
+def _round(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    if args and _plain_number(args[0]) and (len(args) == 1 or isinstance(args[1], int)):
+        return round(*args[:2])
+    return Unknown("round() of a value")
+
+
+def _enumerate(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    items = _items(interp, args[0]) if args else None
+    start = args[1] if len(args) > 1 else kwargs.get("start", 0)
+    if items is None or not isinstance(start, int):
+        return Unknown("enumerate() of a value")
+    return tuple((i + start, item) for i, item in enumerate(items))
+
+
+def _zip(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    lists = [_items(interp, a) for a in args]
+    if any(items is None for items in lists):
+        return Unknown("zip() of a value")
+    return tuple(zip(*lists, strict=False))  # type: ignore[arg-type]
+
+
+def _reversed(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    items = _items(interp, args[0]) if args else None
+    return tuple(reversed(items)) if items is not None else Unknown("reversed() of a value")
+
+
+def _none(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    return None
+
+
+def _unknown(name: str) -> Builtin:
+    def unknown(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        return Unknown(f"the result of {name}()")
+
+    return unknown
+
+
+BUILTINS: dict[str, Builtin] = {
+    "len": _len,
+    "int": _convert(int),
+    "float": _convert(float),
+    "str": _convert(str),
+    "bool": _convert(bool),
+    "tuple": _tuple,
+    "list": _list,
+    "min": _reduce(min, "min"),
+    "max": _reduce(max, "max"),
+    "sum": _reduce(sum, "sum"),
+    "abs": _abs,
+    "round": _round,
+    "enumerate": _enumerate,
+    "zip": _zip,
+    "reversed": _reversed,
+    "print": _none,
+    **{name: _unknown(name) for name in ("super", "isinstance", "getattr", "open", "input")},
+}
+
+
+def _expand_dims(args: list[Any], kwargs: dict[str, Any]) -> Any:
+    array = args[0] if args else None
+    axis = args[1] if len(args) > 1 else kwargs.get("axis")
+    if not isinstance(array, ArrayValue) or not isinstance(axis, int):
+        return Unknown("np.expand_dims() of a value not known statically")
+    shape = list(array.shape)
+    position = axis if axis >= 0 else len(shape) + 1 + axis
+    if not 0 <= position <= len(shape):
+        return Unknown("np.expand_dims() with an invalid axis")
+    shape.insert(position, 1)
+    return ArrayValue(tuple(shape))
+
+
+def _np_reshape(args: list[Any], kwargs: dict[str, Any]) -> Any:
+    from kerasfix.frontends.source.interpreter import _reshape_array
+
+    array = args[0] if args else None
+    target = args[1] if len(args) > 1 else kwargs.get("newshape", kwargs.get("shape"))
+    if not isinstance(array, ArrayValue):
+        return Unknown("np.reshape() of a value not known statically")
+    return _reshape_array(array, target)
+
+
+def _np_array(args: list[Any], kwargs: dict[str, Any]) -> Any:
+    if args and isinstance(args[0], ArrayValue):
+        return args[0]
+    return Unknown("an array built at run time")
+
+
+NUMPY_FUNCTIONS: dict[str, Callable[[list[Any], dict[str, Any]], Any]] = {
+    "expand_dims": _expand_dims,
+    "reshape": _np_reshape,
+    "array": _np_array,
+    "asarray": _np_array,
+    "float32": _np_array,
+}

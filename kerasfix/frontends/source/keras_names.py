@@ -1,0 +1,92 @@
+"""Which dotted names are Keras: layers, models, Input, backbones, datasets.
+
+A name counts only when it resolves (through the file's imports) to a module under a
+Keras root, so `torch.nn.Flatten` or a home-made `Flatten` is never mistaken for Keras's.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from kerasfix.layers.registry import known_names
+
+KERAS_ROOTS: tuple[str, ...] = (
+    "keras",
+    "tensorflow.keras",
+    "tensorflow.python.keras",
+    "tensorflow.contrib.keras",
+    "tf_keras",
+    "tensorflow.compat.v1.keras",
+    "tensorflow.compat.v2.keras",
+)
+
+APPLICATIONS: frozenset[str] = frozenset(
+    {
+        "VGG16", "VGG19", "ResNet50", "ResNet101", "ResNet152", "ResNet50V2", "ResNet101V2",
+        "ResNet152V2", "MobileNet", "MobileNetV2", "MobileNetV3Small", "MobileNetV3Large",
+        "EfficientNetB0", "EfficientNetB1", "EfficientNetB2", "EfficientNetB3",
+        "EfficientNetB4", "EfficientNetB5", "EfficientNetB6", "EfficientNetB7",
+        "EfficientNetV2B0", "EfficientNetV2B1", "EfficientNetV2B2", "EfficientNetV2B3",
+        "EfficientNetV2S", "EfficientNetV2M", "EfficientNetV2L", "Xception", "InceptionV3",
+        "InceptionResNetV2", "DenseNet121", "DenseNet169", "DenseNet201", "NASNetMobile",
+        "NASNetLarge", "ConvNeXtTiny", "ConvNeXtSmall", "ConvNeXtBase", "ConvNeXtLarge",
+        "ConvNeXtXLarge",
+    }
+)  # fmt: skip
+
+# Published shapes of keras.datasets loaders: ((x_train, y_train), (x_test, y_test)).
+DATASETS: dict[str, tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]] = {
+    "mnist": ((60000, 28, 28), (60000,), (10000, 28, 28), (10000,)),
+    "fashion_mnist": ((60000, 28, 28), (60000,), (10000, 28, 28), (10000,)),
+    "cifar10": ((50000, 32, 32, 3), (50000, 1), (10000, 32, 32, 3), (10000, 1)),
+    "cifar100": ((50000, 32, 32, 3), (50000, 1), (10000, 32, 32, 3), (10000, 1)),
+    "boston_housing": ((404, 13), (404,), (102, 13), (102,)),
+    "california_housing": ((16512, 8), (16512,), (4128, 8), (4128,)),
+}
+
+
+class Kind(Enum):
+    LAYER = "layer"
+    INPUT = "input"  # keras.Input / keras.layers.Input function
+    SEQUENTIAL = "sequential"
+    MODEL = "model"  # keras.Model / keras.models.Model (functional constructor or base class)
+    BASE_LAYER = "base_layer"  # keras.layers.Layer, for subclassing
+    BACKBONE = "backbone"
+    DATASET_LOADER = "dataset_loader"
+    IMAGE_DATA_FORMAT = "image_data_format"
+    IMAGE_DIM_ORDERING = "image_dim_ordering"
+    TO_CATEGORICAL = "to_categorical"
+    OTHER = "other"
+
+
+def is_keras(qualname: str) -> bool:
+    return any(qualname == root or qualname.startswith(root + ".") for root in KERAS_ROOTS)
+
+
+def classify(qualname: str) -> Kind | None:
+    """What a fully qualified name means, or None when it is not a Keras name."""
+    if not is_keras(qualname):
+        return None
+    parts = qualname.split(".")
+    leaf = parts[-1]
+    if leaf == "Sequential":
+        return Kind.SEQUENTIAL
+    if leaf in ("Model", "Functional"):
+        return Kind.MODEL
+    if leaf == "Input":
+        return Kind.INPUT
+    if leaf == "Layer":
+        return Kind.BASE_LAYER
+    if leaf in APPLICATIONS:
+        return Kind.BACKBONE
+    if leaf == "load_data" and len(parts) >= 2 and parts[-2] in DATASETS:
+        return Kind.DATASET_LOADER
+    if leaf == "image_data_format":
+        return Kind.IMAGE_DATA_FORMAT
+    if leaf == "image_dim_ordering":
+        return Kind.IMAGE_DIM_ORDERING
+    if leaf == "to_categorical":
+        return Kind.TO_CATEGORICAL
+    if leaf in known_names() and leaf[:1].isupper():
+        return Kind.LAYER
+    return Kind.OTHER

@@ -1,0 +1,113 @@
+"""Abstract values the source interpreter computes instead of running the code.
+
+Plain constants (int, float, str, bool, None, tuple, dict) are Python values; everything
+else is one of these classes. `Unknown` (from the graph model) stands for any value the
+file does not determine.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Any
+
+from kerasfix.graph.model import Graph, Layer, Node, Unknown
+
+__all__ = [
+    "ArrayValue",
+    "BoundMethod",
+    "ClassValue",
+    "FunctionValue",
+    "InstanceValue",
+    "LayerValue",
+    "ListValue",
+    "ModelValue",
+    "Ref",
+    "SequentialValue",
+    "TensorValue",
+    "Unknown",
+]
+
+
+@dataclass(frozen=True)
+class Ref:
+    """An imported module or object, by its fully qualified name."""
+
+    qualname: str
+
+
+@dataclass(eq=False)
+class ListValue:
+    """A Python list (mutable, so layer lists built with append/extend are followed)."""
+
+    items: list[Any] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class LayerValue:
+    """A constructed Keras layer object (not yet called)."""
+
+    layer: Layer
+    # For backbones built standalone: the node that represents the backbone's own call.
+    own_node: Node | None = None
+
+
+@dataclass(eq=False)
+class TensorValue:
+    node: Node
+
+
+@dataclass(eq=False)
+class SequentialValue:
+    """A `Sequential` model: its layer list, materialised into a chain after the run."""
+
+    layer: Layer  # the model as a layer (class_name "Sequential"); `inner` set at the end
+    items: list[tuple[Any, bool, int]] = field(default_factory=list)  # (value, conditional, line)
+    build_shape: Any = None
+    graph: Graph | None = None
+
+
+@dataclass(eq=False)
+class ModelValue:
+    """A functional `Model(inputs, outputs)`."""
+
+    layer: Layer  # the model as a layer (class_name "Functional", inner = graph)
+
+
+@dataclass(eq=False)
+class FunctionValue:
+    node: ast.FunctionDef | ast.AsyncFunctionDef
+    scope: dict[str, Any]
+    defaults: dict[str, Any]
+    qualname: str
+    called: bool = False
+
+
+@dataclass(eq=False)
+class ClassValue:
+    node: ast.ClassDef
+    scope: dict[str, Any]
+    methods: dict[str, FunctionValue]
+    keras_base: str | None  # "model" | "layer" when it subclasses a Keras class
+    bases: list[Any] = field(default_factory=list)
+    instantiated: bool = False
+
+
+@dataclass(eq=False)
+class InstanceValue:
+    cls: ClassValue
+    attrs: dict[str, Any] = field(default_factory=dict)
+    called: bool = False
+
+
+@dataclass(eq=False)
+class BoundMethod:
+    receiver: Any
+    name: str
+
+
+@dataclass(frozen=True)
+class ArrayValue:
+    """A NumPy-like array whose shape is known (e.g. from a keras.datasets loader)."""
+
+    shape: tuple[int, ...]
