@@ -317,8 +317,7 @@ class Interpreter:
             if isinstance(receiver, dict) and _hashable(key):
                 receiver[key] = value
             elif isinstance(receiver, ListValue) and isinstance(key, int):
-                if -len(receiver.items) <= key < len(receiver.items):
-                    receiver.items[key] = value
+                _set_item(receiver.items, key, value)
 
     # ----------------------------------------------------------------- definitions
 
@@ -342,7 +341,8 @@ class Interpreter:
         args = stmt.args
         positional = [*args.posonlyargs, *args.args]
         defaults: dict[str, Any] = {}
-        for arg, default in zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True):
+        with_defaults = positional[len(positional) - len(args.defaults) :]
+        for arg, default in zip(with_defaults, args.defaults, strict=True):
             defaults[arg.arg] = self.eval(default, scope)
         for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=False):
             if kw_default is not None:
@@ -1294,6 +1294,11 @@ def _reshape_array(array: ArrayValue, target: Any) -> Any:
     if target.count(-1) == 1 and known:
         target = tuple(total // known if d == -1 else d for d in target)
     return ArrayValue(target)
+
+
+def _set_item(items: list[Any], index: int, value: Any) -> None:
+    if -len(items) <= index < len(items):
+        items[index] = value
 
 
 def _list_method(receiver: ListValue, name: str, args: list[Any]) -> Any:
