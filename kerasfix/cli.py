@@ -12,6 +12,7 @@ import click
 
 from kerasfix import __version__
 from kerasfix.commands.lint import lint
+from kerasfix.commands.rule import rule
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,6 +22,7 @@ def cli() -> None:
 
 
 cli.add_command(lint)
+cli.add_command(rule)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,8 @@
 """Lint a set of paths: discover, read each file through its frontend, run the rules.
 
 A file that cannot be read becomes one `FileError` (one line, exit code 2 at the end);
-the other files are still linted.
+the other files are still linted. Settings may differ per file: a `config.Resolver`
+gives each file the settings of its nearest configuration file.
 """
 
 from __future__ import annotations
@@ -9,12 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kerasfix.discovery import discover
+from kerasfix.discovery import discover, is_excluded
 from kerasfix.engine import lint_graph
 from kerasfix.findings import Finding
 from kerasfix.frontends import InputError, Program, read
 from kerasfix.settings import Settings
+from kerasfix.suppressions import filter_findings, should_skip_file
+
+if TYPE_CHECKING:
+    from kerasfix.config import Resolver
 
 
 @dataclass(frozen=True)
@@ -26,48 +32,132 @@ class FileError:
         return f"{self.path}: {self.message}"
 
 
+@dataclass(frozen=True)
+class SourceText:
+    """The text findings point into: a script's `text`, or a notebook's code `cells`."""
+
+    text: str | None = None
+    cells: tuple[str, ...] | None = None
+
+
 @dataclass
 class LintResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
     files_checked: int = 0
+    files: list[str] = field(default_factory=list)  # every file read, errors included
+    skipped: list[FileError] = field(default_factory=list)  # not read, with the reason
+    notes: list[str] = field(default_factory=list)  # warnings for stderr (not findings)
+    # path -> source text, so reporters can fingerprint the flagged code.
+    sources: dict[str, SourceText] = field(default_factory=dict)
+
+
+@dataclass
+class FileOutcome:
+    findings: list[Finding] = field(default_factory=list)
+    error: FileError | None = None
+    skipped: str | None = None
+    source: SourceText | None = None
+    note: str | None = None
 
 
 def lint_program(program: Program, settings: Settings) -> list[Finding]:
-    """Findings for one already-read file, honouring rule selection."""
-    return lint_graph(
+    """Findings for one already-read file: rule selection, per-file ignores, inline comments."""
+    findings = lint_graph(
         program.graph,
         options=settings.options,
         path=program.path,
-        selected=settings.enabled_rules(),
+        selected=settings.enabled_rules(program.path),
     )
+    if program.kind == "model":
+        return findings  # a model file has no comments to read
+    return filter_findings(findings, program.text, program.cells)
 
 
 def lint_file(path: Path, kind: str, settings: Settings) -> tuple[list[Finding], FileError | None]:
+    outcome = check_file(path, kind, settings)
+    return outcome.findings, outcome.error
+
+
+def check_file(path: Path, kind: str, settings: Settings) -> FileOutcome:
+    """Lint one file; never raises (every failure becomes a one-line `FileError`)."""
     display = path.as_posix()
+    if kind in ("source", "notebook") and should_skip_file(path):
+        return FileOutcome(skipped="'# kerasfix: skip-file'")
     try:
         program = read(path, kind)
-        return lint_program(program, settings), None
+        source = SourceText(program.text, tuple(program.cells) if program.cells else None)
+        return FileOutcome(lint_program(program, settings), source=source)
     except InputError as exc:
-        return [], FileError(display, _one_line(str(exc), display))
+        return FileOutcome(error=FileError(display, _one_line(str(exc), display)))
+    except ImportError as exc:
+        if kind == "model" and (exc.name or "").startswith("kerasfix.frontends.saved_model"):
+            # The saved-model reader ships separately; until it does, a model file is
+            # skipped with a note rather than failing a pre-commit hook.
+            reason = "model files are not readable by this kerasfix version"
+            return FileOutcome(skipped=reason, note=f"{display}: skipped: {reason}")
+        return FileOutcome(error=FileError(display, f"internal error: {type(exc).__name__}: {exc}"))
     except RecursionError:
-        return [], FileError(display, "nesting too deep to analyse")
+        return FileOutcome(error=FileError(display, "nesting too deep to analyse"))
     except MemoryError:
-        return [], FileError(display, "too large to analyse in memory")
+        return FileOutcome(error=FileError(display, "too large to analyse in memory"))
     except Exception as exc:  # an internal error must still be one line, never a traceback
-        return [], FileError(display, f"internal error: {type(exc).__name__}: {exc}")
+        return FileOutcome(error=FileError(display, f"internal error: {type(exc).__name__}: {exc}"))
 
 
-def lint_paths(paths: Iterable[Path], settings: Settings) -> LintResult:
+def lint_paths(
+    paths: Iterable[Path],
+    settings: Settings | None = None,
+    *,
+    resolver: Resolver | None = None,
+    force_exclude: bool = False,
+) -> LintResult:
+    """Lint every file under `paths`.
+
+    With a `resolver`, each file gets the settings of its nearest configuration file;
+    otherwise `settings` (default: built-in defaults) applies to all. Files named
+    explicitly are linted even when excluded, unless `force_exclude` (for pre-commit).
+    """
+    if resolver is None:
+        fixed = settings or Settings()
+
+        def settings_for(_: Path) -> Settings:
+            return fixed
+    else:
+        settings_for = resolver.settings_for
+
     result = LintResult()
-    for path, kind in discover(list(paths), settings):
-        findings, error = lint_file(path, kind, settings)
-        result.files_checked += 1
-        result.findings.extend(findings)
-        if error is not None:
-            result.errors.append(error)
+    seen: set[Path] = set()
+    for root in paths:
+        root_settings = settings_for(root)
+        for path, kind in discover([root], root_settings):
+            if path in seen:
+                continue
+            seen.add(path)
+            file_settings = settings_for(path)
+            explicit = path == root
+            if (not explicit or force_exclude) and _excluded(path, file_settings):
+                continue
+            display = path.as_posix()
+            outcome = check_file(path, kind, file_settings)
+            if outcome.skipped is not None:
+                result.skipped.append(FileError(display, f"skipped: {outcome.skipped}"))
+                if outcome.note:
+                    result.notes.append(outcome.note)
+                continue
+            result.files_checked += 1
+            result.files.append(display)
+            result.findings.extend(outcome.findings)
+            if outcome.source is not None:
+                result.sources[display] = outcome.source
+            if outcome.error is not None:
+                result.errors.append(outcome.error)
     result.findings.sort(key=Finding.sort_key)
     return result
+
+
+def _excluded(path: Path, settings: Settings) -> bool:
+    return is_excluded(path, settings) or settings.excludes(path)
 
 
 def _one_line(message: str, display: str) -> str:

@@ -1,11 +1,16 @@
 """Resolved settings for one run: which rules, which files, which thresholds.
 
 Built from defaults, then configuration files, then command-line flags (see config.py).
+A `Settings` also remembers where its configuration lives (`project_root`), because
+`exclude` and `per-file-ignores` globs are relative to that directory, as in Ruff.
 """
 
 from __future__ import annotations
 
+import fnmatch
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from kerasfix.checks.options import RuleOptions
 from kerasfix.engine import ALL_RULES
@@ -27,13 +32,63 @@ class Settings:
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
     respect_gitignore: bool = True
     options: RuleOptions = field(default_factory=RuleOptions)
+    # The directory globs are relative to (the config file's directory; None: the cwd).
+    project_root: Path | None = None
+    # The file these settings came from, for messages (None: defaults or --isolated).
+    config_path: Path | None = None
 
-    def enabled_rules(self) -> tuple[str, ...]:
+    def enabled_rules(self, path: str | os.PathLike[str] | None = None) -> tuple[str, ...]:
+        """Selected rules minus ignored ones, minus `per-file-ignores` matching `path`."""
+        ignored = self.ignore + (self.ignores_for(path) if path is not None else ())
         return tuple(
             rule
             for rule in ALL_RULES
-            if _matches(rule, self.select) and not _matches(rule, self.ignore)
+            if _matches(rule, self.select) and not _matches(rule, ignored)
         )
+
+    def ignores_for(self, path: str | os.PathLike[str]) -> tuple[str, ...]:
+        """Rule selectors `per-file-ignores` switches off for `path`."""
+        if not self.per_file_ignores:
+            return ()
+        rel, name = self._relative(path), Path(path).name
+        found: list[str] = []
+        for pattern, codes in self.per_file_ignores.items():
+            if _glob_match(rel, name, pattern):
+                found.extend(codes)
+        return tuple(found)
+
+    def excludes(self, path: str | os.PathLike[str]) -> bool:
+        """Whether `exclude`/`extend-exclude` (anchored at `project_root`) match `path`.
+
+        Paths outside the project are left to discovery's own name-based check.
+        """
+        rel = self._relative(path)
+        if rel.startswith("/"):
+            return False
+        parts = rel.split("/")
+        for pattern in self.exclude + self.extend_exclude:
+            if "/" in pattern.strip("/"):
+                # A pattern naming a path matches it and everything below it.
+                for depth in range(1, len(parts) + 1):
+                    if _glob_match("/".join(parts[:depth]), "", pattern):
+                        return True
+            elif any(fnmatch.fnmatchcase(part, pattern.strip("/")) for part in parts):
+                return True
+        return False
+
+    def _relative(self, path: str | os.PathLike[str]) -> str:
+        root = os.path.abspath(self.project_root or os.getcwd())
+        absolute = os.path.abspath(path)
+        rel = os.path.relpath(absolute, root)
+        return (absolute if rel.startswith("..") else rel).replace(os.sep, "/")
+
+
+def _glob_match(rel: str, name: str, pattern: str) -> bool:
+    """Ruff-style globs: with a slash, match the project-relative path; without, the name."""
+    pattern = pattern.removeprefix("./")
+    if "/" in pattern:
+        return fnmatch.fnmatchcase(rel, pattern.lstrip("/"))
+    return fnmatch.fnmatchcase(name or rel.rsplit("/", 1)[-1], pattern)
 
 
 def _matches(rule: str, patterns: tuple[str, ...]) -> bool:

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from importlib import import_module
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from kerasfix.runner import LintResult
+if TYPE_CHECKING:
+    from kerasfix.runner import LintResult
 
-Reporter = Callable[[LintResult, TextIO], None]
+Reporter = Callable[["LintResult", TextIO], None]
 
 # format name -> module implementing `report(result, stream)`; imported only when used.
 FORMATS: dict[str, str] = {
     "text": "kerasfix.reporters.text",
     "json": "kerasfix.reporters.json_report",
+    "json-lines": "kerasfix.reporters.json_lines",
+    "github": "kerasfix.reporters.github",
+    "gitlab": "kerasfix.reporters.gitlab",
+    "sarif": "kerasfix.reporters.sarif",
+    "junit": "kerasfix.reporters.junit",
 }
 
 
