@@ -91,22 +91,24 @@ def _einsum_dims(
         return None  # ellipsis equations: not worth the complexity
     if len(inp) != len(shape):
         raise ShapeError(f"EinsumDense equation {inp!r} does not match input rank {len(shape)}")
-    sizes: dict[str, int | None] = dict(zip(inp, shape))
+    sizes: dict[str, int | None] = dict(zip(inp, shape, strict=False))
     # output_shape excludes the batch axis (the first output letter).
     if len(out_spec) != len(out) - 1:
         raise ShapeError("EinsumDense output_shape does not match the equation")
-    for letter, size in zip(out[1:], out_spec):
+    for letter, size in zip(out[1:], out_spec, strict=False):
         if letter not in sizes or sizes[letter] is None:
             sizes[letter] = size
     return inp, kern, out, sizes
 
 
 def _einsum_shape(config: Config, input_shapes: Shapes) -> Shape | None:
+    """Keras keeps the declared `output_shape` as is (None stays None), batch from the input."""
     found = _einsum_dims(config, input_shapes)
-    if found is None:
+    shape = first(input_shapes)
+    out_spec = _einsum_output_spec(config)
+    if found is None or shape is None or out_spec is None:
         return None
-    _, _, out, sizes = found
-    return tuple(sizes.get(letter) for letter in out)
+    return (shape[0], *out_spec)
 
 
 def _einsum_params(config: Config, input_shapes: Shapes) -> int | None:

@@ -19,7 +19,7 @@ def _broadcast(a: Sequence[Dim], b: Sequence[Dim]) -> tuple[Dim, ...]:
     if len(a) < len(b):
         a, b = b, a
     out = list(a[: len(a) - len(b)])
-    for i, j in zip(a[len(a) - len(b) :], b):
+    for i, j in zip(a[len(a) - len(b) :], b, strict=False):
         if i is None or j is None:
             out.append(None)
         elif i == 1:
@@ -89,7 +89,7 @@ def _dot_shape(config: Config, input_shapes: Shapes) -> Shape | None:
         pair = [as_int(axes), as_int(axes)]
     if None in pair or len(pair) != 2:
         return None
-    ax = [p % len(s) if p < 0 else p for p, s in zip(pair, (a, b))]  # type: ignore[operator]
+    ax = [p % len(s) if p < 0 else p for p, s in zip(pair, (a, b), strict=False)]  # type: ignore[operator]
     if a[ax[0]] is not None and b[ax[1]] is not None and a[ax[0]] != b[ax[1]]:
         raise ShapeError(f"Dot axes have different sizes: {a[ax[0]]} and {b[ax[1]]}")
     left = [d for i, d in enumerate(a) if i != ax[0]]

@@ -39,7 +39,7 @@ def _reshape_shape(config: Config, input_shapes: Shapes) -> Shape | None:
     if isinstance(target, int) and not isinstance(target, bool):
         target = (target,)
     if not isinstance(target, (list, tuple)):
-        return None if shape is None else None
+        return None
     dims = [as_int(d) for d in target]
     if sum(1 for d in dims if d == -1) > 1:
         raise ShapeError("Reshape target_shape may contain at most one -1")
@@ -118,7 +118,7 @@ def _pad_shape_fn(rank: int, sign: int, default: int, key: str, layer: str):
         batch, spatial, channels = parts
         pairs = _pairs(config.get(key), rank, default, key)
         dims: list[int | None] = []
-        for length, (before, after) in zip(spatial, pairs):
+        for length, (before, after) in zip(spatial, pairs, strict=False):
             if length is None or before is None or after is None:
                 dims.append(None)
                 continue
@@ -142,7 +142,7 @@ def _upsampling_shape_fn(rank: int):
         size = normalize_tuple(config.get("size", 2) or 2, rank, "size")
         dims = tuple(
             None if length is None or factor is None else length * factor
-            for length, factor in zip(spatial, size)
+            for length, factor in zip(spatial, size, strict=False)
         )
         return join_spatial(batch, dims, channels, cf)
 
@@ -167,7 +167,7 @@ for _rank in (1, 2, 3):
     register(
         LayerSpec(
             f"Cropping{_rank}D",
-            _pad_shape_fn(_rank, -1, 1 if _rank == 1 else 0, "cropping", f"Cropping{_rank}D"),
+            _pad_shape_fn(_rank, -1, 0 if _rank == 2 else 1, "cropping", f"Cropping{_rank}D"),
             zero_params,
             Role.SPATIAL,
             ("cropping", *_fmt),

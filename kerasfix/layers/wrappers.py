@@ -70,7 +70,7 @@ def _time_distributed_role(config: Config) -> Role:
 
 
 def _merge_mode(config: Config) -> str | None:
-    return config["merge_mode"] if "merge_mode" in config else "concat"
+    return config.get("merge_mode", "concat")
 
 
 def _bidirectional_shape(config: Config, input_shapes: Shapes) -> Shape | None:
