@@ -11,6 +11,7 @@ import sys
 import click
 
 from kerasfix import __version__
+from kerasfix.commands.inspect import inspect
 from kerasfix.commands.lint import lint
 from kerasfix.commands.rule import rule
 
@@ -23,6 +24,7 @@ def cli() -> None:
 
 cli.add_command(lint)
 cli.add_command(rule)
+cli.add_command(inspect)
 
 
 def main(argv: list[str] | None = None) -> int:

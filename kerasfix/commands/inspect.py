@@ -1,0 +1,162 @@
+"""`kerasfix inspect MODEL`: the layer table of a saved model, findings marked, with totals.
+
+Like `model.summary()` but without TensorFlow: reads only the architecture and the weight
+metadata, then shows what every KF001 swap would leave.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+import click
+
+if TYPE_CHECKING:
+    from kerasfix.frontends.saved_model.summary import Row, Summary
+
+MARK = "<-- "
+
+
+@click.command()
+@click.argument("model", type=click.Path(path_type=Path))
+@click.option(
+    "--output-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Table for people, or the same data as JSON.",
+)
+def inspect(model: Path, output_format: str) -> int:
+    """Show MODEL's layers (.keras, .h5 or SavedModel dir) with findings and totals."""
+    from kerasfix.frontends import InputError
+
+    if not model.exists():
+        click.echo(f"error: {model}: no such file or directory", err=True)
+        return 2
+    try:
+        summary = build_summary(model)
+    except InputError as exc:
+        click.echo(f"error: {model.as_posix()}: {' '.join(str(exc).split())}", err=True)
+        return 2
+    except (RecursionError, MemoryError) as exc:
+        click.echo(
+            f"error: {model.as_posix()}: too large to analyse ({type(exc).__name__})", err=True
+        )
+        return 2
+    if output_format == "json":
+        json.dump(summary.to_dict(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        render_text(summary, sys.stdout)
+    return 0
+
+
+def build_summary(path: Path) -> Summary:
+    """Read, lint and tabulate one model file."""
+    from kerasfix.engine import lint_graph
+    from kerasfix.frontends.base import Program
+    from kerasfix.frontends.saved_model import graph_of, load_model_file
+    from kerasfix.frontends.saved_model.crosscheck import weight_mismatches
+    from kerasfix.frontends.saved_model.summary import summarize, weights_for
+    from kerasfix.settings import Settings
+
+    model_file = load_model_file(path)
+    graph = graph_of(model_file)
+    program = Program(path.as_posix(), "model", graph)
+    settings = Settings()
+    findings = lint_graph(
+        graph, settings.options, path=program.path, selected=settings.enabled_rules()
+    )
+    notes = weight_mismatches(path, graph) if model_file.format == "h5" else []
+    return summarize(
+        graph,
+        findings,
+        path=program.path,
+        model_format=model_file.format,
+        facts=model_file.facts,
+        weights=weights_for(path, model_file.format),
+        notes=notes,
+    )
+
+
+def format_shape(shape: tuple[int | None, ...] | None) -> str:
+    if shape is None:
+        return "?"
+    dims = ", ".join("None" if d is None else str(d) for d in shape)
+    return f"({dims},)" if len(shape) == 1 else f"({dims})"
+
+
+def render_text(summary: Summary, out: TextIO) -> None:
+    facts = ", ".join(f"{k} {v}" for k, v in sorted(summary.facts.items()))
+    kind = {"keras": ".keras archive", "h5": "legacy HDF5", "savedmodel": "SavedModel"}.get(
+        summary.format or "", summary.format or ""
+    )
+    out.write(
+        f'Model: "{summary.name or "?"}"  ({summary.path}; {kind}{"; " + facts if facts else ""})\n'
+    )
+    table = [
+        (
+            "  " * row.depth + f"{row.path[-1]} ({row.class_name})",
+            format_shape(row.output_shape),
+            "?" if row.params is None else f"{row.params:,}",
+            _mark(row),
+        )
+        for row in summary.rows
+    ]
+    header = ("Layer (type)", "Output Shape", "Param #", "")
+    widths = [max(len(r[i]) for r in [header, *table]) for i in range(3)]
+    line = "-" * (sum(widths) + 6)
+    out.write(f"{header[0]:<{widths[0]}}  {header[1]:<{widths[1]}}  {header[2]:>{widths[2]}}\n")
+    out.write(line + "\n")
+    for name, shape, params, mark in table:
+        out.write(
+            f"{name:<{widths[0]}}  {shape:<{widths[1]}}  {params:>{widths[2]}}  {mark}".rstrip()
+            + "\n"
+        )
+    out.write(line + "\n")
+    total = summary.total_params
+    out.write(f"Total params: {'unknown' if total is None else f'{total:,}'}\n")
+    after = summary.params_after_swaps
+    swaps = len(summary.swaps)
+    if swaps and total and after is not None:
+        change = (after - total) / total * 100
+        noun = "swap" if swaps == 1 else "swaps"
+        out.write(
+            f"After {swaps} KF001 {noun} to global pooling: {after:,} params ({change:+.1f}%)\n"
+        )
+    size = summary.weight_bytes
+    if size is not None:
+        source = (
+            f"stored {summary.weights.dtype_text()}" if summary.weights else "estimated at float32"
+        )
+        tail = ""
+        after_bytes = summary.weight_bytes_after_swaps
+        if swaps and after_bytes is not None:
+            tail = f"; after swaps {_bytes(after_bytes)}"
+        out.write(f"Weights: {_bytes(size)} ({source}){tail}\n")
+    for note in summary.notes:
+        out.write(f"note: {note}\n")
+    if summary.findings:
+        out.write("Findings:\n")
+        for finding in summary.findings:
+            out.write(f"  {finding.path}: {finding.rule} {finding.message}\n")
+
+
+def _bytes(count: int) -> str:
+    size = float(count)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            text = f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+            return f"{count:,} bytes ({text})" if unit != "B" else f"{count:,} bytes"
+        size /= 1024
+    return f"{count:,} bytes"
+
+
+def _mark(row: Row) -> str:
+    if row.markers:
+        return MARK + ", ".join(row.markers)
+    if row.opaque:
+        return "opaque: not loaded"
+    return "unknown" if row.output_shape is None else ""

@@ -1,0 +1,178 @@
+"""The `kerasfix inspect` data: a model.summary()-like table with findings and totals.
+
+Built from the same inferred graph and findings `lint` uses, so the table and the lint
+messages can never disagree. Weight bytes come from the stored HDF5 dtypes when the file
+has them (never the arrays), else from the parameter count at float32.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kerasfix.findings import Finding
+from kerasfix.frontends.saved_model.weights import WeightInfo
+from kerasfix.graph.model import Graph, Node, Shape
+
+
+@dataclass
+class Row:
+    """One layer call in the table; `depth` > 0 for layers inside nested models."""
+
+    path: tuple[str, ...]
+    class_name: str
+    output_shape: Shape | None
+    params: int | None
+    depth: int
+    markers: list[str] = field(default_factory=list)
+    note: str | None = None  # why the shape is unknown / the layer is opaque
+    opaque: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "layer": "/".join(self.path),
+            "class_name": self.class_name,
+            "output_shape": list(self.output_shape) if self.output_shape is not None else None,
+            "params": self.params,
+            "depth": self.depth,
+            "findings": self.markers,
+            "note": self.note,
+            "opaque": self.opaque,
+        }
+
+
+@dataclass
+class Summary:
+    path: str
+    name: str | None
+    format: str | None
+    facts: dict[str, str]
+    rows: list[Row]
+    findings: list[Finding]
+    total_params: int | None
+    weights: WeightInfo | None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def swaps(self) -> list[Finding]:
+        return [f for f in self.findings if f.rule == "KF001" and f.saved_params is not None]
+
+    @property
+    def params_after_swaps(self) -> int | None:
+        if self.total_params is None:
+            return None
+        return self.total_params - sum(f.saved_params or 0 for f in self.swaps)
+
+    @property
+    def weight_bytes(self) -> int | None:
+        if self.weights is not None:
+            return self.weights.bytes
+        return None if self.total_params is None else self.total_params * 4
+
+    @property
+    def bytes_per_param(self) -> int:
+        info = self.weights
+        if info is None or not info.values or len(info.by_dtype) != 1:
+            return 4
+        return info.bytes // info.values
+
+    @property
+    def weight_bytes_after_swaps(self) -> int | None:
+        total = self.weight_bytes
+        if total is None:
+            return None
+        return total - sum(f.saved_params or 0 for f in self.swaps) * self.bytes_per_param
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "model": self.name,
+            "format": self.format,
+            **self.facts,
+            "layers": [row.to_dict() for row in self.rows],
+            "total_params": self.total_params,
+            "params_after_swaps": self.params_after_swaps,
+            "swaps": len(self.swaps),
+            "weight_bytes": self.weight_bytes,
+            "weight_dtypes": sorted(self.weights.by_dtype) if self.weights else None,
+            "weight_bytes_source": "stored" if self.weights else "estimated (float32)",
+            "weight_bytes_after_swaps": self.weight_bytes_after_swaps,
+            "findings": [f.to_dict() for f in self.findings],
+            "notes": self.notes,
+        }
+
+
+def summarize(
+    graph: Graph,
+    findings: list[Finding],
+    path: str = "",
+    model_format: str | None = None,
+    facts: dict[str, str] | None = None,
+    weights: WeightInfo | None = None,
+    notes: list[str] | None = None,
+) -> Summary:
+    """The table for an already-linted graph (inference has filled shapes and params)."""
+    markers: dict[int, list[str]] = {}
+    for finding in findings:
+        for role, suffix in (("flatten", ""), ("dense", " (Dense)")):
+            node = finding.fix_context.get(role)
+            if isinstance(node, Node):
+                markers.setdefault(id(node), []).append(f"{finding.rule}{suffix}")
+    rows: list[Row] = []
+    _rows(graph, (), 0, markers, rows, set())
+    params = [n.params for n in graph.nodes]
+    total = None if any(p is None for p in params) else sum(p or 0 for p in params)
+    if total is None and weights is not None and weights.values:
+        total = weights.values  # opaque layers: the stored weights still count exactly
+    return Summary(
+        path=path,
+        name=graph.name,
+        format=model_format,
+        facts=dict(facts or {}),
+        rows=rows,
+        findings=findings,
+        total_params=total,
+        weights=weights,
+        notes=list(notes or []),
+    )
+
+
+def _rows(
+    graph: Graph,
+    prefix: tuple[str, ...],
+    depth: int,
+    markers: dict[int, list[str]],
+    rows: list[Row],
+    expanded: set[int],
+) -> None:
+    for node in graph.nodes:
+        layer = node.layer
+        path = (*prefix, layer.display_name)
+        note = layer.opaque or (node.unknown_reason if node.output_shape is None else None)
+        rows.append(
+            Row(
+                path=path,
+                class_name=layer.origin.get("class_name") or layer.class_name,
+                output_shape=node.output_shape,
+                params=node.params,
+                depth=depth,
+                markers=markers.get(id(node), []),
+                note=note,
+                opaque=layer.opaque is not None,
+            )
+        )
+        if layer.inner is not None and id(layer.inner) not in expanded:
+            expanded.add(id(layer.inner))
+            _rows(layer.inner, path, depth + 1, markers, rows, expanded)
+
+
+def weights_for(path: Path, model_format: str) -> WeightInfo | None:
+    """Stored weight metadata for a model file, None when not cheaply readable."""
+    from kerasfix.frontends.saved_model.weights import keras_archive_weights, legacy_h5_weights
+
+    if model_format == "keras":
+        return keras_archive_weights(path)
+    if model_format == "h5":
+        return legacy_h5_weights(path)
+    return None
