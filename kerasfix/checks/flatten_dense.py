@@ -59,8 +59,12 @@ def feature_map_origin(node: Node) -> Node | None:
             if outputs:
                 stack.append(outputs[0])
             continue
+        if current.is_input:
+            if current.bound_to is not None:
+                stack.append(current.bound_to)
+            continue
         spec = lookup(layer.class_name)
-        if spec is None or current.is_input:
+        if spec is None:
             continue
         if spec.role is Role.SPATIAL:
             # A backbone with its top or pooling on yields a vector, not a feature map.
@@ -216,4 +220,6 @@ def _counts_text(flat: int | None, pooled: int | None, suggestion: str | None) -
     if flat is None or pooled is None:
         return f"the Dense width is not known statically; {suggestion} would keep only the channels"
     change = (pooled - flat) / flat * 100 if flat else 0.0
-    return f"{flat:,} parameters; {suggestion} would need {pooled:,} ({change:+.1f}%)"
+    # One decimal, unless that would round a real saving up to a misleading -100.0%.
+    percent = f"{change:+.2f}%" if abs(change) >= 99.95 else f"{change:+.1f}%"
+    return f"{flat:,} parameters; {suggestion} would need {pooled:,} ({percent})"

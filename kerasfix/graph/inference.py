@@ -91,6 +91,8 @@ def _infer_nested(node: Node, input_shapes: Sequence[Shape | None], depth: int) 
         node.output_shape, node.params = None, None
         node.unknown_reason = f"models nested more than {MAX_NESTING} deep"
         return
+    for inner_input, outer in zip(inner.inputs, node.inputs, strict=False):
+        inner_input.bound_to = outer
     for inner_input, shape in zip(inner.inputs, input_shapes, strict=False):
         if shape is not None and (
             inner_input.declared_shape is None or _has_unknown(inner_input.declared_shape)

@@ -72,6 +72,9 @@ class Node:
     # Set by a frontend when this call may run zero or several times (a layer added under an
     # `if` or in a loop): its rank is kept but every dimension after it becomes unknown.
     uncertain: str | None = None
+    # For the input node of a model used as a layer: the outer tensor it was last called on,
+    # so rules can see that a nested model's input is a feature map from outside.
+    bound_to: Node | None = None
 
     @property
     def is_input(self) -> bool:

@@ -42,6 +42,8 @@ def _convert(kind: type) -> Builtin:
                 return kind(value)
             except (TypeError, ValueError, OverflowError):
                 return Unknown(f"{kind.__name__}() of a value")
+        if isinstance(value, Unknown):
+            return value
         return Unknown(f"{kind.__name__}() of a value not known statically")
 
     return convert

@@ -51,6 +51,8 @@ MERGE_FUNCTIONS = {
     "dot": "Dot",
 }
 _MISSING = object()
+# Methods Keras models and layers inherit that matter here (the others do nothing to shapes).
+_MODEL_METHODS = frozenset({"build", "summary", "compile", "fit", "evaluate", "predict", "save"})
 _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
@@ -571,6 +573,10 @@ class Interpreter:
             return value[index]
         if isinstance(value, ArrayValue):
             return _index_array(value, index)
+        if isinstance(value, Unknown):
+            return value
+        if isinstance(value, Ref):
+            return Unknown(f"{value.qualname}[...] is only known at run time")
         return Unknown("an indexed value")
 
     def _attribute(self, value: Any, attr: str) -> Any:
@@ -579,7 +585,7 @@ class Interpreter:
         if isinstance(value, InstanceValue):
             if attr in value.attrs:
                 return value.attrs[attr]
-            if attr in value.cls.methods:
+            if attr in value.cls.methods or (value.cls.keras_base and attr in _MODEL_METHODS):
                 return BoundMethod(value, attr)
             return Unknown(f"attribute '{attr}' of a {value.cls.node.name} object")
         if isinstance(value, ArrayValue):
@@ -838,7 +844,7 @@ class Interpreter:
         return self.invoke(method, [instance, *args], kwargs, expr)
 
     def _build_subclass(self, instance: InstanceValue, shape: Any, expr: ast.AST | None) -> None:
-        declared, reason = _declared(shape)
+        declared, reason = _declared(shape, with_batch=True)
         node = self._input_node(declared, reason, name=None, span=None)
         self.call_instance(instance, [TensorValue(node)], {}, expr)
         return None

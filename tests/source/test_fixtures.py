@@ -1,0 +1,54 @@
+"""Every shipped fixture produces exactly the findings its `# expect:` comments name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kerasfix.runner import lint_paths
+from kerasfix.settings import Settings
+from tests.source.expectations import expectations
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = sorted([*ROOT.glob("fixtures/source/*.py"), *ROOT.glob("fixtures/notebooks/*.ipynb")])
+
+
+def test_fixtures_exist() -> None:
+    assert len(FIXTURES) >= 12
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_fixture_findings(path: Path) -> None:
+    result = lint_paths([path], Settings())
+    assert result.errors == []
+    expected = expectations(path)
+    unmatched = [f for f in result.findings if not any(e.matches(f) for e in expected)]
+    missing = [e for e in expected if not any(e.matches(f) for f in result.findings)]
+    assert not unmatched, [f.to_dict() for f in unmatched]
+    assert not missing, missing
+    for finding in result.findings:
+        if finding.rule == "KF002":
+            assert finding.params_flatten is None
+            assert "unknown because" in finding.message
+
+
+def test_clean_fixture_has_no_findings() -> None:
+    result = lint_paths([ROOT / "fixtures/source/clean.py"], Settings())
+    assert result.findings == [] and result.errors == []
+
+
+def test_message_matches_documented_form() -> None:
+    result = lint_paths([ROOT / "fixtures/source/sequential_list.py"], Settings())
+    (finding,) = result.findings
+    assert finding.message == (
+        "Flatten over 12x12x64 feeds Dense(128): 1,179,776 parameters; "
+        "GlobalAveragePooling2D would need 8,320 (-99.3%)"
+    )
+    assert finding.span is not None
+    assert (finding.line, finding.column, finding.span.end_line, finding.span.end_column) == (
+        12,
+        9,
+        12,
+        20,
+    )
