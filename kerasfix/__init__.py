@@ -2,5 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 __version__ = "0.1.0"
-__all__ = ["__version__"]
+__all__ = ["__version__", "check"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy, so `import kerasfix` (and the CLI) stays light: the API loads on first use.
+    if name == "check":
+        from kerasfix.api import check
+
+        return check
+    raise AttributeError(f"module 'kerasfix' has no attribute {name!r}")

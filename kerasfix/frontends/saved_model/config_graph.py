@@ -342,7 +342,7 @@ def _keras2_ref(item: Any, layer: str) -> TensorRef:
 
 def _ref(history: Any) -> TensorRef:
     if (
-        isinstance(history, list)
+        isinstance(history, (list, tuple))
         and len(history) >= 3
         and isinstance(history[0], str)
         and all(isinstance(v, int) and not isinstance(v, bool) for v in history[1:3])
