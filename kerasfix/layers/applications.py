@@ -29,15 +29,20 @@ def _s(kernel: int, stride: int, padding: str = "valid", before: int = 0, after:
     return (kernel, stride, padding, before, after)
 
 
-HALVE_SAME = _s(3, 2, "same")  # also what correct_pad + a valid stride-2 conv amounts to
+HALVE_SAME = _s(3, 2, "same")
+# imagenet_utils.correct_pad + a valid stride-2 conv: rounds up when the backbone was built
+# for a known size, but pads ((0, 1), (0, 1)) (rounds down) when built with unknown size.
+CORRECT_PAD = _s(3, 2, "correct_pad")
 VGG = [_s(2, 2)] * 5
 RESNET = [_s(7, 2, "valid", 3, 3), _s(3, 2, "valid", 1, 1), *[_s(1, 2)] * 3]
 MOBILENET = [_s(3, 2, "same"), *[_s(3, 2, "valid", 0, 1)] * 4]
 FIVE_HALVINGS = [HALVE_SAME] * 5
+MOBILENET_V2 = [HALVE_SAME, *[CORRECT_PAD] * 4]
+EFFICIENTNET = [CORRECT_PAD] * 5
 XCEPTION = [_s(3, 2), _s(3, 1), *[HALVE_SAME] * 4]
 INCEPTION = [_s(3, 2), _s(3, 1), _s(3, 2), _s(3, 1), _s(3, 2), _s(3, 2), _s(3, 2)]
 DENSENET = [_s(7, 2, "valid", 3, 3), _s(3, 2, "valid", 1, 1), *[_s(2, 2)] * 3]
-NASNET = [_s(3, 2), *[HALVE_SAME] * 4]
+NASNET = [_s(3, 2), *[CORRECT_PAD] * 4]
 CONVNEXT = [_s(4, 4), *[_s(2, 2)] * 3]
 
 
@@ -46,6 +51,7 @@ class Architecture:
     steps: list[Step]
     default_size: int = 224
     flatten_head: bool = False  # VGG: Flatten -> Dense(4096) top, size-dependent weights
+    sized_by_default: bool = False  # NASNet builds for default_size even without its top
     positional: tuple[str, ...] = (
         "include_top",
         "weights",
@@ -120,11 +126,11 @@ ARCHITECTURES: dict[str, Architecture] = {
     **{name: Architecture(RESNET) for name in ("ResNet50", "ResNet101", "ResNet152")},
     **{name: Architecture(RESNET) for name in ("ResNet50V2", "ResNet101V2", "ResNet152V2")},
     "MobileNet": Architecture(MOBILENET, positional=_MOBILENET_POS),
-    "MobileNetV2": Architecture(FIVE_HALVINGS, positional=_MOBILENET_V2_POS),
-    "MobileNetV3Small": Architecture(FIVE_HALVINGS, positional=_MOBILENET_V3_POS),
-    "MobileNetV3Large": Architecture(FIVE_HALVINGS, positional=_MOBILENET_V3_POS),
+    "MobileNetV2": Architecture(MOBILENET_V2, positional=_MOBILENET_V2_POS),
+    "MobileNetV3Small": Architecture(MOBILENET_V2, positional=_MOBILENET_V3_POS),
+    "MobileNetV3Large": Architecture(MOBILENET_V2, positional=_MOBILENET_V3_POS),
     **{
-        f"EfficientNetB{i}": Architecture(FIVE_HALVINGS, default_size=size)
+        f"EfficientNetB{i}": Architecture(EFFICIENTNET, default_size=size)
         for i, size in enumerate((224, 240, 260, 300, 380, 456, 528, 600))
     },
     **{
@@ -145,8 +151,10 @@ ARCHITECTURES: dict[str, Architecture] = {
     "InceptionV3": Architecture(INCEPTION, default_size=299),
     "InceptionResNetV2": Architecture(INCEPTION, default_size=299),
     **{f"DenseNet{n}": Architecture(DENSENET) for n in (121, 169, 201)},
-    "NASNetMobile": Architecture(NASNET, positional=_NASNET_POS),
-    "NASNetLarge": Architecture(NASNET, default_size=331, positional=_NASNET_POS),
+    "NASNetMobile": Architecture(NASNET, positional=_NASNET_POS, sized_by_default=True),
+    "NASNetLarge": Architecture(
+        NASNET, default_size=331, positional=_NASNET_POS, sized_by_default=True
+    ),
     **{
         f"ConvNeXt{s}": Architecture(CONVNEXT, positional=_CONVNEXT_POS)
         for s in ("Tiny", "Small", "Base", "Large", "XLarge")
@@ -157,13 +165,33 @@ ARCHITECTURES: dict[str, Architecture] = {
 _VARIANT_DEFAULTS: dict[str, object] = {"alpha": 1.0, "minimalistic": False}
 
 
-def run_steps(size: Dim, steps: Sequence[Step]) -> Dim:
-    """Push one spatial length through an architecture's downsampling steps."""
+def run_steps(size: Dim, steps: Sequence[Step], built_for_size: bool = True) -> Dim:
+    """Push one spatial length through an architecture's downsampling steps.
+
+    `built_for_size` says whether the backbone was constructed knowing this size (an
+    `input_shape`), which decides how `correct_pad` steps round.
+    """
     for kernel, stride, padding, before, after in steps:
         if size is None:
             return None
-        size = conv_output_length(size + before + after, kernel, padding, stride)
+        if padding == "correct_pad":
+            if built_for_size:
+                size = conv_output_length(size, kernel, "same", stride)
+            else:
+                half = kernel // 2
+                size = conv_output_length(size + half - 1 + half, kernel, "valid", stride)
+        else:
+            size = conv_output_length(size + before + after, kernel, padding, stride)
     return size
+
+
+def _built_for_size(name: str, config: Config, axis: int) -> bool:
+    """True when `input_shape` (or a default size) fixed this axis at construction time."""
+    declared = config.get("input_shape")
+    if isinstance(declared, (list, tuple)) and len(declared) == 3:
+        return as_int(declared[axis]) is not None
+    # include_top (and NASNet always) builds at the default size.
+    return flag(config, "include_top", True) is True or ARCHITECTURES[name].sized_by_default
 
 
 def _input_image(name: str, config: Config, input_shapes: Shapes) -> Shape:
@@ -181,7 +209,7 @@ def _input_image(name: str, config: Config, input_shapes: Shapes) -> Shape:
     if declared is not None:
         return (None, None, None, None)  # unknown value
     include_top = flag(config, "include_top", True)
-    if include_top:
+    if include_top or ARCHITECTURES[name].sized_by_default:
         size = ARCHITECTURES[name].default_size
         return (None, size, size, 3)
     return (None, None, None, 3)
@@ -237,7 +265,12 @@ def _shape_fn(name: str):
             return None
         if pooling is not None:
             return (batch, channels)
-        return (batch, run_steps(height, arch.steps), run_steps(width, arch.steps), channels)
+        return (
+            batch,
+            run_steps(height, arch.steps, _built_for_size(name, config, 0)),
+            run_steps(width, arch.steps, _built_for_size(name, config, 1)),
+            channels,
+        )
 
     return shape_fn
 
