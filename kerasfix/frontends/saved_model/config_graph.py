@@ -18,6 +18,7 @@ from typing import Any
 from kerasfix.frontends.base import InputError
 from kerasfix.graph.model import Graph, Layer, Node, Shape
 from kerasfix.layers.legacy import declared_input_shape, normalize
+from kerasfix.layers.registry import lookup
 
 MODEL_CLASSES = frozenset({"Sequential", "Functional", "Model"})
 LAMBDA_CLASSES = frozenset({"Lambda", "TFOpLambda", "SlicingOpLambda"})
@@ -49,6 +50,8 @@ def graph_from_config(
         raise ConfigError("the model config has no class_name")
     if not _is_model_entry(config):
         reason = _opaque_reason(config)
+        if reason is None and lookup(class_name) is not None:
+            raise ConfigError(f"the file holds a single '{class_name}' layer: no architecture to lint")
         if is_subclassed(config):
             raise ConfigError(
                 f"'{class_name}' is a subclassed model: its architecture lives in code, "

@@ -39,7 +39,7 @@ def read_h5(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
         raise
     except (OSError, ValueError, RuntimeError, KeyError) as exc:
         raise InputError(f"not a readable HDF5 model (truncated or corrupted: {exc})") from None
-    data = raw.encode("utf-8") if isinstance(raw, str) else _bytes(raw)
+    data = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else _bytes(raw)
     if len(data) > cap:
         raise InputError(f"model_config is over the {cap:,} byte limit")
     config = parse_json(data, "the model_config attribute")

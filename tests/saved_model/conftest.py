@@ -1,0 +1,70 @@
+"""Session-scoped model fixtures: real Keras builds each model once into a temporary dir."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "models"
+
+
+def load_builder() -> ModuleType:
+    """fixtures/models/build_models.py as a module (imports Keras)."""
+    spec = importlib.util.spec_from_file_location("build_models", FIXTURES / "build_models.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["build_models"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def builder() -> ModuleType:
+    pytest.importorskip("keras", reason="marked keras: CI installs TensorFlow/Keras")
+    return load_builder()
+
+
+@pytest.fixture(scope="session")
+def small_models(builder: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("small_models")
+    assert builder.main([str(out)]) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def legacy_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Keras 2 format .h5/SavedModel built by TensorFlow's bundled tf.keras, in a subprocess."""
+    pytest.importorskip("tensorflow")
+    out = tmp_path_factory.mktemp("legacy_models")
+    subprocess.run(
+        [sys.executable, str(FIXTURES / "build_tf_keras_legacy.py"), str(out)],
+        check=True,
+        capture_output=True,
+    )
+    return out
+
+
+class _Apps:
+    """keras.applications models with their top, built and saved once per session."""
+
+    def __init__(self, builder: ModuleType, directory: Path) -> None:
+        self.builder, self.directory = builder, directory
+        self.cache: dict[str, tuple[Path, Any]] = {}
+
+    def get(self, name: str) -> tuple[Path, Any]:
+        if name not in self.cache:
+            model = self.builder.build(name)
+            (path,) = self.builder.save(model, self.directory, name, (".keras",))
+            self.cache[name] = (path, model)
+        return self.cache[name]
+
+
+@pytest.fixture(scope="session")
+def apps(builder: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> _Apps:
+    return _Apps(builder, tmp_path_factory.mktemp("applications"))
