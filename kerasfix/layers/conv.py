@@ -47,6 +47,18 @@ CONV_POSITIONAL = (
     "kernel_constraint",
     "bias_constraint",
 )
+# Conv3DTranspose puts data_format before output_padding (unlike 1D/2D).
+TRANSPOSE_3D_POSITIONAL = (
+    "filters",
+    "kernel_size",
+    "strides",
+    "padding",
+    "data_format",
+    "output_padding",
+    "dilation_rate",
+    "activation",
+    "use_bias",
+)
 SEPARABLE_POSITIONAL = (
     "filters",
     "kernel_size",
@@ -207,7 +219,7 @@ def _register_all() -> None:
                 _conv_shape_fn(rank, "transpose"),
                 _conv_params_fn(rank, "transpose"),
                 Role.SPATIAL,
-                TRANSPOSE_POSITIONAL,
+                TRANSPOSE_3D_POSITIONAL if rank == 3 else TRANSPOSE_POSITIONAL,
             ),
             f"Convolution{rank}DTranspose",
         )
