@@ -87,6 +87,6 @@ def classify(qualname: str) -> Kind | None:
         return Kind.IMAGE_DIM_ORDERING
     if leaf == "to_categorical":
         return Kind.TO_CATEGORICAL
-    if leaf in known_names() and leaf[:1].isupper():
+    if leaf == "Lambda" or (leaf in known_names() and leaf[:1].isupper()):
         return Kind.LAYER
     return Kind.OTHER
