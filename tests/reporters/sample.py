@@ -12,8 +12,8 @@ SCRIPT = """\
 import keras
 from keras import layers
 
-a = keras.Sequential([keras.Input((28, 28, 1)), layers.Conv2D(64, 3), layers.Flatten(), layers.Dense(128)])
-a = keras.Sequential([keras.Input((28, 28, 1)), layers.Conv2D(64, 3), layers.Flatten(), layers.Dense(128)])
+a = keras.Sequential([keras.Input((28, 28, 1)), L.Conv2D(64, 3), L.Flatten(), L.Dense(128)])
+a = keras.Sequential([keras.Input((28, 28, 1)), L.Conv2D(64, 3), L.Flatten(), L.Dense(128)])
 x = layers.Flatten(
     name="multi",
 )(x)
