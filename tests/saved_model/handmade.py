@@ -86,7 +86,9 @@ def keras2_shared() -> dict[str, Any]:
 def write_keras(path: Path, config: Any, extra: dict[str, bytes] | None = None) -> Path:
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("metadata.json", json.dumps({"keras_version": "3.0.0"}))
-        archive.writestr("config.json", json.dumps(config) if not isinstance(config, bytes) else config)
+        archive.writestr(
+            "config.json", json.dumps(config) if not isinstance(config, bytes) else config
+        )
         for name, data in (extra or {}).items():
             archive.writestr(name, data)
     return path
@@ -96,6 +98,8 @@ def write_h5(path: Path, config: Any) -> Path:
     import h5py
 
     with h5py.File(path, "w") as handle:
-        handle.attrs["model_config"] = json.dumps(config) if not isinstance(config, bytes) else config
+        handle.attrs["model_config"] = (
+            json.dumps(config) if not isinstance(config, bytes) else config
+        )
         handle.attrs["keras_version"] = "2.15.0"
     return path

@@ -42,7 +42,9 @@ def test_not_a_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert "not a Keras archive" in lint_error(tmp_path / "m.keras", capsys)
 
 
-def test_truncated_and_corrupted_archives(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_truncated_and_corrupted_archives(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     good = write_keras(tmp_path / "good.keras", keras3_cnn())
     data = good.read_bytes()
     (tmp_path / "cut.keras").write_bytes(data[: len(data) // 2])
@@ -52,7 +54,9 @@ def test_truncated_and_corrupted_archives(tmp_path: Path, capsys: pytest.Capture
     assert "corrupted" in lint_error(tmp_path / "flip.keras", capsys)
 
 
-def test_missing_config_and_weights_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_config_and_weights_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with zipfile.ZipFile(tmp_path / "w.keras", "w") as archive:
         archive.writestr("model.weights.h5", b"\x89HDF")
     assert "weights only" in lint_error(tmp_path / "w.keras", capsys)
@@ -68,7 +72,7 @@ def test_missing_config_and_weights_only(tmp_path: Path, capsys: pytest.CaptureF
         (b"\xff\xfe\x00", "not UTF-8"),
         (b"[1, 2]", "not a JSON object"),
         (b"[" * 200_000, "nested too deeply|not valid JSON"),
-        (json.dumps({"class_name": "Dense", "config": {"units": 3}}).encode(), "no architecture"),
+        (json.dumps({"class_name": "Dense", "config": {"units": 3}}).encode(), "single .Dense. layer"),
     ],
 )
 def test_malformed_config(
@@ -86,7 +90,9 @@ def test_enormous_config_is_refused_by_declared_size(
     assert "over the 1,000 byte limit" in lint_error(path, capsys)
 
 
-def test_zip_bomb_is_refused_before_reading(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_zip_bomb_is_refused_before_reading(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "bomb.keras"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("config.json", b" " * (32 * 1024 * 1024))

@@ -7,9 +7,19 @@ import copy
 import pytest
 
 from kerasfix.engine import lint_graph
-from kerasfix.frontends.saved_model.config_graph import ConfigError, decode_tuples, graph_from_config
+from kerasfix.frontends.saved_model.config_graph import (
+    ConfigError,
+    decode_tuples,
+    graph_from_config,
+)
 from kerasfix.graph.inference import infer
-from tests.saved_model.handmade import KERAS3_CNN_PARAMS, k3_layer, keras2_shared, keras3_cnn, tensor
+from tests.saved_model.handmade import (
+    KERAS3_CNN_PARAMS,
+    k3_layer,
+    keras2_shared,
+    keras3_cnn,
+    tensor,
+)
 
 
 def test_keras3_functional_exact_numbers() -> None:
@@ -17,7 +27,8 @@ def test_keras3_functional_exact_numbers() -> None:
     assert [(f.rule, f.layer_path) for f in findings] == [("KF001", ("flatten",))]
     assert (findings[0].params_flatten, findings[0].params_pooling) == KERAS3_CNN_PARAMS
     assert findings[0].message.startswith(
-        "layer 'flatten' (in 'functional_1') over 30x30x16 feeds 'fc1' Dense(64): 921,664 parameters;"
+        "layer 'flatten' (in 'functional_1') over 30x30x16 feeds 'fc1' Dense(64): "
+        "921,664 parameters;"
     )
 
 
@@ -52,7 +63,8 @@ def test_keras3_nested_functional_calls_are_numbered_from_one() -> None:
             "layers": [
                 {"class_name": "InputLayer", "config": {"batch_shape": [None, 32, 32, 3],
                  "name": "x"}, "name": "x", "inbound_nodes": []},
-                {**inner, "name": "inner", "inbound_nodes": [{"args": [tensor("x")], "kwargs": {}}]},
+                {**inner, "name": "inner",
+                 "inbound_nodes": [{"args": [tensor("x")], "kwargs": {}}]},
                 k3_layer("Dense", "top", [tensor("inner", 1)], units=3),
             ],
             "input_layers": [["x", 0, 0]],

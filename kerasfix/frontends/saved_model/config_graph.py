@@ -51,7 +51,7 @@ def graph_from_config(
     if not _is_model_entry(config):
         reason = _opaque_reason(config)
         if reason is None and lookup(class_name) is not None:
-            raise ConfigError(f"the file holds a single '{class_name}' layer: no architecture to lint")
+            raise ConfigError(f"the file holds a single '{class_name}' layer, not a model")
         if is_subclassed(config):
             raise ConfigError(
                 f"'{class_name}' is a subclassed model: its architecture lives in code, "
