@@ -8,6 +8,7 @@ text must be rewritten losslessly, by `--fix`.
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from pathlib import Path
 
@@ -54,10 +55,16 @@ def parse_module(text: str, display_path: str, cell: int | None = None) -> ast.M
     """Parse with `ast`; a syntax error becomes a one-line InputError naming the place."""
     where = f"cell {cell}:" if cell is not None else ""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes is not our business
-            return ast.parse(text, filename=display_path)
+        return _parse(text, display_path)
     except SyntaxError as exc:
+        # Keras 1 era scripts are often Python 2: retry with its statement forms rewritten
+        # (line by line, so positions stay put) before calling the file broken.
+        converted = python2_to_3(text)
+        if converted != text:
+            try:
+                return _parse(converted, display_path)
+            except (SyntaxError, ValueError, MemoryError, RecursionError):
+                pass
         line = exc.lineno or 0
         column = exc.offset or 0
         raise InputError(
@@ -65,3 +72,30 @@ def parse_module(text: str, display_path: str, cell: int | None = None) -> ast.M
         ) from None
     except (ValueError, MemoryError, RecursionError) as exc:
         raise InputError(f"{display_path}: cannot parse ({type(exc).__name__})") from None
+
+
+def _parse(text: str, display_path: str) -> ast.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes is not our business
+        return ast.parse(text, filename=display_path)
+
+
+_PRINT = re.compile(r"^(\s*)print(?:\s+(?![(=.,\[])(.*?)|\s*)\s*(#.*)?$")
+_EXCEPT = re.compile(r"^(\s*except\s+[\w.()\s,]+?)\s*,\s*(\w+)\s*:")
+
+
+def python2_to_3(text: str) -> str:
+    """Rewrite Python 2 `print x` statements and `except E, e:` clauses in place."""
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        match = _PRINT.match(line)
+        if match and not line.lstrip().startswith("print("):
+            indent, args, comment = match.group(1), match.group(2) or "", match.group(3)
+            args = args.rstrip().rstrip(",")
+            if args.startswith(">>"):  # print >>stream, values
+                stream, _, rest = args[2:].partition(",")
+                args = f"{rest.strip()}, file={stream.strip()}" if rest.strip() else ""
+            lines[index] = f"{indent}print({args})" + (f"  {comment}" if comment else "")
+            continue
+        lines[index] = _EXCEPT.sub(r"\1 as \2:", line)
+    return "\n".join(lines)

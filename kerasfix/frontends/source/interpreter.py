@@ -1086,9 +1086,7 @@ class Interpreter:
             for name, method in cls.methods.items():
                 if method.called or name.startswith("__"):
                     continue
-                plain = plain or self.instantiate(
-                    cls, _unknown_args(cls.methods.get("__init__"), 1), {}, None
-                )
+                plain = plain or self._any_instance(cls)
                 self.invoke(method, [plain, *_unknown_args(method, 1)], {}, None)
         index = 0
         while index < len(self.functions):  # functions defined while exploring join the list
@@ -1096,6 +1094,13 @@ class Interpreter:
             index += 1
             if not function.called:
                 self.invoke(function, _unknown_args(function, 0), {}, None)
+
+    def _any_instance(self, cls: ClassValue) -> InstanceValue:
+        """An instance the file made (its attributes are known), else a fresh one."""
+        for instance in self.instances:
+            if instance.cls is cls:
+                return instance
+        return self.instantiate(cls, _unknown_args(cls.methods.get("__init__"), 1), {}, None)
 
     # ----------------------------------------------------------------- helpers
 
