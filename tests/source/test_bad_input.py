@@ -85,13 +85,21 @@ def test_huge_file_is_refused_without_reading_it_all(tmp_path: Path) -> None:
     assert "MiB" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_python2_source_is_a_clear_syntax_error(tmp_path: Path) -> None:
+def test_python2_source_is_analysed(tmp_path: Path) -> None:
     old = tmp_path / "old.py"
     old.write_text("from keras.layers import Flatten\nprint 'hello'\n")
     result = run("lint", old)
+    assert result.returncode == 0, result.stderr
+
+
+def test_syntax_error_names_line_and_column(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.py"
+    broken.write_text("from keras.layers import Flatten\n\ndef f(:\n    pass\n")
+    result = run("lint", broken)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
-    assert "old.py:2:" in result.stderr and "syntax error" in result.stderr
+    assert "broken.py" in result.stderr and ":3:" in result.stderr
+    assert "syntax error" in result.stderr
 
 
 def test_exit_codes_and_exit_zero(tmp_path: Path) -> None:
