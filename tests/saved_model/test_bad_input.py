@@ -72,7 +72,10 @@ def test_missing_config_and_weights_only(
         (b"\xff\xfe\x00", "not UTF-8"),
         (b"[1, 2]", "not a JSON object"),
         (b"[" * 200_000, "nested too deeply|not valid JSON"),
-        (json.dumps({"class_name": "Dense", "config": {"units": 3}}).encode(), "single .Dense. layer"),
+        (
+            json.dumps({"class_name": "Dense", "config": {"units": 3}}).encode(),
+            "single .Dense. layer",
+        ),
     ],
 )
 def test_malformed_config(
