@@ -51,7 +51,8 @@ class Architecture:
     steps: list[Step]
     default_size: int = 224
     flatten_head: bool = False  # VGG: Flatten -> Dense(4096) top, size-dependent weights
-    sized_by_default: bool = False  # NASNet builds for default_size even without its top
+    # NASNetMobile fills in input_shape=(224, 224, 3) even without its top; NASNetLarge doesn't.
+    sized_by_default: bool = False
     positional: tuple[str, ...] = (
         "include_top",
         "weights",
@@ -152,9 +153,7 @@ ARCHITECTURES: dict[str, Architecture] = {
     "InceptionResNetV2": Architecture(INCEPTION, default_size=299),
     **{f"DenseNet{n}": Architecture(DENSENET) for n in (121, 169, 201)},
     "NASNetMobile": Architecture(NASNET, positional=_NASNET_POS, sized_by_default=True),
-    "NASNetLarge": Architecture(
-        NASNET, default_size=331, positional=_NASNET_POS, sized_by_default=True
-    ),
+    "NASNetLarge": Architecture(NASNET, default_size=331, positional=_NASNET_POS),
     **{
         f"ConvNeXt{s}": Architecture(CONVNEXT, positional=_CONVNEXT_POS)
         for s in ("Tiny", "Small", "Base", "Large", "XLarge")
