@@ -1,0 +1,267 @@
+"""Fix one file: plan the rewrite, prove it (parse, re-lint, second pass), then write it.
+
+Any doubt abandons the file with a one-line reason and leaves it untouched: it changed since
+it was linted, it would not round-trip its encoding or notebook layout, the fixed code would
+not parse, or a second pass would change it again.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kerasfix.findings import Finding
+from kerasfix.fixers.policy import FixOptions, should_fix, target_name
+from kerasfix.frontends.base import InputError, Program
+from kerasfix.runner import SourceText, lint_program
+from kerasfix.settings import Settings
+
+if TYPE_CHECKING:  # libcst stays out of module import
+    from kerasfix.fixers.codemod import Rewrite, Site
+
+Rewriter = Callable[[Sequence[str], Sequence["Site"]], "Rewrite"]
+
+
+@dataclass
+class FileFix:
+    """The outcome for one file: what it was, what it becomes, and what is left."""
+
+    path: str
+    kind: str
+    before: bytes = b""
+    after: bytes = b""
+    fixed: list[Finding] = field(default_factory=list)
+    remaining: list[Finding] = field(default_factory=list)
+    diff: str = ""
+    notes: list[str] = field(default_factory=list)
+    abandoned: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.abandoned is None and self.after != self.before
+
+
+@dataclass
+class _Document:
+    """A file as parse units: one for a script, one per cell (magics blanked) for a notebook."""
+
+    units: list[str]
+    originals: list[str]
+    render: Callable[[list[str]], bytes]
+    text: str
+
+
+def fix_file(
+    path: str,
+    kind: str,
+    findings: Sequence[Finding],
+    options: FixOptions,
+    settings: Settings,
+    expected: SourceText | None = None,
+    rewriter: Rewriter | None = None,
+) -> FileFix:
+    """Plan and verify the fix of one file (nothing is written here; see `write`)."""
+    from kerasfix.fixers.textfile import UnsafeToWrite
+
+    outcome = FileFix(path, kind, remaining=list(findings))
+    try:
+        _plan(outcome, findings, options, settings, expected, rewriter)
+    except (UnsafeToWrite, InputError) as exc:
+        _abandon(outcome, str(exc), findings)
+    except _parser_error() as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        _abandon(outcome, f"LibCST cannot parse it for rewriting ({first})", findings)
+    except Exception as exc:  # a parser or codemod failure must not lose the other files
+        _abandon(outcome, f"internal error: {type(exc).__name__}: {exc}", findings)
+    return outcome
+
+
+def _parser_error() -> type[Exception]:
+    from libcst import ParserSyntaxError
+
+    return ParserSyntaxError
+
+
+def _abandon(outcome: FileFix, reason: str, findings: Sequence[Finding]) -> None:
+    outcome.abandoned = " ".join(reason.split())
+    outcome.after = outcome.before
+    outcome.fixed = []
+    outcome.remaining = list(findings)
+    outcome.diff = ""
+
+
+def _plan(
+    outcome: FileFix,
+    findings: Sequence[Finding],
+    options: FixOptions,
+    settings: Settings,
+    expected: SourceText | None,
+    rewriter: Rewriter | None,
+) -> None:
+    from kerasfix.fixers.codemod import rewrite
+    from kerasfix.fixers.textfile import UnsafeToWrite
+
+    rewriter = rewriter or rewrite
+    document = _load(outcome, expected)
+    sites = _sites(findings, options, keras1="dim_ordering" in document.text)
+    if not sites:
+        outcome.after = outcome.before
+        return
+    result = rewriter(document.units, sites)
+    outcome.notes.extend(result.notes)
+    texts = [
+        _restore(document, index, text) if text != document.units[index] else original
+        for index, (text, original) in enumerate(zip(result.texts, document.originals, strict=True))
+    ]
+    if texts == document.originals:
+        outcome.after = outcome.before
+        return
+    units = _units(outcome.kind, texts)
+    if units != result.texts:
+        raise UnsafeToWrite("the fix would disturb an IPython magic or Python 2 line")
+    changed = [i for i, text in enumerate(texts) if text != document.originals[i]]
+    program = _parse_all(outcome.path, outcome.kind, texts, changed)
+    remaining = lint_program(program, settings)
+    second = _sites(remaining, options, keras1="dim_ordering" in document.text)
+    if second:
+        again = rewriter(units, second)
+        if again.texts != units:
+            raise UnsafeToWrite("the fix does not converge (a second pass would change the file)")
+    outcome.after = document.render(texts)
+    _check_round_trip(outcome, texts)
+    applied = {site.ident for site in result.applied}
+    outcome.fixed = [f for i, f in enumerate(findings) if i in applied]
+    outcome.remaining = remaining
+    outcome.diff = _diff(outcome.path, outcome.kind, document.originals, texts)
+
+
+def _load(outcome: FileFix, expected: SourceText | None) -> _Document:
+    from kerasfix.fixers.textfile import UnsafeToWrite, decode_json, decode_python
+    from kerasfix.fixers.views import script_view
+    from kerasfix.frontends.source.decode import read_bytes
+
+    path = Path(outcome.path)
+    if outcome.kind == "notebook":
+        from kerasfix.fixers.notebook_json import locate_sources, replace_sources
+        from kerasfix.fixers.views import notebook_view
+        from kerasfix.frontends.notebook import MAX_NOTEBOOK_BYTES, code_cells
+
+        outcome.before = read_bytes(path, MAX_NOTEBOOK_BYTES)
+        decoded = decode_json(outcome.before)
+        cells = code_cells(outcome.before, outcome.path)
+        if expected is not None and expected.cells is not None and tuple(cells) != expected.cells:
+            raise UnsafeToWrite("the file changed since it was linted")
+        located = locate_sources(decoded.text)
+        if len(located) != len(cells):
+            raise UnsafeToWrite("cannot find every cell's source in the notebook JSON")
+
+        def render_notebook(texts: list[str]) -> bytes:
+            changed = {i: t for i, t in enumerate(texts) if t != cells[i]}
+            return decoded.encode(replace_sources(decoded.text, located, changed))
+
+        return _Document([notebook_view(c) for c in cells], cells, render_notebook, decoded.text)
+    outcome.before = read_bytes(path)
+    decoded = decode_python(outcome.before)
+    if expected is not None and expected.text is not None and decoded.text != expected.text:
+        raise UnsafeToWrite("the file changed since it was linted")
+    view = script_view(decoded.text)
+    return _Document([view], [decoded.text], lambda t: decoded.encode(t[0]), decoded.text)
+
+
+def _sites(findings: Sequence[Finding], options: FixOptions, keras1: bool = False) -> list[Site]:
+    from kerasfix.fixers.codemod import Site
+
+    sites = []
+    for index, finding in enumerate(findings):
+        target = target_name(finding, options.pooling)
+        if not should_fix(finding, options) or target is None or finding.span is None:
+            continue
+        span = finding.span
+        sites.append(
+            Site(
+                unit=(span.cell - 1) if span.cell else 0,
+                span=(span.line, span.column, span.end_line, span.end_column),
+                target=target,
+                channels_first=bool(finding.fix_context.get("channels_first")),
+                keras1=keras1,
+                ident=index,
+            )
+        )
+    return sites
+
+
+def _restore(document: _Document, index: int, text: str) -> str:
+    from kerasfix.fixers.textfile import UnsafeToWrite
+    from kerasfix.fixers.views import ViewConflict, restore
+
+    try:
+        return restore(document.originals[index], document.units[index], text)
+    except ViewConflict as exc:
+        raise UnsafeToWrite(str(exc)) from None
+
+
+def _units(kind: str, texts: list[str]) -> list[str]:
+    from kerasfix.fixers.views import notebook_view, script_view
+
+    view = notebook_view if kind == "notebook" else script_view
+    return [view(text) for text in texts]
+
+
+def _parse_all(path: str, kind: str, texts: list[str], changed: list[int]) -> Program:
+    """The fixed text as a Program; a changed cell or file that no longer parses raises."""
+    from kerasfix.fixers.textfile import UnsafeToWrite
+    from kerasfix.frontends.notebook import program_from_cells, strip_magics
+    from kerasfix.frontends.source import parse_module, program_from_text
+
+    notebook = kind == "notebook"
+    try:
+        for index in changed:
+            text = strip_magics(texts[index]) if notebook else texts[index]
+            parse_module(text, path, cell=index + 1 if notebook else None)
+    except InputError as exc:
+        raise UnsafeToWrite(f"the fixed code would not parse: {exc}") from None
+    return program_from_cells(list(texts), path) if notebook else program_from_text(texts[0], path)
+
+
+def _check_round_trip(outcome: FileFix, texts: list[str]) -> None:
+    """The written bytes must read back as exactly the fixed text."""
+    from kerasfix.fixers.textfile import UnsafeToWrite, decode_python
+    from kerasfix.frontends.notebook import code_cells
+
+    if outcome.kind == "notebook":
+        ok = code_cells(outcome.after, outcome.path) == texts
+    else:
+        ok = decode_python(outcome.after).text == texts[0]
+    if not ok:
+        raise UnsafeToWrite("the fixed file would not read back as the fixed code")
+
+
+def _diff(path: str, kind: str, before: list[str], after: list[str]) -> str:
+    chunks = []
+    for index, (old, new) in enumerate(zip(before, after, strict=True)):
+        if old == new:
+            continue
+        label = f"{path}:cell {index + 1}" if kind == "notebook" else path
+        lines = difflib.unified_diff(
+            old.splitlines(keepends=True), new.splitlines(keepends=True), label, label
+        )
+        chunks.append("".join(_terminated(lines)))
+    return "".join(chunks)
+
+
+def _terminated(lines: object) -> list[str]:
+    out = []
+    for line in lines:  # type: ignore[attr-defined]
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return out
+
+
+def write(outcome: FileFix) -> None:
+    """Write a verified, changed file atomically (mode, encoding and endings preserved)."""
+    from kerasfix.fixers.textfile import write_atomic
+
+    if outcome.changed:
+        write_atomic(Path(outcome.path), outcome.after)

@@ -1,0 +1,169 @@
+"""The LibCST codemod: `X.Flatten(...)` -> `X.GlobalAveragePooling2D(...)` at the flagged spots.
+
+A unit is one parse unit (a script, or one notebook code cell with magics blanked). Calls are
+matched by the finding's span through `PositionProvider`, which is only computed for units
+that hold a site; the rest of each tree is printed back unchanged, so comments and
+formatting elsewhere survive byte for byte.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from kerasfix.fixers.arguments import rewrite_arguments
+from kerasfix.fixers.imports import ExtendImports, ImportFacts, add_new_imports, gather, plan
+
+Span = tuple[int, int, int, int]  # line, column, end_line, end_column: 1-based, end exclusive
+
+
+@dataclass(frozen=True)
+class Site:
+    """One `Flatten(...)` call to replace: where, and with which class."""
+
+    unit: int
+    span: Span
+    target: str  # e.g. "GlobalAveragePooling2D"
+    channels_first: bool = False
+    keras1: bool = False  # the file uses Keras 1's `dim_ordering`
+    ident: int = 0  # the caller's handle (index of the finding)
+
+
+@dataclass
+class Rewrite:
+    texts: list[str]
+    applied: list[Site] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def changed(self, units: Sequence[str]) -> bool:
+        return list(units) != self.texts
+
+
+def rewrite(units: Sequence[str], sites: Sequence[Site]) -> Rewrite:
+    """Apply every site it can find; raises `cst.ParserSyntaxError` if a site's unit won't parse."""
+    result = Rewrite(list(units))
+    if not sites:
+        return result
+    by_unit: dict[int, list[Site]] = {}
+    for site in sites:
+        by_unit.setdefault(site.unit, []).append(site)
+    trees: dict[int, cst.Module] = {}
+    facts: dict[int, ImportFacts] = {}
+    for unit in range(max(by_unit) + 1):
+        if unit in by_unit:
+            trees[unit] = cst.parse_module(units[unit])
+        elif "import" in units[unit]:
+            try:
+                trees[unit] = cst.parse_module(units[unit])
+            except cst.ParserSyntaxError:
+                continue  # a cell the linter skipped too
+        if unit in trees:
+            facts[unit] = gather(trees[unit])
+    needs: list[tuple[int, str, str]] = []  # (unit, local name, target) for bare-name calls
+    for unit, unit_sites in sorted(by_unit.items()):
+        visible = [f for u, f in facts.items() if u <= unit]
+        names = {"Flatten"} | {
+            local for f in visible for _, n, local in f.bindings if n == "Flatten"
+        }
+        rewriter = FlattenRewriter(unit_sites, preferred_quote(trees[unit]), names)
+        wrapper = MetadataWrapper(trees[unit], unsafe_skip_copy=True)
+        trees[unit] = wrapper.visit(rewriter)
+        result.applied.extend(rewriter.applied)
+        result.notes.extend(rewriter.notes)
+        needs.extend((unit, local, target) for local, target in rewriter.bare)
+    if needs:
+        _fix_imports(trees, facts, needs)
+    for unit, tree in trees.items():
+        result.texts[unit] = tree.code
+    return result
+
+
+def _fix_imports(
+    trees: dict[int, cst.Module], facts: dict[int, ImportFacts], needs: list[tuple[int, str, str]]
+) -> None:
+    """Bind each new bare name: extend the from-import that bound `Flatten`, or add one."""
+    plans = []
+    for unit, local, target in dict.fromkeys(needs):
+        visible = [f for u, f in facts.items() if u <= unit]
+        item = plan(target, local, visible)
+        if item is None or item in plans:
+            continue
+        plans.append(item)
+        if item.add_module and not any(f.imports_from(item.add_module) for f in visible):
+            trees[unit] = add_new_imports(trees[unit], [item])
+    if plans:
+        transformer = ExtendImports(plans)
+        for unit in sorted(facts):
+            trees[unit] = trees[unit].visit(transformer)
+
+
+class FlattenRewriter(cst.CSTTransformer):
+    """Rename the matched calls and trim their arguments; record bare names needing imports."""
+
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(
+        self, sites: Sequence[Site], quote: str = '"', flatten_names: Iterable[str] = ("Flatten",)
+    ) -> None:
+        super().__init__()
+        self.sites = {site.span: site for site in sites}
+        self.flatten_names = frozenset(flatten_names)
+        self.quote = quote
+        self.applied: list[Site] = []
+        self.bare: list[tuple[str, str]] = []
+        self.notes: list[str] = []
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        position = self.get_metadata(PositionProvider, original_node)
+        span = (
+            position.start.line,
+            position.start.column + 1,
+            position.end.line,
+            position.end.column + 1,
+        )
+        site = self.sites.get(span)
+        if site is None:
+            return updated_node
+        func = updated_node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "Flatten":
+            new_func: cst.BaseExpression = func.with_changes(attr=cst.Name(site.target))
+        elif isinstance(func, cst.Name) and func.value in self.flatten_names:
+            new_func = func.with_changes(value=site.target)
+            self.bare.append((func.value, site.target))
+        else:
+            self.notes.append(
+                f"line {span[0]}: not fixed: the Flatten class is reached through "
+                f"'{cst.Module([]).code_for_node(func)}', not by its name"
+            )
+            return updated_node
+        args, dropped = rewrite_arguments(
+            updated_node.args, site.channels_first, self.quote, site.keras1
+        )
+        if dropped:
+            self.notes.append(
+                f"line {span[0]}: dropped {', '.join(dropped)} (not an argument of {site.target})"
+            )
+        self.applied.append(site)
+        return updated_node.with_changes(func=new_func, args=args)
+
+
+def preferred_quote(module: cst.Module) -> str:
+    """The quote most of the file's plain strings use, for a `data_format` we add."""
+    counter = _QuoteCounter()
+    module.visit(counter)
+    return "'" if counter.single > counter.double else '"'
+
+
+class _QuoteCounter(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.single = 0
+        self.double = 0
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if node.quote == "'":
+            self.single += 1
+        elif node.quote == '"':
+            self.double += 1

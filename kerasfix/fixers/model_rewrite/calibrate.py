@@ -1,0 +1,139 @@
+"""`--init calibrate` and `--verify-data`: the only parts that run the model (Keras needed).
+
+Calibrate runs the original trunk on the calibration inputs, pools the feature map the way
+the new layer will, and fits the new Dense by ridge least squares to the ORIGINAL Dense's
+pre-activation outputs, so the activation that follows sees what it saw before. A held-out
+fifth of the data (seeded split) measures the fit, next to the fold's fit on the same rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kerasfix.fixers.model_rewrite.errors import RewriteError
+from kerasfix.fixers.model_rewrite.plan import INFERENCE_IDENTITY, Site
+
+HELD_OUT = 0.2
+
+
+@dataclass
+class Data:
+    x: Any
+    y: Any | None
+    train: Any  # indices
+    test: Any
+
+
+def load_data(path: Path, seed: int = 0) -> Data:
+    """Inputs (and labels if any) from .npy (x only) or .npz (`x`, optional `y`)."""
+    try:
+        loaded = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise RewriteError(f"cannot read calibration data {path}: {exc}") from None
+    if isinstance(loaded, np.ndarray):
+        x, y = loaded, None
+    else:
+        with loaded:
+            keys = list(loaded.keys())
+            if not keys:
+                raise RewriteError(f"{path} holds no arrays")
+            x = loaded["x"] if "x" in keys else loaded[keys[0]]
+            y = loaded["y"] if "y" in keys else None
+    if len(x) < 5:
+        raise RewriteError(f"{path}: need at least 5 samples, got {len(x)}")
+    order = np.random.default_rng(seed).permutation(len(x))
+    cut = max(1, round(len(x) * HELD_OUT))
+    return Data(x, y, np.sort(order[cut:]), np.sort(order[:cut]))
+
+
+def load_keras_model(path: str) -> Any:
+    try:
+        import keras
+    except ImportError:
+        raise RewriteError("--init calibrate and --verify-data need Keras installed") from None
+    return keras.saving.load_model(path, compile=False)
+
+
+def fit_site(
+    model: Any, site: Site, data: Data, fold: tuple[Any, Any | None], ridge: float
+) -> tuple[Any, Any | None, dict[str, float]]:
+    """(W', b', fit stats) for one top-level site."""
+    import keras
+
+    if site.model:
+        raise RewriteError(
+            f"--init calibrate supports Flatten layers in the top-level model only "
+            f"('{site.label}' is nested); use fold or random"
+        )
+    flatten = model.get_layer(site.flatten)
+    dense = model.get_layer(site.dense)
+    probe = keras.Model(model.inputs, [flatten.input, dense.input])
+    fmap, dense_in = probe.predict(data.x, verbose=0, batch_size=256)
+    weights = dense.get_weights()
+    target = dense_in.astype(np.float64) @ weights[0].astype(np.float64)
+    if site.use_bias:
+        target += weights[1]
+    feats = pooled_features(model, site, fmap)
+    tr, te = data.train, data.test
+    x_tr, t_tr = feats[tr], target[tr]
+    mean_x, mean_t = x_tr.mean(0), t_tr.mean(0)
+    xc = x_tr - mean_x
+    gram = xc.T @ xc
+    lam = ridge * np.trace(gram) / max(1, gram.shape[0])
+    kernel = np.linalg.solve(gram + lam * np.eye(gram.shape[0]), xc.T @ (t_tr - mean_t))
+    bias = mean_t - mean_x @ kernel
+    if not site.use_bias:
+        kernel = np.linalg.lstsq(x_tr, t_tr, rcond=None)[0]
+        bias = None
+    fit = {
+        "heldout_r2": _r2(feats[te], target[te], kernel, bias),
+        "fold_heldout_r2": _r2(feats[te], target[te], fold[0], fold[1]),
+        "train_samples": float(len(tr)),
+        "heldout_samples": float(len(te)),
+    }
+    dtype = weights[0].dtype
+    return kernel.astype(dtype), None if bias is None else bias.astype(dtype), fit
+
+
+def pooled_features(model: Any, site: Site, fmap: Any) -> Any:
+    """What the new Dense will see: the pooled map through the kept elementwise layers."""
+    axes = tuple(range(2, fmap.ndim)) if site.channels_first else tuple(range(1, fmap.ndim - 1))
+    pooled = fmap.mean(axis=axes) if "Average" in site.pooling else fmap.max(axis=axes)
+    for layer in site.between:
+        if layer.class_name in INFERENCE_IDENTITY or layer.class_name == "BatchNormalization":
+            continue
+        pooled = np.asarray(model.get_layer(layer.key[-1])(pooled))
+    return np.asarray(pooled, np.float64)
+
+
+def _r2(x: Any, t: Any, kernel: Any, bias: Any | None) -> float:
+    pred = x @ np.asarray(kernel, np.float64) + (
+        0 if bias is None else np.asarray(bias, np.float64)
+    )
+    resid = ((t - pred) ** 2).sum()
+    total = ((t - t.mean(0)) ** 2).sum()
+    return float(1 - resid / total) if total > 0 else float("nan")
+
+
+def compare_outputs(original: Any, rewritten: Any, x: Any, y: Any | None) -> dict[str, float]:
+    """How far the outputs moved on `x`: abs differences, top-1 agreement, accuracies."""
+    before = np.asarray(original.predict(x, verbose=0, batch_size=256))
+    after = np.asarray(rewritten.predict(x, verbose=0, batch_size=256))
+    diff = np.abs(before.astype(np.float64) - after)
+    result = {
+        "samples": float(len(x)),
+        "max_abs_diff": float(diff.max()),
+        "mean_abs_diff": float(diff.mean()),
+    }
+    if before.ndim == 2 and before.shape[1] > 1:
+        top_before, top_after = before.argmax(1), after.argmax(1)
+        result["top1_agreement"] = float((top_before == top_after).mean())
+        if y is not None:
+            labels = y.argmax(1) if y.ndim == 2 else y
+            result["accuracy_before"] = float((top_before == labels).mean())
+            result["accuracy_after"] = float((top_after == labels).mean())
+    return result

@@ -1,0 +1,110 @@
+"""The rewritten architecture: the same config JSON with each Flatten entry replaced.
+
+Only the entries a site touches change: the Flatten becomes a global pooling layer under a
+fresh name (references to it are renamed), and the recorded input shapes of the layers
+after it shrink to the channel count. Everything else, including fields kerasfix does not
+know, is carried over as written.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from kerasfix.fixers.model_rewrite.errors import RewriteError
+from kerasfix.fixers.model_rewrite.layout import entry_name, is_model, model_layers
+from kerasfix.fixers.model_rewrite.plan import Site
+
+
+def rewrite_config(config: dict[str, Any], sites: list[Site]) -> dict[str, Any]:
+    """A new config with every site rewritten; the input dict is left untouched."""
+    result = copy.deepcopy(config)
+    for site in sites:
+        model = _find_model(result, site.model)
+        _rewrite_site(model, site)
+    return result
+
+
+def _find_model(config: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
+    current = config
+    for name in path:
+        found = [e for e in model_layers(current) if entry_name(e) == name and is_model(e)]
+        if not found:
+            raise RewriteError(f"nested model '{name}' not found in the config")
+        current = found[0]
+    return current
+
+
+def _rewrite_site(model: dict[str, Any], site: Site) -> None:
+    layers = model_layers(model)
+    by_name = {entry_name(e): e for e in layers}
+    flatten = by_name.get(site.flatten)
+    if flatten is None or flatten.get("class_name") != "Flatten":
+        raise RewriteError(f"Flatten '{site.flatten}' not found in the config")
+    old = flatten.get("config") or {}
+    new_config: dict[str, Any] = {"name": site.new_name, "trainable": old.get("trainable", True)}
+    if "dtype" in old:
+        new_config["dtype"] = old["dtype"]
+    new_config["data_format"] = "channels_first" if site.channels_first else "channels_last"
+    new_config["keepdims"] = False
+    flatten["class_name"] = site.pooling
+    flatten["config"] = new_config
+    if "module" in flatten:
+        flatten["module"] = "keras.layers"
+    if "registered_name" in flatten:
+        flatten["registered_name"] = None
+    if "name" in flatten:
+        flatten["name"] = site.new_name
+    _rename_refs(model, site.flatten, site.new_name)
+    shrunk = {site.new_name, *(b.key[-1] for b in site.between)}
+    for name in [*(b.key[-1] for b in site.between), site.dense]:
+        entry = by_name[name]
+        build = entry.get("build_config")
+        if isinstance(build, dict) and isinstance(build.get("input_shape"), list):
+            build["input_shape"] = [build["input_shape"][0], site.channels]
+        for node in entry.get("inbound_nodes") or []:
+            _shrink_tensors(node, shrunk, site.channels)
+
+
+def _rename_refs(model: dict[str, Any], old: str, new: str) -> None:
+    for entry in model_layers(model):
+        entry["inbound_nodes"] = _renamed(entry.get("inbound_nodes") or [], old, new)
+    config = model.get("config")
+    if isinstance(config, dict):
+        for key in ("input_layers", "output_layers"):
+            if key in config:
+                config[key] = _renamed(config[key], old, new)
+
+
+def _renamed(value: Any, old: str, new: str) -> Any:
+    """Replace references to layer `old` in Keras 3 (`keras_history`) and Keras 2
+    (`["name", node, tensor, ...]`) inbound structures."""
+    if isinstance(value, dict):
+        if value.get("class_name") == "__keras_tensor__":
+            history = (value.get("config") or {}).get("keras_history")
+            if isinstance(history, list) and history and history[0] == old:
+                history[0] = new
+            return value
+        return {k: _renamed(v, old, new) for k, v in value.items()}
+    if isinstance(value, list):
+        if len(value) >= 3 and value[0] == old and isinstance(value[1], int):
+            return [new, *value[1:]]
+        return [_renamed(v, old, new) for v in value]
+    return value
+
+
+def _shrink_tensors(value: Any, producers: set[str], channels: int) -> None:
+    """Recorded shapes of tensors coming out of the pooling layer or the layers after it."""
+    if isinstance(value, dict):
+        if value.get("class_name") == "__keras_tensor__":
+            config = value.get("config") or {}
+            history = config.get("keras_history")
+            shape = config.get("shape")
+            if isinstance(history, list) and history and history[0] in producers and shape:
+                config["shape"] = [shape[0], channels]
+            return
+        for item in value.values():
+            _shrink_tensors(item, producers, channels)
+    elif isinstance(value, list):
+        for item in value:
+            _shrink_tensors(item, producers, channels)

@@ -1,0 +1,282 @@
+"""The rewrite from file to file: plan, new weights, new config, write, verify, commit."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import shutil
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kerasfix.fixers.model_rewrite.atomic import AtomicFile, atomic_output, scratch
+from kerasfix.fixers.model_rewrite.config_edit import rewrite_config
+from kerasfix.fixers.model_rewrite.errors import RewriteError
+from kerasfix.fixers.model_rewrite.fold import (
+    bn_affine,
+    fold_dense,
+    fresh_bn,
+    identity_bn,
+    random_dense,
+)
+from kerasfix.fixers.model_rewrite.layout import Key, LayerEntry, var_names, walk
+from kerasfix.fixers.model_rewrite.plan import Plan, make_plan
+from kerasfix.fixers.model_rewrite.report import Report, SiteReport
+from kerasfix.fixers.model_rewrite.source import WeightSource, open_source
+from kerasfix.fixers.model_rewrite.verify import Verification, verify
+from kerasfix.fixers.model_rewrite.weights_copy import write_h5_weights, write_keras_weights
+
+# (label, total bytes) -> callback(advance bytes); lets the CLI draw a progress bar.
+ProgressFactory = Callable[[str, int], Any]
+
+
+@dataclass
+class Options:
+    pooling: str = "avg"  # "avg" | "max"
+    init: str = "fold"  # "fold" | "calibrate" | "random"
+    select: set[str] | None = None
+    min_params: int = 0
+    dry_run: bool = False
+    force: bool = False
+    verify: bool = True
+    calibration_data: Path | None = None
+    verify_data: Path | None = None
+    ridge: float = 1e-3
+    seed: int | None = None
+
+
+def rewrite_file(
+    src: Path, dst: Path | None, options: Options, progress: ProgressFactory | None = None
+) -> Report:
+    """Rewrite `src` into `dst` (never in place); the report says what changed."""
+    start = time.perf_counter()
+    if options.init == "calibrate" and options.calibration_data is None:
+        raise RewriteError("--init calibrate needs --calibration-data FILE.npy|.npz")
+    if dst is not None and not options.dry_run:
+        if dst.exists() and dst.resolve() == src.resolve():
+            raise RewriteError("the output must not be the input (the input is never modified)")
+        if dst.exists() and not options.force:
+            raise RewriteError(f"{dst} exists (use --force to overwrite)")
+        if not dst.parent.is_dir():
+            raise RewriteError(f"output directory {dst.parent} does not exist")
+    plan = make_plan(src, options.pooling, options.select, options.min_params, options.init)
+    report = Report(str(src), str(dst) if dst else None, options.init, options.dry_run)
+    report.sites = [SiteReport.of(s) for s in plan.sites]
+    report.skipped = plan.skipped
+    report.params_before = plan.params_before
+    report.params_after = plan.params_before - sum(
+        s.params_before - s.params_after for s in plan.sites
+    )
+    report.macs_before = sum(s.macs_before for s in plan.sites)
+    report.macs_after = sum(s.macs_after for s in plan.sites)
+    report.file_bytes_before = src.stat().st_size
+    if options.dry_run or not plan.sites or dst is None:
+        if not plan.sites and not options.dry_run:
+            report.notes.append("nothing to rewrite: no output written")
+        report.seconds_rewrite = time.perf_counter() - start
+        return report
+    entries = {e.key: e for e in walk(plan.config)}
+    new_config = rewrite_config(plan.config, plan.sites)
+    out_h5 = dst.suffix.lower() in (".h5", ".hdf5")
+    with open_source(src, plan.fmt, plan.config) as source:
+        report.weight_bytes_before = _stored_bytes(source)
+        report.optimizer_tensors_dropped = source.optimizer_tensors
+        replace = _new_weights(plan, source, entries, options, report, progress)
+        with atomic_output(dst, options.force) as out:
+            total = report.weight_bytes_before or 1
+            bar = progress("writing weights", total) if progress else None
+            advance = bar if callable(bar) else None
+            if out_h5:
+                stats = _write_h5(out, plan, new_config, source, replace, advance)
+            else:
+                stats = _write_keras(out, plan, new_config, source, replace, advance, dst.parent)
+            report.weight_bytes_after = stats.bytes_written
+            report.weight_dtypes = sorted(stats.dtypes or ())
+            report.file_bytes_after = out.size
+            report.seconds_rewrite = time.perf_counter() - start
+            if options.verify:
+                report.verification = _verify(out, dst, src, plan, entries, report)
+                if report.verification.status == "failed":
+                    raise RewriteError(
+                        f"verification failed, output not written: {report.verification.reason}"
+                    )
+            else:
+                report.verification = Verification("skipped", "--no-verify")
+            if options.init == "calibrate" or options.verify_data:
+                report.outputs = _compare(out, dst, src, options)
+            out.commit()
+    return report
+
+
+def _stored_bytes(source: WeightSource) -> int:
+    return sum(
+        int(source.dataset(p).size) * source.dataset(p).dtype.itemsize
+        for tensors in source.tensors.values()
+        for _, p in tensors
+    )
+
+
+def _new_weights(
+    plan: Plan,
+    source: WeightSource,
+    entries: dict[Key, LayerEntry],
+    options: Options,
+    report: Report,
+    progress: ProgressFactory | None,
+) -> dict[Key, list[Any]]:
+    """Replacement tensors for every resized Dense and BatchNormalization."""
+    replace: dict[Key, list[Any]] = {}
+    model = data = None
+    if options.init == "calibrate":
+        from kerasfix.fixers.model_rewrite.calibrate import load_data, load_keras_model
+
+        assert options.calibration_data is not None
+        data = load_data(options.calibration_data, options.seed or 0)
+        model = load_keras_model(str(plan.path))
+    for site in plan.sites:
+        dense_key = (*site.model, site.dense)
+        tensors = source.tensors.get(dense_key, [])
+        if len(tensors) != 1 + site.use_bias:
+            raise RewriteError(f"Dense '{site.dense}' stores {len(tensors)} tensors")
+        kernel = source.dataset(tensors[0][1])
+        bias = source.dataset(tensors[1][1]) if site.use_bias else None
+        bn = site.bn
+        bn_names: list[str] = []
+        affine = None
+        if bn is not None:
+            bn_entry = entries[bn.key]
+            stored = source.tensors.get(bn.key, [])
+            bn_names = var_names(bn_entry, len(stored))
+            values = {n: source.dataset(p)[()] for n, (_, p) in zip(bn_names, stored, strict=True)}
+            affine = bn_affine(values, bn.config, site.features)
+        if options.init == "random":
+            new = random_dense(site, kernel.dtype, options.seed)
+        else:
+            bar = (
+                progress(f"folding '{site.dense}'", kernel.size * kernel.dtype.itemsize)
+                if progress
+                else None
+            )
+            new = fold_dense(kernel, bias, site, affine, bar if callable(bar) else None)
+            if options.init == "calibrate":
+                from kerasfix.fixers.model_rewrite.calibrate import fit_site
+
+                assert data is not None
+                *weights, fit = fit_site(model, site, data, new, options.ridge)
+                new = (weights[0], weights[1])
+                report.fit[site.label] = fit
+        replace[dense_key] = [new[0]] + ([new[1]] if site.use_bias else [])
+        if bn is not None:
+            dtype = source.dataset(source.tensors[bn.key][0][1]).dtype
+            fresh = options.init == "random"
+            replace[bn.key] = (
+                fresh_bn(bn_names, site.channels, dtype)
+                if fresh
+                else identity_bn(bn_names, bn.config, site.channels, dtype)
+            )
+    return replace
+
+
+def _write_h5(
+    out: AtomicFile,
+    plan: Plan,
+    config: dict[str, Any],
+    source: WeightSource,
+    replace: Any,
+    bar: Any,
+) -> Any:
+    import h5py
+
+    renamed = {s.flatten: s.new_name for s in plan.sites if not s.model}
+    with out.handle() as handle, h5py.File(handle, "w") as dst:
+        stats = write_h5_weights(dst, config, source, replace, renamed, plan.facts, bar)
+    return stats
+
+
+def _write_keras(
+    out: AtomicFile,
+    plan: Plan,
+    config: dict[str, Any],
+    source: WeightSource,
+    replace: Any,
+    bar: Any,
+    directory: Path,
+) -> Any:
+    import h5py
+
+    with scratch(directory) as weights:
+        with h5py.File(weights, "w") as dst:
+            stats = write_keras_weights(dst, config, source, replace, bar)
+        size = weights.seek(0, os.SEEK_END)
+        weights.seek(0)
+        metadata = _metadata(plan)
+        with out.handle() as handle, zipfile.ZipFile(handle, "w") as archive:
+            archive.writestr("metadata.json", json.dumps(metadata))
+            archive.writestr("config.json", json.dumps(config))
+            info = zipfile.ZipInfo("model.weights.h5", time.localtime()[:6])
+            info.compress_type = zipfile.ZIP_STORED
+            info.file_size = size
+            with archive.open(info, "w", force_zip64=size > (1 << 31)) as member:
+                shutil.copyfileobj(weights, member, 16 << 20)
+    return stats
+
+
+def _metadata(plan: Plan) -> dict[str, Any]:
+    metadata: dict[str, Any] = {}
+    if plan.fmt == "keras":
+        from kerasfix.frontends.saved_model.keras_archive import read_archive
+
+        metadata = dict(read_archive(plan.path)[1])
+    metadata.setdefault("keras_version", plan.facts.get("keras_version", "3.0.0"))
+    metadata["date_saved"] = datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")
+    metadata["rewritten_by"] = "kerasfix"
+    return metadata
+
+
+def _verify(
+    out: AtomicFile,
+    dst: Path,
+    src: Path,
+    plan: Plan,
+    entries: dict[Key, LayerEntry],
+    report: Report,
+) -> Verification:
+    changed = {(*s.model, s.dense) for s in plan.sites} | {
+        b.key for s in plan.sites for b in s.between if b.class_name == "BatchNormalization"
+    }
+    untouched = [list(k) for k, e in entries.items() if not e.is_model and k not in changed]
+    outputs = _expected_outputs(plan)
+    fd = out.fd if out.named is None else None
+    return verify(out.reader_path(), fd, dst.suffix, src, untouched, report.params_after, outputs)
+
+
+def _expected_outputs(plan: Plan) -> list[list[int | None]]:
+    from kerasfix.frontends.saved_model import graph_from_config
+    from kerasfix.graph.inference import infer
+
+    graph = infer(graph_from_config(plan.config))
+    return [list(n.output_shape or []) for n in graph.outputs]
+
+
+def _compare(out: AtomicFile, dst: Path, src: Path, options: Options) -> dict[str, float]:
+    """Outputs before/after on the held-out calibration split or the --verify-data inputs."""
+    import tempfile
+
+    from kerasfix.fixers.model_rewrite.calibrate import compare_outputs, load_data, load_keras_model
+
+    path = options.verify_data or options.calibration_data
+    assert path is not None
+    data = load_data(path, options.seed or 0)
+    rows = data.test if options.verify_data is None else slice(None)
+    x = data.x[rows]
+    y = data.y[rows] if data.y is not None else None
+    original = load_keras_model(str(src))
+    with tempfile.TemporaryDirectory() as tmp:
+        link = Path(tmp) / f"model{dst.suffix}"
+        link.symlink_to(f"/proc/{os.getpid()}/fd/{out.fd}" if out.named is None else out.named)
+        rewritten = load_keras_model(str(link))
+    return compare_outputs(original, rewritten, x, y)

@@ -1,0 +1,200 @@
+"""New weights for the resized Dense (and the BatchNormalization before it) without TensorFlow.
+
+Why the fold is exact on spatially constant maps: with x[s, c] = x_c for every position s,
+    Dense(Flatten(x))_u = sum_s sum_c x[s, c] W[s, c, u] + b_u = sum_c x_c (sum_s W[s, c, u]) + b_u
+and global average pooling returns exactly x_c (the mean of a constant), so the new kernel
+must be the SUM over positions, W'[c, u] = sum_s W[s, c, u], not the mean. With max pooling
+the same holds (the max of a constant is the constant). On real maps the fold is the best
+data-free start: it equals the Dense applied to the map's spatial mean scaled by S.
+
+A BatchNormalization between Flatten and Dense normalises each (s, c) feature on its own:
+y_f = a_f x_f + d_f with a_f = gamma_f / sqrt(var_f + eps), d_f = beta_f - a_f mean_f.
+Folding it into the Dense, W'[c, u] = sum_s a_(s,c) W[(s,c), u] and
+b'_u = b_u + sum_f d_f W[f, u], keeps the fold exact on constant maps, and the resized
+BatchNormalization is set to the identity at inference (gamma 1, beta 0, mean 0,
+variance 1 - eps). Rows are read in slabs, so memory stays at one slab plus (C, U).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from kerasfix.fixers.model_rewrite.errors import RewriteError
+from kerasfix.fixers.model_rewrite.plan import Site
+
+SLAB_BYTES = 32 << 20
+Progress = Callable[[int], None]
+
+
+def bn_affine(values: dict[str, Any], config: dict[str, Any], size: int) -> tuple[Any, Any]:
+    """(a, d) of y = a x + d for a BatchNormalization at inference, float64."""
+    eps = float(config.get("epsilon", 1e-3))
+    gamma = np.asarray(values["gamma"], np.float64) if "gamma" in values else np.ones(size)
+    beta = np.asarray(values["beta"], np.float64) if "beta" in values else np.zeros(size)
+    mean = np.asarray(values["moving_mean"], np.float64)
+    var = np.asarray(values["moving_variance"], np.float64)
+    scale = gamma / np.sqrt(var + eps)
+    return scale, beta - scale * mean
+
+
+def fold_dense(
+    kernel: Any,
+    bias: Any | None,
+    site: Site,
+    bn: tuple[Any, Any] | None = None,
+    progress: Progress | None = None,
+) -> tuple[Any, Any | None]:
+    """(W', b') by summing the kernel over spatial positions, slab by slab (float64 sums)."""
+    features, units = kernel.shape
+    if features != site.features:
+        raise RewriteError(
+            f"Dense '{site.dense}' kernel has {features} rows, expected {site.features}"
+        )
+    positions, channels = site.positions, site.channels
+    out = np.zeros((channels, units), np.float64)
+    shift = np.zeros(units, np.float64)
+    row_bytes = max(1, units * kernel.dtype.itemsize)
+    if site.flat_channels_last:  # row = s * C + c
+        step = max(1, SLAB_BYTES // (row_bytes * channels))
+        for s0 in range(0, positions, step):
+            s1 = min(positions, s0 + step)
+            block = np.asarray(kernel[s0 * channels : s1 * channels], np.float64)
+            block = block.reshape(s1 - s0, channels, units)
+            if bn is not None:
+                a = bn[0][s0 * channels : s1 * channels].reshape(s1 - s0, channels, 1)
+                d = bn[1][s0 * channels : s1 * channels]
+                shift += d @ block.reshape(-1, units)
+                block = block * a
+            out += block.sum(axis=0)
+            if progress:
+                progress(block.size * kernel.dtype.itemsize)
+    else:  # row = c * S + s
+        step = max(1, SLAB_BYTES // (row_bytes * positions))
+        for c0 in range(0, channels, step):
+            c1 = min(channels, c0 + step)
+            block = np.asarray(kernel[c0 * positions : c1 * positions], np.float64)
+            block = block.reshape(c1 - c0, positions, units)
+            if bn is not None:
+                a = bn[0][c0 * positions : c1 * positions].reshape(c1 - c0, positions, 1)
+                d = bn[1][c0 * positions : c1 * positions]
+                shift += d @ block.reshape(-1, units)
+                block = block * a
+            out[c0:c1] = block.sum(axis=1)
+            if progress:
+                progress(block.size * kernel.dtype.itemsize)
+    new_bias = None
+    if bias is not None:
+        new_bias = (np.asarray(bias[()], np.float64) + shift).astype(bias.dtype)
+    elif bn is not None and np.any(shift):
+        raise RewriteError(
+            f"Dense '{site.dense}' has no bias to absorb the BatchNormalization shift"
+        )
+    return out.astype(kernel.dtype), new_bias
+
+
+def identity_bn(names: list[str], config: dict[str, Any], size: int, dtype: Any) -> list[Any]:
+    """A BatchNormalization that is the identity at inference, in the layer's variable order."""
+    eps = float(config.get("epsilon", 1e-3))
+    if eps >= 1:
+        raise RewriteError("BatchNormalization epsilon >= 1 cannot be made an identity")
+    values = {
+        "gamma": np.ones(size),
+        "beta": np.zeros(size),
+        "moving_mean": np.zeros(size),
+        "moving_variance": np.full(size, 1.0 - eps),
+    }
+    return [values[n].astype(dtype) for n in names]
+
+
+def fresh_bn(names: list[str], size: int, dtype: Any) -> list[Any]:
+    """A BatchNormalization as Keras initialises it (ones, zeros, zeros, ones)."""
+    start = {"gamma": 1.0, "beta": 0.0, "moving_mean": 0.0, "moving_variance": 1.0}
+    return [np.full(size, start[n], dtype) for n in names]
+
+
+def random_dense(site: Site, dtype: Any, seed: int | None = None) -> tuple[Any, Any | None]:
+    """(W', b') drawn from the Dense's own initializer configs (numpy, no TensorFlow)."""
+    rng = np.random.default_rng(seed)
+    config = site.dense_config
+    shape = (site.channels, site.units)
+    kernel = initialize(config.get("kernel_initializer"), shape, rng).astype(dtype)
+    bias = None
+    if site.use_bias:
+        bias = initialize(config.get("bias_initializer"), (site.units,), rng).astype(dtype)
+    return kernel, bias
+
+
+def initialize(spec: Any, shape: tuple[int, ...], rng: Any) -> Any:
+    """Keras's built-in initializers from their serialized config, in numpy."""
+    name, cfg = _spec(spec)
+    fan_in = shape[0]
+    fan_out = shape[1] if len(shape) > 1 else shape[0]
+    families = {
+        "glorot_uniform": ("fan_avg", "uniform", 1.0),
+        "glorot_normal": ("fan_avg", "truncated_normal", 1.0),
+        "he_uniform": ("fan_in", "uniform", 2.0),
+        "he_normal": ("fan_in", "truncated_normal", 2.0),
+        "lecun_uniform": ("fan_in", "uniform", 1.0),
+        "lecun_normal": ("fan_in", "truncated_normal", 1.0),
+    }
+    if name == "variance_scaling":
+        fam = (
+            cfg.get("mode", "fan_in"),
+            cfg.get("distribution", "truncated_normal"),
+            float(cfg.get("scale", 1.0)),
+        )
+    else:
+        fam = families.get(name)
+    if fam is not None:
+        mode, dist, scale = fam
+        fan = {"fan_in": fan_in, "fan_out": fan_out}.get(mode, (fan_in + fan_out) / 2)
+        scale /= max(1.0, fan)
+        if dist == "uniform":
+            limit = np.sqrt(3.0 * scale)
+            return rng.uniform(-limit, limit, shape)
+        std = np.sqrt(scale) / (0.87962566103423978 if dist != "untruncated_normal" else 1)
+        return (
+            _truncated(rng, std, shape)
+            if dist != "untruncated_normal"
+            else std * rng.standard_normal(shape)
+        )
+    if name == "zeros":
+        return np.zeros(shape)
+    if name == "ones":
+        return np.ones(shape)
+    if name == "constant":
+        return np.full(shape, float(cfg.get("value", 0.0)))
+    if name == "random_uniform":
+        return rng.uniform(float(cfg.get("minval", -0.05)), float(cfg.get("maxval", 0.05)), shape)
+    if name == "random_normal":
+        return float(cfg.get("mean", 0.0)) + float(cfg.get("stddev", 0.05)) * rng.standard_normal(
+            shape
+        )
+    if name == "truncated_normal":
+        return float(cfg.get("mean", 0.0)) + _truncated(rng, float(cfg.get("stddev", 0.05)), shape)
+    raise RewriteError(f"--init random does not know the initializer {name!r}")
+
+
+def _truncated(rng: Any, std: float, shape: tuple[int, ...]) -> Any:
+    values = rng.standard_normal(shape)
+    bad = np.abs(values) > 2
+    while bad.any():
+        values[bad] = rng.standard_normal(int(bad.sum()))
+        bad = np.abs(values) > 2
+    return std * values
+
+
+def _spec(spec: Any) -> tuple[str, dict[str, Any]]:
+    from kerasfix.fixers.model_rewrite.layout import snake_case
+
+    if spec is None:
+        return "glorot_uniform", {}
+    if isinstance(spec, str):
+        return snake_case(spec), {}
+    if isinstance(spec, dict):
+        cfg = spec.get("config") if isinstance(spec.get("config"), dict) else {}
+        return snake_case(str(spec.get("class_name", ""))), cfg
+    raise RewriteError(f"unreadable initializer config {spec!r}")

@@ -1,0 +1,248 @@
+"""Which Flatten layers to rewrite, and what each rewrite changes: the lint, turned into a plan.
+
+A site is rewritten only when the rule's arithmetic is exact (KF001: every size known) and
+every layer between Flatten and Dense keeps working on a C-wide vector: weightless
+elementwise layers stay as they are, and a BatchNormalization is resized (its per-feature
+statistics are folded into the Dense, see fold.py).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kerasfix.fixers.model_rewrite.errors import RewriteError
+from kerasfix.fixers.model_rewrite.layout import Key, snake_case
+
+# Identity at inference, or elementwise: they commute with averaging a constant map.
+ELEMENTWISE = frozenset(
+    {
+        "Dropout", "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization",
+        "Identity", "Activation", "ReLU", "LeakyReLU", "ELU", "ThresholdedReLU",
+    }
+)  # fmt: skip
+INFERENCE_IDENTITY = frozenset(
+    {"Dropout", "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization"}
+)
+
+
+@dataclass
+class Between:
+    """A layer between Flatten and Dense, kept in place."""
+
+    key: Key
+    class_name: str
+    config: dict[str, Any]
+
+
+@dataclass
+class Site:
+    """One Flatten -> Dense pair to rewrite."""
+
+    model: Key  # names of the nested models holding the site ((), the top model)
+    flatten: str
+    dense: str
+    between: list[Between]
+    spatial: tuple[int, ...]
+    channels: int
+    units: int
+    use_bias: bool
+    channels_first: bool  # layout of the feature map (GAP's data_format)
+    flat_channels_last: bool  # flatten order: (spatial..., c) when True, (c, spatial...) else
+    pooling: str  # "GlobalAveragePooling2D"...
+    new_name: str = ""
+    dense_config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def features(self) -> int:
+        return math.prod(self.spatial) * self.channels
+
+    @property
+    def positions(self) -> int:
+        return math.prod(self.spatial)
+
+    @property
+    def bn(self) -> Between | None:
+        return next((b for b in self.between if b.class_name == "BatchNormalization"), None)
+
+    def dense_params(self, width: int) -> int:
+        return width * self.units + (self.units if self.use_bias else 0)
+
+    @property
+    def params_before(self) -> int:
+        return self.dense_params(self.features) + self._bn_params(self.features)
+
+    @property
+    def params_after(self) -> int:
+        return self.dense_params(self.channels) + self._bn_params(self.channels)
+
+    @property
+    def macs_before(self) -> int:
+        return self.features * self.units
+
+    @property
+    def macs_after(self) -> int:
+        return self.channels * self.units
+
+    def _bn_params(self, width: int) -> int:
+        bn = self.bn
+        if bn is None:
+            return 0
+        per = 2 + bool(bn.config.get("scale", True)) + bool(bn.config.get("center", True))
+        return per * width
+
+    @property
+    def label(self) -> str:
+        return "/".join((*self.model, self.flatten))
+
+
+@dataclass
+class Plan:
+    """What the rewrite will do to one model file."""
+
+    path: Path
+    fmt: str
+    config: dict[str, Any]
+    facts: dict[str, str]
+    sites: list[Site]
+    skipped: list[str]  # one line per KF001 finding not rewritten, with the reason
+    params_before: int
+
+
+def make_plan(
+    path: Path,
+    pooling: str = "avg",
+    select: set[str] | None = None,
+    min_params: int = 0,
+    init: str = "fold",
+) -> Plan:
+    """Read `path`, lint it and plan the rewrite; RewriteError for models it cannot handle."""
+    from kerasfix.checks.options import RuleOptions
+    from kerasfix.engine import lint_graph
+    from kerasfix.frontends.saved_model import ConfigError, graph_of, load_model_file
+
+    model_file = load_model_file(path)
+    if model_file.format not in ("keras", "h5"):
+        raise RewriteError(f"cannot rewrite a {model_file.format} model; save it as .keras first")
+    try:
+        graph = graph_of(model_file)
+    except ConfigError as exc:
+        if "subclassed" in str(exc):
+            raise RewriteError(
+                f"{exc}. A subclassed model has no architecture in the file to rewrite: "
+                "run `kerasfix lint --fix` on the source that defines it"
+            ) from None
+        raise
+    findings = lint_graph(graph, RuleOptions(min_params=min_params), selected=("KF001",))
+    sites: list[Site] = []
+    skipped: list[str] = []
+    known: set[str] = set()
+    for finding in findings:
+        label = "/".join(finding.layer_path or ())
+        names = {finding.flatten_layer, finding.dense_layer, label}
+        known |= names
+        if select and not (names & select):
+            continue
+        try:
+            sites.append(_site(finding, pooling, init))
+        except RewriteError as exc:
+            skipped.append(f"{label}: {exc}")
+    missing = (select or set()) - known
+    if missing:
+        raise RewriteError(
+            f"--select names no KF001 Flatten or Dense: {', '.join(sorted(missing))}"
+        )
+    total = sum(n.params or 0 for n in graph.nodes)
+    _name_pooling_layers(model_file.config, sites)
+    return Plan(path, model_file.format, model_file.config, model_file.facts, sites, skipped, total)
+
+
+def _site(finding: Any, pooling: str, init: str) -> Site:
+    ctx = finding.fix_context
+    flatten, dense = ctx["flatten"], ctx["dense"]
+    shape = flatten.inputs[0].output_shape
+    channels_first = bool(ctx["channels_first"])
+    body = tuple(shape[1:])
+    channels, spatial = (body[0], body[1:]) if channels_first else (body[-1], body[:-1])
+    flatten_format = flatten.layer.config.get("data_format") or "channels_last"
+    # Keras's Flatten(data_format="channels_first") moves channels last before flattening.
+    flat_last = not channels_first or flatten_format == "channels_first"
+    between = []
+    for node in ctx["between"]:
+        layer = node.layer
+        between.append(Between((*finding.layer_path[:-1], layer.display_name),
+                               layer.class_name, layer.config))  # fmt: skip
+    _check_between(between, init)
+    kind = "Average" if pooling == "avg" else "Max"
+    return Site(
+        model=tuple(finding.layer_path[:-1]),
+        flatten=flatten.layer.display_name,
+        dense=dense.layer.display_name,
+        between=between,
+        spatial=tuple(int(d) for d in spatial),
+        channels=int(channels),
+        units=int(dense.layer.config["units"]),
+        use_bias=bool(dense.layer.config.get("use_bias", True)),
+        channels_first=channels_first,
+        flat_channels_last=flat_last,
+        pooling=f"Global{kind}Pooling{len(spatial)}D",
+        dense_config=dense.layer.config,
+    )
+
+
+def _check_between(between: list[Between], init: str) -> None:
+    seen_bn = False
+    for layer in between:
+        name = layer.class_name
+        if name == "BatchNormalization":
+            axis = layer.config.get("axis", -1)
+            if axis not in (-1, 1, [-1], [1]):
+                raise RewriteError(f"BatchNormalization '{layer.key[-1]}' has axis {axis}")
+            if seen_bn:
+                raise RewriteError("two BatchNormalization layers between Flatten and Dense")
+            seen_bn = True
+        elif name not in ELEMENTWISE:
+            raise RewriteError(
+                f"'{layer.key[-1]}' ({name}) between Flatten and Dense mixes features; "
+                "it would not mean the same thing on pooled channels"
+            )
+        elif seen_bn and init == "fold" and name not in INFERENCE_IDENTITY and not _linear(layer):
+            raise RewriteError(
+                "a BatchNormalization followed by a nonlinear activation before the Dense "
+                "cannot be folded exactly (its per-position scale does not commute with "
+                "the activation); use --init calibrate or random"
+            )
+
+
+def _linear(layer: Between) -> bool:
+    return layer.class_name == "Activation" and layer.config.get("activation") in (
+        "linear",
+        None,
+    )
+
+
+def _name_pooling_layers(config: dict[str, Any], sites: list[Site]) -> None:
+    """A fresh, file-wide unique name for each new pooling layer."""
+    used: set[str] = set()
+
+    def collect(value: Any) -> None:
+        if isinstance(value, dict):
+            name = value.get("name")
+            if isinstance(name, str):
+                used.add(name)
+            for item in value.values():
+                collect(item)
+        elif isinstance(value, list):
+            for item in value:
+                collect(item)
+
+    collect(config)
+    for site in sites:
+        base = snake_case(site.pooling)
+        name, n = base, 1
+        while name in used:
+            name, n = f"{base}_{n}", n + 1
+        used.add(name)
+        site.new_name = name

@@ -1,0 +1,145 @@
+"""Check the written file with stock Keras, in a child process, before it is renamed into place.
+
+The child loads the output (through a symlink with the right suffix, since Keras picks the
+format by file name), compares the parameter count with the report, compares every
+untouched layer's weights bit for bit with the INPUT file's tensors (read with h5py, one
+tensor at a time) and runs one forward pass on random input. A child keeps TensorFlow's
+memory and threads out of the rewriting process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class Verification:
+    status: str  # "passed" | "skipped" | "failed"
+    reason: str = ""
+    seconds: float = 0.0
+    params: int | None = None
+    layers_compared: int = 0
+    tensors_compared: int = 0
+    output_shapes: list[list[int | None]] = field(default_factory=list)
+
+
+def keras_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("keras") is not None
+
+
+def verify(
+    reader_path: str,
+    fd: int | None,
+    out_suffix: str,
+    input_path: Path,
+    untouched: list[list[str]],
+    expected_params: int,
+    expected_outputs: list[list[int | None]],
+) -> Verification:
+    """Run the check in a child; `fd` is passed through when the output has no name yet."""
+    if not keras_available():
+        return Verification("skipped", "Keras is not installed")
+    spec = {
+        "path": reader_path,
+        "suffix": out_suffix,
+        "input": str(input_path),
+        "untouched": untouched,
+        "params": expected_params,
+        "outputs": expected_outputs,
+    }
+    start = time.perf_counter()
+    env = dict(os.environ)
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    proc = subprocess.run(
+        [sys.executable, "-m", "kerasfix.fixers.model_rewrite.verify"],
+        input=json.dumps(spec),
+        capture_output=True,
+        text=True,
+        pass_fds=(fd,) if fd is not None else (),
+        env=env,
+        check=False,
+    )
+    seconds = time.perf_counter() - start
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        return Verification("failed", f"Keras could not load or run the output: {tail}", seconds)
+    result = json.loads(lines[-1])
+    return Verification(
+        result["status"],
+        result.get("reason", ""),
+        seconds,
+        result.get("params"),
+        result.get("layers", 0),
+        result.get("tensors", 0),
+        result.get("outputs", []),
+    )
+
+
+def _child(spec: dict[str, Any]) -> dict[str, Any]:
+    import tempfile
+
+    import keras
+    import numpy as np
+
+    from kerasfix.fixers.model_rewrite.source import open_source
+    from kerasfix.frontends.saved_model import load_model_file
+
+    with tempfile.TemporaryDirectory() as tmp:
+        link = Path(tmp) / f"model{spec['suffix']}"
+        link.symlink_to(spec["path"])
+        model = keras.saving.load_model(str(link), compile=False)
+    params = int(model.count_params())
+    problems = []
+    if params != spec["params"]:
+        problems.append(f"Keras counts {params:,} parameters, the report says {spec['params']:,}")
+    model_file = load_model_file(Path(spec["input"]))
+    layers = tensors = 0
+    with open_source(model_file.path, model_file.format, model_file.config) as source:
+        for key in spec["untouched"]:
+            layer = model
+            for name in key:
+                layer = layer.get_layer(name)
+            values = [np.asarray(v) for v in layer.weights]
+            stored = source.tensors.get(tuple(key), [])
+            if len(values) != len(stored):
+                problems.append(
+                    f"'{'/'.join(key)}': {len(values)} weights, input has {len(stored)}"
+                )
+                continue
+            for value, (_, path) in zip(values, stored, strict=True):
+                original = source.dataset(path)[()]
+                same = value.dtype == original.dtype and value.shape == original.shape
+                if not same or value.tobytes() != np.asarray(original).tobytes():
+                    problems.append(f"'{'/'.join(key)}' weights differ from the input's")
+                    break
+                tensors += 1
+            layers += 1
+    rng = np.random.default_rng(0)
+    inputs = [rng.standard_normal([1 if d is None else d for d in t.shape]).astype("float32")
+              for t in model.inputs]  # fmt: skip
+    outputs = model(inputs if len(inputs) > 1 else inputs[0], training=False)
+    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    shapes = [list(o.shape) for o in outputs]
+    for got, want in zip(shapes, spec["outputs"], strict=False):
+        if want and list(got[1:]) != list(want[1:]):
+            problems.append(f"output shape {got} != expected {want}")
+    status = "failed" if problems else "passed"
+    return {"status": status, "reason": "; ".join(problems[:5]), "params": params,
+            "layers": layers, "tensors": tensors, "outputs": shapes}  # fmt: skip
+
+
+if __name__ == "__main__":
+    try:
+        print(json.dumps(_child(json.load(sys.stdin))))
+    except Exception as exc:  # report any failure as one line to the parent
+        print(json.dumps({"status": "failed", "reason": f"{type(exc).__name__}: {exc}"}))

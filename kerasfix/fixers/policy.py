@@ -1,0 +1,55 @@
+"""Which findings a fix run may touch, and what each one becomes (after Ruff's fix safety).
+
+Both fixes change behaviour ("unsafe" in the rule catalogue). KF001's is still applied by
+plain `--fix`, as if Ruff's `extend-safe-fixes = ["KF001"]` were set: the sizes are known,
+the rewrite is local, and replacing `Flatten` is why the rule exists. The architecture does
+change (saved weights no longer fit, the model must be retrained), so every fix report says
+so. KF002 needs `--unsafe-fixes`: with the size unknown, the saving cannot be shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kerasfix.findings import Finding
+
+POOLING_PREFIX = {"avg": "GlobalAveragePooling", "max": "GlobalMaxPooling"}
+FIXABLE_RULES = ("KF001", "KF002")
+UNSAFE_RULES = frozenset({"KF002"})
+
+
+@dataclass(frozen=True)
+class FixOptions:
+    """What the user asked for: `--pooling avg|max` and `--unsafe-fixes`."""
+
+    pooling: str = "avg"
+    unsafe_fixes: bool = False
+
+
+def target_name(finding: Finding, pooling: str = "avg") -> str | None:
+    """`GlobalAveragePooling2D` (or the max variant) for a finding, None if the rank is unknown."""
+    suggestion = finding.suggestion or ""
+    prefix = "GlobalAveragePooling"
+    if not suggestion.startswith(prefix) or suggestion[len(prefix) :] not in ("1D", "2D", "3D"):
+        return None
+    return POOLING_PREFIX[pooling] + suggestion[len(prefix) :]
+
+
+def has_fix(finding: Finding) -> bool:
+    """A source-code site with a known rank: a fix exists (whether or not it is applied)."""
+    return (
+        finding.rule in FIXABLE_RULES
+        and finding.span is not None
+        and target_name(finding) is not None
+    )
+
+
+def needs_unsafe_flag(finding: Finding) -> bool:
+    """True where only `--unsafe-fixes` applies the fix (KF002: the size is unknown)."""
+    return finding.rule in UNSAFE_RULES
+
+
+def should_fix(finding: Finding, options: FixOptions) -> bool:
+    if not has_fix(finding):
+        return False
+    return options.unsafe_fixes or not needs_unsafe_flag(finding)

@@ -1,0 +1,65 @@
+"""What a fix run tells the user (stderr), in Ruff's words where Ruff has them."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from kerasfix.findings import Finding
+from kerasfix.fixers.policy import target_name
+from kerasfix.fixers.run import FixRun
+
+RETRAIN = (
+    "The fixed models have a different architecture: retrain them "
+    "(weights saved before the fix no longer fit the Dense layers after the pooling)."
+)
+
+
+def summary(run: FixRun, *, preview: bool) -> list[str]:
+    """A few lines: how many findings were (or would be) fixed, and what that means."""
+    lines: list[str] = []
+    fixed = run.fixed
+    files = len(run.changed)
+    if fixed:
+        verb = "Would fix" if preview else "Fixed"
+        by_rule = ", ".join(
+            f"{rule}: {n}" for rule, n in sorted(Counter(f.rule for f in fixed).items())
+        )
+        lines.append(
+            f"{verb} {_count(len(fixed), 'finding')} in {_count(files, 'file')} ({by_rule})."
+        )
+        lines.append(RETRAIN)
+    elif not run.abandoned:
+        lines.append("No fixes to apply." if not preview else "No fixes would be applied.")
+    if run.needs_unsafe:
+        n = len(run.needs_unsafe)
+        lines.append(
+            f"{_count(n, 'more fix', 'more fixes')} available with `--unsafe-fixes` "
+            "(KF002: the parameter saving is not known statically)."
+        )
+    return lines
+
+
+def show_fixes(run: FixRun, pooling: str = "avg") -> list[str]:
+    """`--show-fixes`: one line per fixed finding."""
+    lines = []
+    for outcome in run.changed:
+        for finding in outcome.fixed:
+            lines.append(f"{_where(finding)}: {finding.rule} {_what(finding, pooling)}")
+        lines.extend(f"{outcome.path}: {note}" for note in outcome.notes)
+    return lines
+
+
+def _where(finding: Finding) -> str:
+    cell = f"cell {finding.cell}:" if finding.cell else ""
+    return f"{finding.path}:{cell}{finding.line}:{finding.column}"
+
+
+def _what(finding: Finding, pooling: str) -> str:
+    change = f"Flatten -> {target_name(finding, pooling)}"
+    if finding.params_flatten is not None and finding.params_pooling is not None:
+        change += f" (Dense parameters {finding.params_flatten:,} -> {finding.params_pooling:,})"
+    return change
+
+
+def _count(n: int, singular: str, plural: str | None = None) -> str:
+    return f"{n} {singular if n == 1 else plural or singular + 's'}"
