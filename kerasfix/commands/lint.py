@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
+from kerasfix.commands.fix_options import FixRequest, apply_fixes, fix_options
 from kerasfix.reporters import FORMATS
 
 if TYPE_CHECKING:
@@ -99,6 +100,7 @@ def rule_options(function: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead.")
 @rule_options
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
+@fix_options
 def lint(
     paths: tuple[Path, ...],
     output_format: str,
@@ -106,6 +108,7 @@ def lint(
     statistics: bool,
     exit_zero: bool,
     force_exclude: bool,
+    fixes: FixRequest,
     **selection: Any,
 ) -> int:
     """Lint PATHS (files or directories; default: the current directory)."""
@@ -120,6 +123,9 @@ def lint(
         result = lint_paths(existing, resolver=resolver, force_exclude=force_exclude)
     except _config_error() as exc:
         raise ConfigUsageError(str(exc)) from exc
+    result, done = apply_fixes(fixes, result, resolver, missing=bool(missing), exit_zero=exit_zero)
+    if done is not None:  # --diff: the diff was the output
+        return done
     write_report(result, output_format, output_file, statistics)
     return exit_code(result, bool(missing), exit_zero)
 
