@@ -64,7 +64,11 @@ def feature_map_origin(node: Node) -> Node | None:
                 stack.append(current.bound_to)
             continue
         spec = lookup(layer.class_name)
-        if spec is None:
+        if spec is None or layer.opaque is not None:
+            # A Lambda or custom layer: its output is unknown, so a feature map behind it
+            # can only give KF002, never numbers.
+            if current.inputs:
+                stack.append(current.inputs[0])
             continue
         if spec.role is Role.SPATIAL:
             # A backbone with its top or pooling on yields a vector, not a feature map.

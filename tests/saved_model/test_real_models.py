@@ -25,7 +25,7 @@ EXPECTED = {
     "conv3d_head": {"flatten"},
     "lambda_tail": {"flatten"},
     "lambda_head": set(),
-    "custom_layer": set(),  # the Flatten sits on an opaque custom layer: nothing is guessed
+    "custom_layer": set(),  # an opaque custom layer before the Flatten: KF002, no numbers
     "clean": set(),
 }
 
@@ -48,6 +48,9 @@ def test_findings_equal_keras_counts(
     if name == "lambda_head":
         assert [(f.rule, f.flatten_layer) for f in findings] == [("KF002", "flatten")]
         assert "Lambda" in findings[0].message
+    if name == "custom_layer":
+        assert [(f.rule, f.flatten_layer) for f in findings] == [("KF002", "flatten")]
+        assert findings[0].params_flatten is None
     if not kf001:
         return
     model = load(path)
