@@ -70,13 +70,14 @@ def feature_map_origin(node: Node) -> Node | None:
             if current.inputs:
                 stack.append(current.inputs[0])
             continue
-        if spec.role is Role.SPATIAL:
+        role = spec.role_for(layer.config)
+        if role is Role.SPATIAL:
             # A backbone with its top or pooling on yields a vector, not a feature map.
             shape = current.output_shape
             return current if shape is None or len(shape) > 2 else None
-        if spec.role is Role.PRESERVING and current.inputs:
+        if role is Role.PRESERVING and current.inputs:
             stack.append(current.inputs[0])
-        elif spec.role is Role.MERGE:
+        elif role is Role.MERGE:
             stack.extend(reversed(current.inputs))
     return None
 
@@ -94,7 +95,11 @@ def dense_consumer(
             if child.layer.class_name == "Dense":
                 return child, path
             spec = lookup(child.layer.class_name)
-            if spec is not None and spec.role is Role.PRESERVING and child.layer.inner is None:
+            if (
+                spec is not None
+                and spec.role_for(child.layer.config) is Role.PRESERVING
+                and child.layer.inner is None
+            ):
                 frontier.append((child, [*path, child]))
     return None
 

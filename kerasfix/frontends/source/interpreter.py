@@ -985,7 +985,7 @@ class Interpreter:
         node = Node(layer, inputs, declared_shape=declared_shape)
         if self.conditional and layer.class_name != "InputLayer":
             spec = lookup(layer.class_name)
-            if spec is None or spec.role is not Role.PRESERVING:
+            if spec is None or spec.role_for(layer.config) is not Role.PRESERVING:
                 node.uncertain = _uncertain_reason(layer, self.conditional[-1])
         self.graph.add(node)
         return node
