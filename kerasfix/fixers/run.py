@@ -71,6 +71,7 @@ def fix_result(
                 outcome.remaining = list(findings)
         if outcome.abandoned is not None and outcome.abandoned != "not written":
             notes.append(f"{path}: fix abandoned, file left untouched: {outcome.abandoned}")
+        notes.extend(f"{path}: {note}" for note in outcome.notes if "not fixed" in note)
         run.files.append(outcome)
         remaining.extend(outcome.remaining)
     remaining.sort(key=Finding.sort_key)

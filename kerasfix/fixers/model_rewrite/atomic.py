@@ -1,15 +1,18 @@
 """Write the output so that it appears complete or not at all.
 
-On Linux the output is an anonymous O_TMPFILE inode in the target directory: it has no
-name until `commit()` links it into place, so even `kill -9` mid-write leaves nothing
-behind (the kernel frees the inode). Elsewhere a named temporary file next to the target
-is removed in `finally` and on SIGTERM/SIGHUP. Either way the final step is an atomic
-link or `os.replace` onto the target, never an in-place write.
+On Linux the output is written to an anonymous O_TMPFILE inode in the target directory:
+it has no name while it is written and verified, so even `kill -9` then leaves nothing
+behind (the kernel frees the inode). Only at commit does it get a temporary name (a link,
+or a fast in-kernel copy where linking /proc fds is refused), then one atomic link or
+`os.replace` onto the target. Elsewhere a named temporary file is used from the start.
+Named temporaries are removed in `finally` and on SIGTERM/SIGHUP, and ones left by a
+killed process (dead pid in the name) are swept on the next rewrite of the same target.
 """
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import signal
 import tempfile
@@ -18,6 +21,27 @@ from pathlib import Path
 from typing import IO, Any
 
 from kerasfix.fixers.model_rewrite.errors import RewriteError
+
+SUFFIX = ".kerasfix-tmp"
+
+
+def remove_stale(target: Path) -> None:
+    """Delete temporary files a killed earlier rewrite of `target` left (dead pid only)."""
+    for path in target.parent.glob(f".{glob.escape(target.name)}.*{SUFFIX}"):
+        parts = path.name[len(target.name) + 2 :].split(".")
+        if parts and parts[0].isdigit() and not _alive(int(parts[0])):
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class AtomicFile:
@@ -34,13 +58,12 @@ class AtomicFile:
         if self.target.exists() and not self.force:
             raise RewriteError(f"{self.target} exists (use --force to overwrite)")
         directory = self.target.parent
+        remove_stale(self.target)
         try:
             self.fd = os.open(directory, os.O_TMPFILE | os.O_RDWR, 0o644)  # type: ignore[attr-defined]
         except (AttributeError, OSError):
-            fd, name = tempfile.mkstemp(
-                prefix=f".{self.target.name}.", suffix=".kerasfix-tmp", dir=directory
-            )
-            self.fd, self.named = fd, Path(name)
+            self.named = self._temp_name()
+            self.fd = os.open(self.named, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
         return self
 
     def handle(self) -> IO[bytes]:
@@ -58,26 +81,49 @@ class AtomicFile:
         return f"/proc/self/fd/{self.fd}" if self.named is None else str(self.named)
 
     def commit(self) -> None:
+        """Give the finished file its name: link the unnamed inode into place, or (where
+        the kernel refuses that, e.g. in some sandboxes) copy it to a named temporary
+        file first; the final step is always one atomic link/rename."""
         os.fsync(self.fd)
-        if self.named is not None:
-            if not self.force and self.target.exists():
-                raise RewriteError(f"{self.target} appeared while writing (use --force)")
-            os.replace(self.named, self.target)
-            self.named = None
-        elif not self.force:
+        if self.named is None:
+            self.named = self._materialize()
+        if not self.force:
             try:
-                os.link(f"/proc/self/fd/{self.fd}", self.target, follow_symlinks=True)
+                os.link(self.named, self.target)
             except FileExistsError:
                 raise RewriteError(f"{self.target} appeared while writing (use --force)") from None
+            self.named.unlink()
         else:
-            tmp = self.target.with_name(f".{self.target.name}.{os.getpid()}.kerasfix-tmp")
-            os.link(f"/proc/self/fd/{self.fd}", tmp, follow_symlinks=True)
-            try:
-                os.replace(tmp, self.target)
-            finally:
-                with contextlib.suppress(FileNotFoundError):
-                    tmp.unlink()
+            os.replace(self.named, self.target)
+        self.named = None
         self.committed = True
+
+    def _materialize(self) -> Path:
+        tmp = self._temp_name()
+        try:
+            os.link(f"/proc/self/fd/{self.fd}", tmp, follow_symlinks=True)
+            return tmp
+        except OSError:
+            pass
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            size, offset = self.size, 0
+            while offset < size:
+                sent = os.copy_file_range(self.fd, fd, size - offset, offset, offset)
+                if sent <= 0:
+                    raise OSError("copy_file_range made no progress")
+                offset += sent
+            os.fsync(fd)
+        except BaseException:
+            os.close(fd)
+            tmp.unlink()
+            raise
+        os.close(fd)
+        return tmp
+
+    def _temp_name(self) -> Path:
+        token = os.urandom(4).hex()
+        return self.target.with_name(f".{self.target.name}.{os.getpid()}.{token}{SUFFIX}")
 
     def close(self) -> None:
         if self.fd >= 0:

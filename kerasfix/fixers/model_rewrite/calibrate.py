@@ -55,6 +55,18 @@ def load_keras_model(path: str) -> Any:
         import keras
     except ImportError:
         raise RewriteError("--init calibrate and --verify-data need Keras installed") from None
+    return load_model_path(keras, path)
+
+
+def load_model_path(keras: Any, path: str) -> Any:
+    """Load `path`; legacy .h5 through a file object, since HDF5 cannot open the
+    /proc/<pid>/fd links an unnamed output file is reached by."""
+    if path.endswith((".h5", ".hdf5")):
+        import h5py
+        from keras.src.legacy.saving import legacy_h5_format
+
+        with open(path, "rb") as raw, h5py.File(raw, "r") as handle:
+            return legacy_h5_format.load_model_from_hdf5(handle, compile=False)
     return keras.saving.load_model(path, compile=False)
 
 

@@ -82,6 +82,11 @@ def rewrite_file(
     entries = {e.key: e for e in walk(plan.config)}
     new_config = rewrite_config(plan.config, plan.sites)
     out_h5 = dst.suffix.lower() in (".h5", ".hdf5")
+    if plan.fmt == "h5" and not out_h5:
+        raise RewriteError(
+            "a legacy .h5 model keeps its legacy config format: write an .h5 output "
+            "(or re-save the model as .keras with Keras first)"
+        )
     with open_source(src, plan.fmt, plan.config) as source:
         report.weight_bytes_before = _stored_bytes(source)
         report.optimizer_tensors_dropped = source.optimizer_tensors
@@ -99,7 +104,8 @@ def rewrite_file(
             report.file_bytes_after = out.size
             report.seconds_rewrite = time.perf_counter() - start
             if options.verify:
-                report.verification = _verify(out, dst, src, plan, entries, report)
+                stored = {k for k, v in source.tensors.items() if v}
+                report.verification = _verify(out, dst, src, plan, entries, stored, report)
                 if report.verification.status == "failed":
                     raise RewriteError(
                         f"verification failed, output not written: {report.verification.reason}"
@@ -243,12 +249,13 @@ def _verify(
     src: Path,
     plan: Plan,
     entries: dict[Key, LayerEntry],
+    stored: set[Key],
     report: Report,
 ) -> Verification:
     changed = {(*s.model, s.dense) for s in plan.sites} | {
         b.key for s in plan.sites for b in s.between if b.class_name == "BatchNormalization"
     }
-    untouched = [list(k) for k, e in entries.items() if not e.is_model and k not in changed]
+    untouched = [list(k) for k, e in entries.items() if k in stored and k not in changed]
     outputs = _expected_outputs(plan)
     fd = out.fd if out.named is None else None
     return verify(out.reader_path(), fd, dst.suffix, src, untouched, report.params_after, outputs)

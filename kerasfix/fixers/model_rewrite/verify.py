@@ -91,13 +91,14 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
     import keras
     import numpy as np
 
+    from kerasfix.fixers.model_rewrite.calibrate import load_model_path
     from kerasfix.fixers.model_rewrite.source import open_source
     from kerasfix.frontends.saved_model import load_model_file
 
     with tempfile.TemporaryDirectory() as tmp:
         link = Path(tmp) / f"model{spec['suffix']}"
         link.symlink_to(spec["path"])
-        model = keras.saving.load_model(str(link), compile=False)
+        model = load_model_path(keras, str(link))
     params = int(model.count_params())
     problems = []
     if params != spec["params"]:
