@@ -1,0 +1,128 @@
+"""`kerasfix rewrite MODEL -o OUT`: swap KF001 Flatten layers for global pooling in a saved model.
+
+Exit codes: 0 written (or dry run / nothing to do), 2 bad input, refused model or failed
+verification (no output file is left behind in any failure).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+@click.command()
+@click.argument("model", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Output file: .keras (default) or .h5/.hdf5 by its suffix.")  # fmt: skip
+@click.option("--pooling", type=click.Choice(["avg", "max"]), default="avg", show_default=True,
+              help="GlobalAveragePooling or GlobalMaxPooling.")  # fmt: skip
+@click.option("--init", "init", type=click.Choice(["fold", "calibrate", "random"]),
+              default="fold", show_default=True,
+              help="Weights of the resized Dense: fold (sum over positions), calibrate "
+              "(ridge fit on --calibration-data, needs Keras) or random (its initializer).")  # fmt: skip
+@click.option("--calibration-data", type=click.Path(path_type=Path, exists=True), default=None,
+              help=".npy inputs or .npz with x (and optional y labels).")  # fmt: skip
+@click.option("--verify-data", type=click.Path(path_type=Path, exists=True), default=None,
+              help="Compare outputs before/after on these inputs (needs Keras).")  # fmt: skip
+@click.option("--select", default=None,
+              help="Comma-separated Flatten or Dense layer names to rewrite (default: all KF001).")  # fmt: skip
+@click.option("--min-params", type=int, default=0, show_default=True,
+              help="Rewrite only Dense layers with at least this many parameters.")  # fmt: skip
+@click.option("--ridge", type=float, default=1e-3, show_default=True,
+              help="Relative ridge strength for --init calibrate.")  # fmt: skip
+@click.option("--seed", type=int, default=None, help="Seed for --init random and data splits.")
+@click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
+@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@click.option("--verify/--no-verify", default=True, show_default=True,
+              help="Load the output with Keras before putting it in place.")  # fmt: skip
+@click.option("--report-format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)  # fmt: skip
+def rewrite(
+    model: Path,
+    output: Path | None,
+    pooling: str,
+    init: str,
+    calibration_data: Path | None,
+    verify_data: Path | None,
+    select: str | None,
+    min_params: int,
+    ridge: float,
+    seed: int | None,
+    dry_run: bool,
+    force: bool,
+    verify: bool,
+    report_format: str,
+) -> int:
+    """Replace every KF001 Flatten in MODEL (.keras or .h5) by global pooling, resize the
+    Dense after it, carry every other weight over unchanged and report the savings."""
+    from kerasfix.fixers.model_rewrite.core import Options, rewrite_file
+    from kerasfix.frontends.base import InputError
+
+    if not model.is_file():
+        click.echo(f"error: {model}: no such file", err=True)
+        return 2
+    if output is None and not dry_run:
+        click.echo("error: give -o/--output (or --dry-run)", err=True)
+        return 2
+    options = Options(
+        pooling=pooling,
+        init=init,
+        select={s.strip() for s in select.split(",") if s.strip()} if select else None,
+        min_params=min_params,
+        dry_run=dry_run,
+        force=force,
+        verify=verify,
+        calibration_data=calibration_data,
+        verify_data=verify_data,
+        ridge=ridge,
+        seed=seed,
+    )
+    with _Bars() as bars:
+        try:
+            report = rewrite_file(model, output, options, progress=bars.bar)
+        except InputError as exc:
+            bars.close()
+            click.echo(f"error: {model.as_posix()}: {' '.join(str(exc).split())}", err=True)
+            return 2
+        except (OSError, MemoryError, RecursionError, ValueError, KeyError, TypeError) as exc:
+            bars.close()
+            text = " ".join(f"{type(exc).__name__}: {exc}".split())
+            click.echo(f"error: {model.as_posix()}: {text}", err=True)
+            return 2
+    if report_format == "json":
+        json.dump(report.to_dict(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        click.echo(report.text())
+    return 0
+
+
+class _Bars:
+    """click progress bars on stderr, one per long step, only for big enough steps."""
+
+    MIN_BYTES = 64 << 20
+
+    def __init__(self) -> None:
+        self.stack = contextlib.ExitStack()
+
+    def __enter__(self) -> _Bars:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.stack.close()
+
+    def bar(self, label: str, total: int) -> Any:
+        if total < self.MIN_BYTES:
+            return None
+        bar = self.stack.enter_context(
+            click.progressbar(length=total, label=label, file=sys.stderr, width=30)
+        )
+        return bar.update
