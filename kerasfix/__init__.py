@@ -14,4 +14,8 @@ def __getattr__(name: str) -> Any:
         from kerasfix.api import check
 
         return check
+    if name == "rewrite":
+        from kerasfix.fixers.model_rewrite.api import rewrite
+
+        return rewrite
     raise AttributeError(f"module 'kerasfix' has no attribute {name!r}")

@@ -13,6 +13,7 @@ import click
 from kerasfix import __version__
 from kerasfix.commands.inspect import inspect
 from kerasfix.commands.lint import lint
+from kerasfix.commands.rewrite import rewrite
 from kerasfix.commands.rule import rule
 
 
@@ -25,6 +26,7 @@ def cli() -> None:
 cli.add_command(lint)
 cli.add_command(rule)
 cli.add_command(inspect)
+cli.add_command(rewrite)
 
 
 def main(argv: list[str] | None = None) -> int:
