@@ -34,16 +34,40 @@ def find_sites(graph: Graph) -> Iterator[Site]:
     """Every Flatten in `graph` (not nested graphs) that turns a feature map into a Dense input."""
     consumers = graph.consumers()
     for node in graph.nodes:
-        if node.layer.class_name != "Flatten" or len(node.inputs) != 1:
+        flatten, outer = node, node
+        if node.layer.inner is not None:  # a nested model whose output is a Flatten
+            inner_flatten = _trailing_flatten(node.layer.inner)
+            if inner_flatten is None:
+                continue
+            flatten = inner_flatten
+        if flatten.layer.class_name != "Flatten" or len(flatten.inputs) != 1:
             continue
-        origin = feature_map_origin(node.inputs[0])
+        origin = feature_map_origin(flatten.inputs[0])
         if origin is None:
             continue
-        found = dense_consumer(node, consumers)
+        found = dense_consumer(outer, consumers)
         if found is None:
             continue
         dense, between = found
-        yield Site(node, dense, origin, between, _channels_first(origin))
+        yield Site(flatten, dense, origin, between, _channels_first(origin))
+
+
+def _trailing_flatten(inner: Graph) -> Node | None:
+    """The Flatten that a nested model ends with (through shape-preserving layers)."""
+    outputs = inner.outputs or inner.nodes[-1:]
+    current = outputs[0] if len(outputs) == 1 else None
+    for _ in range(MAX_WALK):
+        if current is None:
+            return None
+        if current.layer.class_name == "Flatten":
+            return current
+        spec = lookup(current.layer.class_name)
+        if spec is None or spec.role_for(current.layer.config) is not Role.PRESERVING:
+            return None
+        if not current.inputs:
+            return None
+        current = current.inputs[0]
+    return None
 
 
 def feature_map_origin(node: Node) -> Node | None:

@@ -79,6 +79,8 @@ def program_from_cells(cells: list[str], display_path: str) -> Program:
     if not any(could_have_findings(cell) for cell in cells):
         return Program(display_path, "notebook", Graph(class_name="Program"), cells=cells)
     interpreter = Interpreter()
+    if not any("import" in cell for cell in cells):
+        interpreter.assume_keras_names()
     notes: list[str] = []
     for number, source in enumerate(cells, start=1):
         if not source.strip():

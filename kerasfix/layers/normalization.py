@@ -98,3 +98,7 @@ register(
     )
 )
 register(LayerSpec("UnitNormalization", identity_shape, zero_params, Role.PRESERVING, ("axis",)))
+# Keras 0.x/1.x local response normalisation (keras.layers.normalization.LRN2D): no weights.
+register(
+    LayerSpec("LRN2D", identity_shape, zero_params, Role.PRESERVING, ("alpha", "k", "beta", "n"))
+)

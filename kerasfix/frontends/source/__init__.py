@@ -38,6 +38,8 @@ def program_from_text(text: str, display_path: str) -> Program:
 
     tree = parse_module(text, display_path)
     interpreter = Interpreter()
+    if "import" not in text:
+        interpreter.assume_keras_names()
     try:
         interpreter.run_module(tree, text.splitlines())
         graph = interpreter.finish()

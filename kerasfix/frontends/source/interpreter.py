@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import operator
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -51,6 +52,13 @@ MERGE_FUNCTIONS = {
     "dot": "Dot",
 }
 _MISSING = object()
+_KERAS1_NAMES = frozenset(
+    {"Convolution1D", "Convolution2D", "Convolution3D", "Deconvolution2D", "AtrousConvolution2D"}
+)
+_KERAS1_KWARGS = frozenset({"border_mode", "subsample", "nb_filter", "nb_row", "nb_col", "init"})
+_TAKES_DATA_FORMAT = re.compile(
+    r"Conv|Pool|Flatten|UpSampling|ZeroPadding|Cropping|SpatialDropout|Deconv|LRN"
+)
 # Methods Keras models and layers inherit that matter here (the others do nothing to shapes).
 _MODEL_METHODS = frozenset({"build", "summary", "compile", "fit", "evaluate", "predict", "save"})
 _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
@@ -150,8 +158,19 @@ class Interpreter:
         self.conditional: list[int] = []  # lines of the undecided if/loop we are inside
         self.call_depth = 0
         self.exhausted = False
+        self.depths: dict[int, int] = {}  # id(node) -> undecided-control-flow depth at creation
+        # The file's image data format: set by K.set_image_data_format()/set_image_dim_ordering
+        # (applies to layers made afterwards, as in Keras), or guessed for Keras 1 code.
+        self.data_format: Any = None
+        self.keras1 = False
+        self.made_layers: list[Layer] = []
 
     # ----------------------------------------------------------------- entry points
+
+    def assume_keras_names(self) -> None:
+        """For snippets with no imports at all (bug reports, Q&A answers): bare names such
+        as `Sequential` or `Conv2D` can only mean Keras's, since nothing else is in scope."""
+        self.globals.star_modules.extend(["keras.layers", "keras.models", "keras"])
 
     def run_module(self, tree: ast.Module, lines: list[str], cell: int | None = None) -> None:
         self.lines, self.cell = lines, cell
@@ -168,6 +187,7 @@ class Interpreter:
             self._explore_uncalled()
         except _OutOfBudget:
             self.exhausted = True
+        self._guess_keras1_data_format()
         for seq in list(self.sequentials):
             try:
                 self._materialise(seq, set())
@@ -710,9 +730,12 @@ class Interpreter:
                 ArrayValue(y_test),
             )
         if kind is Kind.IMAGE_DATA_FORMAT:
-            return "channels_last"  # Keras's default, and what configs omit
+            return self.data_format or "channels_last"  # Keras's default, what configs omit
         if kind is Kind.IMAGE_DIM_ORDERING:
-            return "tf"
+            return {"channels_first": "th"}.get(self.data_format or "", "tf")
+        if kind in (Kind.SET_IMAGE_DATA_FORMAT, Kind.SET_IMAGE_DIM_ORDERING):
+            self._set_data_format(args[0] if args else kwargs.get("data_format"))
+            return None
         if kind is Kind.TO_CATEGORICAL:
             labels = args[0] if args else kwargs.get("y")
             classes = args[1] if len(args) > 1 else kwargs.get("num_classes")
@@ -735,8 +758,9 @@ class Interpreter:
         receiver, name = method.receiver, method.name
         if isinstance(receiver, SequentialValue):
             if name == "add" and args:
-                line = self.conditional[-1] if self.conditional else 0
-                receiver.items.append((args[0], bool(self.conditional), line))
+                deeper = len(self.conditional) > receiver.depth
+                line = self.conditional[-1] if deeper else 0
+                receiver.items.append((args[0], deeper, line))
                 return None
             if name == "pop" and receiver.items:
                 receiver.items.pop()
@@ -873,7 +897,12 @@ class Interpreter:
                 origin={"callee": callee},
             )
             return LayerValue(layer)
+        if raw_name in _KERAS1_NAMES or _KERAS1_KWARGS & kwargs.keys():
+            self.keras1 = True
         class_name, config = legacy.normalize(raw_name, config)
+        takes_format = _TAKES_DATA_FORMAT.search(class_name) is not None
+        if self.data_format is not None and "data_format" not in config and takes_format:
+            config["data_format"] = self.data_format
         name = config.get("name")
         layer = Layer(
             class_name,
@@ -882,7 +911,34 @@ class Interpreter:
             span=span,
             origin={"callee": callee, "raw_class": raw_name},
         )
+        self.made_layers.append(layer)
         return LayerValue(layer)
+
+    def _set_data_format(self, value: Any) -> None:
+        formats = {"th": "channels_first", "tf": "channels_last"}
+        value = formats.get(value, value) if isinstance(value, str) else value
+        if self.conditional or value not in ("channels_first", "channels_last"):
+            self.data_format = Unknown("the image data format is set at run time")
+        else:
+            self.data_format = value
+
+    def _guess_keras1_data_format(self) -> None:
+        """Keras 1 scripts were mostly written for Theano's channels-first ordering: when a
+        Keras 1 file declares an image input as (c, h, w) with few channels and sets no
+        ordering, read its layers as channels_first."""
+        if not self.keras1 or self.data_format is not None:
+            return
+        for layer in self.made_layers:
+            shape = layer.config.get("input_shape")
+            if "data_format" in layer.config or not isinstance(shape, tuple) or len(shape) != 3:
+                continue
+            if all(isinstance(d, int) for d in shape) and shape[0] <= 4 < min(shape[1:]):
+                for other in self.made_layers:
+                    if "data_format" not in other.config and _TAKES_DATA_FORMAT.search(
+                        other.class_name
+                    ):
+                        other.config["data_format"] = "channels_first"
+                return
 
     def _input_layer(self, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -> Any:
         config = {k: _config_value(v) for k, v in kwargs.items()}
@@ -919,6 +975,7 @@ class Interpreter:
             "Sequential", {}, name=name if isinstance(name, str) else None, span=self._span(expr)
         )
         seq = SequentialValue(layer)
+        seq.depth = len(self.conditional)
         initial = args[0] if args else kwargs.get("layers")
         items = self._concrete_items(initial) if initial is not None else []
         if items is None:
@@ -926,8 +983,7 @@ class Interpreter:
                 (Unknown("the Sequential's layer list is not known statically"), False, expr.lineno)
             )
         else:
-            conditional = bool(self.conditional)
-            seq.items.extend((item, conditional, expr.lineno) for item in items)
+            seq.items.extend((item, False, expr.lineno) for item in items)
         self.sequentials.append(seq)
         return seq
 
@@ -983,7 +1039,12 @@ class Interpreter:
 
     def _node(self, layer: Layer, inputs: list[Node], declared_shape: Shape | None = None) -> Node:
         node = Node(layer, inputs, declared_shape=declared_shape)
-        if self.conditional and layer.class_name != "InputLayer":
+        # Only control flow entered after the inputs were made makes this call uncertain:
+        # a whole model built inside an undecided loop is still one exact model.
+        depth = len(self.conditional)
+        base = max((self.depths.get(id(i), 0) for i in inputs), default=depth)
+        self.depths[id(node)] = depth
+        if depth > base and layer.class_name != "InputLayer":
             spec = lookup(layer.class_name)
             if spec is None or spec.role_for(layer.config) is not Role.PRESERVING:
                 node.uncertain = _uncertain_reason(layer, self.conditional[-1])

@@ -55,6 +55,8 @@ class Kind(Enum):
     DATASET_LOADER = "dataset_loader"
     IMAGE_DATA_FORMAT = "image_data_format"
     IMAGE_DIM_ORDERING = "image_dim_ordering"
+    SET_IMAGE_DATA_FORMAT = "set_image_data_format"
+    SET_IMAGE_DIM_ORDERING = "set_image_dim_ordering"
     TO_CATEGORICAL = "to_categorical"
     OTHER = "other"
 
@@ -85,6 +87,10 @@ def classify(qualname: str) -> Kind | None:
         return Kind.IMAGE_DATA_FORMAT
     if leaf == "image_dim_ordering":
         return Kind.IMAGE_DIM_ORDERING
+    if leaf == "set_image_data_format":
+        return Kind.SET_IMAGE_DATA_FORMAT
+    if leaf == "set_image_dim_ordering":
+        return Kind.SET_IMAGE_DIM_ORDERING
     if leaf == "to_categorical":
         return Kind.TO_CATEGORICAL
     if leaf == "Lambda" or (leaf in known_names() and leaf[:1].isupper()):

@@ -65,6 +65,7 @@ class SequentialValue:
     items: list[tuple[Any, bool, int]] = field(default_factory=list)  # (value, conditional, line)
     build_shape: Any = None
     graph: Graph | None = None
+    depth: int = 0  # len(interpreter.conditional) when the Sequential was created
 
 
 @dataclass(eq=False)
