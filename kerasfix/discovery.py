@@ -48,7 +48,9 @@ def _walk(root: Path, settings: Settings, seen: set[Path]) -> Iterator[tuple[Pat
     ignores: list[tuple[str, pathspec.PathSpec]] = []
     if settings.respect_gitignore:
         ignores = _parent_gitignores(root)
-    yield from _walk_dir(root, os.path.abspath(root), settings, seen, ignores)
+        if _ignored_with_parents(os.path.abspath(root), ignores):
+            ignores = []  # the user named an ignored directory: lint it, as Ruff does
+    yield from _walk_dir(root, os.path.abspath(root), settings, seen, ignores, root)
 
 
 def _walk_dir(
@@ -57,6 +59,7 @@ def _walk_dir(
     settings: Settings,
     seen: set[Path],
     ignores: list[tuple[str, pathspec.PathSpec]],
+    root: Path,
 ) -> Iterator[tuple[Path, str]]:
     if settings.respect_gitignore:
         spec = _read_gitignore(directory / ".gitignore")
@@ -70,7 +73,8 @@ def _walk_dir(
         path = Path(entry.path)
         entry_abs = os.path.join(absolute, entry.name)
         is_dir = entry.is_dir(follow_symlinks=False)
-        if is_excluded(Path(entry.name), settings) or is_excluded(path, settings):
+        # Only what lies below the walked root can be excluded here, never its ancestors.
+        if is_excluded(path.relative_to(root), settings):
             continue
         if _ignored(entry_abs, is_dir, ignores):
             continue
@@ -82,7 +86,7 @@ def _walk_dir(
                     seen.add(path)
                     yield path, "model"
                 continue
-            yield from _walk_dir(path, entry_abs, settings, seen, ignores)
+            yield from _walk_dir(path, entry_abs, settings, seen, ignores, root)
         elif entry.is_file():
             kind = kind_of(path)
             if kind is not None and path not in seen:
@@ -98,6 +102,17 @@ def _ignored(absolute: str, is_dir: bool, ignores: list[tuple[str, pathspec.Path
         if spec.match_file(rel + ("/" if is_dir else "")):
             return True
     return False
+
+
+def _ignored_with_parents(absolute: str, ignores: list[tuple[str, pathspec.PathSpec]]) -> bool:
+    path = absolute
+    while True:
+        if _ignored(path, True, ignores):
+            return True
+        parent = os.path.dirname(path)
+        if parent == path:
+            return False
+        path = parent
 
 
 def _read_gitignore(path: Path) -> pathspec.PathSpec | None:

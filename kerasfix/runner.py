@@ -130,13 +130,19 @@ def lint_paths(
     seen: set[Path] = set()
     for root in paths:
         root_settings = settings_for(root)
+        # A directory the user names is linted even inside an excluded area (like Ruff:
+        # `kerasfix lint .venv/lib/.../keras/src` works); excludes below it still apply.
+        inside_excluded = root.is_dir() and _excluded(root, root_settings)
         for path, kind in discover([root], root_settings):
             if path in seen:
                 continue
             seen.add(path)
             file_settings = settings_for(path)
             explicit = path == root
-            if (not explicit or force_exclude) and _excluded(path, file_settings):
+            if explicit:
+                if force_exclude and _excluded(path, file_settings):
+                    continue
+            elif not inside_excluded and _excluded(path, file_settings):
                 continue
             display = path.as_posix()
             outcome = check_file(path, kind, file_settings)
