@@ -23,14 +23,14 @@ import click
               help="GlobalAveragePooling or GlobalMaxPooling.")  # fmt: skip
 @click.option("--init", "init", type=click.Choice(["fold", "calibrate", "random"]),
               default="fold", show_default=True,
-              help="Weights of the resized Dense: fold (sum over positions), calibrate "
-              "(ridge fit on --calibration-data, needs Keras) or random (its initializer).")  # fmt: skip
+              help="New Dense weights: fold (sum over positions), calibrate (ridge fit "
+              "on --calibration-data, needs Keras) or random (its initializer).")  # fmt: skip
 @click.option("--calibration-data", type=click.Path(path_type=Path, exists=True), default=None,
               help=".npy inputs or .npz with x (and optional y labels).")  # fmt: skip
 @click.option("--verify-data", type=click.Path(path_type=Path, exists=True), default=None,
               help="Compare outputs before/after on these inputs (needs Keras).")  # fmt: skip
 @click.option("--select", default=None,
-              help="Comma-separated Flatten or Dense layer names to rewrite (default: all KF001).")  # fmt: skip
+              help="Comma-separated Flatten or Dense names to rewrite (default: all).")  # fmt: skip
 @click.option("--min-params", type=int, default=0, show_default=True,
               help="Rewrite only Dense layers with at least this many parameters.")  # fmt: skip
 @click.option("--ridge", type=float, default=1e-3, show_default=True,
