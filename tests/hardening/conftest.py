@@ -1,0 +1,63 @@
+"""Shared pieces of the hardening suite: the invariant every reader must keep, budgets, models.
+
+The invariant: reading any input ends with findings or one `FileError` line that is not an
+"internal error" (an internal error is a bug we have not handled, even though the runner
+turned it into one line), within a bounded time. Budgets are fixed and derandomized so CI
+runs the same cases every time; `KERASFIX_FUZZ_SCALE=10` multiplies them for a deeper run.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from kerasfix.runner import FileOutcome, check_file
+from kerasfix.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCE_FIXTURES = sorted((ROOT / "fixtures" / "source").glob("*.py"))
+NOTEBOOK_FIXTURES = sorted((ROOT / "fixtures" / "notebooks").glob("*.ipynb"))
+CORPUS = Path(__file__).resolve().parent / "corpus"
+SCALE = max(1, int(os.environ.get("KERASFIX_FUZZ_SCALE", "1") or 1))
+SECONDS_PER_FILE = 10.0  # generous for slow CI; real inputs take milliseconds
+SETTINGS = Settings()
+
+
+def budget(examples: int) -> settings:
+    """Hypothesis settings for a fuzz test: fixed seed, no database, `examples` x SCALE cases."""
+    return settings(
+        max_examples=examples * SCALE,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        print_blob=True,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.large_base_example,
+        ],
+    )
+
+
+def assert_handled(path: Path, kind: str) -> FileOutcome:
+    """Read `path` in-process; fail on internal errors, multi-line errors or a slow read."""
+    start = time.monotonic()
+    outcome = check_file(path, kind, SETTINGS)
+    elapsed = time.monotonic() - start
+    assert elapsed < SECONDS_PER_FILE, f"{path.name} took {elapsed:.1f}s"
+    if outcome.error is not None:
+        message = str(outcome.error)
+        assert "\n" not in message and "\r" not in message, message
+        assert "internal error" not in message, message
+    return outcome
+
+
+@pytest.fixture(scope="session")
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One directory the fuzz tests overwrite files in (hypothesis reruns a test many times)."""
+    return tmp_path_factory.mktemp("fuzz")
