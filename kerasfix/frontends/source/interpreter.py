@@ -41,6 +41,7 @@ from kerasfix.layers.registry import Role, lookup
 MAX_STEPS = 400_000  # evaluation steps per file: bounds time on pathological input
 MAX_CALL_DEPTH = 24
 MAX_UNROLL = 256
+MAX_ITEMS = 10_000  # longest string, tuple or list an operation may build
 MERGE_FUNCTIONS = {
     "add": "Add",
     "subtract": "Subtract",
@@ -519,12 +520,16 @@ class Interpreter:
         if isinstance(right, ArrayValue) and _is_number(left):
             return right
         if isinstance(left, ListValue) and isinstance(right, ListValue) and isinstance(op, ast.Add):
+            if len(left.items) + len(right.items) > MAX_ITEMS:
+                return Unknown("a list too large to follow")
             return ListValue([*left.items, *right.items])
         if isinstance(left, ListValue) and isinstance(right, int) and isinstance(op, ast.Mult):
             return ListValue(left.items * max(0, min(right, MAX_UNROLL)))
         fn = _BINOPS.get(type(op))
         if fn is None or not _is_plain(left) or not _is_plain(right):
             return _unknown_from(left, right, "an arithmetic result")
+        if _too_costly(op, left, right):
+            return Unknown("a value too large to follow")
         try:
             result = fn(left, right)
         except Exception:
@@ -1513,3 +1518,20 @@ def _short(qualname: str) -> str:
 
 def iter_nodes(graph: Graph) -> Iterator[Node]:
     yield from graph.nodes
+
+
+def _too_costly(op: ast.operator, left: Any, right: Any) -> bool:
+    """True when computing `left op right` would take unbounded time or memory.
+
+    `10**10**10`, `1 << 10**9` and `"a" * 10**9` are cheap to write and ruinous to evaluate;
+    their results are never a layer size we could use anyway.
+    """
+    if isinstance(op, ast.Pow) and isinstance(left, int) and isinstance(right, int):
+        return abs(left) > 1 and right * max(abs(left).bit_length(), 1) > 256
+    if isinstance(op, ast.LShift) and isinstance(right, int):
+        return right > 256
+    if isinstance(op, ast.Mult):
+        for seq, count in ((left, right), (right, left)):
+            if isinstance(seq, str | bytes | tuple | list) and isinstance(count, int):
+                return len(seq) * count > MAX_ITEMS
+    return False
