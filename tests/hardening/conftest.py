@@ -61,3 +61,12 @@ def assert_handled(path: Path, kind: str) -> FileOutcome:
 def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One directory the fuzz tests overwrite files in (hypothesis reruns a test many times)."""
     return tmp_path_factory.mktemp("fuzz")
+
+
+@pytest.fixture(scope="session")
+def builder() -> object:
+    """fixtures/models/build_models.py, which builds real models with Keras."""
+    pytest.importorskip("keras", reason="marked keras: CI installs TensorFlow/Keras")
+    from tests.saved_model.conftest import load_builder
+
+    return load_builder()
