@@ -8,7 +8,9 @@ A `Settings` also remembers where its configuration lives (`project_root`), beca
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,14 +68,14 @@ class Settings:
         if rel.startswith("/"):
             return False
         parts = rel.split("/")
-        for pattern in self.exclude + self.extend_exclude:
-            if "/" in pattern.strip("/"):
-                # A pattern naming a path matches it and everything below it.
-                for depth in range(1, len(parts) + 1):
-                    if _glob_match("/".join(parts[:depth]), "", pattern):
-                        return True
-            elif any(fnmatch.fnmatchcase(part, pattern.strip("/")) for part in parts):
-                return True
+        name_regex, path_patterns = _name_globs(self.exclude + self.extend_exclude)
+        if name_regex is not None and any(name_regex.match(part) for part in parts):
+            return True
+        for pattern in path_patterns:
+            # A pattern naming a path matches it and everything below it.
+            for depth in range(1, len(parts) + 1):
+                if _glob_match("/".join(parts[:depth]), "", pattern):
+                    return True
         return False
 
     def _relative(self, path: str | os.PathLike[str]) -> str:
@@ -81,6 +83,15 @@ class Settings:
         absolute = os.path.abspath(path)
         rel = os.path.relpath(absolute, root)
         return (absolute if rel.startswith("..") else rel).replace(os.sep, "/")
+
+
+@functools.lru_cache(maxsize=64)
+def _name_globs(patterns: tuple[str, ...]) -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
+    """Slash-free globs as one regex (`fnmatchcase` semantics), since every file is tested."""
+    names = [p.strip("/") for p in patterns if "/" not in p.strip("/")]
+    paths = tuple(p for p in patterns if "/" in p.strip("/"))
+    regex = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in names)) if names else None
+    return regex, paths
 
 
 def _glob_match(rel: str, name: str, pattern: str) -> bool:
