@@ -111,12 +111,16 @@ def lint_paths(
     *,
     resolver: Resolver | None = None,
     force_exclude: bool = False,
+    cache_dir: Path | None = None,
+    jobs: int = 1,
 ) -> LintResult:
     """Lint every file under `paths`.
 
     With a `resolver`, each file gets the settings of its nearest configuration file;
     otherwise `settings` (default: built-in defaults) applies to all. Files named
     explicitly are linted even when excluded, unless `force_exclude` (for pre-commit).
+    `cache_dir` reuses results of unchanged files (kerasfix/cache.py); `jobs` > 1 checks
+    large inputs across processes (kerasfix/parallel.py). Neither changes the result.
     """
     if resolver is None:
         fixed = settings or Settings()
@@ -128,6 +132,7 @@ def lint_paths(
 
     result = LintResult()
     seen: set[Path] = set()
+    todo: list[tuple[Path, str, Settings]] = []
     for root in paths:
         root_settings = settings_for(root)
         # A directory the user names is linted even inside an excluded area (like Ruff:
@@ -144,22 +149,64 @@ def lint_paths(
                     continue
             elif not inside_excluded and _excluded(path, file_settings):
                 continue
-            display = path.as_posix()
-            outcome = check_file(path, kind, file_settings)
-            if outcome.skipped is not None:
-                result.skipped.append(FileError(display, f"skipped: {outcome.skipped}"))
-                if outcome.note:
-                    result.notes.append(outcome.note)
-                continue
-            result.files_checked += 1
-            result.files.append(display)
-            result.findings.extend(outcome.findings)
-            if outcome.source is not None:
-                result.sources[display] = outcome.source
-            if outcome.error is not None:
-                result.errors.append(outcome.error)
+            todo.append((path, kind, file_settings))
+    for (path, _, _), outcome in zip(todo, _check_all(todo, cache_dir, jobs), strict=True):
+        display = path.as_posix()
+        if outcome.skipped is not None:
+            result.skipped.append(FileError(display, f"skipped: {outcome.skipped}"))
+            if outcome.note:
+                result.notes.append(outcome.note)
+            continue
+        result.files_checked += 1
+        result.files.append(display)
+        result.findings.extend(outcome.findings)
+        if outcome.source is not None:
+            result.sources[display] = outcome.source
+        if outcome.error is not None:
+            result.errors.append(outcome.error)
     result.findings.sort(key=Finding.sort_key)
     return result
+
+
+def _check_all(
+    todo: list[tuple[Path, str, Settings]], cache_dir: Path | None, jobs: int
+) -> list[FileOutcome]:
+    """Outcomes in `todo` order: from the cache where the file is unchanged, else checked."""
+    if cache_dir is None:
+        if jobs <= 1:
+            return [check_file(path, kind, settings) for path, kind, settings in todo]
+        from kerasfix.parallel import check_files
+
+        return check_files(todo, jobs)
+    from kerasfix.cache import CACHED_KINDS, ResultCache, content_digest, settings_key
+    from kerasfix.parallel import check_files, portable
+
+    cache = ResultCache(cache_dir)
+    outcomes: list[FileOutcome | None] = [None] * len(todo)
+    keys: dict[int, tuple[str, str, str]] = {}
+    missing: list[int] = []
+    for index, (path, kind, settings) in enumerate(todo):
+        if kind in CACHED_KINDS:
+            try:
+                digest = content_digest(path.read_bytes())
+            except OSError:
+                missing.append(index)  # check_file reports the unreadable file
+                continue
+            display = path.as_posix()
+            key = settings_key(settings, display)
+            outcomes[index] = cache.get(display, key, digest)
+            keys[index] = (display, key, digest)
+        if outcomes[index] is None:
+            missing.append(index)
+    checked = check_files([todo[i] for i in missing], jobs)
+    for index, outcome in zip(missing, checked, strict=True):
+        outcome = portable(outcome)  # what the cache can hold, so hits and misses agree
+        outcomes[index] = outcome
+        internal = outcome.error is not None and "internal error" in outcome.error.message
+        if index in keys and not internal:
+            cache.put(*keys[index], outcome)
+    cache.save()
+    return [outcome for outcome in outcomes if outcome is not None]
 
 
 def _excluded(path: Path, settings: Settings) -> bool:

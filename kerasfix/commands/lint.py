@@ -100,6 +100,12 @@ def rule_options(function: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead.")
 @rule_options
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Re-analyse every file instead of reusing results in .kerasfix_cache/ "
+    "(also KERASFIX_NO_CACHE=1).",
+)
 @fix_options
 def lint(
     paths: tuple[Path, ...],
@@ -108,6 +114,7 @@ def lint(
     statistics: bool,
     exit_zero: bool,
     force_exclude: bool,
+    no_cache: bool,
     fixes: FixRequest,
     **selection: Any,
 ) -> int:
@@ -120,7 +127,9 @@ def lint(
         click.echo(f"error: {path}: no such file or directory", err=True)
     existing = [p for p in paths if p.exists()] or ([] if paths else [Path(".")])
     try:
-        result = lint_paths(existing, resolver=resolver, force_exclude=force_exclude)
+        result = lint_paths(
+            existing, resolver=resolver, force_exclude=force_exclude, **_speedups(fixes, no_cache)
+        )
     except _config_error() as exc:
         raise ConfigUsageError(str(exc)) from exc
     result, done = apply_fixes(fixes, result, resolver, missing=bool(missing), exit_zero=exit_zero)
@@ -128,6 +137,17 @@ def lint(
         return done
     write_report(result, output_format, output_file, statistics)
     return exit_code(result, bool(missing), exit_zero)
+
+
+def _speedups(fixes: FixRequest, no_cache: bool) -> dict[str, Any]:
+    """Cache and process pool for plain lint runs; `--fix` needs the in-process graphs."""
+    if fixes.active:
+        return {}
+    from kerasfix.cache import cache_disabled_by_env, default_cache_dir
+    from kerasfix.parallel import default_jobs
+
+    disabled = no_cache or cache_disabled_by_env()
+    return {"cache_dir": None if disabled else default_cache_dir(), "jobs": default_jobs()}
 
 
 def make_resolver(

@@ -1,0 +1,181 @@
+"""Result cache: skip re-analysing files whose content, settings and kerasfix are unchanged.
+
+As Ruff's cache, it makes the second run over an unchanged repository cost one read and
+one hash per file. Entries are keyed by display path + the rules and options in force for
+that file; each stores a BLAKE2 digest of the file's bytes and the outcome. The cache file
+lives in `.kerasfix_cache/<version>-<code fingerprint>/` (per-install code fingerprint, so
+an edited checkout never reads results computed by older code) and is JSON, never pickle:
+a cache directory checked into a repository must not be able to run code.
+Disable with `--no-cache` or `KERASFIX_NO_CACHE=1`; relocate with `KERASFIX_CACHE_DIR`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kerasfix import __version__
+
+if TYPE_CHECKING:
+    from kerasfix.findings import Finding
+    from kerasfix.runner import FileOutcome
+    from kerasfix.settings import Settings
+
+DEFAULT_DIR = ".kerasfix_cache"
+CACHED_KINDS = frozenset({"source", "notebook"})  # model files are read lazily and large
+
+
+def cache_disabled_by_env() -> bool:
+    return os.environ.get("KERASFIX_NO_CACHE", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def default_cache_dir() -> Path:
+    return Path(os.environ.get("KERASFIX_CACHE_DIR") or DEFAULT_DIR)
+
+
+def code_fingerprint() -> str:
+    """kerasfix version plus the newest mtime of its modules: edits invalidate the cache."""
+    package = Path(__file__).parent
+    newest, count = 0, 0
+    for directory, _, files in os.walk(package):
+        for name in files:
+            if name.endswith(".py"):
+                count += 1
+                newest = max(newest, os.stat(os.path.join(directory, name)).st_mtime_ns)
+    digest = hashlib.blake2b(f"{newest}:{count}".encode(), digest_size=6).hexdigest()
+    return f"{__version__}-{digest}"
+
+
+def settings_key(settings: Settings, display: str) -> str:
+    """What the outcome of one file depends on besides its bytes: rules and options."""
+    return repr((settings.enabled_rules(display), settings.options))
+
+
+def content_digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+class ResultCache:
+    """Load once, look up per file, save once (atomically) at the end of the run."""
+
+    def __init__(self, directory: Path, fingerprint: str | None = None) -> None:
+        self.file = directory / (fingerprint or code_fingerprint()) / "results.json"
+        self.directory = directory
+        self.entries: dict[str, dict[str, Any]] = {}
+        self.dirty = False
+        try:
+            data = json.loads(self.file.read_text(encoding="utf-8"))
+            if isinstance(data, dict):
+                self.entries = data
+        except (OSError, ValueError):
+            pass
+
+    def get(self, display: str, key: str, digest: str) -> FileOutcome | None:
+        entry = self.entries.get(f"{display}\0{key}")
+        if entry is None or entry.get("digest") != digest:
+            return None
+        try:
+            return _decode_outcome(entry)
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def put(self, display: str, key: str, digest: str, outcome: FileOutcome) -> None:
+        self.entries[f"{display}\0{key}"] = _encode_outcome(outcome, digest)
+        self.dirty = True
+
+    def save(self) -> None:
+        """Write atomically; a read-only tree or a race with another run just skips the write."""
+        if not self.dirty:
+            return
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            marker = self.directory / ".gitignore"
+            if not marker.exists():
+                marker.write_text("# created by kerasfix\n*\n", encoding="utf-8")
+            fd, tmp = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as stream:
+                json.dump(self.entries, stream, separators=(",", ":"))
+            os.replace(tmp, self.file)
+        except OSError:
+            pass
+
+
+def _encode_outcome(outcome: FileOutcome, digest: str) -> dict[str, Any]:
+    source = outcome.source if outcome.findings else None  # reporters read only flagged files
+    return {
+        "digest": digest,
+        "findings": [_encode_finding(f) for f in outcome.findings],
+        "error": [outcome.error.path, outcome.error.message] if outcome.error else None,
+        "skipped": outcome.skipped,
+        "note": outcome.note,
+        "text": source.text if source else None,
+        "cells": list(source.cells) if source and source.cells is not None else None,
+        "has_source": outcome.source is not None,
+    }
+
+
+def _decode_outcome(entry: dict[str, Any]) -> FileOutcome:
+    from kerasfix.runner import FileError, FileOutcome, SourceText
+
+    error = entry["error"]
+    cells = entry["cells"]
+    source = None
+    if entry["has_source"]:
+        source = SourceText(entry["text"], tuple(cells) if cells is not None else None)
+    return FileOutcome(
+        findings=[_decode_finding(f) for f in entry["findings"]],
+        error=FileError(error[0], error[1]) if error else None,
+        skipped=entry["skipped"],
+        source=source,
+        note=entry["note"],
+    )
+
+
+def _encode_finding(finding: Finding) -> dict[str, Any]:
+    span = finding.span
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity.value,
+        "message": finding.message,
+        "path": finding.path,
+        "span": [span.line, span.column, span.end_line, span.end_column, span.cell]
+        if span
+        else None,
+        "layer_path": list(finding.layer_path) if finding.layer_path is not None else None,
+        "shape": list(finding.shape) if finding.shape is not None else None,
+        "dense_units": finding.dense_units,
+        "params_flatten": finding.params_flatten,
+        "params_pooling": finding.params_pooling,
+        "suggestion": finding.suggestion,
+        "flatten_layer": finding.flatten_layer,
+        "dense_layer": finding.dense_layer,
+        "channels_first": finding.fix_context.get("channels_first"),
+    }
+
+
+def _decode_finding(data: dict[str, Any]) -> Finding:
+    from kerasfix.findings import Finding, Severity
+    from kerasfix.graph.model import SourceSpan
+
+    span = data["span"]
+    context = {} if data["channels_first"] is None else {"channels_first": data["channels_first"]}
+    return Finding(
+        rule=data["rule"],
+        severity=Severity(data["severity"]),
+        message=data["message"],
+        path=data["path"],
+        span=SourceSpan(*span) if span else None,
+        layer_path=tuple(data["layer_path"]) if data["layer_path"] is not None else None,
+        shape=tuple(data["shape"]) if data["shape"] is not None else None,
+        dense_units=data["dense_units"],
+        params_flatten=data["params_flatten"],
+        params_pooling=data["params_pooling"],
+        suggestion=data["suggestion"],
+        flatten_layer=data["flatten_layer"],
+        dense_layer=data["dense_layer"],
+        fix_context=context,
+    )
