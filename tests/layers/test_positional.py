@@ -11,7 +11,7 @@ from kerasfix.layers.registry import canonical_name, known_names, lookup
 
 pytestmark = pytest.mark.keras
 
-NOT_IN_KERAS_LAYERS = {"ThresholdedReLU"}
+NOT_IN_KERAS_LAYERS = {"ThresholdedReLU", "LRN2D"}
 
 
 def _keras_callable(name: str):
