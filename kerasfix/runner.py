@@ -16,6 +16,7 @@ from kerasfix.discovery import discover, is_excluded
 from kerasfix.engine import lint_graph
 from kerasfix.findings import Finding
 from kerasfix.frontends import InputError, Program, read
+from kerasfix.limits import FileTimeout, time_limit
 from kerasfix.settings import Settings
 from kerasfix.suppressions import filter_findings, should_skip_file
 
@@ -85,9 +86,13 @@ def check_file(path: Path, kind: str, settings: Settings) -> FileOutcome:
     if kind in ("source", "notebook") and should_skip_file(path):
         return FileOutcome(skipped="'# kerasfix: skip-file'")
     try:
-        program = read(path, kind)
+        with time_limit():
+            program = read(path, kind)
+            findings = lint_program(program, settings)
         source = SourceText(program.text, tuple(program.cells) if program.cells else None)
-        return FileOutcome(lint_program(program, settings), source=source)
+        return FileOutcome(findings, source=source)
+    except FileTimeout as exc:
+        return FileOutcome(error=FileError(display, str(exc)))
     except InputError as exc:
         return FileOutcome(error=FileError(display, _one_line(str(exc), display)))
     except ImportError as exc:

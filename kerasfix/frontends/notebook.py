@@ -23,7 +23,9 @@ _SHELL_ASSIGN = re.compile(r"^(\s*)[\w, ]+=\s*[!%]")
 
 
 def read_notebook(path: Path) -> Program:
-    data = read_bytes(path, MAX_NOTEBOOK_BYTES)
+    from kerasfix.limits import max_notebook_bytes
+
+    data = read_bytes(path, max_notebook_bytes())
     cells = code_cells(data, path.as_posix())
     return program_from_cells(cells, path.as_posix())
 

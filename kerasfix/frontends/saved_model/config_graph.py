@@ -19,12 +19,13 @@ from kerasfix.frontends.base import InputError
 from kerasfix.graph.model import Graph, Layer, Node, Shape
 from kerasfix.layers.legacy import declared_input_shape, normalize
 from kerasfix.layers.registry import lookup
+from kerasfix.limits import max_layers
 
 MODEL_CLASSES = frozenset({"Sequential", "Functional", "Model"})
 LAMBDA_CLASSES = frozenset({"Lambda", "TFOpLambda", "SlicingOpLambda"})
 KERAS_MODULES = ("keras", "tf_keras", "tensorflow.keras", "tensorflow.python.keras")
 MAX_DEPTH = 64
-MAX_LAYERS = 200_000
+MAX_LAYERS = 200_000  # the default of kerasfix.limits.max_layers()
 
 TensorRef = tuple[str, int, int]
 _IO = ("input_layers", "output_layers")
@@ -129,6 +130,7 @@ class _Builder:
 
     def __init__(self) -> None:
         self.layers = 0
+        self.max_layers = max_layers()
 
     def model(self, class_name: str, config: Any, depth: int) -> Graph:
         if depth > MAX_DEPTH:
@@ -140,8 +142,8 @@ class _Builder:
     def layer(self, entry: Any, depth: int) -> Layer:
         """One layer entry as a `Layer`, with its nested graph when it is a model."""
         self.layers += 1
-        if self.layers > MAX_LAYERS:
-            raise ConfigError(f"more than {MAX_LAYERS} layers")
+        if self.layers > self.max_layers:
+            raise ConfigError(f"more than {self.max_layers:,} layers (KERASFIX_MAX_LAYERS)")
         if not isinstance(entry, dict) or not isinstance(entry.get("class_name"), str):
             raise ConfigError("a layer entry has no class_name")
         raw_name = entry["class_name"]

@@ -7,8 +7,6 @@ leaves room for huge graphs while refusing anything that would exhaust memory.
 
 from __future__ import annotations
 
-import os
-
 DEFAULT_MAX_CONFIG_BYTES = 64 * 1024 * 1024
 MAX_METADATA_BYTES = 1024 * 1024
 # JSON compresses well, but not this well: a higher ratio on a big member is a zip bomb.
@@ -17,5 +15,6 @@ MAX_MEMBERS = 100_000
 
 
 def max_config_bytes() -> int:
-    value = os.environ.get("KERASFIX_MAX_CONFIG_BYTES", "")
-    return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_MAX_CONFIG_BYTES
+    from kerasfix.limits import max_config_bytes as configured
+
+    return configured()

@@ -11,7 +11,12 @@ from kerasfix.frontends.base import InputError
 MAX_SOURCE_BYTES = 10 * 1024 * 1024  # larger "source" is generated data, not a model script
 
 
-def read_bytes(path: Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """At most `limit` bytes (default: KERASFIX_MAX_SOURCE_BYTES) of `path`, else InputError."""
+    if limit is None:
+        from kerasfix.limits import max_source_bytes
+
+        limit = max_source_bytes()
     try:
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
@@ -24,7 +29,10 @@ def read_bytes(path: Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if len(data) > limit:
-        raise InputError(f"{path}: larger than {limit // (1024 * 1024)} MiB, not linted")
+        raise InputError(
+            f"{path}: larger than {limit / (1024 * 1024):g} MiB, not linted"
+            " (KERASFIX_MAX_SOURCE_BYTES)"
+        )
     return data
 
 

@@ -1,0 +1,140 @@
+"""Resource limits: per-file timeout, file sizes and layer count, all set by env variables."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from kerasfix.limits import FileTimeout, env_int, time_limit
+from kerasfix.runner import check_file, lint_paths
+from tests.hardening.conftest import SETTINGS
+
+SLOW_SOURCE = "import keras\nfrom keras import layers\nx = keras.Input((8, 8, 3))\n" + "".join(
+    f"x = keras.Sequential([layers.Flatten(), layers.Dense({i + 1})])(x)\n" for i in range(12000)
+)
+
+
+def test_timeout_is_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "slow.py"
+    path.write_text(SLOW_SOURCE)
+    monkeypatch.setenv("KERASFIX_TIMEOUT", "1")
+    start = time.monotonic()
+    outcome = check_file(path, "source", SETTINGS)
+    assert time.monotonic() - start < 5
+    assert outcome.error is not None
+    assert "timed out after 1 s" in str(outcome.error) and "KERASFIX_TIMEOUT" in str(outcome.error)
+
+
+def test_timeout_spares_the_other_files(tmp_path: Path) -> None:
+    (tmp_path / "a_slow.py").write_text(SLOW_SOURCE)
+    (tmp_path / "b_fine.py").write_text(
+        "from keras import layers, Sequential, Input\n"
+        "m = Sequential([Input((32, 32, 3)), layers.Conv2D(8, 3), layers.Flatten(),"
+        " layers.Dense(10)])\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "kerasfix", "lint", "--isolated", str(tmp_path)],
+        env={**os.environ, "KERASFIX_TIMEOUT": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "b_fine.py" in proc.stdout  # still linted, finding reported
+    errors = proc.stderr.strip().splitlines()
+    assert len(errors) == 1 and "a_slow.py" in errors[0] and "timed out" in errors[0]
+    assert "Traceback" not in proc.stderr
+
+
+def test_timeout_zero_disables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KERASFIX_TIMEOUT", "0")
+    with time_limit():
+        time.sleep(0.01)
+
+
+def test_timeout_is_not_swallowed_by_except_exception() -> None:
+    with pytest.raises(FileTimeout), time_limit(0.05):
+        try:
+            time.sleep(1)
+        except Exception:  # what a reader's fallback does
+            pytest.fail("FileTimeout was caught as an Exception")
+
+
+def test_inner_limit_leaves_an_outer_timer_alone() -> None:
+    with pytest.raises(FileTimeout), time_limit(0.3):
+        with time_limit(10):  # a timer is armed: runs unlimited, does not cancel the outer
+            pass
+        time.sleep(2)
+
+
+def test_no_timer_outside_the_main_thread() -> None:
+    done: list[bool] = []
+
+    def worker() -> None:
+        with time_limit(0.01):
+            time.sleep(0.05)
+        done.append(True)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert done == [True]
+
+
+def test_env_int_keeps_default_on_nonsense(monkeypatch: pytest.MonkeyPatch) -> None:
+    for value in ("", "abc", "-5", "0", "1e9", " "):
+        monkeypatch.setenv("KERASFIX_X", value)
+        assert env_int("KERASFIX_X", 7) == 7
+    monkeypatch.setenv("KERASFIX_X", "12")
+    assert env_int("KERASFIX_X", 7) == 12
+
+
+def model_config(n_dense: int) -> dict[str, object]:
+    layers: list[dict[str, object]] = [
+        {"class_name": "InputLayer", "config": {"name": "in", "batch_input_shape": [None, 4]}}
+    ]
+    layers += [
+        {"class_name": "Dense", "config": {"name": f"d{i}", "units": 4}} for i in range(n_dense)
+    ]
+    return {"class_name": "Sequential", "config": {"name": "s", "layers": layers}}
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "kind", "expected"),
+    [
+        ("KERASFIX_MAX_SOURCE_BYTES", "100", "source", "KERASFIX_MAX_SOURCE_BYTES"),
+        ("KERASFIX_MAX_NOTEBOOK_BYTES", "100", "notebook", "larger than"),
+        ("KERASFIX_MAX_CONFIG_BYTES", "100", "model", "byte limit"),
+        ("KERASFIX_MAX_LAYERS", "5", "model", "KERASFIX_MAX_LAYERS"),
+    ],
+)
+def test_size_limits_are_configurable(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    variable: str,
+    value: str,
+    kind: str,
+    expected: str,
+) -> None:
+    if kind == "source":
+        path = tmp_path / "big.py"
+        path.write_text("from keras.layers import Flatten\n" + "x = 1\n" * 50)
+    elif kind == "notebook":
+        path = tmp_path / "big.ipynb"
+        path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": "x=1\n" * 50}]}))
+    else:
+        path = tmp_path / "big.keras"
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("config.json", json.dumps(model_config(20)))
+    assert check_file(path, kind, SETTINGS).error is None  # fine under the defaults
+    monkeypatch.setenv(variable, value)
+    result = lint_paths([path], SETTINGS)
+    assert len(result.errors) == 1 and expected in result.errors[0].message, result.errors
