@@ -74,8 +74,16 @@ class FileTimeout(BaseException):
         super().__init__(f"analysis timed out after {seconds:g} s (raise KERASFIX_TIMEOUT)")
 
 
+class Deadline:
+    """What a `time_limit` block knows afterwards: whether its timer fired."""
+
+    def __init__(self) -> None:
+        self.expired = False
+        self.message = ""
+
+
 @contextmanager
-def time_limit(seconds: float | None = None) -> Iterator[None]:
+def time_limit(seconds: float | None = None, deadline: Deadline | None = None) -> Iterator[None]:
     """Raise `FileTimeout` in this block after `seconds` (default: `KERASFIX_TIMEOUT`).
 
     Uses SIGALRM, so it works only in the main thread of a process on POSIX; elsewhere, or
@@ -83,6 +91,10 @@ def time_limit(seconds: float | None = None) -> Iterator[None]:
     runs without a limit rather than disturb the other timer. Each worker process of a
     parallel run arms its own timer. Long C calls (one huge `json.loads`) are interrupted
     when they return, which is why the size limits exist too.
+
+    Raised inside some C code (`ast.parse`), the exception can come out as another one
+    (SystemError); and a reader's fallback may swallow it. So the timer re-arms every 0.1 s
+    until the block ends, and `deadline.expired` tells the caller the truth either way.
     """
     limit = timeout_seconds() if seconds is None else seconds
     if (
@@ -94,10 +106,14 @@ def time_limit(seconds: float | None = None) -> Iterator[None]:
         yield
         return
     state = {"active": True}
+    deadline = deadline if deadline is not None else Deadline()
 
     def on_alarm(signum: int, frame: FrameType | None) -> None:
         if state["active"]:
-            raise FileTimeout(limit)
+            error = FileTimeout(limit)
+            deadline.expired, deadline.message = True, str(error)
+            signal.setitimer(signal.ITIMER_REAL, 0.1)  # again, should this one be swallowed
+            raise error
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, limit)

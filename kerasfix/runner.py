@@ -16,7 +16,7 @@ from kerasfix.discovery import discover, is_excluded
 from kerasfix.engine import lint_graph
 from kerasfix.findings import Finding
 from kerasfix.frontends import InputError, Program, read
-from kerasfix.limits import FileTimeout, time_limit
+from kerasfix.limits import Deadline, FileTimeout, time_limit
 from kerasfix.settings import Settings
 from kerasfix.suppressions import filter_findings, should_skip_file
 
@@ -82,11 +82,20 @@ def lint_file(path: Path, kind: str, settings: Settings) -> tuple[list[Finding],
 
 def check_file(path: Path, kind: str, settings: Settings) -> FileOutcome:
     """Lint one file; never raises (every failure becomes a one-line `FileError`)."""
+    deadline = Deadline()
+    outcome = _check_file(path, kind, settings, deadline)
+    if deadline.expired and outcome.error is not None:
+        # The timeout may surface as another error (raised inside C code): say what it was.
+        outcome.error = FileError(path.as_posix(), deadline.message)
+    return outcome
+
+
+def _check_file(path: Path, kind: str, settings: Settings, deadline: Deadline) -> FileOutcome:
     display = path.as_posix()
     if kind in ("source", "notebook") and should_skip_file(path):
         return FileOutcome(skipped="'# kerasfix: skip-file'")
     try:
-        with time_limit():
+        with time_limit(deadline=deadline):
             program = read(path, kind)
             findings = lint_program(program, settings)
         source = SourceText(program.text, tuple(program.cells) if program.cells else None)

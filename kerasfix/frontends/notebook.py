@@ -47,7 +47,10 @@ def code_cells(data: bytes, display_path: str) -> list[str]:
     raw_cells = document.get("cells")
     if raw_cells is None and isinstance(document.get("worksheets"), list):  # nbformat 3
         raw_cells = [
-            c for ws in document["worksheets"] if isinstance(ws, dict) for c in ws.get("cells", [])
+            c
+            for ws in document["worksheets"]
+            if isinstance(ws, dict) and isinstance(ws.get("cells"), list)
+            for c in ws["cells"]
         ]
     if not isinstance(raw_cells, list):
         raise InputError(f"{display_path}: not a Jupyter notebook (no 'cells' list)")

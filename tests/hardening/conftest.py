@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -70,3 +71,17 @@ def builder() -> object:
     from tests.saved_model.conftest import load_builder
 
     return load_builder()
+
+
+@pytest.fixture(scope="session")
+def base_models(builder: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Real Keras models (tests/hardening/models.BASE_MODELS) saved as .keras and .h5."""
+    import keras
+
+    from tests.hardening.models import BASE_MODELS
+
+    out = tmp_path_factory.mktemp("hardening_models")
+    for name in BASE_MODELS:
+        builder.save(builder.build(name), out, name, (".keras", ".h5"))
+        keras.backend.clear_session()
+    return out

@@ -10,7 +10,6 @@ import json
 import shutil
 import zipfile
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -33,17 +32,6 @@ from tests.hardening.models import (
 )
 
 pytestmark = pytest.mark.keras
-
-
-@pytest.fixture(scope="session")
-def base_models(builder: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    import keras
-
-    out = tmp_path_factory.mktemp("hardening_models")
-    for name in BASE_MODELS:
-        builder.save(builder.build(name), out, name, (".keras", ".h5"))
-        keras.backend.clear_session()
-    return out
 
 
 @pytest.fixture(scope="session")

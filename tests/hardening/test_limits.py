@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -138,3 +139,33 @@ def test_size_limits_are_configurable(
     monkeypatch.setenv(variable, value)
     result = lint_paths([path], SETTINGS)
     assert len(result.errors) == 1 and expected in result.errors[0].message, result.errors
+
+
+def test_timeout_inside_ast_parse_is_still_a_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGALRM during `ast.parse` can come out as SystemError: it must still read as a timeout."""
+    import ast
+
+    def parse(*args: object, **kwargs: object) -> object:
+        with contextlib.suppress(FileTimeout):  # C code loses the timeout ...
+            time.sleep(1.5)
+        raise SystemError("AST constructor recursion depth mismatch")  # ... and fails so
+
+    path = tmp_path / "slow.py"
+    path.write_text("from keras.layers import Flatten\nx = Flatten()\n")
+    monkeypatch.setenv("KERASFIX_TIMEOUT", "1")
+    monkeypatch.setattr(ast, "parse", parse)
+    outcome = check_file(path, "source", SETTINGS)
+    assert outcome.error is not None and "timed out" in str(outcome.error), outcome.error
+
+
+def test_swallowed_timeout_fires_again() -> None:
+    start = time.monotonic()
+    with pytest.raises(FileTimeout), time_limit(0.2):
+        for _ in range(10):
+            with contextlib.suppress(FileTimeout):
+                time.sleep(0.1)
+        with contextlib.suppress(Exception):  # a reader's fallback cannot catch it
+            time.sleep(1)
+    assert time.monotonic() - start < 10

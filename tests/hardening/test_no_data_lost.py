@@ -1,0 +1,160 @@
+"""No data lost by `kerasfix rewrite`: kill -9 mid-write, a full disk, concurrent runs.
+
+Each run must leave the input byte-identical and the output either absent or complete
+(a readable model); never a partial file, never a stray temporary file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import resource
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from kerasfix.runner import check_file
+from tests.hardening.conftest import SCALE, SETTINGS
+
+pytestmark = pytest.mark.keras
+
+ITERATIONS = 30 * SCALE
+
+
+def rewrite_cmd(src: Path, dst: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "kerasfix", "rewrite", str(src), "-o", str(dst), *extra]
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def assert_complete_or_absent(out: Path) -> None:
+    if not out.exists():
+        return
+    if out.suffix == ".keras":
+        with zipfile.ZipFile(out) as archive:
+            assert archive.testzip() is None
+    outcome = check_file(out, "model", SETTINGS)
+    assert outcome.error is None, outcome.error
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, base_models: Path) -> Path:
+    if not (Path(__file__).parents[2] / "kerasfix" / "commands" / "rewrite.py").exists():
+        pytest.skip("kerasfix rewrite has not landed")
+    for name in ("seq_cnn", "nested", "shared_multi"):
+        for suffix in (".keras", ".h5"):
+            (tmp_path / f"{name}{suffix}").write_bytes(
+                (base_models / f"{name}{suffix}").read_bytes()
+            )
+    return tmp_path
+
+
+def test_kill_9_during_rewrite(workdir: Path) -> None:
+    rng = random.Random(9)
+    inputs = sorted(workdir.iterdir())
+    before = {p.name: digest(p) for p in inputs}
+    killed = finished = 0
+    for i in range(ITERATIONS):
+        src = rng.choice(inputs)
+        out = workdir / f"out{i % 3}{src.suffix}"
+        proc = subprocess.Popen(
+            rewrite_cmd(src, out, "--no-verify", "--force"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        time.sleep(rng.uniform(0.15, 0.7))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            killed += 1
+        else:
+            finished += 1
+        _, stderr = proc.communicate(timeout=60)
+        assert b"Traceback" not in stderr, stderr
+        assert {p.name: digest(p) for p in inputs} == before, "an input changed"
+        assert_complete_or_absent(out)
+        stray = (
+            {p.name for p in workdir.iterdir()}
+            - set(before)
+            - {f"out{j}{s}" for j in range(3) for s in (".keras", ".h5")}
+        )
+        assert not stray, f"partial or temporary files left: {stray}"
+    assert killed and finished, (killed, finished)  # both outcomes were exercised
+
+
+def _limit_file_size() -> None:
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of death, like ENOSPC
+    resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+
+@pytest.mark.parametrize("suffix", [".keras", ".h5"])
+def test_full_disk_is_a_clean_error(workdir: Path, suffix: str) -> None:
+    src = workdir / f"seq_cnn{suffix}"
+    before = digest(src)
+    names = {p.name for p in workdir.iterdir()}
+    out = workdir / f"full{suffix}"
+    proc = subprocess.run(
+        rewrite_cmd(src, out, "--no-verify"),
+        capture_output=True,
+        text=True,
+        preexec_fn=_limit_file_size,
+        timeout=120,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert digest(src) == before and not out.exists()
+    assert {p.name for p in workdir.iterdir()} == names, "a partial or temporary file was left"
+
+
+def test_existing_output_needs_force(workdir: Path) -> None:
+    src, out = workdir / "seq_cnn.keras", workdir / "taken.keras"
+    out.write_bytes(b"precious")
+    proc = subprocess.run(rewrite_cmd(src, out), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "--force" in proc.stderr, proc.stderr
+    assert out.read_bytes() == b"precious"
+
+
+def test_concurrent_rewrites_of_one_file(workdir: Path) -> None:
+    src, out = workdir / "nested.keras", workdir / "shared_out.keras"
+    before = digest(src)
+    procs = [
+        subprocess.Popen(
+            rewrite_cmd(src, out, "--no-verify", "--force"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(4)
+    ]
+    for proc in procs:
+        _, stderr = proc.communicate(timeout=120)
+        assert b"Traceback" not in stderr, stderr
+        assert proc.returncode in (0, 2), stderr
+    assert digest(src) == before
+    assert out.exists()
+    assert_complete_or_absent(out)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores permission bits")
+def test_read_only_directory(workdir: Path) -> None:
+    target = workdir / "ro"
+    target.mkdir()
+    target.chmod(0o555)
+    try:
+        proc = subprocess.run(
+            rewrite_cmd(workdir / "seq_cnn.keras", target / "x.keras", "--no-verify"),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        target.chmod(0o755)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert not (target / "x.keras").exists()
