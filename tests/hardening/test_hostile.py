@@ -149,10 +149,13 @@ def test_lambda_payload_is_real(hostile: dict[str, Any]) -> None:
 
 @pytest.mark.keras
 @pytest.mark.parametrize("name", HOSTILE_FILES)
-@pytest.mark.parametrize("command", ["lint", "inspect"])
+@pytest.mark.parametrize("command", ["lint", "inspect", "rewrite"])
 def test_no_model_code_runs(hostile: dict[str, Any], name: str, command: str) -> None:
     root: Path = hostile["root"]
-    code, stderr, _ = run_cli(command, name, cwd=root, env={"PYTHONPATH": str(root)})
+    args = [command, name]
+    if command == "rewrite":
+        args += ["-o", f"out_{Path(name).stem}{Path(name).suffix or '.keras'}", "--force"]
+    code, stderr, _ = run_cli(*args, cwd=root, env={"PYTHONPATH": str(root)})
     assert code in (0, 1, 2), stderr
     assert not hostile["canary"].exists(), f"{command} {name} ran code from the model"
     if code == 2:
