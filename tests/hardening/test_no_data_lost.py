@@ -62,6 +62,12 @@ def test_kill_9_during_rewrite(workdir: Path) -> None:
     inputs = sorted(workdir.iterdir())
     before = {p.name: digest(p) for p in inputs}
     killed = finished = 0
+    # Kill points spread over one uninterrupted run's duration, measured now (CI load varies).
+    start = time.monotonic()
+    reference = rewrite_cmd(workdir / "seq_cnn.keras", workdir / "out0.keras", "--no-verify")
+    subprocess.run([*reference, "--force"],
+                   capture_output=True, check=True, timeout=120)  # fmt: skip
+    duration = time.monotonic() - start
     for i in range(ITERATIONS):
         src = rng.choice(inputs)
         out = workdir / f"out{i % 3}{src.suffix}"
@@ -70,7 +76,7 @@ def test_kill_9_during_rewrite(workdir: Path) -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        time.sleep(rng.uniform(0.15, 0.7))
+        time.sleep(rng.uniform(0.3, 1.3) * duration)
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             killed += 1
