@@ -95,6 +95,10 @@ def feature_map_origin(node: Node) -> Node | None:
                 stack.append(current.inputs[0])
             continue
         role = spec.role_for(layer.config)
+        if layer.class_name == "Dense" and current.inputs and _rank_above_2(current):
+            # A Dense applied per position keeps the feature map's spatial axes.
+            stack.append(current.inputs[0])
+            continue
         if role is Role.SPATIAL:
             # A backbone with its top or pooling on yields a vector, not a feature map.
             shape = current.output_shape
@@ -104,6 +108,11 @@ def feature_map_origin(node: Node) -> Node | None:
         elif role is Role.MERGE:
             stack.extend(reversed(current.inputs))
     return None
+
+
+def _rank_above_2(node: Node) -> bool:
+    shape = node.output_shape
+    return shape is None or len(shape) > 2
 
 
 def dense_consumer(

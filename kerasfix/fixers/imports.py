@@ -89,6 +89,8 @@ def plan(target: str, local: str, facts: Iterable[ImportFacts]) -> ImportPlan | 
     all_facts = list(facts)
     if any(f.binds(target) for f in all_facts):
         return None
+    if not any(f.bindings or f.stars or f.roots for f in all_facts):
+        return None  # a snippet without imports: its bare names are read as Keras's already
     if any(layers_package(star) == star for f in all_facts for star in f.stars):
         return None
     sources = [m for f in all_facts for m, name, bound in f.bindings if bound == local]

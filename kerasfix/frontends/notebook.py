@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kerasfix.frontends.base import InputError, Program
-from kerasfix.frontends.source import could_have_findings, parse_module
+from kerasfix.frontends.source import could_have_findings, has_imports, parse_module
 from kerasfix.frontends.source.decode import read_bytes
 from kerasfix.graph.model import Graph
 
@@ -84,7 +84,7 @@ def program_from_cells(cells: list[str], display_path: str) -> Program:
     if not any(could_have_findings(cell) for cell in cells):
         return Program(display_path, "notebook", Graph(class_name="Program"), cells=cells)
     interpreter = Interpreter()
-    if not any("import" in cell for cell in cells):
+    if not any(has_imports(cell) for cell in cells):
         interpreter.assume_keras_names()
     notes: list[str] = []
     for number, source in enumerate(cells, start=1):

@@ -16,7 +16,13 @@ from kerasfix.frontends.base import InputError, Program
 from kerasfix.frontends.source.decode import decode_source, read_bytes
 from kerasfix.graph.model import Graph
 
-__all__ = ["could_have_findings", "parse_module", "program_from_text", "read_source"]
+__all__ = [
+    "could_have_findings",
+    "has_imports",
+    "parse_module",
+    "program_from_text",
+    "read_source",
+]
 
 # Every rule is about a Keras Flatten; a file that never spells it cannot have findings.
 PREFILTER_TOKEN = "Flatten"
@@ -24,6 +30,14 @@ PREFILTER_TOKEN = "Flatten"
 
 def could_have_findings(text: str) -> bool:
     return PREFILTER_TOKEN in text
+
+
+_IMPORT_STATEMENT = re.compile(r"^[ \t]*(?:import|from)[ \t]+[\w.]", re.MULTILINE)
+
+
+def has_imports(text: str) -> bool:
+    """Whether the code imports anything (a cheap line scan; snippets often do not)."""
+    return _IMPORT_STATEMENT.search(text) is not None
 
 
 def read_source(path: Path) -> Program:
@@ -38,7 +52,7 @@ def program_from_text(text: str, display_path: str) -> Program:
 
     tree = parse_module(text, display_path)
     interpreter = Interpreter()
-    if "import" not in text:
+    if not has_imports(text):
         interpreter.assume_keras_names()
     try:
         interpreter.run_module(tree, text.splitlines())

@@ -172,6 +172,10 @@ class Interpreter:
         """For snippets with no imports at all (bug reports, Q&A answers): bare names such
         as `Sequential` or `Conv2D` can only mean Keras's, since nothing else is in scope."""
         self.globals.star_modules.extend(["keras.layers", "keras.models", "keras"])
+        aliases = {"tf": "tensorflow", "keras": "keras", "K": "keras.backend", "np": "numpy"}
+        aliases |= {"layers": "keras.layers", "models": "keras.models"}
+        for alias, module in aliases.items():
+            self.globals.vars.setdefault(alias, Ref(module))
 
     def run_module(self, tree: ast.Module, lines: list[str], cell: int | None = None) -> None:
         self.lines, self.cell = lines, cell
@@ -370,7 +374,9 @@ class Interpreter:
         for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=False):
             if kw_default is not None:
                 defaults[arg.arg] = self.eval(kw_default, scope)
-        function = FunctionValue(stmt, _scope_ref(scope), defaults, stmt.name)
+        function = FunctionValue(
+            stmt, _scope_ref(scope), defaults, stmt.name, cell=self.cell, lines=self.lines
+        )
         scope.vars[stmt.name] = function
         self.functions.append(function)
 
@@ -812,6 +818,9 @@ class Interpreter:
         local = Scope(parent=function.scope)
         self._bind_arguments(function, args, kwargs, local)
         self.call_depth += 1
+        # Positions inside the body belong to the cell (and lines) the function was written in.
+        saved_place = self.cell, self.lines
+        self.cell, self.lines = function.cell, function.lines
         try:
             self.exec_block(function.node.body, local)
         except _Return as result:
@@ -820,6 +829,7 @@ class Interpreter:
             return None
         finally:
             self.call_depth -= 1
+            self.cell, self.lines = saved_place
         return None
 
     def _bind_arguments(
@@ -893,6 +903,12 @@ class Interpreter:
         config = {key: _config_value(value) for key, value in config.items()}
         span = self._span(expr)
         callee = _dotted(expr.func)
+        if raw_name == "Lambda" and expr.args and _elementwise_lambda(expr.args[0]):
+            # `Lambda(lambda x: x / 127.5 - 1)`: elementwise, so it keeps its input's shape.
+            kept = {k: v for k, v in config.items() if k != "function"}
+            identity = Layer("Identity", kept, span=span, origin={"callee": callee, "lambda": True})
+            self.made_layers.append(identity)
+            return LayerValue(identity)
         if raw_name == "Lambda":
             layer = Layer(
                 "Lambda",
@@ -1371,6 +1387,43 @@ def _reshape_array(array: ArrayValue, target: Any) -> Any:
     if target.count(-1) == 1 and known:
         target = tuple(total // known if d == -1 else d for d in target)
     return ArrayValue(target)
+
+
+_ELEMENTWISE = frozenset(
+    {
+        "abs", "exp", "log", "log1p", "sqrt", "square", "rsqrt", "sign", "negative",
+        "relu", "relu6", "elu", "selu", "gelu", "sigmoid", "tanh", "softplus", "swish",
+        "cast", "clip", "clip_by_value", "maximum", "minimum", "pow", "power", "round",
+        "floor", "ceil", "add", "subtract", "multiply", "divide", "truediv", "l2_normalize",
+        "stop_gradient", "identity", "float32",
+    }
+)  # fmt: skip
+
+
+def _elementwise_lambda(node: ast.expr) -> bool:
+    """A `lambda x: ...` built only from x, numbers, arithmetic and elementwise functions."""
+    if not isinstance(node, ast.Lambda) or len(node.args.args) != 1 or node.args.vararg:
+        return False
+    name = node.args.args[0].arg
+
+    def ok(expr: ast.expr) -> bool:
+        if isinstance(expr, ast.Name):
+            return expr.id == name
+        if isinstance(expr, ast.Constant):
+            return isinstance(expr.value, int | float) and not isinstance(expr.value, bool)
+        if isinstance(expr, ast.BinOp):
+            return ok(expr.left) and ok(expr.right)
+        if isinstance(expr, ast.UnaryOp):
+            return isinstance(expr.op, ast.USub | ast.UAdd) and ok(expr.operand)
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute | ast.Name):
+            leaf = expr.func.attr if isinstance(expr.func, ast.Attribute) else expr.func.id
+            constant_kwargs = all(isinstance(k.value, ast.Constant) for k in expr.keywords)
+            return leaf in _ELEMENTWISE and constant_kwargs and all(ok(a) for a in expr.args)
+        return False
+
+    return ok(node.body) and any(
+        isinstance(n, ast.Name) and n.id == name for n in ast.walk(node.body)
+    )
 
 
 def _set_item(items: list[Any], index: int, value: Any) -> None:

@@ -82,6 +82,8 @@ class FunctionValue:
     defaults: dict[str, Any]
     qualname: str
     called: bool = False
+    cell: int | None = None  # where the body was written (notebooks), for finding positions
+    lines: list[str] = field(default_factory=list)
 
 
 @dataclass(eq=False)
