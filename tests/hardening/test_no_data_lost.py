@@ -164,3 +164,41 @@ def test_read_only_directory(workdir: Path) -> None:
         target.chmod(0o755)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert not (target / "x.keras").exists()
+
+
+FIX_FIXTURES = sorted((Path(__file__).parents[2] / "fixtures" / "source").glob("*.py"))
+
+
+def lint_fix(directory: Path) -> list[str]:
+    return [sys.executable, "-m", "kerasfix", "lint", "--isolated", "--fix", str(directory)]
+
+
+def test_kill_9_during_lint_fix(tmp_path: Path) -> None:
+    """Every source file is either untouched or fully fixed after a kill -9; no temp files."""
+    original = {p.name: p.read_bytes() for p in FIX_FIXTURES}
+    reference = tmp_path / "reference"
+    reference.mkdir()
+    for name, data in original.items():
+        (reference / name).write_bytes(data)
+    start = time.monotonic()
+    subprocess.run(lint_fix(reference), capture_output=True, timeout=120)
+    duration = time.monotonic() - start
+    fixed = {p.name: p.read_bytes() for p in reference.iterdir()}
+    if fixed == original:
+        pytest.skip("--fix changed nothing in the fixtures")
+    rng = random.Random(10)
+    work = tmp_path / "work"
+    work.mkdir()
+    for _ in range(ITERATIONS):
+        for name, data in original.items():
+            (work / name).write_bytes(data)
+        proc = subprocess.Popen(lint_fix(work), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(rng.uniform(0.3, 1.2) * duration)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+        _, stderr = proc.communicate(timeout=60)
+        assert b"Traceback" not in stderr, stderr
+        now = {p.name: p.read_bytes() for p in work.iterdir()}
+        assert set(now) == set(original), f"stray files: {set(now) - set(original)}"
+        for name, data in now.items():
+            assert data in (original[name], fixed[name]), f"{name} is half-written"
