@@ -93,7 +93,7 @@ def _apply(parent: Any, key: Any, action: str, value: Any) -> None:
         if (isinstance(parent, dict) and key != "root") or isinstance(parent, list):
             del parent[key]
     elif action == "replace":
-        parent[key] = value
+        parent[key] = copy.deepcopy(value)  # ODD_VALUES are shared: never alias them
     elif action == "wrap":
         parent[key] = [node]
     elif action == "duplicate" and isinstance(parent, list):
