@@ -14,6 +14,8 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
+from kerasfix.fixers.tempfiles import SUFFIX, remove_stale, temp_prefix
+
 
 class UnsafeToWrite(Exception):
     """The file cannot be rewritten faithfully; it is left untouched."""
@@ -57,13 +59,14 @@ def decode_json(data: bytes) -> Decoded:
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace `path`'s content in one step (temp file in the same directory + os.replace).
 
-    A symlink is followed so the link survives; the file's permission bits are kept.
+    A symlink is followed so the link survives; the file's permission bits are kept. A
+    `kill -9` before the rename can leave the hidden temporary (named after our pid); the
+    next write of the same file removes it.
     """
     target = Path(os.path.realpath(path))
     mode = stat.S_IMODE(target.stat().st_mode)
-    handle, temp = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".kerasfix", dir=target.parent
-    )
+    remove_stale(target)  # temporaries a killed earlier --fix of this file left behind
+    handle, temp = tempfile.mkstemp(prefix=temp_prefix(target), suffix=SUFFIX, dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)

@@ -12,7 +12,6 @@ killed process (dead pid in the name) are swept on the next rewrite of the same 
 from __future__ import annotations
 
 import contextlib
-import glob
 import os
 import signal
 import tempfile
@@ -21,27 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from kerasfix.fixers.model_rewrite.errors import RewriteError
-
-SUFFIX = ".kerasfix-tmp"
-
-
-def remove_stale(target: Path) -> None:
-    """Delete temporary files a killed earlier rewrite of `target` left (dead pid only)."""
-    for path in target.parent.glob(f".{glob.escape(target.name)}.*{SUFFIX}"):
-        parts = path.name[len(target.name) + 2 :].split(".")
-        if parts and parts[0].isdigit() and not _alive(int(parts[0])):
-            with contextlib.suppress(OSError):
-                path.unlink()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+from kerasfix.fixers.tempfiles import SUFFIX, remove_stale, temp_prefix
 
 
 class AtomicFile:
@@ -123,7 +102,7 @@ class AtomicFile:
 
     def _temp_name(self) -> Path:
         token = os.urandom(4).hex()
-        return self.target.with_name(f".{self.target.name}.{os.getpid()}.{token}{SUFFIX}")
+        return self.target.with_name(f"{temp_prefix(self.target)}{token}{SUFFIX}")
 
     def close(self) -> None:
         if self.fd >= 0:
