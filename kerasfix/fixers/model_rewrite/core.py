@@ -107,9 +107,13 @@ def rewrite_file(
                 stored = {k for k, v in source.tensors.items() if v}
                 report.verification = _verify(out, dst, src, plan, entries, stored, report)
                 if report.verification.status == "failed":
-                    raise RewriteError(
-                        f"verification failed, output not written: {report.verification.reason}"
-                    )
+                    reason = report.verification.reason
+                    hint = ""
+                    if "lambda" in reason.lower() or "safe_mode" in reason:
+                        # Keras's safe mode refuses to load Lambda bytecode, and so do we.
+                        hint = " (the model holds a Lambda layer that Keras will not load "
+                        hint += "safely; --no-verify writes the output unverified)"
+                    raise RewriteError(f"verification failed, output not written: {reason}{hint}")
             else:
                 report.verification = Verification("skipped", "--no-verify")
             if options.init == "calibrate" or options.verify_data:
