@@ -6,6 +6,7 @@ Each run must leave the input byte-identical and the output either absent or com
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import random
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -151,21 +153,42 @@ def test_concurrent_rewrites_of_one_file(workdir: Path) -> None:
     assert_complete_or_absent(out)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores permission bits")
+@contextlib.contextmanager
+def read_only(directory: Path) -> Iterator[None]:
+    """A directory nobody can write to: mode bits for a normal user; as root (which ignores
+    mode bits) a read-only bind mount."""
+    if os.geteuid() != 0:
+        directory.chmod(0o555)
+        try:
+            yield
+        finally:
+            directory.chmod(0o755)
+        return
+    mounted = subprocess.run(["mount", "--bind", str(directory), str(directory)], check=False)
+    if mounted.returncode != 0:
+        pytest.skip("root ignores mode bits and this machine refuses bind mounts")
+    try:
+        subprocess.run(["mount", "-o", "remount,ro,bind", str(directory)], check=True)
+        yield
+    finally:
+        subprocess.run(["umount", str(directory)], check=False)
+
+
 def test_read_only_directory(workdir: Path) -> None:
     target = workdir / "ro"
     target.mkdir()
-    target.chmod(0o555)
-    try:
+    with read_only(target):
+        probe = target / "probe"
+        with pytest.raises(OSError):
+            probe.write_bytes(b"")  # the directory really is read-only
         proc = subprocess.run(
             rewrite_cmd(workdir / "seq_cnn.keras", target / "x.keras", "--no-verify"),
             capture_output=True,
             text=True,
             timeout=120,
         )
-    finally:
-        target.chmod(0o755)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.count("\n") == 1, proc.stderr
     assert not (target / "x.keras").exists()
 
 
@@ -219,3 +242,20 @@ def test_kill_9_during_lint_fix(tmp_path: Path) -> None:
             assert not left, left
             for name in original:
                 assert (work / name).read_bytes() == fixed[name]
+
+
+def test_fix_in_read_only_directory_changes_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "ro"
+    target.mkdir()
+    source = target / "model.py"
+    source.write_bytes(
+        (Path(__file__).parents[2] / "fixtures/source/sequential_list.py").read_bytes()
+    )
+    before = source.read_bytes()
+    with read_only(target):
+        proc = subprocess.run(lint_fix(target), capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in proc.stderr
+    assert proc.returncode != 0  # the finding could not be fixed
+    assert "model.py" in proc.stderr
+    assert source.read_bytes() == before
+    assert sorted(p.name for p in target.iterdir()) == ["model.py"]
