@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -59,6 +60,7 @@ def run(cmd: list[str]) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--runs", type=int, default=3, help="interleaved runs of each side")
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     work = args.workdir or Path(tempfile.mkdtemp(prefix="kerasfix-bench-"))
@@ -69,8 +71,16 @@ def main() -> None:
     for p in (kf_out, keras_out, verified):
         p.unlink(missing_ok=True)
     kf = [sys.executable, "-m", "kerasfix", "rewrite", str(src), "-o", str(kf_out), "--no-verify"]
-    kf_wall, kf_rss = run(kf)
-    k_wall, k_rss = run([sys.executable, "-c", KERAS_ROUTE, str(src), str(keras_out)])
+    kf = [*kf, "--force"]
+    keras_route = [sys.executable, "-c", KERAS_ROUTE, str(src), str(keras_out)]
+    kf_runs, k_runs = [], []
+    for _ in range(max(1, args.runs)):  # interleaved, so both sides see the same machine
+        kf_runs.append(run(kf))
+        k_runs.append(run(keras_route))
+    kf_wall = statistics.median(w for w, _ in kf_runs)
+    k_wall = statistics.median(w for w, _ in k_runs)
+    kf_rss = max(r for _, r in kf_runs)
+    k_rss = max(r for _, r in k_runs)
     start = time.perf_counter()
     report = subprocess.run(
         [sys.executable, "-m", "kerasfix", "rewrite", str(src), "-o", str(verified),
@@ -81,7 +91,7 @@ def main() -> None:
     data = json.loads(report.stdout)
     verify_s = data["verification"]["seconds"]
     mb = 1e6
-    print(f"input: {src} ({src.stat().st_size / mb:.0f} MB)")
+    print(f"input: {src} ({src.stat().st_size / mb:.0f} MB); medians of {len(kf_runs)} runs")
     print(f"kerasfix rewrite (fold, --no-verify): {kf_wall:6.1f} s  peak RSS {kf_rss:7.0f} MB  "
           f"output {kf_out.stat().st_size / mb:.0f} MB")  # fmt: skip
     print(f"Keras route (load, rebuild, save):    {k_wall:6.1f} s  peak RSS {k_rss:7.0f} MB  "

@@ -61,28 +61,30 @@ def fold_dense(
         step = max(1, SLAB_BYTES // (row_bytes * channels))
         for s0 in range(0, positions, step):
             s1 = min(positions, s0 + step)
-            block = np.asarray(kernel[s0 * channels : s1 * channels], np.float64)
+            block = np.asarray(kernel[s0 * channels : s1 * channels])
             block = block.reshape(s1 - s0, channels, units)
             if bn is not None:
+                block = block.astype(np.float64)
                 a = bn[0][s0 * channels : s1 * channels].reshape(s1 - s0, channels, 1)
                 d = bn[1][s0 * channels : s1 * channels]
                 shift += d @ block.reshape(-1, units)
                 block = block * a
-            out += block.sum(axis=0)
+            out += block.sum(axis=0, dtype=np.float64)  # float64 sums, no float64 copy
             if progress:
                 progress(block.size * kernel.dtype.itemsize)
     else:  # row = c * S + s
         step = max(1, SLAB_BYTES // (row_bytes * positions))
         for c0 in range(0, channels, step):
             c1 = min(channels, c0 + step)
-            block = np.asarray(kernel[c0 * positions : c1 * positions], np.float64)
+            block = np.asarray(kernel[c0 * positions : c1 * positions])
             block = block.reshape(c1 - c0, positions, units)
             if bn is not None:
+                block = block.astype(np.float64)
                 a = bn[0][c0 * positions : c1 * positions].reshape(c1 - c0, positions, 1)
                 d = bn[1][c0 * positions : c1 * positions]
                 shift += d @ block.reshape(-1, units)
                 block = block * a
-            out[c0:c1] = block.sum(axis=1)
+            out[c0:c1] = block.sum(axis=1, dtype=np.float64)
             if progress:
                 progress(block.size * kernel.dtype.itemsize)
     new_bias = None
