@@ -8,7 +8,6 @@ The analysis is pure Python and CPU-bound, so threads would not help; a process 
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -41,6 +40,7 @@ def check_files(items: list[Item], jobs: int = 1) -> list[FileOutcome]:
     if jobs <= 1 or len(items) < MIN_FILES:
         return [check_file(path, kind, settings) for path, kind, settings in items]
     # Import the analysis before forking so every worker inherits it instead of importing.
+    import multiprocessing  # only when a pool is really started: it costs start-up time
     from concurrent.futures import ProcessPoolExecutor
 
     import kerasfix.frontends.notebook
