@@ -56,37 +56,25 @@ def fold_dense(
     positions, channels = site.positions, site.channels
     out = np.zeros((channels, units), np.float64)
     shift = np.zeros(units, np.float64)
-    row_bytes = max(1, units * kernel.dtype.itemsize)
-    if site.flat_channels_last:  # row = s * C + c
-        step = max(1, SLAB_BYTES // (row_bytes * channels))
-        for s0 in range(0, positions, step):
-            s1 = min(positions, s0 + step)
-            block = np.asarray(kernel[s0 * channels : s1 * channels])
-            block = block.reshape(s1 - s0, channels, units)
-            if bn is not None:
-                block = block.astype(np.float64)
-                a = bn[0][s0 * channels : s1 * channels].reshape(s1 - s0, channels, 1)
-                d = bn[1][s0 * channels : s1 * channels]
-                shift += d @ block.reshape(-1, units)
-                block = block * a
+    # Kernel rows run position-major (row = s * C + c) for a channels_last flatten, else
+    # channel-major (row = c * S + s); read whole groups of the outer axis, slab by slab.
+    channels_last = site.flat_channels_last
+    outer, inner = (positions, channels) if channels_last else (channels, positions)
+    step = max(1, SLAB_BYTES // (max(1, units * kernel.dtype.itemsize) * inner))
+    for o0 in range(0, outer, step):
+        o1 = min(outer, o0 + step)
+        rows = slice(o0 * inner, o1 * inner)
+        block = np.asarray(kernel[rows]).reshape(o1 - o0, inner, units)
+        if bn is not None:
+            block = block.astype(np.float64)
+            shift += bn[1][rows] @ block.reshape(-1, units)
+            block = block * bn[0][rows].reshape(o1 - o0, inner, 1)
+        if channels_last:
             out += block.sum(axis=0, dtype=np.float64)  # float64 sums, no float64 copy
-            if progress:
-                progress(block.size * kernel.dtype.itemsize)
-    else:  # row = c * S + s
-        step = max(1, SLAB_BYTES // (row_bytes * positions))
-        for c0 in range(0, channels, step):
-            c1 = min(channels, c0 + step)
-            block = np.asarray(kernel[c0 * positions : c1 * positions])
-            block = block.reshape(c1 - c0, positions, units)
-            if bn is not None:
-                block = block.astype(np.float64)
-                a = bn[0][c0 * positions : c1 * positions].reshape(c1 - c0, positions, 1)
-                d = bn[1][c0 * positions : c1 * positions]
-                shift += d @ block.reshape(-1, units)
-                block = block * a
-            out[c0:c1] = block.sum(axis=1, dtype=np.float64)
-            if progress:
-                progress(block.size * kernel.dtype.itemsize)
+        else:
+            out[o0:o1] = block.sum(axis=1, dtype=np.float64)
+        if progress:
+            progress(block.size * kernel.dtype.itemsize)
     new_bias = None
     if bias is not None:
         new_bias = (np.asarray(bias[()], np.float64) + shift).astype(bias.dtype)
