@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import fnmatch
-import functools
 import os
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kerasfix.frontends import is_savedmodel_dir, kind_of
-from kerasfix.settings import Settings
+from kerasfix.settings import FOLD_CASE, Settings, exclude_globs
 
 if TYPE_CHECKING:
     import pathspec
-
-_FOLD_CASE = os.path.normcase("A") != "A"  # Windows: fnmatch folds case
 
 
 def discover(paths: list[Path], settings: Settings) -> Iterator[tuple[Path, str]]:
@@ -37,8 +33,9 @@ def discover(paths: list[Path], settings: Settings) -> Iterator[tuple[Path, str]
 
 
 def is_excluded(path: Path, settings: Settings) -> bool:
-    name_regex, path_patterns = _exclude_matcher(settings.exclude + settings.extend_exclude)
-    parts = [os.path.normcase(p) for p in path.parts] if _FOLD_CASE else path.parts
+    """Whether a name glob matches a part of `path`, or a path glob matches `path`."""
+    name_regex, path_patterns = exclude_globs(settings.exclude + settings.extend_exclude)
+    parts = [os.path.normcase(p) for p in path.parts] if FOLD_CASE else path.parts
     if name_regex is not None and any(name_regex.match(part) for part in parts):
         return True
     for pattern in path_patterns:
@@ -47,21 +44,6 @@ def is_excluded(path: Path, settings: Settings) -> bool:
         ):
             return True
     return False
-
-
-@functools.lru_cache(maxsize=64)
-def _exclude_matcher(patterns: tuple[str, ...]) -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
-    """Name globs folded into one regex (discovery tests every entry against all of them).
-
-    Same semantics as `fnmatch.fnmatch` per pattern on POSIX; globs naming a path (with a
-    slash inside) are kept apart and matched against the whole path.
-    """
-    names = [p for p in patterns if "/" not in p.strip("/")]
-    paths = tuple(p for p in patterns if "/" in p.strip("/"))
-    if _FOLD_CASE:
-        names = [os.path.normcase(p) for p in names]
-    regex = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in names)) if names else None
-    return regex, paths
 
 
 def _walk(root: Path, settings: Settings, seen: set[Path]) -> Iterator[tuple[Path, str]]:

@@ -68,7 +68,9 @@ class Settings:
         if rel.startswith("/"):
             return False
         parts = rel.split("/")
-        name_regex, path_patterns = _name_globs(self.exclude + self.extend_exclude)
+        if FOLD_CASE:
+            parts = [os.path.normcase(part) for part in parts]
+        name_regex, path_patterns = exclude_globs(self.exclude + self.extend_exclude)
         if name_regex is not None and any(name_regex.match(part) for part in parts):
             return True
         for pattern in path_patterns:
@@ -85,10 +87,19 @@ class Settings:
         return (absolute if rel.startswith("..") else rel).replace(os.sep, "/")
 
 
+FOLD_CASE = os.path.normcase("A") != "A"  # Windows: path names compare case-insensitively
+
+
 @functools.lru_cache(maxsize=64)
-def _name_globs(patterns: tuple[str, ...]) -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
-    """Slash-free globs as one regex (`fnmatchcase` semantics), since every file is tested."""
+def exclude_globs(patterns: tuple[str, ...]) -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
+    """Slash-free globs folded into one regex matched against each path part (every file is
+    tested, so one regex beats a loop of fnmatch calls); globs naming a path, kept apart.
+
+    Where the platform folds case, match parts through `os.path.normcase` too.
+    """
     names = [p.strip("/") for p in patterns if "/" not in p.strip("/")]
+    if FOLD_CASE:
+        names = [os.path.normcase(p) for p in names]
     paths = tuple(p for p in patterns if "/" in p.strip("/"))
     regex = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in names)) if names else None
     return regex, paths

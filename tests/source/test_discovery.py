@@ -45,3 +45,13 @@ def test_a_named_directory_inside_an_excluded_area_is_linted(tmp_path: Path) -> 
     assert result.returncode == 1, result.stderr
     assert "pkg/model.py" in result.stdout
     assert "__pycache__" not in result.stdout  # excludes below the named root still apply
+
+
+def test_exclude_globs_with_a_trailing_slash_prune_directories(tmp_path: Path) -> None:
+    for folder in ("build", "src"):
+        (tmp_path / folder).mkdir()
+        shutil.copy(BLOWUP, tmp_path / folder / "model.py")
+    result = lint(".", "--isolated", "--extend-exclude", "build/", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "src/model.py" in result.stdout and "build/" not in result.stdout
+    assert "1 file checked" in result.stdout
