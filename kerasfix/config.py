@@ -27,7 +27,8 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 CONFIG_NAMES: tuple[str, ...] = ("kerasfix.toml", "pyproject.toml")  # precedence order
 LIST_KEYS = ("select", "ignore", "exclude", "extend-exclude")
-TOP_KEYS = frozenset({*LIST_KEYS, "per-file-ignores", "respect-gitignore", "kf001"})
+TOP_KEYS = frozenset({*LIST_KEYS, "per-file-ignores", "respect-gitignore", "fail-level", "kf001"})
+FAIL_LEVELS = ("info", "warning", "error")
 KF001_KEYS = {"min-params": "min_params", "warning-params": "warning_params",
               "error-params": "error_params"}  # fmt: skip
 
@@ -46,6 +47,7 @@ class Overrides:
     extend_exclude: tuple[str, ...] = ()
     per_file_ignores: dict[str, tuple[str, ...]] | None = None
     respect_gitignore: bool | None = None
+    fail_level: str | None = None
     options: dict[str, int] = field(default_factory=dict)
 
 
@@ -100,6 +102,10 @@ def validate(table: Mapping[str, Any], source: str) -> dict[str, Any]:
         elif key == "respect-gitignore":
             if not isinstance(value, bool):
                 raise ConfigError(f"{source}: 'respect-gitignore' must be true or false")
+            clean[key] = value
+        elif key == "fail-level":
+            if value not in FAIL_LEVELS:
+                raise ConfigError(f"{source}: 'fail-level' must be one of {', '.join(FAIL_LEVELS)}")
             clean[key] = value
         else:
             clean[key] = _kf001(value, source)
@@ -173,6 +179,7 @@ def build_settings(
             if cli.respect_gitignore is not None
             else table.get("respect-gitignore", base.respect_gitignore)
         ),
+        fail_level=cli.fail_level or table.get("fail-level", base.fail_level),
         options=rule_options,
     )
 

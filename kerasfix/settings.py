@@ -34,6 +34,8 @@ class Settings:
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
     respect_gitignore: bool = True
     options: RuleOptions = field(default_factory=RuleOptions)
+    # The least severe finding that makes `lint` exit 1 ("info": every finding does).
+    fail_level: str = "info"
     # The directory globs are relative to (the config file's directory; None: the cwd).
     project_root: Path | None = None
     # The file these settings came from, for messages (None: defaults or --isolated).

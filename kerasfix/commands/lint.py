@@ -19,6 +19,7 @@ from kerasfix.reporters import FORMATS
 
 if TYPE_CHECKING:
     from kerasfix.config import Resolver
+    from kerasfix.findings import Finding
     from kerasfix.runner import LintResult
 
 
@@ -101,6 +102,13 @@ def rule_options(function: Callable[..., Any]) -> Callable[..., Any]:
 @rule_options
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
 @click.option(
+    "--fail-level",
+    type=click.Choice(["info", "warning", "error"]),
+    default=None,
+    help="Exit 1 only for findings at least this severe (default: info, every finding; "
+    "config key: fail-level).",
+)
+@click.option(
     "--no-cache",
     is_flag=True,
     help="Re-analyse every file instead of reusing results in .kerasfix_cache/ "
@@ -113,18 +121,17 @@ def lint(
     output_file: Path | None,
     statistics: bool,
     exit_zero: bool,
+    fail_level: str | None,
     force_exclude: bool,
     no_cache: bool,
     fixes: FixRequest,
     **selection: Any,
 ) -> int:
     """Lint PATHS (files or directories; default: the current directory)."""
-    from kerasfix.runner import lint_paths
+    from kerasfix.runner import FileError, lint_paths
 
-    resolver = make_resolver(**selection)
+    resolver = make_resolver(**selection, fail_level=fail_level)
     missing = [p for p in paths if not p.exists()]
-    for path in missing:
-        click.echo(f"error: {path}: no such file or directory", err=True)
     existing = [p for p in paths if p.exists()] or ([] if paths else [Path(".")])
     try:
         result = lint_paths(
@@ -132,11 +139,13 @@ def lint(
         )
     except _config_error() as exc:
         raise ConfigUsageError(str(exc)) from exc
+    # A missing path is an error like an unreadable file: no "All checks passed" after it.
+    result.errors[:0] = [FileError(p.as_posix(), "no such file or directory") for p in missing]
     result, done = apply_fixes(fixes, result, resolver, missing=bool(missing), exit_zero=exit_zero)
     if done is not None:  # --diff: the diff was the output
         return done
     write_report(result, output_format, output_file, statistics)
-    return exit_code(result, bool(missing), exit_zero)
+    return exit_code(result, bool(missing), exit_zero, resolver)
 
 
 def _speedups(fixes: FixRequest, no_cache: bool) -> dict[str, Any]:
@@ -159,6 +168,7 @@ def make_resolver(
     respect_gitignore: bool | None,
     config: tuple[str, ...],
     isolated: bool,
+    fail_level: str | None = None,
 ) -> Resolver:
     """Settings source for the run: config files (or --config/--isolated) under the flags."""
     from kerasfix.config import ConfigError, Overrides, Resolver, is_selector, parse_inline
@@ -172,6 +182,7 @@ def make_resolver(
             per_file_ignores=_per_file(per_file_ignores, is_selector),
         )
         overrides.respect_gitignore = respect_gitignore
+        overrides.fail_level = fail_level
         config_file: Path | None = None
         inline: dict[str, Any] = {}
         for value in config:
@@ -235,12 +246,22 @@ def write_statistics(result: LintResult, output_format: str, stream: TextIO) -> 
         stream.write(f"{row['count']:>{width}}\t{row['code']}\t{row['name']}\n")
 
 
-def exit_code(result: LintResult, missing: bool, exit_zero: bool) -> int:
+def exit_code(
+    result: LintResult, missing: bool, exit_zero: bool, resolver: Resolver | None = None
+) -> int:
+    """2 on errors; 1 when a finding reaches its file's `fail-level`; else 0."""
     if missing or result.errors:
         return 2
-    if result.findings and not exit_zero:
+    if not exit_zero and any(_fails(finding, resolver) for finding in result.findings):
         return 1
     return 0
+
+
+def _fails(finding: Finding, resolver: Resolver | None) -> bool:
+    from kerasfix.findings import Severity
+
+    level = resolver.settings_for(Path(finding.path)).fail_level if resolver else "info"
+    return finding.severity.rank >= Severity(level).rank
 
 
 def _config_error() -> type[Exception]:

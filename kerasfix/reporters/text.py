@@ -1,4 +1,8 @@
-"""`path:line:col: KF001 message` lines (notebooks: `path:cell N:line:col:`) and a summary."""
+"""`path:line:col: KF001 [warning] message` lines and a summary.
+
+Notebooks: `path:cell N:line:col:`; model files: `path:`. The severity sits in brackets after
+the code, where Ruff puts its `[*]` fix marker, so `path:line:col: CODE` stays parseable.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,9 @@ def location(finding: Finding) -> str:
 
 def report(result: LintResult, stream: TextIO) -> None:
     for finding in result.findings:
-        stream.write(f"{location(finding)}: {finding.rule} {finding.message}\n")
+        stream.write(
+            f"{location(finding)}: {finding.rule} [{finding.severity.value}] {finding.message}\n"
+        )
     count = len(result.findings)
     files = result.files_checked
     noun = "file" if files == 1 else "files"

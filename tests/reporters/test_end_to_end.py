@@ -101,5 +101,7 @@ def test_json_lines(project, capsys) -> None:
 
 def test_text_and_statistics(project, capsys) -> None:
     out = run("text", capsys)
-    assert re.search(r"^explore.ipynb:cell 2:7:9: KF001 Flatten over 15x15x32", out, re.M)
+    assert re.search(
+        r"^explore.ipynb:cell 2:7:9: KF001 \[warning\] Flatten over 15x15x32", out, re.M
+    )
     assert run("text", capsys, "--statistics") == "3\tKF001\tflatten-before-dense\n"

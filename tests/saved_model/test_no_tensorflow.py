@@ -31,7 +31,7 @@ def test_handmade_models_lint_without_tensorflow(tmp_path: Path) -> None:
     paths.append(write_h5(tmp_path / "m.h5", keras3_cnn()))
     out = run_isolated(paths)
     assert "CODES [1, 1, 0, 0] LEAKED []" in out
-    assert "KF001 layer 'flatten' (in 'functional_1') over 30x30x16" in out
+    assert "KF001 [warning] layer 'flatten' (in 'functional_1') over 30x30x16" in out
 
 
 @pytest.mark.keras

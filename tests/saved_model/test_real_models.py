@@ -153,6 +153,6 @@ def test_mixed_directory(
     (tmp_path / "train.py").write_text("print('no keras here')\n")
     assert main(["lint", str(tmp_path)]) == 1
     out = capsys.readouterr().out
-    assert "seq_cnn.keras: KF001 layer 'flatten' (in 'seq_cnn')" in out
+    assert "seq_cnn.keras: KF001 [warning] layer 'flatten' (in 'seq_cnn')" in out
     assert "conv1d_head.h5: KF001" in out
     assert "3 files checked" in out
