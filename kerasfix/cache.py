@@ -2,8 +2,10 @@
 
 As Ruff's cache, it makes the second run over an unchanged repository cost one read and
 one hash per file. Entries are keyed by display path + the rules and options in force for
-that file; each stores a BLAKE2 digest of the file's bytes and the outcome. The cache file
-lives in `.kerasfix_cache/<version>-<code fingerprint>/` (per-install code fingerprint, so
+that file; each stores a BLAKE2 digest of the file's bytes and the outcome. As Ruff puts
+`.ruff_cache`, the cache sits in the project root (the nearest directory at or above the
+working directory holding `kerasfix.toml`, `pyproject.toml` or `.git`; else the working
+directory): `.kerasfix_cache/<version>-<code fingerprint>/` (per-install code fingerprint, so
 an edited checkout never reads results computed by older code) and is JSON, never pickle:
 a cache directory checked into a repository must not be able to run code.
 Disable with `--no-cache` or `KERASFIX_NO_CACHE=1`; relocate with `KERASFIX_CACHE_DIR`.
@@ -33,8 +35,24 @@ def cache_disabled_by_env() -> bool:
     return os.environ.get("KERASFIX_NO_CACHE", "").strip().lower() not in ("", "0", "false", "no")
 
 
-def default_cache_dir() -> Path:
-    return Path(os.environ.get("KERASFIX_CACHE_DIR") or DEFAULT_DIR)
+PROJECT_MARKERS = ("kerasfix.toml", "pyproject.toml", ".git")
+
+
+def default_cache_dir(start: Path | None = None) -> Path:
+    """`KERASFIX_CACHE_DIR`, else `.kerasfix_cache` in the project root of `start` (the cwd)."""
+    configured = os.environ.get("KERASFIX_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    return project_root(start or Path.cwd()) / DEFAULT_DIR
+
+
+def project_root(start: Path) -> Path:
+    """The nearest directory at or above `start` with a config file or `.git`, else `start`."""
+    start = start.resolve()
+    for directory in (start, *start.parents):
+        if any((directory / marker).exists() for marker in PROJECT_MARKERS):
+            return directory
+    return start
 
 
 def code_fingerprint() -> str:

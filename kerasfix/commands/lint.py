@@ -111,7 +111,8 @@ def rule_options(function: Callable[..., Any]) -> Callable[..., Any]:
 @click.option(
     "--no-cache",
     is_flag=True,
-    help="Re-analyse every file instead of reusing results in .kerasfix_cache/ "
+    help="Re-analyse every file instead of reusing results in .kerasfix_cache/ in the "
+    "project root "
     "(also KERASFIX_NO_CACHE=1).",
 )
 @fix_options

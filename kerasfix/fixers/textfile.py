@@ -9,12 +9,11 @@ from __future__ import annotations
 import io
 import os
 import stat
-import tempfile
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
-from kerasfix.fixers.tempfiles import SUFFIX, remove_stale, temp_prefix
+from kerasfix.fixers.tempfiles import create_temporary, forget_temporary, remove_stale
 
 
 class UnsafeToWrite(Exception):
@@ -60,13 +59,13 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Replace `path`'s content in one step (temp file in the same directory + os.replace).
 
     A symlink is followed so the link survives; the file's permission bits are kept. A
-    `kill -9` before the rename can leave the hidden temporary (named after our pid); the
-    next write of the same file removes it.
+    `kill -9` before the rename leaves the hidden temporary only until the reaper removes
+    it (fixers/tempfiles.py), or, failing that, until the next write of the same file.
     """
     target = Path(os.path.realpath(path))
     mode = stat.S_IMODE(target.stat().st_mode)
     remove_stale(target)  # temporaries a killed earlier --fix of this file left behind
-    handle, temp = tempfile.mkstemp(prefix=temp_prefix(target), suffix=SUFFIX, dir=target.parent)
+    handle, temp = create_temporary(target)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -75,5 +74,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.chmod(temp, mode)
         os.replace(temp, target)
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
+    finally:
+        forget_temporary(temp)

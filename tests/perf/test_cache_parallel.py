@@ -131,3 +131,28 @@ def test_cli_output_identical_cached_and_parallel(
         code = main(["lint", "--output-format", "json", *args, str(tree)])
         outputs.append((code, capsys.readouterr()))
     assert all(item == outputs[0] for item in outputs)
+
+
+def test_cache_lives_in_the_project_root_not_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As Ruff's `.ruff_cache`: beside the nearest config file / `.git`, whatever the cwd."""
+    monkeypatch.delenv("KERASFIX_CACHE_DIR", raising=False)
+    monkeypatch.delenv("KERASFIX_NO_CACHE", raising=False)
+    project = tmp_path / "project"
+    (project / "src" / "deep").mkdir(parents=True)
+    (project / "pyproject.toml").write_text("[project]\nname = 'p'\n", encoding="utf-8")
+    (project / "src" / "deep" / "m.py").write_text(FLAGGED, encoding="utf-8")
+    monkeypatch.chdir(project / "src" / "deep")
+    assert main(["lint", "m.py"]) == 1
+    assert (project / ".kerasfix_cache" / ".gitignore").is_file()
+    assert not (project / "src" / "deep" / ".kerasfix_cache").exists()
+    # A checkout without any config file: the directory holding `.git`.
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "pkg").mkdir()
+    (repo / "pkg" / "m.py").write_text(FLAGGED, encoding="utf-8")
+    monkeypatch.chdir(repo / "pkg")
+    assert main(["lint", "m.py"]) == 1
+    assert (repo / ".kerasfix_cache").is_dir() and not (repo / "pkg" / ".kerasfix_cache").exists()
+    capsys.readouterr()

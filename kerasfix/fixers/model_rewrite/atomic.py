@@ -3,10 +3,11 @@
 On Linux the output is written to an anonymous O_TMPFILE inode in the target directory:
 it has no name while it is written and verified, so even `kill -9` then leaves nothing
 behind (the kernel frees the inode). Only at commit does it get a temporary name (a link,
-or a fast in-kernel copy where linking /proc fds is refused), then one atomic link or
-`os.replace` onto the target. Elsewhere a named temporary file is used from the start.
-Named temporaries are removed in `finally` and on SIGTERM/SIGHUP, and ones left by a
-killed process (dead pid in the name) are swept on the next rewrite of the same target.
+or a fast in-kernel copy where linking /proc fds is refused, e.g. EXDEV in some sandboxes),
+then one atomic link or `os.replace` onto the target. Where O_TMPFILE is missing, a named
+temporary file is used from the start. Named temporaries are removed in `finally` and on
+SIGTERM/SIGHUP; after `kill -9` the reaper process removes them (fixers/tempfiles.py), and
+should it be gone too, the next rewrite of the same target sweeps them (dead pid in the name).
 """
 
 from __future__ import annotations
@@ -20,11 +21,23 @@ from pathlib import Path
 from typing import IO, Any
 
 from kerasfix.fixers.model_rewrite.errors import RewriteError
-from kerasfix.fixers.tempfiles import SUFFIX, remove_stale, temp_prefix
+from kerasfix.fixers.tempfiles import (
+    create_temporary,
+    forget_temporary,
+    new_temporary,
+    remove_stale,
+)
 
 
 class AtomicFile:
-    """A scratch file in `directory` that becomes `target` only on `commit()`."""
+    """A scratch file in `directory` that becomes `target` only on `commit()`.
+
+    The two class switches pick the writer's path; tests turn them off to force the
+    fallbacks a machine without O_TMPFILE or without /proc links would take.
+    """
+
+    use_unnamed_inode = True  # O_TMPFILE while writing
+    link_unnamed_inode = True  # name it by linking /proc/self/fd/N (else copy)
 
     def __init__(self, target: Path, force: bool) -> None:
         self.target = target
@@ -39,10 +52,11 @@ class AtomicFile:
         directory = self.target.parent
         remove_stale(self.target)
         try:
+            if not self.use_unnamed_inode:
+                raise OSError("O_TMPFILE not used")
             self.fd = os.open(directory, os.O_TMPFILE | os.O_RDWR, 0o644)  # type: ignore[attr-defined]
         except (AttributeError, OSError):
-            self.named = self._temp_name()
-            self.fd = os.open(self.named, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+            self.fd, self.named = create_temporary(self.target, 0o644)
         return self
 
     def handle(self) -> IO[bytes]:
@@ -74,17 +88,23 @@ class AtomicFile:
             self.named.unlink()
         else:
             os.replace(self.named, self.target)
+        forget_temporary(self.named)
         self.named = None
         self.committed = True
 
     def _materialize(self) -> Path:
-        tmp = self._temp_name()
+        tmp = new_temporary(self.target)  # announced to the reaper before it exists
+        if self.link_unnamed_inode:
+            try:
+                os.link(f"/proc/self/fd/{self.fd}", tmp, follow_symlinks=True)
+                return tmp
+            except OSError:
+                pass
         try:
-            os.link(f"/proc/self/fd/{self.fd}", tmp, follow_symlinks=True)
-            return tmp
-        except OSError:
-            pass
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except BaseException:
+            forget_temporary(tmp)
+            raise
         try:
             size, offset = self.size, 0
             while offset < size:
@@ -96,13 +116,10 @@ class AtomicFile:
         except BaseException:
             os.close(fd)
             tmp.unlink()
+            forget_temporary(tmp)
             raise
         os.close(fd)
         return tmp
-
-    def _temp_name(self) -> Path:
-        token = os.urandom(4).hex()
-        return self.target.with_name(f"{temp_prefix(self.target)}{token}{SUFFIX}")
 
     def close(self) -> None:
         if self.fd >= 0:
@@ -111,6 +128,7 @@ class AtomicFile:
         if self.named is not None:
             with contextlib.suppress(FileNotFoundError):
                 self.named.unlink()
+            forget_temporary(self.named)
             self.named = None
 
 
