@@ -16,6 +16,7 @@ from kerasfix.discovery import discover, is_excluded
 from kerasfix.engine import lint_graph
 from kerasfix.findings import Finding
 from kerasfix.frontends import InputError, Program, read
+from kerasfix.frontends.base import NoArchitecture
 from kerasfix.limits import Deadline, FileTimeout, time_limit
 from kerasfix.settings import Settings
 from kerasfix.suppressions import filter_findings, should_skip_file
@@ -102,6 +103,9 @@ def _check_file(path: Path, kind: str, settings: Settings, deadline: Deadline) -
         return FileOutcome(findings, source=source)
     except FileTimeout as exc:
         return FileOutcome(error=FileError(display, str(exc)))
+    except NoArchitecture as exc:  # not bad input: a warning, and the run goes on
+        reason = _one_line(str(exc), display)
+        return FileOutcome(skipped=reason, note=f"{display}: {reason}; not linted")
     except InputError as exc:
         return FileOutcome(error=FileError(display, _one_line(str(exc), display)))
     except ImportError as exc:

@@ -11,6 +11,12 @@ class InputError(Exception):
     """Input kerasfix cannot read: reported as one line naming the file, exit code 2."""
 
 
+class NoArchitecture(InputError):
+    """A readable model file without an architecture to lint: a subclassed model, or weights
+    only (`save_weights`). Not bad input: a repository may keep such files, so `lint` warns
+    and goes on; `inspect` and `rewrite`, which need the architecture, still refuse."""
+
+
 @dataclass
 class Program:
     """One file as a layer graph.

@@ -25,6 +25,17 @@ def lint_error(path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     return lines[0]
 
 
+def lint_warning(path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    """A file with no architecture to lint: one `warning:` line naming it, exit 0."""
+    code = main(["lint", str(path)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "Traceback" not in out + err
+    (line,) = [line for line in err.splitlines() if line.strip()]
+    assert line.startswith(f"warning: {path.as_posix()}: ") and line.endswith("; not linted")
+    return line
+
+
 def test_empty_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for name in ("m.keras", "m.h5"):
         (tmp_path / name).write_bytes(b"")
@@ -59,7 +70,7 @@ def test_missing_config_and_weights_only(
 ) -> None:
     with zipfile.ZipFile(tmp_path / "w.keras", "w") as archive:
         archive.writestr("model.weights.h5", b"\x89HDF")
-    assert "weights only" in lint_error(tmp_path / "w.keras", capsys)
+    assert "weights only" in lint_warning(tmp_path / "w.keras", capsys)
     with zipfile.ZipFile(tmp_path / "z.keras", "w") as archive:
         archive.writestr("readme.txt", b"hi")
     assert "without config.json" in lint_error(tmp_path / "z.keras", capsys)
@@ -118,7 +129,7 @@ def test_hdf5_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert "damaged model_config" in lint_error(tmp_path / "int.h5", capsys)
     with h5py.File(tmp_path / "x.weights.h5", "w") as handle:
         handle.create_group("layers").create_group("dense").create_dataset("k", shape=(2, 2))
-    assert "weights only" in lint_error(tmp_path / "x.weights.h5", capsys)
+    assert "weights only" in lint_warning(tmp_path / "x.weights.h5", capsys)
     with h5py.File(tmp_path / "nocfg.h5", "w") as handle:
         handle.create_group("model_weights")
     assert "model_config attribute is missing" in lint_error(tmp_path / "nocfg.h5", capsys)

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from kerasfix.frontends.base import InputError
+from kerasfix.frontends.base import InputError, NoArchitecture
 from kerasfix.graph.model import Graph, Layer, Node, Shape
 from kerasfix.layers.legacy import declared_input_shape, normalize
 from kerasfix.layers.registry import lookup
@@ -33,6 +33,10 @@ _IO = ("input_layers", "output_layers")
 
 class ConfigError(InputError):
     """A model config that is not a Keras architecture kerasfix can follow."""
+
+
+class SubclassedModel(ConfigError, NoArchitecture):
+    """The config of a subclassed model: its architecture lives in code, not in the file."""
 
 
 def graph_from_config(
@@ -54,7 +58,7 @@ def graph_from_config(
         if reason is None and lookup(class_name) is not None:
             raise ConfigError(f"the file holds a single '{class_name}' layer, not a model")
         if is_subclassed(config):
-            raise ConfigError(
+            raise SubclassedModel(
                 f"'{class_name}' is a subclassed model: its architecture lives in code, "
                 "not in the file (lint the source instead)"
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kerasfix.frontends.base import InputError
+from kerasfix.frontends.base import InputError, NoArchitecture
 from kerasfix.frontends.saved_model.limits import max_config_bytes
 from kerasfix.frontends.saved_model.sniff import parse_json
 
@@ -22,7 +22,7 @@ def read_h5(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
         with h5py.File(path, "r") as handle:
             attrs = handle.attrs
             if "model_config" not in attrs:
-                raise InputError(_why_no_config(handle))
+                raise _why_no_config(handle)
             cap = max_config_bytes()
             try:
                 size = attrs.get_id("model_config").get_storage_size()
@@ -48,13 +48,15 @@ def read_h5(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
     return config, {k: v for k, v in extra.items() if v}
 
 
-def _why_no_config(handle: Any) -> str:
+def _why_no_config(handle: Any) -> InputError:
     names = set(handle.keys())
     if "layer_names" in handle.attrs or names & {"layers", "vars"}:
-        return "weights only, no architecture (no model_config; lint the .keras or full .h5 model)"
+        return NoArchitecture(
+            "weights only, no architecture (no model_config; lint the .keras or full .h5 model)"
+        )
     if "model_weights" in names:
-        return "the model_config attribute is missing, so the architecture is unknown"
-    return "an HDF5 file without a Keras model_config attribute, not a Keras model"
+        return InputError("the model_config attribute is missing, so the architecture is unknown")
+    return InputError("an HDF5 file without a Keras model_config attribute, not a Keras model")
 
 
 def _bytes(value: Any) -> bytes:

@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from kerasfix.frontends.base import InputError
+from kerasfix.frontends.base import InputError, NoArchitecture
 from kerasfix.frontends.saved_model.limits import (
     MAX_COMPRESSION_RATIO,
     MAX_MEMBERS,
@@ -35,7 +35,7 @@ def read_archive(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
             names = {info.filename: info for info in infos}
             if CONFIG not in names:
                 if any(name.endswith(WEIGHT_MEMBERS) for name in names):
-                    raise InputError(
+                    raise NoArchitecture(
                         "the archive holds weights only, no architecture (config.json)"
                     )
                 raise InputError("a zip archive without config.json, not a Keras model")
