@@ -15,6 +15,7 @@ from kerasfix.commands.inspect import inspect
 from kerasfix.commands.lint import lint
 from kerasfix.commands.rewrite import rewrite
 from kerasfix.commands.rule import rule
+from kerasfix.commands.server import server
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,6 +28,7 @@ cli.add_command(lint)
 cli.add_command(rule)
 cli.add_command(inspect)
 cli.add_command(rewrite)
+cli.add_command(server)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -150,7 +150,17 @@ def should_skip_file(path: Path) -> bool:
         return False
     text = raw.decode("utf-8", errors="replace")
     if path.suffix.lower() == ".ipynb":
-        return any(SKIP_FILE.search(source) for source in _notebook_code(text))
+        return cells_skip_file(_notebook_code(text))
+    return text_skips_file(text)
+
+
+def cells_skip_file(cells: Iterable[str]) -> bool:
+    """`# kerasfix: skip-file` in any code cell of a notebook."""
+    return any(SKIP_FILE.search(source) for source in cells)
+
+
+def text_skips_file(text: str) -> bool:
+    """`# kerasfix: skip-file` as a comment on its own line of this source text."""
     if not SKIP_FILE.search(text):
         return False
     return any(SKIP_FILE.search(comment) for _, comment, own_line in _comments(text) if own_line)

@@ -38,6 +38,8 @@ class FileFix:
     diff: str = ""
     notes: list[str] = field(default_factory=list)
     abandoned: str | None = None
+    # The text units after the fix (a script's text, or a notebook's code cells).
+    texts: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -64,11 +66,36 @@ def fix_file(
     rewriter: Rewriter | None = None,
 ) -> FileFix:
     """Plan and verify the fix of one file (nothing is written here; see `write`)."""
+    outcome = FileFix(path, kind, remaining=list(findings))
+    return _fix(outcome, lambda: _load(outcome, expected), findings, options, settings, rewriter)
+
+
+def fix_text(
+    path: str,
+    kind: str,
+    texts: Sequence[str],
+    findings: Sequence[Finding],
+    options: FixOptions,
+    settings: Settings,
+) -> FileFix:
+    """The same plan and checks for text held in memory (an editor's buffer): `texts` is a
+    script's text or a notebook's code cells; the result's `texts` holds them fixed."""
+    outcome = FileFix(path, kind, remaining=list(findings))
+    return _fix(outcome, lambda: _in_memory(outcome, list(texts)), findings, options, settings)
+
+
+def _fix(
+    outcome: FileFix,
+    load: Callable[[], _Document],
+    findings: Sequence[Finding],
+    options: FixOptions,
+    settings: Settings,
+    rewriter: Rewriter | None = None,
+) -> FileFix:
     from kerasfix.fixers.textfile import UnsafeToWrite
 
-    outcome = FileFix(path, kind, remaining=list(findings))
     try:
-        _plan(outcome, findings, options, settings, expected, rewriter)
+        _plan(outcome, load, findings, options, settings, rewriter)
     except (UnsafeToWrite, InputError) as exc:
         _abandon(outcome, str(exc), findings)
     except _parser_error() as exc:
@@ -95,17 +122,18 @@ def _abandon(outcome: FileFix, reason: str, findings: Sequence[Finding]) -> None
 
 def _plan(
     outcome: FileFix,
+    load: Callable[[], _Document],
     findings: Sequence[Finding],
     options: FixOptions,
     settings: Settings,
-    expected: SourceText | None,
     rewriter: Rewriter | None,
 ) -> None:
     from kerasfix.fixers.codemod import rewrite
     from kerasfix.fixers.textfile import UnsafeToWrite
 
     rewriter = rewriter or rewrite
-    document = _load(outcome, expected)
+    document = load()
+    outcome.texts = list(document.originals)
     sites = _sites(findings, options, keras1="dim_ordering" in document.text)
     if not sites:
         outcome.after = outcome.before
@@ -132,6 +160,7 @@ def _plan(
             raise UnsafeToWrite("the fix does not converge (a second pass would change the file)")
     outcome.after = document.render(texts)
     _check_round_trip(outcome, texts)
+    outcome.texts = texts
     applied = {site.ident for site in result.applied}
     outcome.fixed = [f for i, f in enumerate(findings) if i in applied]
     outcome.remaining = remaining
@@ -169,6 +198,23 @@ def _load(outcome: FileFix, expected: SourceText | None) -> _Document:
         raise UnsafeToWrite("the file changed since it was linted")
     view = script_view(decoded.text)
     return _Document([view], [decoded.text], lambda t: decoded.encode(t[0]), decoded.text)
+
+
+def _in_memory(outcome: FileFix, texts: list[str]) -> _Document:
+    """Text from an editor: rendered as UTF-8 (scripts) or minimal notebook JSON (cells)."""
+    import json
+
+    from kerasfix.fixers.views import notebook_view, script_view
+
+    def render(units: list[str]) -> bytes:
+        if outcome.kind != "notebook":
+            return units[0].encode("utf-8")
+        cells = [{"cell_type": "code", "source": unit} for unit in units]
+        return json.dumps({"cells": cells}).encode("utf-8")
+
+    outcome.before = render(texts)
+    view = notebook_view if outcome.kind == "notebook" else script_view
+    return _Document([view(t) for t in texts], texts, render, "\n".join(texts))
 
 
 def _sites(findings: Sequence[Finding], options: FixOptions, keras1: bool = False) -> list[Site]:

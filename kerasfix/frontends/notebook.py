@@ -78,10 +78,11 @@ def strip_magics(source: str) -> str:
     return "\n".join(out)
 
 
-def program_from_cells(cells: list[str], display_path: str) -> Program:
+def program_from_cells(cells: list[str], display_path: str, *, prefilter: bool = True) -> Program:
+    """`prefilter=False` builds the graph even without a Flatten (for layer shapes)."""
     from kerasfix.frontends.source.interpreter import Interpreter
 
-    if not any(could_have_findings(cell) for cell in cells):
+    if prefilter and not any(could_have_findings(cell) for cell in cells):
         return Program(display_path, "notebook", Graph(class_name="Program"), cells=cells)
     interpreter = Interpreter()
     if not any(has_imports(cell) for cell in cells):

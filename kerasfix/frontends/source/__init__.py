@@ -45,8 +45,9 @@ def read_source(path: Path) -> Program:
     return program_from_text(text, path.as_posix())
 
 
-def program_from_text(text: str, display_path: str) -> Program:
-    if not could_have_findings(text):
+def program_from_text(text: str, display_path: str, *, prefilter: bool = True) -> Program:
+    """`prefilter=False` builds the graph even without a Flatten (for layer shapes)."""
+    if prefilter and not could_have_findings(text):
         return Program(display_path, "source", Graph(class_name="Program"), text=text)
     from kerasfix.frontends.source.interpreter import Interpreter
 

@@ -1,0 +1,17 @@
+"""`kerasfix server`: the Language Server for editors (LSP over stdio)."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command()
+def server() -> None:
+    """Run the Language Server on stdin/stdout (diagnostics, quick fixes, inlay hints)."""
+    try:
+        from kerasfix.server.app import main
+    except ImportError as exc:
+        raise click.ClickException(
+            f"the server needs pygls ({exc.name} is missing): pip install 'kerasfix[server]'"
+        ) from None
+    main()
