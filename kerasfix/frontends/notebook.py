@@ -98,4 +98,6 @@ def program_from_cells(cells: list[str], display_path: str) -> Program:
             continue
         interpreter.run_module(tree, text.splitlines(), cell=number)
     graph = interpreter.finish()
-    return Program(display_path, "notebook", graph, cells=cells, notes=notes)
+    return Program(
+        display_path, "notebook", graph, cells=cells, notes=notes, models=interpreter.models
+    )

@@ -64,7 +64,7 @@ def program_from_text(text: str, display_path: str) -> Program:
         if interpreter.exhausted
         else []
     )
-    return Program(display_path, "source", graph, text=text, notes=notes)
+    return Program(display_path, "source", graph, text=text, notes=notes, models=interpreter.models)
 
 
 def parse_module(text: str, display_path: str, cell: int | None = None) -> ast.Module:
