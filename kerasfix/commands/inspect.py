@@ -44,6 +44,9 @@ def inspect(model: Path, output_format: str, html_file: Path | None) -> int:
     if not model.exists():
         click.echo(f"error: {model}: no such file or directory", err=True)
         return 2
+    if html_file is not None and html_file.resolve() == model.resolve():
+        click.echo(f"error: {html_file}: --html would overwrite the input", err=True)
+        return 2
     kind = kind_of(model)
     try:
         if kind in ("source", "notebook"):

@@ -58,6 +58,13 @@ class Summary:
     total_params: int | None
     weights: WeightInfo | None
     notes: list[str] = field(default_factory=list)
+    graph: Graph | None = field(default=None, repr=False, compare=False)
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the headline numbers and the parameter chart."""
+        from kerasfix.html_report import fragment
+
+        return fragment(self)
 
     @property
     def swaps(self) -> list[Finding]:
@@ -150,6 +157,7 @@ def summarize(
         total_params=total,
         weights=weights,
         notes=list(notes or []),
+        graph=graph,
     )
 
 
