@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 if TYPE_CHECKING:
+    from kerasfix.findings import Finding
     from kerasfix.frontends.saved_model.summary import Row, Summary
 
 MARK = "<-- "
@@ -54,7 +55,9 @@ def inspect(model: Path, output_format: str, html_file: Path | None) -> int:
         else:
             summaries = [build_summary(model)]
     except InputError as exc:
-        click.echo(f"error: {model.as_posix()}: {' '.join(str(exc).split())}", err=True)
+        reason = " ".join(str(exc).split())  # source frontends already name the file
+        where = "" if reason.startswith(model.as_posix()) else f"{model.as_posix()}: "
+        click.echo(f"error: {where}{reason}", err=True)
         return 2
     except (RecursionError, MemoryError) as exc:
         click.echo(
@@ -96,11 +99,10 @@ def inspect_json(path: Path, kind: str | None, summaries: list[Summary]) -> dict
 def build_source_summaries(path: Path, kind: str) -> list[Summary]:
     """Read and lint a source file or notebook; one table per model it builds."""
     from kerasfix.engine import lint_graph
-    from kerasfix.frontends import read
-    from kerasfix.frontends.source.tables import layer_table
+    from kerasfix.frontends.source.tables import layer_table, read_every_model
     from kerasfix.settings import Settings
 
-    program = read(path, kind)
+    program = read_every_model(path, kind)
     settings = Settings()
     findings = lint_graph(
         program.graph, settings.options, path=program.path, selected=settings.enabled_rules()
@@ -203,7 +205,15 @@ def render_text(summary: Summary, out: TextIO) -> None:
     if summary.findings:
         out.write("Findings:\n")
         for finding in summary.findings:
-            out.write(f"  {finding.path}: {finding.rule} {finding.message}\n")
+            out.write(f"  {where_of(finding)}: {finding.rule} {finding.message}\n")
+
+
+def where_of(finding: Finding) -> str:
+    """`path` for model files, `path:line:col` (`path:cell N:line:col`) for source."""
+    if finding.span is None:
+        return finding.path
+    cell = f"cell {finding.cell}:" if finding.cell is not None else ""
+    return f"{finding.path}:{cell}{finding.line}:{finding.column}"
 
 
 def _bytes(count: int) -> str:

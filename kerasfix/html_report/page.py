@@ -171,21 +171,18 @@ def _table_row(row: Row, shape: str) -> str:
 
 
 def findings_list(findings: list[Finding]) -> str:
+    from kerasfix.commands.inspect import where_of
+
     if not findings:
         return '<p class="kf-findings">No findings.</p>'
     items = []
     for finding in findings:
-        where = "/".join(finding.layer_path) if finding.layer_path else _position(finding)
+        where = "/".join(finding.layer_path) if finding.layer_path else where_of(finding)
         items.append(
             f'<li><a href="#rule-{escape(finding.rule)}">{escape(finding.rule)}</a> '
             f"<code>{escape(where)}</code>: {escape(finding.message)}</li>"
         )
     return '<ul class="kf-findings">' + "".join(items) + "</ul>"
-
-
-def _position(finding: Finding) -> str:
-    cell = f"cell {finding.cell}:" if finding.cell is not None else ""
-    return f"{finding.path}:{cell}{finding.line}:{finding.column}"
 
 
 def rules_section(findings: list[Finding]) -> str:

@@ -7,10 +7,23 @@ graph, so nothing is imported or run.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from kerasfix.findings import Finding
 from kerasfix.frontends.base import Program
 from kerasfix.frontends.saved_model.summary import Summary, summarize
 from kerasfix.graph.model import Graph, Layer, Node
+
+
+def read_every_model(path: Path, kind: str) -> Program:
+    """A source file or notebook fully analysed: unlike lint, also a file without Flatten."""
+    if kind == "notebook":
+        from kerasfix.frontends.notebook import read_notebook
+
+        return read_notebook(path, prefilter=False)
+    from kerasfix.frontends.source import read_source
+
+    return read_source(path, prefilter=False)
 
 
 def layer_table(program: Program, findings: list[Finding] | None = None) -> list[Summary]:
