@@ -28,6 +28,7 @@ COMPONENT_CSS = """
 .kf-card{border:1px solid #d7dce5;border-radius:6px;padding:8px 12px;min-width:200px}
 .kf-card b{display:block;font-size:12px;color:#5b6475;font-weight:600}
 .kf-card span{font-size:18px;font-variant-numeric:tabular-nums}
+.kf-card small{display:block;font-size:11px;color:#5b6475}
 .kf-card.kf-swap{border-color:#e0b400;background:#fff8dc}
 .kf-card.kf-swap span{font-size:22px;font-weight:700}
 .kf-saving{color:#1b7e5f;font-weight:700}
@@ -101,45 +102,35 @@ def headline(summary: Summary) -> str:
         cards.append(
             _card(
                 f"{finding.flatten_layer} → {finding.dense_layer} (KF001 swap)",
-                f"{before:,} → {after:,}",
+                escape(f"{before:,} → {after:,}"),
                 "kf-swap",
-                f'data-before="{before}" data-after="{after}"',
             )
         )
     total, after_total = summary.total_params, summary.params_after_swaps
     if total is None:
-        cards.append(_card("Total parameters", "unknown", "kf-total", 'data-before=""'))
+        cards.append(_card("Total parameters", "unknown", "kf-total"))
     elif summary.swaps and after_total is not None:
         change = (after_total - total) / total * 100 if total else 0.0
-        cards.append(
-            _card(
-                "Total parameters",
-                f'{total:,} → {after_total:,} <em class="kf-saving">({change:+.1f}%)</em>',
-                "kf-total",
-                f'data-before="{total}" data-after="{after_total}"',
-                raw=True,
-            )
-        )
+        value = f'{total:,} → {after_total:,} <em class="kf-saving">({change:+.1f}%)</em>'
+        cards.append(_card("Total parameters", value, "kf-total"))
     else:
-        cards.append(_card("Total parameters", f"{total:,}", "kf-total", f'data-before="{total}"'))
+        cards.append(_card("Total parameters", f"{total:,}", "kf-total"))
     size, size_after = summary.weight_bytes, summary.weight_bytes_after_swaps
     if size is not None:
         source = f"stored {summary.weights.dtype_text()}" if summary.weights else "float32 est."
-        value = f"{_mb(size)} → {_mb(size_after)}" if summary.swaps and size_after else _mb(size)
-        cards.append(
-            _card(
-                f"Weight bytes ({source})",
-                value,
-                "kf-bytes",
-                f'data-before="{size}" data-after="{size_after if size_after is not None else ""}"',
-            )
-        )
+        both = bool(summary.swaps) and size_after is not None
+        value = f"{_mb(size)} → {_mb(size_after)}" if both else _mb(size)
+        exact = f"{size:,} → {size_after:,} bytes" if both else f"{size:,} bytes"
+        cards.append(_card(f"Weight bytes ({source})", escape(value), "kf-bytes", exact))
     return '<div class="kf-cards">' + "".join(cards) + "</div>"
 
 
-def _card(label: str, value: str, cls: str, data: str, raw: bool = False) -> str:
-    shown = value if raw else escape(value)
-    return f'<div class="kf-card {cls}" {data}><b>{escape(label)}</b><span>{shown}</span></div>'
+def _card(label: str, value_html: str, cls: str, exact: str | None = None) -> str:
+    """One headline figure; `exact` is shown small below a rounded one."""
+    small = f"<small>{escape(exact)}</small>" if exact else ""
+    return (
+        f'<div class="kf-card {cls}"><b>{escape(label)}</b><span>{value_html}</span>{small}</div>'
+    )
 
 
 def layer_table(summary: Summary) -> str:
