@@ -39,7 +39,19 @@ class Findings(list[Finding]):
 
     def _repr_html_(self) -> str:
         if not self:
-            return "<p><b>kerasfix</b>: no findings.</p>"
+            return "<p><b>kerasfix</b>: no findings.</p>" + self._chart_html()
+        return self._chart_html() + self._table_html()
+
+    def _chart_html(self) -> str:
+        """The chart `inspect` draws: parameters per layer before/after the swaps."""
+        if self.graph is None:
+            return ""
+        from kerasfix.frontends.saved_model.summary import summarize
+        from kerasfix.html_report import fragment
+
+        return fragment(summarize(self.graph, list(self), path=self[0].path if self else ""))
+
+    def _table_html(self) -> str:
         rows = "".join(
             "<tr>"
             f"<td>{html.escape(f.rule)}</td><td>{html.escape(f.severity.value)}</td>"

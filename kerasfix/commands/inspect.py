@@ -1,7 +1,8 @@
-"""`kerasfix inspect MODEL`: the layer table of a saved model, findings marked, with totals.
+"""`kerasfix inspect PATH`: the layer table of a saved model, or of every model a source file
+or notebook builds, findings marked, with totals.
 
 Like `model.summary()` but without TensorFlow: reads only the architecture and the weight
-metadata, then shows what every KF001 swap would leave.
+metadata (or interprets the source statically), then shows what every KF001 swap would leave.
 """
 
 from __future__ import annotations
@@ -9,11 +10,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
 if TYPE_CHECKING:
+    from kerasfix.findings import Finding
     from kerasfix.frontends.saved_model.summary import Row, Summary
 
 MARK = "<-- "
@@ -28,29 +30,87 @@ MARK = "<-- "
     show_default=True,
     help="Table for people, or the same data as JSON.",
 )
-def inspect(model: Path, output_format: str) -> int:
-    """Show MODEL's layers (.keras, .h5 or SavedModel dir) with findings and totals."""
-    from kerasfix.frontends import InputError
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Also write a self-contained HTML page (chart, table, findings) to this file.",
+)
+def inspect(model: Path, output_format: str, html_file: Path | None) -> int:
+    """Show the layers of MODEL (.keras, .h5, SavedModel dir) or of every model a .py/.ipynb
+    builds, with findings and totals."""
+    from kerasfix.frontends import InputError, kind_of
 
     if not model.exists():
         click.echo(f"error: {model}: no such file or directory", err=True)
         return 2
+    if html_file is not None and html_file.resolve() == model.resolve():
+        click.echo(f"error: {html_file}: --html would overwrite the input", err=True)
+        return 2
+    kind = kind_of(model)
     try:
-        summary = build_summary(model)
+        if kind in ("source", "notebook"):
+            summaries = build_source_summaries(model, kind)
+        else:
+            summaries = [build_summary(model)]
     except InputError as exc:
-        click.echo(f"error: {model.as_posix()}: {' '.join(str(exc).split())}", err=True)
+        reason = " ".join(str(exc).split())  # source frontends already name the file
+        where = "" if reason.startswith(model.as_posix()) else f"{model.as_posix()}: "
+        click.echo(f"error: {where}{reason}", err=True)
         return 2
     except (RecursionError, MemoryError) as exc:
         click.echo(
             f"error: {model.as_posix()}: too large to analyse ({type(exc).__name__})", err=True
         )
         return 2
+    if html_file is not None:
+        from kerasfix.html_report import write_page
+
+        try:
+            write_page(html_file, summaries, title=f"kerasfix inspect {model.as_posix()}")
+        except OSError as exc:
+            click.echo(f"error: {html_file}: cannot write ({exc.strerror or exc})", err=True)
+            return 2
     if output_format == "json":
-        json.dump(summary.to_dict(), sys.stdout, indent=2)
+        json.dump(inspect_json(model, kind, summaries), sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        render_text(summary, sys.stdout)
+        for index, summary in enumerate(summaries):
+            if index:
+                sys.stdout.write("\n")
+            render_text(summary, sys.stdout)
+        if not summaries:
+            sys.stdout.write(f"{model.as_posix()}: no Keras model built in this file\n")
     return 0
+
+
+def inspect_json(path: Path, kind: str | None, summaries: list[Summary]) -> dict[str, Any]:
+    """A model file's summary as is; a source file's as {"path", "kind", "models"}."""
+    if kind in ("source", "notebook"):
+        return {
+            "path": path.as_posix(),
+            "kind": kind,
+            "models": [summary.to_dict() for summary in summaries],
+        }
+    return summaries[0].to_dict()
+
+
+def build_source_summaries(path: Path, kind: str) -> list[Summary]:
+    """Read and lint a source file or notebook; one table per model it builds."""
+    from kerasfix.engine import lint_graph
+    from kerasfix.frontends.source.tables import layer_table, read_every_model
+    from kerasfix.settings import Settings
+
+    program = read_every_model(path, kind)
+    settings = Settings()
+    findings = lint_graph(
+        program.graph, settings.options, path=program.path, selected=settings.enabled_rules()
+    )
+    summaries = layer_table(program, findings)
+    for summary in summaries:
+        summary.notes.extend(program.notes)
+    return summaries
 
 
 def build_summary(path: Path) -> Summary:
@@ -90,9 +150,13 @@ def format_shape(shape: tuple[int | None, ...] | None) -> str:
 
 def render_text(summary: Summary, out: TextIO) -> None:
     facts = ", ".join(f"{k} {v}" for k, v in sorted(summary.facts.items()))
-    kind = {"keras": ".keras archive", "h5": "legacy HDF5", "savedmodel": "SavedModel"}.get(
-        summary.format or "", summary.format or ""
-    )
+    kind = {
+        "keras": ".keras archive",
+        "h5": "legacy HDF5",
+        "savedmodel": "SavedModel",
+        "source": "built in source",
+        "notebook": "built in notebook",
+    }.get(summary.format or "", summary.format or "")
     out.write(
         f'Model: "{summary.name or "?"}"  ({summary.path}; {kind}{"; " + facts if facts else ""})\n'
     )
@@ -141,7 +205,15 @@ def render_text(summary: Summary, out: TextIO) -> None:
     if summary.findings:
         out.write("Findings:\n")
         for finding in summary.findings:
-            out.write(f"  {finding.path}: {finding.rule} {finding.message}\n")
+            out.write(f"  {where_of(finding)}: {finding.rule} {finding.message}\n")
+
+
+def where_of(finding: Finding) -> str:
+    """`path` for model files, `path:line:col` (`path:cell N:line:col`) for source."""
+    if finding.span is None:
+        return finding.path
+    cell = f"cell {finding.cell}:" if finding.cell is not None else ""
+    return f"{finding.path}:{cell}{finding.line}:{finding.column}"
 
 
 def _bytes(count: int) -> str:

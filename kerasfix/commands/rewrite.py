@@ -42,6 +42,8 @@ import click
               help="Load the output with Keras before putting it in place.")  # fmt: skip
 @click.option("--report-format", type=click.Choice(["text", "json"]), default="text",
               show_default=True)  # fmt: skip
+@click.option("--html-report", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Also write a self-contained HTML page: chart, table, fidelity.")  # fmt: skip
 def rewrite(
     model: Path,
     output: Path | None,
@@ -57,6 +59,7 @@ def rewrite(
     force: bool,
     verify: bool,
     report_format: str,
+    html_report: Path | None,
 ) -> int:
     """Replace every KF001 Flatten in MODEL (.keras or .h5) by global pooling, resize the
     Dense after it, carry every other weight over unchanged and report the savings."""
@@ -68,6 +71,9 @@ def rewrite(
         return 2
     if output is None and not dry_run:
         click.echo("error: give -o/--output (or --dry-run)", err=True)
+        return 2
+    if html_report is not None and _html_clashes(html_report, model, output):
+        click.echo(f"error: {html_report}: --html-report would overwrite a model file", err=True)
         return 2
     options = Options(
         pooling=pooling,
@@ -94,12 +100,26 @@ def rewrite(
             text = " ".join(f"{type(exc).__name__}: {exc}".split())
             click.echo(f"error: {model.as_posix()}: {text}", err=True)
             return 2
+    if html_report is not None:
+        from kerasfix.html_report import write_rewrite_page
+
+        try:
+            write_rewrite_page(html_report, model, report)
+        except (OSError, InputError) as exc:
+            click.echo(f"error: {html_report}: cannot write the report ({exc})", err=True)
+            return 2
     if report_format == "json":
         json.dump(report.to_dict(), sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         click.echo(report.text())
     return 0
+
+
+def _html_clashes(page: Path, *models: Path | None) -> bool:
+    from kerasfix.html_report import clashes
+
+    return clashes(page, *models)
 
 
 class _Bars:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kerasfix.graph.model import Graph
+from kerasfix.graph.model import Graph, Layer
 
 
 class InputError(Exception):
@@ -32,3 +32,5 @@ class Program:
     text: str | None = None
     cells: list[str] | None = None
     notes: list[str] = field(default_factory=list)
+    # Source and notebook frontends: every model the file builds (its layer has `inner`).
+    models: list[Layer] = field(default_factory=list)

@@ -22,12 +22,12 @@ _HELP = re.compile(r"^(\s*)[\w.]+\?{1,2}\s*$")
 _SHELL_ASSIGN = re.compile(r"^(\s*)[\w, ]+=\s*[!%]")
 
 
-def read_notebook(path: Path) -> Program:
+def read_notebook(path: Path, prefilter: bool = True) -> Program:
     from kerasfix.limits import max_notebook_bytes
 
     data = read_bytes(path, max_notebook_bytes())
     cells = code_cells(data, path.as_posix())
-    return program_from_cells(cells, path.as_posix())
+    return program_from_cells(cells, path.as_posix(), prefilter)
 
 
 def code_cells(data: bytes, display_path: str) -> list[str]:
@@ -78,8 +78,7 @@ def strip_magics(source: str) -> str:
     return "\n".join(out)
 
 
-def program_from_cells(cells: list[str], display_path: str, *, prefilter: bool = True) -> Program:
-    """`prefilter=False` builds the graph even without a Flatten (for layer shapes)."""
+def program_from_cells(cells: list[str], display_path: str, prefilter: bool = True) -> Program:
     from kerasfix.frontends.source.interpreter import Interpreter
 
     if prefilter and not any(could_have_findings(cell) for cell in cells):
@@ -99,4 +98,6 @@ def program_from_cells(cells: list[str], display_path: str, *, prefilter: bool =
             continue
         interpreter.run_module(tree, text.splitlines(), cell=number)
     graph = interpreter.finish()
-    return Program(display_path, "notebook", graph, cells=cells, notes=notes)
+    return Program(
+        display_path, "notebook", graph, cells=cells, notes=notes, models=interpreter.models
+    )

@@ -13,7 +13,7 @@ from typing import Any
 
 from kerasfix.findings import Finding
 from kerasfix.frontends.saved_model.weights import WeightInfo
-from kerasfix.graph.model import Graph, Node, Shape
+from kerasfix.graph.model import Graph, Node, Shape, SourceSpan
 
 
 @dataclass
@@ -28,6 +28,8 @@ class Row:
     markers: list[str] = field(default_factory=list)
     note: str | None = None  # why the shape is unknown / the layer is opaque
     opaque: bool = False
+    params_after: int | None = None  # what every KF001 swap to global pooling leaves
+    span: SourceSpan | None = None  # where a source file constructs the layer
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -35,6 +37,9 @@ class Row:
             "class_name": self.class_name,
             "output_shape": list(self.output_shape) if self.output_shape is not None else None,
             "params": self.params,
+            "params_after_swaps": self.params_after,
+            "line": self.span.line if self.span else None,
+            "cell": self.span.cell if self.span else None,
             "depth": self.depth,
             "findings": self.markers,
             "note": self.note,
@@ -53,6 +58,13 @@ class Summary:
     total_params: int | None
     weights: WeightInfo | None
     notes: list[str] = field(default_factory=list)
+    graph: Graph | None = field(default=None, repr=False, compare=False)
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the headline numbers and the parameter chart."""
+        from kerasfix.html_report import fragment
+
+        return fragment(self)
 
     @property
     def swaps(self) -> list[Finding]:
@@ -111,18 +123,28 @@ def summarize(
     facts: dict[str, str] | None = None,
     weights: WeightInfo | None = None,
     notes: list[str] | None = None,
+    layer_params: dict[int, int | None] | None = None,
 ) -> Summary:
-    """The table for an already-linted graph (inference has filled shapes and params)."""
+    """The table for an already-linted graph (inference has filled shapes and params).
+
+    `layer_params` (id(layer) -> its parameters) counts a shared layer at its first call in
+    *this* graph; without it a node's own count is used (0 for a layer called before).
+    """
     markers: dict[int, list[str]] = {}
+    savings: dict[int, int] = {}
     for finding in findings:
         for role, suffix in (("flatten", ""), ("dense", " (Dense)")):
             node = finding.fix_context.get(role)
             if isinstance(node, Node):
                 markers.setdefault(id(node), []).append(f"{finding.rule}{suffix}")
+        dense = finding.fix_context.get("dense")
+        if finding.rule == "KF001" and finding.saved_params is not None and dense is not None:
+            savings[id(dense)] = savings.get(id(dense), 0) + finding.saved_params
+    counter = _Counter(layer_params)
     rows: list[Row] = []
-    _rows(graph, (), 0, markers, rows, set())
-    params = [n.params for n in graph.nodes]
-    total = None if any(p is None for p in params) else sum(p or 0 for p in params)
+    _rows(graph, (), 0, markers, savings, counter, rows, set())
+    top = [row for row in rows if row.depth == 0]
+    total = None if any(r.params is None for r in top) else sum(r.params or 0 for r in top)
     if total is None and weights is not None and weights.values:
         total = weights.values  # opaque layers: the stored weights still count exactly
     return Summary(
@@ -135,7 +157,24 @@ def summarize(
         total_params=total,
         weights=weights,
         notes=list(notes or []),
+        graph=graph,
     )
+
+
+class _Counter:
+    """Parameters per node, each layer counted once per table."""
+
+    def __init__(self, layer_params: dict[int, int | None] | None) -> None:
+        self.layer_params = layer_params
+        self.counted: set[int] = set()
+
+    def __call__(self, node: Node) -> int | None:
+        if self.layer_params is None or id(node.layer) not in self.layer_params:
+            return node.params
+        if id(node.layer) in self.counted:
+            return 0
+        self.counted.add(id(node.layer))
+        return self.layer_params[id(node.layer)]
 
 
 def _rows(
@@ -143,6 +182,8 @@ def _rows(
     prefix: tuple[str, ...],
     depth: int,
     markers: dict[int, list[str]],
+    savings: dict[int, int],
+    count: _Counter,
     rows: list[Row],
     expanded: set[int],
 ) -> None:
@@ -150,21 +191,28 @@ def _rows(
         layer = node.layer
         path = (*prefix, layer.display_name)
         note = layer.opaque or (node.unknown_reason if node.output_shape is None else None)
-        rows.append(
-            Row(
-                path=path,
-                class_name=layer.origin.get("class_name") or layer.class_name,
-                output_shape=node.output_shape,
-                params=node.params,
-                depth=depth,
-                markers=markers.get(id(node), []),
-                note=note,
-                opaque=layer.opaque is not None,
-            )
+        params = count(node)
+        row = Row(
+            path=path,
+            class_name=layer.origin.get("class_name") or layer.class_name,
+            output_shape=node.output_shape,
+            params=params,
+            depth=depth,
+            markers=markers.get(id(node), []),
+            note=note,
+            opaque=layer.opaque is not None,
+            span=layer.span,
         )
+        rows.append(row)
+        saved = savings.get(id(node), 0)
+        if layer.inner is not None:
+            inner_nodes = {id(n) for _, sub in layer.inner.walk() for n in sub.nodes}
+            saved += sum(v for k, v in savings.items() if k in inner_nodes)
+        # A later call of a shared layer counts 0 before and after.
+        row.params_after = params - saved if params else params
         if layer.inner is not None and id(layer.inner) not in expanded:
             expanded.add(id(layer.inner))
-            _rows(layer.inner, path, depth + 1, markers, rows, expanded)
+            _rows(layer.inner, path, depth + 1, markers, savings, count, rows, expanded)
 
 
 def weights_for(path: Path, model_format: str) -> WeightInfo | None:

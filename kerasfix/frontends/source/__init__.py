@@ -40,13 +40,14 @@ def has_imports(text: str) -> bool:
     return _IMPORT_STATEMENT.search(text) is not None
 
 
-def read_source(path: Path) -> Program:
+def read_source(path: Path, prefilter: bool = True) -> Program:
     text = decode_source(read_bytes(path), path)
-    return program_from_text(text, path.as_posix())
+    return program_from_text(text, path.as_posix(), prefilter)
 
 
-def program_from_text(text: str, display_path: str, *, prefilter: bool = True) -> Program:
-    """`prefilter=False` builds the graph even without a Flatten (for layer shapes)."""
+def program_from_text(text: str, display_path: str, prefilter: bool = True) -> Program:
+    """The file's graph; with `prefilter`, a file that never says Flatten is not analysed
+    (lint's shortcut: it cannot have findings). `inspect` wants every model, so turns it off."""
     if prefilter and not could_have_findings(text):
         return Program(display_path, "source", Graph(class_name="Program"), text=text)
     from kerasfix.frontends.source.interpreter import Interpreter
@@ -65,7 +66,7 @@ def program_from_text(text: str, display_path: str, *, prefilter: bool = True) -
         if interpreter.exhausted
         else []
     )
-    return Program(display_path, "source", graph, text=text, notes=notes)
+    return Program(display_path, "source", graph, text=text, notes=notes, models=interpreter.models)
 
 
 def parse_module(text: str, display_path: str, cell: int | None = None) -> ast.Module:

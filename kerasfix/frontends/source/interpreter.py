@@ -165,6 +165,8 @@ class Interpreter:
         self.data_format: Any = None
         self.keras1 = False
         self.made_layers: list[Layer] = []
+        # Every Sequential/Functional model the file builds, in creation order (for inspect).
+        self.model_layers: list[Layer] = []
 
     # ----------------------------------------------------------------- entry points
 
@@ -200,6 +202,11 @@ class Interpreter:
                 self.exhausted = True
                 break
         return self.graph
+
+    @property
+    def models(self) -> list[Layer]:
+        """The models built so far whose layer graph is known (materialised), in order."""
+        return [layer for layer in self.model_layers if layer.inner is not None]
 
     # ----------------------------------------------------------------- statements
 
@@ -1006,6 +1013,7 @@ class Interpreter:
         else:
             seq.items.extend((item, False, expr.lineno) for item in items)
         self.sequentials.append(seq)
+        self.model_layers.append(layer)
         return seq
 
     def make_model(self, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -> Any:
@@ -1023,6 +1031,7 @@ class Interpreter:
             name=name if isinstance(name, str) else None,
         )
         layer = Layer("Functional", {}, name=graph.name, span=self._span(expr), inner=graph)
+        self.model_layers.append(layer)
         return ModelValue(layer)
 
     def make_backbone(self, class_name: str, kwargs: dict[str, Any], expr: ast.Call) -> LayerValue:

@@ -1,0 +1,82 @@
+"""The models a source file or notebook builds, each as a `model.summary()`-style table.
+
+`kerasfix inspect` on a `.py`/`.ipynb` and editor features (shapes beside layer calls) read
+this: the same `Summary` rows a saved model gets, built from the statically interpreted
+graph, so nothing is imported or run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kerasfix.findings import Finding
+from kerasfix.frontends.base import Program
+from kerasfix.frontends.saved_model.summary import Summary, summarize
+from kerasfix.graph.model import Graph, Layer, Node
+
+
+def read_every_model(path: Path, kind: str) -> Program:
+    """A source file or notebook fully analysed: unlike lint, also a file without Flatten."""
+    if kind == "notebook":
+        from kerasfix.frontends.notebook import read_notebook
+
+        return read_notebook(path, prefilter=False)
+    from kerasfix.frontends.source import read_source
+
+    return read_source(path, prefilter=False)
+
+
+def layer_table(program: Program, findings: list[Finding] | None = None) -> list[Summary]:
+    """One table per model `program` builds, in creation order (rows carry source spans).
+
+    `findings` are the program's lint findings; they are computed here when not given.
+    A file that builds no model but calls layers gets one table of those calls.
+    """
+    if findings is None:
+        from kerasfix.engine import lint_graph
+
+        findings = lint_graph(program.graph, path=program.path)
+    first_params: dict[int, int | None] = {}
+    for node in program.graph.nodes:
+        first_params.setdefault(id(node.layer), node.params)
+    models: list[tuple[Graph, Layer | None]] = [
+        (layer.inner, layer) for layer in program.models if layer.inner is not None
+    ]
+    if not models and program.graph.nodes:
+        models = [(program.graph, None)]
+    return [_table(program, graph, layer, findings, first_params) for graph, layer in models]
+
+
+def _table(
+    program: Program,
+    graph: Graph,
+    layer: Layer | None,
+    findings: list[Finding],
+    first_params: dict[int, int | None],
+) -> Summary:
+    nodes = {id(node) for _, sub in graph.walk() for node in sub.nodes}
+    own = [f for f in findings if _flatten_node(f) is not None and id(_flatten_node(f)) in nodes]
+    facts: dict[str, str] = {}
+    span = layer.span if layer is not None else None
+    if span is not None:
+        if span.cell is not None:
+            facts["cell"] = str(span.cell)
+        facts["line"] = str(span.line)
+    summary = summarize(
+        graph,
+        own,
+        path=program.path,
+        model_format=program.kind,
+        facts=facts,
+        layer_params=first_params,
+    )
+    if layer is None:
+        summary.name = "(layer calls outside any model)"
+    elif summary.name is None:
+        summary.name = layer.class_name
+    return summary
+
+
+def _flatten_node(finding: Finding) -> Node | None:
+    node = finding.fix_context.get("flatten")
+    return node if isinstance(node, Node) else None
