@@ -6,24 +6,24 @@ expected finding), so the benchmark measures exactly what the tests check.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 HEADER = "from keras import Sequential, Input\nfrom keras.layers import Conv2D, Dense, Flatten\n"
 
 
 def reused_nesting(depth: int) -> str:
     """Model k holds model k-1 twice: 2**depth calls of the innermost model if re-inferred."""
-    lines = [HEADER, "m0 = Sequential([Conv2D(8, 3, padding='same')])"]
-    lines += [f"m{i} = Sequential([m{i - 1}, m{i - 1}])" for i in range(1, depth + 1)]
-    lines.append(
-        "top = Sequential([Input((16, 16, 3)), Conv2D(8, 3, padding='same'), "
-        f"m{depth}, Flatten(), Dense(10)])"
-    )
-    return "\n".join(lines) + "\n"
+    return _nesting(depth, lambda i: f"m{i - 1}, m{i - 1}")
 
 
 def chained_nesting(depth: int) -> str:
     """Each Sequential wraps the previous one: `depth` levels, one call each."""
+    return _nesting(depth, lambda i: f"m{i - 1}")
+
+
+def _nesting(depth: int, members: Callable[[int], str]) -> str:
     lines = [HEADER, "m0 = Sequential([Conv2D(8, 3, padding='same')])"]
-    lines += [f"m{i} = Sequential([m{i - 1}])" for i in range(1, depth + 1)]
+    lines += [f"m{i} = Sequential([{members(i)}])" for i in range(1, depth + 1)]
     lines.append(
         "top = Sequential([Input((16, 16, 3)), Conv2D(8, 3, padding='same'), "
         f"m{depth}, Flatten(), Dense(10)])"
