@@ -102,7 +102,12 @@ class ResultCache:
             return None
 
     def put(self, display: str, key: str, digest: str, outcome: FileOutcome) -> None:
-        self.entries[f"{display}\0{key}"] = _encode_outcome(outcome, digest)
+        entry = _encode_outcome(outcome, digest)
+        try:
+            json.dumps(entry)
+        except (TypeError, ValueError):
+            return  # not storable: the file is simply checked again next run
+        self.entries[f"{display}\0{key}"] = entry
         self.dirty = True
 
     def save(self) -> None:

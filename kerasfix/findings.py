@@ -44,6 +44,23 @@ class Finding:
     # Facts a fixer needs (data_format, the layer objects' names); never shown to users.
     fix_context: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        # Reporters, the JSON cache and messages need plain data: a frontend's internal
+        # value (an `Unknown`, a tuple of them) must never leak into a finding.
+        self.message = _plain_text(self.message) or ""
+        self.shape = _plain_shape(self.shape)
+        self.layer_path = (
+            tuple(_plain_text(p) or "?" for p in self.layer_path)
+            if isinstance(self.layer_path, tuple | list)
+            else None
+        )
+        self.dense_units = _plain_int(self.dense_units)
+        self.params_flatten = _plain_int(self.params_flatten)
+        self.params_pooling = _plain_int(self.params_pooling)
+        self.suggestion = _plain_text(self.suggestion)
+        self.flatten_layer = _plain_text(self.flatten_layer)
+        self.dense_layer = _plain_text(self.dense_layer)
+
     @property
     def cell(self) -> int | None:
         return self.span.cell if self.span else None
@@ -85,3 +102,17 @@ class Finding:
             "params_pooling": self.params_pooling,
             "suggestion": self.suggestion,
         }
+
+
+def _plain_int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _plain_text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _plain_shape(value: object) -> tuple[int | None, ...] | None:
+    if not isinstance(value, tuple | list):
+        return None
+    return tuple(_plain_int(dim) for dim in value)

@@ -19,18 +19,24 @@ class ShapeError(ValueError):
     """A layer config that Keras itself would reject (negative size, wrong rank...)."""
 
 
+# id(nested graph) -> (the input shapes and depth it was last inferred for, its result):
+# a model used as a layer many times on the same shapes is inferred once, so nested
+# models that reuse each other cost time linear in the graph, not exponential in depth.
+_Memo = dict[int, tuple[tuple[object, ...], tuple[Shape | None, int | None, str | None]]]
+
+
 def infer(graph: Graph) -> Graph:
     """Fill `output_shape`, `params` and `unknown_reason` on every node, in place."""
-    _infer_graph(graph, counted=set(), depth=0)
+    _infer_graph(graph, counted=set(), depth=0, memo={})
     return graph
 
 
-def _infer_graph(graph: Graph, counted: set[int], depth: int) -> None:
+def _infer_graph(graph: Graph, counted: set[int], depth: int, memo: _Memo) -> None:
     for node in graph.nodes:
-        _infer_node(node, counted, depth)
+        _infer_node(node, counted, depth, memo)
 
 
-def _infer_node(node: Node, counted: set[int], depth: int) -> None:
+def _infer_node(node: Node, counted: set[int], depth: int, memo: _Memo) -> None:
     layer = node.layer
     input_shapes = [parent.output_shape for parent in node.inputs]
     first_call = id(layer) not in counted
@@ -52,7 +58,7 @@ def _infer_node(node: Node, counted: set[int], depth: int) -> None:
         return
 
     if layer.inner is not None:
-        _infer_nested(node, input_shapes, depth)
+        _infer_nested(node, input_shapes, depth, memo)
         if not first_call:
             node.params = 0
         return
@@ -83,7 +89,9 @@ def _infer_node(node: Node, counted: set[int], depth: int) -> None:
         )
 
 
-def _infer_nested(node: Node, input_shapes: Sequence[Shape | None], depth: int) -> None:
+def _infer_nested(
+    node: Node, input_shapes: Sequence[Shape | None], depth: int, memo: _Memo
+) -> None:
     """Infer a model used as a layer on this call's input shapes; its weights count once."""
     inner = node.layer.inner
     assert inner is not None
@@ -98,15 +106,21 @@ def _infer_nested(node: Node, input_shapes: Sequence[Shape | None], depth: int) 
             inner_input.declared_shape is None or _has_unknown(inner_input.declared_shape)
         ):
             inner_input.declared_shape = shape
-    _infer_graph(inner, counted=set(), depth=depth + 1)
-    outputs = inner.outputs or inner.nodes[-1:]
-    node.output_shape = outputs[0].output_shape if outputs else None
-    params = [n.params for n in inner.nodes]
-    node.params = None if any(p is None for p in params) else sum(p or 0 for p in params)
+    key = (depth, *(i.declared_shape for i in inner.inputs))
+    last = memo.get(id(inner))
+    if last is not None and last[0] == key:
+        # Same shapes as the last time: the inner nodes already hold this very result.
+        node.output_shape, node.params, reason = last[1]
+    else:
+        _infer_graph(inner, counted=set(), depth=depth + 1, memo=memo)
+        outputs = inner.outputs or inner.nodes[-1:]
+        node.output_shape = outputs[0].output_shape if outputs else None
+        params = [n.params for n in inner.nodes]
+        node.params = None if any(p is None for p in params) else sum(p or 0 for p in params)
+        reason = outputs[0].unknown_reason if outputs else None
+        memo[id(inner)] = (key, (node.output_shape, node.params, reason))
     if node.output_shape is None or _has_unknown(node.output_shape[1:]):
-        node.unknown_reason = (outputs[0].unknown_reason if outputs else None) or _first_reason(
-            node.inputs
-        )
+        node.unknown_reason = reason or _first_reason(node.inputs)
 
 
 def _has_unknown(shape: Shape) -> bool:

@@ -50,7 +50,11 @@ class Layer:
 
     @property
     def display_name(self) -> str:
-        return self.name or self.config.get("name") or self.class_name
+        """A readable name; a name the file computes at run time (an f-string) is not one."""
+        for candidate in (self.name, self.config.get("name")):
+            if isinstance(candidate, str) and candidate:
+                return candidate
+        return self.class_name
 
 
 @dataclass(eq=False)
@@ -130,3 +134,7 @@ class Unknown:
 
     def __repr__(self) -> str:
         return f"Unknown({self.reason!r})"
+
+    def __str__(self) -> str:
+        # Interpolated into a message by mistake, it still reads as a phrase, not a repr.
+        return self.reason

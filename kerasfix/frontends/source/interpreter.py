@@ -158,6 +158,7 @@ class Interpreter:
         self.steps = 0
         self.conditional: list[int] = []  # lines of the undecided if/loop we are inside
         self.call_depth = 0
+        self.running: list[FunctionValue] = []  # functions being evaluated, outermost first
         self.exhausted = False
         self.depths: dict[int, int] = {}  # id(node) -> undecided-control-flow depth at creation
         # The file's image data format: set by K.set_image_data_format()/set_image_dim_ordering
@@ -822,9 +823,15 @@ class Interpreter:
         function.called = True
         if self.call_depth >= MAX_CALL_DEPTH:
             return Unknown(f"a call to {function.qualname}() nested too deep")
+        if function in self.running:
+            # Following recursion costs time exponential in its depth (two calls per level
+            # double it) and its result depends on a run-time stopping condition anyway.
+            where = f" (line {expr.lineno})" if isinstance(expr, ast.expr) else ""
+            return Unknown(f"{function.qualname}() calls itself{where}")
         local = Scope(parent=function.scope)
         self._bind_arguments(function, args, kwargs, local)
         self.call_depth += 1
+        self.running.append(function)
         # Positions inside the body belong to the cell (and lines) the function was written in.
         saved_place = self.cell, self.lines
         self.cell, self.lines = function.cell, function.lines
@@ -836,6 +843,7 @@ class Interpreter:
             return None
         finally:
             self.call_depth -= 1
+            self.running.pop()
             self.cell, self.lines = saved_place
         return None
 
