@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from kerasfix.checks.options import RuleOptions
 from kerasfix.findings import Finding, Severity
 from kerasfix.graph.model import Graph, Node, Shape
+from kerasfix.layers.core import lora_params
 from kerasfix.layers.registry import Role, lookup
 
 # Layers allowed between Flatten and Dense: they keep the flattened vector's meaning.
@@ -168,9 +169,10 @@ def _finding_for(
         assert spatial is not None and channels is not None
         if math.prod(d for d in spatial if d is not None) <= 1 or suggestion is None:
             return None
-    params_pooling = _dense_params(channels, units, use_bias)
+    config = site.dense.layer.config
+    params_pooling = _dense_params(channels, units, use_bias, config)
     features = math.prod(body) if known and body is not None else None  # type: ignore[arg-type]
-    params_flatten = _dense_params(features, units, use_bias)
+    params_flatten = _dense_params(features, units, use_bias, config)
 
     rule = "KF001" if known else "KF002"
     if rule == "KF001":
@@ -228,10 +230,12 @@ def _split(
     return body[-1], tuple(body[:-1])
 
 
-def _dense_params(features: int | None, units: int | None, use_bias: bool) -> int | None:
+def _dense_params(
+    features: int | None, units: int | None, use_bias: bool, config: dict[str, object]
+) -> int | None:
     if features is None or units is None:
         return None
-    return features * units + (units if use_bias else 0)
+    return features * units + (units if use_bias else 0) + lora_params(config, features, units)
 
 
 def _as_int(value: object) -> int | None:

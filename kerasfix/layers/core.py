@@ -53,7 +53,16 @@ def _dense_params(config: Config, input_shapes: Shapes) -> int | None:
     kernel = mul_optional(shape[-1], units)
     if kernel is None:
         return None
-    return kernel + (units if use_bias else 0)
+    return kernel + (units if use_bias else 0) + lora_params(config, shape[-1], units)
+
+
+def lora_params(config: Config, fan_in: int | None, units: int) -> int:
+    """LoRA kernels of `Dense(..., lora_rank=r)`: A (fan_in, r) and B (r, units); Keras
+    counts them on top of the frozen kernel."""
+    rank = as_int(config.get("lora_rank"))
+    if not rank or fan_in is None:
+        return 0
+    return rank * (fan_in + units)
 
 
 _EINSUM = re.compile(r"^([a-zA-Z.]+),([a-zA-Z.]+)->([a-zA-Z.]+)$")

@@ -24,9 +24,10 @@ from kerasfix.fixers.model_rewrite.fold import (
     random_dense,
 )
 from kerasfix.fixers.model_rewrite.layout import Key, LayerEntry, var_names, walk
+from kerasfix.fixers.model_rewrite.lora import dense_replacement, dense_slots, merged_kernel
 from kerasfix.fixers.model_rewrite.plan import Plan, make_plan
 from kerasfix.fixers.model_rewrite.report import Report, SiteReport
-from kerasfix.fixers.model_rewrite.source import WeightSource, open_source
+from kerasfix.fixers.model_rewrite.source import WeightSource, datasets, open_source
 from kerasfix.fixers.model_rewrite.verify import Verification, verify
 from kerasfix.fixers.model_rewrite.weights_copy import write_h5_weights, write_keras_weights
 
@@ -104,7 +105,7 @@ def rewrite_file(
             report.file_bytes_after = out.size
             report.seconds_rewrite = time.perf_counter() - start
             if options.verify:
-                stored = {k for k, v in source.tensors.items() if v}
+                stored = {k for k, v in source.tensors.items() if v} | set(source.subtensors)
                 report.verification = _verify(out, dst, src, plan, entries, stored, report)
                 if report.verification.status == "failed":
                     reason = report.verification.reason
@@ -123,11 +124,12 @@ def rewrite_file(
 
 
 def _stored_bytes(source: WeightSource) -> int:
-    return sum(
-        int(source.dataset(p).size) * source.dataset(p).dtype.itemsize
-        for tensors in source.tensors.values()
-        for _, p in tensors
-    )
+    """Bytes of every stored model variable (sub-objects included, optimizer state not)."""
+    total = 0
+    for path in datasets(source.handle):
+        if path.split("/", 1)[0] not in ("optimizer", "optimizer_weights"):
+            total += int(source.dataset(path).size) * source.dataset(path).dtype.itemsize
+    return total
 
 
 def _new_weights(
@@ -150,10 +152,9 @@ def _new_weights(
     for site in plan.sites:
         dense_key = (*site.model, site.dense)
         tensors = source.tensors.get(dense_key, [])
-        if len(tensors) != 1 + site.use_bias:
-            raise RewriteError(f"Dense '{site.dense}' stores {len(tensors)} tensors")
-        kernel = source.dataset(tensors[0][1])
-        bias = source.dataset(tensors[1][1]) if site.use_bias else None
+        slots = dense_slots(site, tensors)
+        kernel = merged_kernel(site, source, tensors, slots)
+        bias = source.dataset(tensors[slots["bias"]][1]) if site.use_bias else None
         bn = site.bn
         bn_names: list[str] = []
         affine = None
@@ -179,7 +180,7 @@ def _new_weights(
                 *weights, fit = fit_site(model, site, data, new, options.ridge)
                 new = (weights[0], weights[1])
                 report.fit[site.label] = fit
-        replace[dense_key] = [new[0]] + ([new[1]] if site.use_bias else [])
+        replace[dense_key] = dense_replacement(site, slots, new, options.seed)
         if bn is not None:
             dtype = source.dataset(source.tensors[bn.key][0][1]).dtype
             fresh = options.init == "random"
@@ -220,7 +221,7 @@ def _write_keras(
 
     with scratch(directory) as weights:
         with h5py.File(weights, "w") as dst:
-            stats = write_keras_weights(dst, config, source, replace, bar)
+            stats = write_keras_weights(dst, plan.config, config, source, replace, bar)
         size = weights.seek(0, os.SEEK_END)
         weights.seek(0)
         metadata = _metadata(plan)

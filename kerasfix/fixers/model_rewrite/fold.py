@@ -17,6 +17,7 @@ variance 1 - eps). Rows are read in slabs, so memory stays at one slab plus (C, 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -53,26 +54,29 @@ def fold_dense(
         raise RewriteError(
             f"Dense '{site.dense}' kernel has {features} rows, expected {site.features}"
         )
-    positions, channels = site.positions, site.channels
+    channels = site.channels
     out = np.zeros((channels, units), np.float64)
     shift = np.zeros(units, np.float64)
-    # Kernel rows run position-major (row = s * C + c) for a channels_last flatten, else
-    # channel-major (row = c * S + s); read whole groups of the outer axis, slab by slab.
-    channels_last = site.flat_channels_last
-    outer, inner = (positions, channels) if channels_last else (channels, positions)
+    # Kernel rows run over the feature map's axes in Flatten's order (site.flat_dims, row
+    # major); read whole rows of the first axis, slab by slab, and sum every axis but the
+    # channel axis.
+    dims, axis = site.flat_dims, site.flat_channel_axis
+    inner = math.prod(dims[1:])
     step = max(1, SLAB_BYTES // (max(1, units * kernel.dtype.itemsize) * inner))
-    for o0 in range(0, outer, step):
-        o1 = min(outer, o0 + step)
+    for o0 in range(0, dims[0], step):
+        o1 = min(dims[0], o0 + step)
         rows = slice(o0 * inner, o1 * inner)
-        block = np.asarray(kernel[rows]).reshape(o1 - o0, inner, units)
+        shape = (o1 - o0, *dims[1:])
+        block = np.asarray(kernel[rows]).reshape(*shape, units)
         if bn is not None:
             block = block.astype(np.float64)
             shift += bn[1][rows] @ block.reshape(-1, units)
-            block = block * bn[0][rows].reshape(o1 - o0, inner, 1)
-        if channels_last:
-            out += block.sum(axis=0, dtype=np.float64)  # float64 sums, no float64 copy
+            block = block * bn[0][rows].reshape(*shape, 1)
+        others = tuple(i for i in range(len(dims)) if i != axis)
+        if axis == 0:
+            out[o0:o1] += block.sum(axis=others, dtype=np.float64)  # float64 sums, no copy
         else:
-            out[o0:o1] = block.sum(axis=1, dtype=np.float64)
+            out += block.sum(axis=others, dtype=np.float64)
         if progress:
             progress(block.size * kernel.dtype.itemsize)
     new_bias = None

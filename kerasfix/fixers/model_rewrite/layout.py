@@ -33,6 +33,11 @@ class LayerEntry:
     trainable: bool  # this layer and every enclosing model trainable
     is_model: bool
 
+    @property
+    def group(self) -> str:
+        """The layer's own group: its `vars` and any sub-object groups (`cell/vars`...)."""
+        return self.keras_path.removesuffix("/vars")
+
 
 def snake_case(name: str) -> str:
     """keras.src.utils.naming.to_snake_case."""
@@ -74,6 +79,13 @@ def class_of(entry: dict[str, Any]) -> str:
     return normalize(raw, config if isinstance(config, dict) else {})[0]
 
 
+def is_operation(entry: dict[str, Any]) -> bool:
+    """A Keras 3 op node (`x + 3.0` in a functional model): in the config, never in
+    `model.layers`, so it owns no weight group and takes no slot in the numbering."""
+    module = entry.get("module")
+    return isinstance(module, str) and module.startswith(("keras.src.ops", "keras.ops"))
+
+
 def walk(model_entry: dict[str, Any]) -> Iterator[LayerEntry]:
     """Every layer (nested models and their layers included) with its `.keras` path."""
     yield from _walk(model_entry, (), "", True)
@@ -84,7 +96,7 @@ def _walk(entry: dict[str, Any], key: Key, prefix: str, trainable: bool) -> Iter
     used: dict[str, int] = {}
     for layer in model_layers(entry):
         cls = class_of(layer)
-        if sequential and cls == "InputLayer":
+        if (sequential and cls == "InputLayer") or is_operation(layer):
             continue
         base = snake_case(cls)
         if base in used:

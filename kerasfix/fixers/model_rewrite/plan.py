@@ -50,10 +50,19 @@ class Site:
     units: int
     use_bias: bool
     channels_first: bool  # layout of the feature map (GAP's data_format)
-    flat_channels_last: bool  # flatten order: (spatial..., c) when True, (c, spatial...) else
+    # The feature map's axes (no batch) in the order Flatten lays them out, and which of
+    # them is the channel axis: Flatten(data_format="channels_first") first moves axis 1
+    # of whatever it is given to the end, even over a channels_last map.
+    flat_dims: tuple[int, ...]
+    flat_channel_axis: int
     pooling: str  # "GlobalAveragePooling2D"...
     new_name: str = ""
     dense_config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def lora_rank(self) -> int:
+        rank = self.dense_config.get("lora_rank")
+        return rank if isinstance(rank, int) and not isinstance(rank, bool) else 0
 
     @property
     def features(self) -> int:
@@ -68,7 +77,8 @@ class Site:
         return next((b for b in self.between if b.class_name == "BatchNormalization"), None)
 
     def dense_params(self, width: int) -> int:
-        return width * self.units + (self.units if self.use_bias else 0)
+        lora = self.lora_rank * (width + self.units)
+        return width * self.units + (self.units if self.use_bias else 0) + lora
 
     @property
     def params_before(self) -> int:
@@ -166,9 +176,8 @@ def _site(finding: Any, pooling: str, init: str) -> Site:
     channels_first = bool(ctx["channels_first"])
     body = tuple(shape[1:])
     channels, spatial = (body[0], body[1:]) if channels_first else (body[-1], body[:-1])
-    flatten_format = flatten.layer.config.get("data_format") or "channels_last"
-    # Keras's Flatten(data_format="channels_first") moves channels last before flattening.
-    flat_last = not channels_first or flatten_format == "channels_first"
+    dims, axis = _flatten_order(tuple(int(d) for d in body), 0 if channels_first else len(body) - 1,
+                                flatten.layer.config.get("data_format"))  # fmt: skip
     between = []
     for node in ctx["between"]:
         layer = node.layer
@@ -186,10 +195,22 @@ def _site(finding: Any, pooling: str, init: str) -> Site:
         units=int(dense.layer.config["units"]),
         use_bias=bool(dense.layer.config.get("use_bias", True)),
         channels_first=channels_first,
-        flat_channels_last=flat_last,
+        flat_dims=dims,
+        flat_channel_axis=axis,
         pooling=f"Global{kind}Pooling{len(spatial)}D",
         dense_config=dense.layer.config,
     )
+
+
+def _flatten_order(
+    body: tuple[int, ...], channel_axis: int, data_format: Any
+) -> tuple[tuple[int, ...], int]:
+    """The axes in Flatten's output order (keras.layers.Flatten: with channels_first it
+    transposes axis 1 to the end before reshaping), and where the channel axis went."""
+    if data_format != "channels_first" or len(body) < 2:
+        return body, channel_axis
+    order = [*range(1, len(body)), 0]
+    return tuple(body[i] for i in order), order.index(channel_axis)
 
 
 def _check_between(between: list[Between], init: str) -> None:

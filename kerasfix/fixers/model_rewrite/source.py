@@ -30,6 +30,10 @@ class WeightSource:
     handle: Any  # h5py.File
     fmt: str  # "keras" | "h5"
     tensors: dict[Key, list[Tensor]] = field(default_factory=dict)
+    # `.keras` only: datasets stored below a layer's sub-objects (an RNN's `cell/vars`,
+    # Bidirectional's `forward_layer/...`, MultiHeadAttention's `query_dense/vars`...), in
+    # file order; the legacy `.h5` lists them in the layer's own `weight_names`.
+    subtensors: dict[Key, list[str]] = field(default_factory=dict)
     optimizer_tensors: int = 0
 
     def dataset(self, path: str) -> Any:
@@ -101,8 +105,23 @@ def _locate_keras(source: WeightSource, config: dict[str, Any]) -> None:
             continue
         numbered = sorted((k for k in group if k.isdigit()), key=int)
         source.tensors[entry.key] = [("", f"{entry.keras_path}/{k}") for k in numbered]
+        own = {path for _, path in source.tensors[entry.key]}
+        below = [p for p in datasets(handle[entry.group]) if p not in own]
+        if below:
+            source.subtensors[entry.key] = below
     optimizer = handle.get("optimizer/vars")
     source.optimizer_tensors = len(optimizer) if optimizer is not None else 0
+
+
+def datasets(group: Any) -> list[str]:
+    """Full paths of every dataset below an h5py group, in the file's order."""
+    import h5py
+
+    found: list[str] = []
+    group.visititems(
+        lambda _, obj: found.append(obj.name.lstrip("/")) if isinstance(obj, h5py.Dataset) else None
+    )
+    return found
 
 
 def _locate_h5(source: WeightSource, config: dict[str, Any]) -> None:

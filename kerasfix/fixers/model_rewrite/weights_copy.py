@@ -17,7 +17,7 @@ import numpy as np
 
 from kerasfix.fixers.model_rewrite.errors import RewriteError
 from kerasfix.fixers.model_rewrite.layout import Key, LayerEntry, trainable_var, var_names, walk
-from kerasfix.fixers.model_rewrite.source import WeightSource
+from kerasfix.fixers.model_rewrite.source import WeightSource, datasets
 
 SLAB_BYTES = 32 << 20
 Progress = Callable[[int], None]
@@ -74,27 +74,109 @@ def _put(group: Any, name: str, array: Any, stats: WriteStats) -> None:
 
 def write_keras_weights(
     dst: Any,
-    config: dict[str, Any],
+    old_config: dict[str, Any],
+    new_config: dict[str, Any],
     source: WeightSource,
     replace: dict[Key, list[Any]],
     progress: Progress | None = None,
 ) -> WriteStats:
-    """Fill an open, empty h5py file with the Keras 3 layout for `config`."""
+    """Fill an open, empty h5py file with the Keras 3 layout for `new_config`.
+
+    The list of groups and datasets comes from the input file, never from a list of layer
+    kinds: every dataset is copied to its new path (a layer's group moves when the
+    rewrite renumbers it), so variables of sub-objects Keras stores below a layer (RNN
+    cells, wrapped layers, attention projections, seed generators) travel with it.
+    Optimizer state is dropped on purpose; `check_complete` then proves nothing else was.
+    """
     stats = WriteStats()
-    for entry in walk(config):
-        group = dst.require_group(entry.keras_path)
-        group.attrs["name"] = entry.key[-1]
-        if entry.is_model:
-            continue
-        if entry.key in replace:
-            _check_count(entry, source, len(replace[entry.key]))
-            for i, array in enumerate(replace[entry.key]):
-                _put(group, str(i), array, stats)
-            continue
-        for i, (_, path) in enumerate(source.tensors.get(entry.key, [])):
-            copy_dataset(source.dataset(path), group, str(i), stats, progress)
-    dst.require_group("vars").attrs["name"] = _model_name(config)
+    moves = _group_moves(old_config, new_config)
+    names = {e.group: e.key[-1] for e in walk(new_config)}
+    replaced = {
+        f"{e.keras_path}/{i}": array
+        for e in walk(old_config)
+        if e.key in replace
+        for i, array in enumerate(_checked(e, source, replace[e.key]))
+    }
+    handle = source.handle
+
+    def visit(path: str, obj: Any) -> None:
+        if _dropped(path):
+            return
+        target = _moved(path, moves)
+        if not hasattr(obj, "shape"):
+            group = dst.require_group(target)
+            for key, value in obj.attrs.items():
+                group.attrs[key] = value
+            if target.endswith("/vars") and target.removesuffix("/vars") in names:
+                group.attrs["name"] = names[target.removesuffix("/vars")]
+            return
+        parent, _, leaf = target.rpartition("/")
+        group = dst.require_group(parent) if parent else dst
+        if path in replaced:
+            _put(group, leaf, replaced[path], stats)
+        else:
+            copy_dataset(obj, group, leaf, stats, progress)
+
+    for key, value in handle.attrs.items():
+        dst.attrs[key] = value
+    handle.visititems(visit)
+    check_complete(handle, dst, lambda p: None if _dropped(p) else _moved(p, moves), replaced)
     return stats
+
+
+def _group_moves(old: dict[str, Any], new: dict[str, Any]) -> dict[str, str]:
+    """Old layer group -> new layer group, for every layer whose group path changes."""
+    before, after = list(walk(old)), list(walk(new))
+    if [e.key[:-1] for e in before] != [e.key[:-1] for e in after]:
+        raise RewriteError("the new config does not hold the same layers as the input's")
+    return {a.group: b.group for a, b in zip(before, after, strict=True) if a.group != b.group}
+
+
+def _moved(path: str, moves: dict[str, str]) -> str:
+    """`path` with its deepest moved layer-group prefix replaced (a moved group's new path
+    is complete, so one replacement is enough)."""
+    parts = path.split("/")
+    for i in range(len(parts), 0, -1):
+        prefix = "/".join(parts[:i])
+        if prefix in moves:
+            rest = "/".join(parts[i:])
+            return f"{moves[prefix]}/{rest}" if rest else moves[prefix]
+    return path
+
+
+def _dropped(path: str) -> bool:
+    """Optimizer state: its slots for the resized layers no longer fit (the report says)."""
+    return path == "optimizer" or path.startswith("optimizer/")
+
+
+def _checked(entry: LayerEntry, source: WeightSource, arrays: list[Any]) -> list[Any]:
+    _check_count(entry, source, len(arrays))
+    return arrays
+
+
+def check_complete(
+    src: Any, dst: Any, expected_path: Callable[[str], str | None], replaced: Any
+) -> None:
+    """Every input dataset is in the output (same shape and dtype unless it was replaced),
+    and the output holds nothing else; RewriteError otherwise, so nothing is written."""
+    expected: dict[str, Any] = {}
+    for path in datasets(src):
+        target = expected_path(path)
+        if target is not None:
+            expected[target] = None if path in replaced else src[path]
+    written = set(datasets(dst))
+    missing = sorted(set(expected) - written)
+    if missing:
+        more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+        raise RewriteError(f"the new weights file would lose variable {missing[0]}{more}")
+    extra = sorted(written - set(expected))
+    if extra:
+        raise RewriteError(f"the new weights file holds unexpected variable {extra[0]}")
+    for path, original in expected.items():
+        if original is not None and (
+            dst[path].shape != original.shape or dst[path].dtype != original.dtype
+        ):
+            raise RewriteError(f"variable {path} changed shape or dtype while copying")
 
 
 def write_h5_weights(
@@ -130,7 +212,14 @@ def write_h5_weights(
         }
         for name in src_root:
             _copy_tree(src_root[name], root, renamed.get(name, name), by_path, stats, progress)
+        check_complete(source.handle, dst, lambda p: _legacy_target(p, renamed), by_path)
         return stats
+    if source.subtensors:
+        key = next(iter(source.subtensors))
+        raise RewriteError(
+            f"layer '{'/'.join(key)}' keeps variables in sub-objects, which have no legacy "
+            ".h5 names here: write a .keras output"
+        )
     dst.attrs["keras_version"] = facts.get("keras_version", "3")
     dst.attrs["backend"] = "tensorflow"
     root.attrs["keras_version"] = facts.get("keras_version", "3")
@@ -163,7 +252,25 @@ def write_h5_weights(
             else:
                 copy_dataset(array, target, leafname, stats, progress)
     root.create_group("top_level_model_weights").attrs["weight_names"] = np.array([], dtype="S")
+    kept = [p for p in datasets(source.handle) if not _dropped(p)]
+    written = datasets(dst)
+    if len(written) != len(kept):
+        raise RewriteError(
+            f"the new weights file would hold {len(written)} variables, the input has "
+            f"{len(kept)}: refusing to write a model that lost weights"
+        )
     return stats
+
+
+def _legacy_target(path: str, renamed: dict[str, str]) -> str | None:
+    """Where a legacy `.h5` dataset goes: model weights stay (a renamed Flatten's group
+    follows its layer), the optimizer's are dropped; anything else must survive as is."""
+    parts = path.split("/")
+    if parts[0] == "optimizer_weights":
+        return None
+    if parts[0] == "model_weights" and len(parts) > 1:
+        parts[1] = renamed.get(parts[1], parts[1])
+    return "/".join(parts)
 
 
 def _arrays(entry: LayerEntry, source: WeightSource, replace: dict[Key, list[Any]]) -> list[Any]:
