@@ -88,7 +88,12 @@ def rewrite(
         ridge=ridge,
         seed=seed,
     )
-    with _Bars() as bars:
+    from kerasfix.fixers.model_rewrite.quiet import quiet_tensorflow
+
+    # Keras runs in this process only for these two; verification runs in a quiet child.
+    in_process_keras = init == "calibrate" or verify_data is not None
+    quiet = quiet_tensorflow() if in_process_keras and not dry_run else contextlib.nullcontext()
+    with _Bars() as bars, quiet:
         try:
             report = rewrite_file(model, output, options, progress=bars.bar)
         except InputError as exc:

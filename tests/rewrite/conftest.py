@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.saved_model.conftest import builder, small_models  # noqa: F401  (shared fixtures)
+
 
 @pytest.fixture(scope="session")
 def keras():

@@ -1,8 +1,11 @@
 """`kerasfix.rewrite(model_or_path, ...)`: the rewrite from Python.
 
-A path is rewritten file to file and `(output_path, report)` comes back. A live Keras model
-is saved to a temporary `.keras` file, rewritten there, and `(new_model, report)` comes
-back loaded by Keras (the live model itself is never modified).
+It returns `RewriteResult(output, report)`, and `output` has the kind of the input: a path
+in gives the written output `Path` back (default `NAME.gap.keras` beside the input), a live
+Keras model gives a new `keras.Model` back (saved to a temporary `.keras` file, rewritten
+there, loaded by Keras; the live model itself is never modified, and `output=` also keeps
+the file). `output` is None only for `dry_run=True`. As on the command line, a model with
+nothing to rewrite still gives an output: an unchanged copy.
 """
 
 from __future__ import annotations
@@ -10,10 +13,17 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from kerasfix.fixers.model_rewrite.core import Options, rewrite_file
 from kerasfix.fixers.model_rewrite.report import Report
+
+
+class RewriteResult(NamedTuple):
+    """`output, report = kerasfix.rewrite(...)`; see the module docstring for `output`."""
+
+    output: Any  # Path for a path, keras.Model for a model, None for a dry run
+    report: Report
 
 
 def rewrite(
@@ -30,7 +40,7 @@ def rewrite(
     force: bool = False,
     verify: bool = True,
     seed: int | None = None,
-) -> tuple[Any, Report]:
+) -> RewriteResult:
     """Rewrite every KF001 Flatten to global pooling; see `kerasfix rewrite --help`."""
     options = Options(
         pooling=pooling,
@@ -50,14 +60,14 @@ def rewrite(
         if dst is None and not dry_run:
             dst = src.with_name(f"{src.stem}.gap{src.suffix}")
         report = rewrite_file(src, dst, options)
-        return (dst if not dry_run else None), report
+        return RewriteResult(dst if not dry_run else None, report)
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "model.keras"
         model_or_path.save(src)
         dst = Path(output) if output is not None else Path(tmp) / "rewritten.keras"
         report = rewrite_file(src, dst, options)
-        if dry_run or not dst.exists():
-            return None, report
+        if dry_run:
+            return RewriteResult(None, report)
         import keras
 
-        return keras.saving.load_model(dst), report
+        return RewriteResult(keras.saving.load_model(dst), report)

@@ -31,6 +31,7 @@ from kerasfix.fixers.model_rewrite.source import WeightSource, datasets, open_so
 from kerasfix.fixers.model_rewrite.verify import Verification, verify
 from kerasfix.fixers.model_rewrite.weights_copy import write_h5_weights, write_keras_weights
 
+OUTPUT_SUFFIXES = (".keras", ".h5", ".hdf5")
 # (label, total bytes) -> callback(advance bytes); lets the CLI draw a progress bar.
 ProgressFactory = Callable[[str, int], Any]
 
@@ -57,6 +58,12 @@ def rewrite_file(
     start = time.perf_counter()
     if options.init == "calibrate" and options.calibration_data is None:
         raise RewriteError("--init calibrate needs --calibration-data FILE.npy|.npz")
+    if dst is not None and dst.suffix.lower() not in OUTPUT_SUFFIXES:
+        # Keras picks the format by suffix; refuse before any work, not after it.
+        raise RewriteError(
+            f"-o {dst}: the output must end in .keras, .h5 or .hdf5 (Keras picks the format "
+            "by the suffix)"
+        )
     if dst is not None and not options.dry_run:
         if dst.exists() and dst.resolve() == src.resolve():
             raise RewriteError("the output must not be the input (the input is never modified)")
@@ -75,19 +82,24 @@ def rewrite_file(
     report.macs_before = sum(s.macs_before for s in plan.sites)
     report.macs_after = sum(s.macs_after for s in plan.sites)
     report.file_bytes_before = src.stat().st_size
-    if options.dry_run or not plan.sites or dst is None:
-        if not plan.sites and not options.dry_run:
-            report.notes.append("nothing to rewrite: no output written")
-        report.seconds_rewrite = time.perf_counter() - start
-        return report
-    entries = {e.key: e for e in walk(plan.config)}
-    new_config = rewrite_config(plan.config, plan.sites)
-    out_h5 = dst.suffix.lower() in (".h5", ".hdf5")
-    if plan.fmt == "h5" and not out_h5:
+    out_h5 = dst is not None and dst.suffix.lower() in (".h5", ".hdf5")
+    if plan.fmt == "h5" and dst is not None and not out_h5:
         raise RewriteError(
             "a legacy .h5 model keeps its legacy config format: write an .h5 output "
             "(or re-save the model as .keras with Keras first)"
         )
+    if options.dry_run or dst is None:
+        report.seconds_rewrite = time.perf_counter() - start
+        return report
+    if not plan.sites:
+        # On exit 0 the output exists (`rewrite && deploy out.keras`): the input, unchanged.
+        _copy_unchanged(src, dst, plan.fmt, out_h5, options.force)
+        report.file_bytes_after = report.file_bytes_before
+        report.notes.append(f"nothing to rewrite: {dst} is a byte-identical copy of the input")
+        report.seconds_rewrite = time.perf_counter() - start
+        return report
+    entries = {e.key: e for e in walk(plan.config)}
+    new_config = rewrite_config(plan.config, plan.sites)
     with open_source(src, plan.fmt, plan.config) as source:
         report.weight_bytes_before = _stored_bytes(source)
         report.optimizer_tensors_dropped = source.optimizer_tensors
@@ -121,6 +133,19 @@ def rewrite_file(
                 report.outputs = _compare(out, dst, src, options)
             out.commit()
     return report
+
+
+def _copy_unchanged(src: Path, dst: Path, fmt: str, out_h5: bool, force: bool) -> None:
+    """The output of a rewrite with nothing to change: the input's bytes, atomically."""
+    if fmt == "keras" and out_h5:
+        raise RewriteError(
+            "nothing to rewrite, and a copy cannot turn a .keras model into .h5: "
+            "give a .keras output"
+        )
+    with atomic_output(dst, force) as out, src.open("rb") as reader:
+        with out.handle() as writer:
+            shutil.copyfileobj(reader, writer, 1 << 20)
+        out.commit()
 
 
 def _stored_bytes(source: WeightSource) -> int:

@@ -57,8 +57,9 @@ def verify(
         "outputs": expected_outputs,
     }
     start = time.perf_counter()
-    env = dict(os.environ)
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from kerasfix.fixers.model_rewrite.quiet import QUIET_ENV, is_noise
+
+    env = {**QUIET_ENV, **os.environ}
     proc = subprocess.run(
         [sys.executable, "-m", "kerasfix.fixers.model_rewrite.verify"],
         input=json.dumps(spec),
@@ -71,7 +72,8 @@ def verify(
     seconds = time.perf_counter() - start
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if proc.returncode != 0 or not lines:
-        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        said = [line for line in proc.stderr.strip().splitlines() if not is_noise(line)]
+        tail = (said or ["no output"])[-1]
         return Verification("failed", f"Keras could not load or run the output: {tail}", seconds)
     result = json.loads(lines[-1])
     return Verification(

@@ -1,0 +1,107 @@
+"""`kerasfix rewrite` rough edges (issue 11, point 7): a wrong output suffix is refused up
+front, nothing to rewrite still writes the output, TensorFlow's start-up noise stays hidden."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kerasfix.cli import main
+from kerasfix.fixers.model_rewrite.quiet import is_noise, quiet_tensorflow
+from tests.saved_model.handmade import keras3_cnn, write_keras
+
+REPO = Path(__file__).resolve().parents[2]
+NOISE_LINES = [
+    "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n",
+    "I0000 00:00:1795986879.084472   26207 port.cc:153] oneDNN custom operations are on. You "
+    "may see slightly different numerical results.\n",
+    "I0000 00:00:1795986879.468361   26207 cpu_feature_guard.cc:227] This TensorFlow binary "
+    "is optimized to use available CPU instructions in performance-critical operations.\n",
+    "To enable the following instructions: AVX2 FMA, in other operations, rebuild TensorFlow "
+    "with the appropriate compiler flags.\n",
+]
+REAL_LINES = [
+    "E0000 00:00:1795986879.1 26207 op_kernel.cc:1830] OP_REQUIRES failed: out of memory\n",
+    "Traceback (most recent call last):\n",
+    "ValueError: a real problem\n",
+]
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".pb", ""])
+def test_a_wrong_output_suffix_is_refused_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str
+) -> None:
+    model = write_keras(tmp_path / "m.keras", keras3_cnn())  # handmade: no TensorFlow needed
+    before = sorted(os.listdir(tmp_path))
+    assert main(["rewrite", str(model), "-o", str(tmp_path / f"out{suffix}")]) == 2
+    out, err = capsys.readouterr()
+    (line,) = err.splitlines()
+    assert line.startswith("error: ") and "must end in .keras, .h5 or .hdf5" in line
+    assert out == "" and sorted(os.listdir(tmp_path)) == before
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("suffix", [".keras", ".h5"])
+def test_nothing_to_rewrite_writes_a_byte_identical_copy(
+    small_models: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str
+) -> None:
+    src = small_models / f"clean{suffix}"
+    out = tmp_path / f"deploy{suffix}"
+    assert main(["rewrite", str(src), "-o", str(out)]) == 0
+    assert out.read_bytes() == src.read_bytes()
+    report = capsys.readouterr().out
+    assert f"note: nothing to rewrite: {out} is a byte-identical copy of the input" in report
+    assert sorted(os.listdir(tmp_path)) == [out.name]
+    # The usual rules still hold for the copy: no overwrite without --force.
+    assert main(["rewrite", str(src), "-o", str(out)]) == 2
+    assert "exists" in capsys.readouterr().err
+
+
+@pytest.mark.keras
+def test_nothing_to_rewrite_cannot_change_the_format(
+    small_models: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "deploy.h5"
+    assert main(["rewrite", str(small_models / "clean.keras"), "-o", str(out)]) == 2
+    assert "give a .keras output" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_the_filter_drops_native_info_lines_and_keeps_errors() -> None:
+    assert all(is_noise(line) for line in NOISE_LINES)
+    assert not any(is_noise(line) for line in REAL_LINES)
+
+
+def test_quiet_block_replays_everything_but_the_noise(capfd: pytest.CaptureFixture[str]) -> None:
+    with quiet_tensorflow():
+        for line in NOISE_LINES + REAL_LINES:
+            os.write(2, line.encode())  # as TensorFlow's C++ logging writes: straight to fd 2
+    assert capfd.readouterr().err == "".join(REAL_LINES)
+
+
+@pytest.mark.keras
+def test_verification_in_process_prints_no_tensorflow_noise(
+    small_models: Path, tmp_path: Path
+) -> None:
+    """`--verify-data` loads Keras in the rewriting process: its stderr must stay clean."""
+    data = tmp_path / "x.npy"
+    np.save(data, np.random.default_rng(0).random((6, 28, 28, 1), dtype=np.float32))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
+    env["PYTHONPATH"] = str(REPO)
+    out = tmp_path / "o.keras"
+    cmd = [sys.executable, "-m", "kerasfix", "rewrite", str(small_models / "seq_cnn.keras")]
+    proc = subprocess.run(
+        [*cmd, "-o", str(out), "--verify-data", str(data)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert "verification passed" in proc.stdout and "outputs on 6 samples" in proc.stdout
