@@ -26,3 +26,6 @@ class Program:
     text: str | None = None
     cells: list[str] | None = None
     notes: list[str] = field(default_factory=list)
+    # Problems that did not stop the analysis (a statement skipped for a syntax error):
+    # reported as the file's one-line error (exit 2) next to its findings.
+    errors: list[str] = field(default_factory=list)

@@ -8,6 +8,7 @@ text must be rewritten losslessly, by `--fix`.
 from __future__ import annotations
 
 import ast
+import contextlib
 import re
 import warnings
 from pathlib import Path
@@ -20,6 +21,7 @@ __all__ = [
     "could_have_findings",
     "has_imports",
     "parse_module",
+    "parse_script",
     "program_from_text",
     "read_source",
 ]
@@ -50,7 +52,7 @@ def program_from_text(text: str, display_path: str) -> Program:
         return Program(display_path, "source", Graph(class_name="Program"), text=text)
     from kerasfix.frontends.source.interpreter import Interpreter
 
-    tree = parse_module(text, display_path)
+    tree, errors = parse_script(text, display_path)
     interpreter = Interpreter()
     if not has_imports(text):
         interpreter.assume_keras_names()
@@ -64,7 +66,39 @@ def program_from_text(text: str, display_path: str) -> Program:
         if interpreter.exhausted
         else []
     )
-    return Program(display_path, "source", graph, text=text, notes=notes)
+    return Program(display_path, "source", graph, text=text, notes=notes, errors=errors)
+
+
+def parse_script(text: str, display_path: str) -> tuple[ast.Module, list[str]]:
+    """Parse a script, tolerating what does not sink it: IPython magics (a `.py` exported
+    from Colab) are blanked silently, and each statement that does not parse is skipped and
+    returned as a one-line syntax error, so the rest of the file is still analysed."""
+    try:
+        return parse_module(text, display_path), []
+    except InputError as first:
+        failure = first
+    from kerasfix.frontends.source.magics import blank_magic_lines
+    from kerasfix.frontends.source.recovery import parse_around_errors
+
+    without_magics = blank_magic_lines(text)
+    if without_magics != text:
+        with contextlib.suppress(InputError):
+            return parse_module(without_magics, display_path), []
+    try:
+        tree, skipped = parse_around_errors(python2_to_3(without_magics), display_path)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        raise failure from None
+    errors = [
+        f"{display_path}:{s.line}:{s.column}: syntax error: {s.message} (skipped "
+        + (
+            f"line {s.first_line}"
+            if s.first_line == s.last_line
+            else f"lines {s.first_line}-{s.last_line}"
+        )
+        + "; the rest of the file was analysed)"
+        for s in skipped
+    ]
+    return tree, errors
 
 
 def parse_module(text: str, display_path: str, cell: int | None = None) -> ast.Module:
