@@ -6,12 +6,18 @@ syntax error is skipped with a note, as Jupyter would fail just that cell.
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 from typing import Any
 
 from kerasfix.frontends.base import InputError, Program
-from kerasfix.frontends.source import could_have_findings, has_imports, parse_module
+from kerasfix.frontends.source import (
+    could_have_findings,
+    has_imports,
+    is_keras1_code,
+    parse_module,
+)
 from kerasfix.frontends.source.decode import read_bytes
 from kerasfix.frontends.source.magics import blank_magic_lines
 from kerasfix.graph.model import Graph
@@ -80,15 +86,17 @@ def program_from_cells(cells: list[str], display_path: str) -> Program:
     if not any(has_imports(cell) for cell in cells):
         interpreter.assume_keras_names()
     notes: list[str] = []
+    parsed: list[tuple[int, str, ast.Module]] = []
     for number, source in enumerate(cells, start=1):
         if not source.strip():
             continue
         text = strip_magics(source)
         try:
-            tree = parse_module(text, display_path, cell=number)
+            parsed.append((number, text, parse_module(text, display_path, cell=number)))
         except InputError as exc:
             notes.append(f"skipped {exc}")
-            continue
+    interpreter.keras1_code = is_keras1_code(cells, [tree for _, _, tree in parsed])
+    for number, text, tree in parsed:
         interpreter.run_module(tree, text.splitlines(), cell=number)
     graph = interpreter.finish()
     return Program(display_path, "notebook", graph, cells=cells, notes=notes)

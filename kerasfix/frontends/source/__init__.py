@@ -20,6 +20,7 @@ from kerasfix.graph.model import Graph
 __all__ = [
     "could_have_findings",
     "has_imports",
+    "is_keras1_code",
     "parse_module",
     "parse_script",
     "program_from_text",
@@ -42,6 +43,38 @@ def has_imports(text: str) -> bool:
     return _IMPORT_STATEMENT.search(text) is not None
 
 
+_STANDALONE_KERAS = re.compile(r"^[ \t]*(?:import[ \t]+keras\b|from[ \t]+keras\b)", re.MULTILINE)
+_KERAS1_KEYWORDS = frozenset(
+    {
+        "border_mode",
+        "subsample",
+        "nb_filter",
+        "nb_row",
+        "nb_col",
+        "init",
+        "dim_ordering",
+        "nb_epoch",
+    }
+)
+_KERAS1_SPELLING = re.compile(rf"\b(?:{'|'.join(sorted(_KERAS1_KEYWORDS))})[ \t]*=")
+
+
+def is_keras1_code(texts: list[str], trees: list[ast.Module]) -> bool:
+    """Keras 1 code: a standalone `keras` import (or no import at all, in a snippet) together
+    with a keyword argument only Keras 1 had. Only there does `Convolution2D(64, 3, 3)` mean
+    a 3x3 kernel; in tf.keras and Keras 2/3 the third positional argument is the strides."""
+    joined = "\n".join(texts)
+    if _KERAS1_SPELLING.search(joined) is None:  # cheap: most files stop here
+        return False
+    if _STANDALONE_KERAS.search(joined) is None and has_imports(joined):
+        return False
+    return any(  # a real keyword argument, not a word in a comment or docstring
+        isinstance(node, ast.keyword) and node.arg in _KERAS1_KEYWORDS
+        for tree in trees
+        for node in ast.walk(tree)
+    )
+
+
 def read_source(path: Path) -> Program:
     text = decode_source(read_bytes(path), path)
     return program_from_text(text, path.as_posix())
@@ -54,6 +87,7 @@ def program_from_text(text: str, display_path: str) -> Program:
 
     tree, errors = parse_script(text, display_path)
     interpreter = Interpreter()
+    interpreter.keras1_code = is_keras1_code([text], [tree])
     if not has_imports(text):
         interpreter.assume_keras_names()
     try:
