@@ -100,7 +100,7 @@ def _check_file(path: Path, kind: str, settings: Settings, deadline: Deadline) -
             program = read(path, kind)
             findings = lint_program(program, settings)
         source = SourceText(program.text, tuple(program.cells) if program.cells else None)
-        return FileOutcome(findings, source=source)
+        return FileOutcome(findings, error=_recovered_error(display, program), source=source)
     except FileTimeout as exc:
         return FileOutcome(error=FileError(display, str(exc)))
     except NoArchitecture as exc:  # not bad input: a warning, and the run goes on
@@ -121,6 +121,15 @@ def _check_file(path: Path, kind: str, settings: Settings, deadline: Deadline) -
         return FileOutcome(error=FileError(display, "too large to analyse in memory"))
     except Exception as exc:  # an internal error must still be one line, never a traceback
         return FileOutcome(error=FileError(display, f"internal error: {type(exc).__name__}: {exc}"))
+
+
+def _recovered_error(display: str, program: Program) -> FileError | None:
+    """A file analysed around its errors still reports them: the first, and how many more."""
+    if not program.errors:
+        return None
+    more = len(program.errors) - 1
+    tail = f" (and {more} more syntax error{'s' if more > 1 else ''})" if more else ""
+    return FileError(display, program.errors[0] + tail)
 
 
 def lint_paths(

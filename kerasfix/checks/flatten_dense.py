@@ -174,6 +174,9 @@ def _finding_for(
     features = math.prod(body) if known and body is not None else None  # type: ignore[arg-type]
     params_flatten = _dense_params(features, units, use_bias, config)
 
+    broken = site.flatten.inputs[0].build_error
+    if broken is not None:  # no count for a model Keras refuses to build: say where it fails
+        known, params_pooling, params_flatten = False, None, None
     rule = "KF001" if known else "KF002"
     if rule == "KF001":
         if params_flatten is not None and params_flatten < options.min_params:
@@ -187,6 +190,8 @@ def _finding_for(
     if known:
         counts = _counts_text(params_flatten, params_pooling, suggestion)
         message = f"{subject} feeds {dense_text}: {counts}"
+    elif broken is not None:
+        message = f"{subject} feeds {dense_text}, but this model cannot be built: {broken}"
     else:
         reason = site.flatten.inputs[0].unknown_reason or site.flatten.unknown_reason
         reason = reason or "the shape entering Flatten is not known statically"

@@ -34,3 +34,6 @@ class Program:
     notes: list[str] = field(default_factory=list)
     # Source and notebook frontends: every model the file builds (its layer has `inner`).
     models: list[Layer] = field(default_factory=list)
+    # Problems that did not stop the analysis (a statement skipped for a syntax error):
+    # reported as the file's one-line error (exit 2) next to its findings.
+    errors: list[str] = field(default_factory=list)

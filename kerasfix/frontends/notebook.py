@@ -6,20 +6,23 @@ syntax error is skipped with a note, as Jupyter would fail just that cell.
 
 from __future__ import annotations
 
+import ast
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 from kerasfix.frontends.base import InputError, Program
-from kerasfix.frontends.source import could_have_findings, has_imports, parse_module
+from kerasfix.frontends.source import (
+    could_have_findings,
+    has_imports,
+    is_keras1_code,
+    parse_module,
+)
 from kerasfix.frontends.source.decode import read_bytes
+from kerasfix.frontends.source.magics import blank_magic_lines
 from kerasfix.graph.model import Graph
 
 MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024  # notebooks carry outputs (images), so allow more
-_MAGIC = re.compile(r"^(\s*)(%|!|\?)")
-_HELP = re.compile(r"^(\s*)[\w.]+\?{1,2}\s*$")
-_SHELL_ASSIGN = re.compile(r"^(\s*)[\w, ]+=\s*[!%]")
 
 
 def read_notebook(path: Path, prefilter: bool = True) -> Program:
@@ -71,11 +74,7 @@ def strip_magics(source: str) -> str:
     lines = source.split("\n")
     if lines and lines[0].lstrip().startswith("%%"):
         return "\n".join("" for _ in lines)  # a cell magic: the whole cell is not Python
-    out = []
-    for line in lines:
-        match = _MAGIC.match(line) or _HELP.match(line) or _SHELL_ASSIGN.match(line)
-        out.append(f"{match.group(1)}pass" if match else line)
-    return "\n".join(out)
+    return blank_magic_lines(source)
 
 
 def program_from_cells(cells: list[str], display_path: str, prefilter: bool = True) -> Program:
@@ -87,15 +86,17 @@ def program_from_cells(cells: list[str], display_path: str, prefilter: bool = Tr
     if not any(has_imports(cell) for cell in cells):
         interpreter.assume_keras_names()
     notes: list[str] = []
+    parsed: list[tuple[int, str, ast.Module]] = []
     for number, source in enumerate(cells, start=1):
         if not source.strip():
             continue
         text = strip_magics(source)
         try:
-            tree = parse_module(text, display_path, cell=number)
+            parsed.append((number, text, parse_module(text, display_path, cell=number)))
         except InputError as exc:
             notes.append(f"skipped {exc}")
-            continue
+    interpreter.keras1_code = is_keras1_code(cells, [tree for _, _, tree in parsed])
+    for number, text, tree in parsed:
         interpreter.run_module(tree, text.splitlines(), cell=number)
     graph = interpreter.finish()
     return Program(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kerasfix.graph.model import Graph, Node, Shape
+from kerasfix.graph.model import Graph, Layer, Node, Shape
 from kerasfix.layers.registry import lookup
 
 MAX_NESTING = 64
@@ -38,6 +38,7 @@ def _infer_graph(graph: Graph, counted: set[int], depth: int, memo: _Memo) -> No
 
 def _infer_node(node: Node, counted: set[int], depth: int, memo: _Memo) -> None:
     layer = node.layer
+    node.build_error = None  # a nested model is inferred again for each new input shape
     input_shapes = [parent.output_shape for parent in node.inputs]
     first_call = id(layer) not in counted
     counted.add(id(layer))
@@ -49,6 +50,12 @@ def _infer_node(node: Node, counted: set[int], depth: int, memo: _Memo) -> None:
             node.unknown_reason = layer.origin.get("unknown_reason") or (
                 f"the input shape of '{layer.display_name}' is not known statically"
             )
+        return
+
+    broken = next((parent.build_error for parent in node.inputs if parent.build_error), None)
+    if broken is not None:  # nothing after a layer Keras refuses to build has a size
+        node.output_shape, node.params = None, None
+        node.build_error = node.unknown_reason = broken
         return
 
     if layer.opaque is not None:
@@ -76,7 +83,8 @@ def _infer_node(node: Node, counted: set[int], depth: int, memo: _Memo) -> None:
     except (ShapeError, ValueError, TypeError, KeyError, IndexError, ZeroDivisionError) as exc:
         node.output_shape = None
         node.params = None
-        node.unknown_reason = f"cannot work out the output of '{layer.display_name}': {exc}"
+        node.build_error = f"Keras cannot build {_where(layer)}: {exc}"
+        node.unknown_reason = node.build_error
         return
     node.params = params if first_call else 0
     if node.uncertain is not None and node.output_shape is not None:
@@ -119,8 +127,19 @@ def _infer_nested(
         node.params = None if any(p is None for p in params) else sum(p or 0 for p in params)
         reason = outputs[0].unknown_reason if outputs else None
         memo[id(inner)] = (key, (node.output_shape, node.params, reason))
+    if outputs_broken := next((n.build_error for n in inner.nodes if n.build_error), None):
+        node.build_error = outputs_broken
     if node.output_shape is None or _has_unknown(node.output_shape[1:]):
         node.unknown_reason = reason or _first_reason(node.inputs)
+
+
+def _where(layer: Layer) -> str:
+    """'MaxPooling2D' (line 12), with the notebook cell when there is one."""
+    span = layer.span
+    if span is None:
+        return f"'{layer.display_name}'"
+    cell = f"cell {span.cell}, " if span.cell is not None else ""
+    return f"'{layer.display_name}' ({cell}line {span.line})"
 
 
 def _has_unknown(shape: Shape) -> bool:

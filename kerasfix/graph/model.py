@@ -79,6 +79,9 @@ class Node:
     # For the input node of a model used as a layer: the outer tensor it was last called on,
     # so rules can see that a nested model's input is a feature map from outside.
     bound_to: Node | None = None
+    # Set by shape inference when Keras would refuse to build this call or one before it
+    # (a pooling window larger than its input): says which layer and why, for the message.
+    build_error: str | None = None
 
     @property
     def is_input(self) -> bool:

@@ -175,16 +175,17 @@ def _input_dim(name: str, out: Config) -> None:
             out["input_shape"] = (dim,)
 
 
-def positional_names(class_name: str) -> tuple[str, ...]:
+def positional_names(class_name: str, keras1: bool = True) -> tuple[str, ...]:
     """Names to bind positional constructor arguments to, in order.
 
-    Legacy spellings use their Keras 1 order (`Convolution2D(32, 3, 3)` -> nb_filter, nb_row,
-    nb_col), so feed the bound kwargs to `normalize` afterwards; every other name uses the
-    Keras 3 signature.
+    In Keras 1 code (`keras1`), legacy spellings use their Keras 1 order
+    (`Convolution2D(32, 3, 3)` -> nb_filter, nb_row, nb_col), so feed the bound kwargs to
+    `normalize` afterwards; otherwise (tf.keras, Keras 2/3, where `Convolution2D` is an alias
+    of `Conv2D`) every name uses the Keras 3 signature: filters, kernel_size, strides.
     """
     from kerasfix.layers.registry import lookup
 
-    if class_name in LEGACY_POSITIONAL:
+    if keras1 and class_name in LEGACY_POSITIONAL:
         return LEGACY_POSITIONAL[class_name]
     spec = lookup(CLASS_RENAMES.get(class_name, class_name))
     return spec.positional if spec is not None else ()

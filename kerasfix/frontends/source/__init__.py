@@ -8,6 +8,7 @@ text must be rewritten losslessly, by `--fix`.
 from __future__ import annotations
 
 import ast
+import contextlib
 import re
 import warnings
 from pathlib import Path
@@ -19,7 +20,9 @@ from kerasfix.graph.model import Graph
 __all__ = [
     "could_have_findings",
     "has_imports",
+    "is_keras1_code",
     "parse_module",
+    "parse_script",
     "program_from_text",
     "read_source",
 ]
@@ -40,6 +43,38 @@ def has_imports(text: str) -> bool:
     return _IMPORT_STATEMENT.search(text) is not None
 
 
+_STANDALONE_KERAS = re.compile(r"^[ \t]*(?:import[ \t]+keras\b|from[ \t]+keras\b)", re.MULTILINE)
+_KERAS1_KEYWORDS = frozenset(
+    {
+        "border_mode",
+        "subsample",
+        "nb_filter",
+        "nb_row",
+        "nb_col",
+        "init",
+        "dim_ordering",
+        "nb_epoch",
+    }
+)
+_KERAS1_SPELLING = re.compile(rf"\b(?:{'|'.join(sorted(_KERAS1_KEYWORDS))})[ \t]*=")
+
+
+def is_keras1_code(texts: list[str], trees: list[ast.Module]) -> bool:
+    """Keras 1 code: a standalone `keras` import (or no import at all, in a snippet) together
+    with a keyword argument only Keras 1 had. Only there does `Convolution2D(64, 3, 3)` mean
+    a 3x3 kernel; in tf.keras and Keras 2/3 the third positional argument is the strides."""
+    joined = "\n".join(texts)
+    if _KERAS1_SPELLING.search(joined) is None:  # cheap: most files stop here
+        return False
+    if _STANDALONE_KERAS.search(joined) is None and has_imports(joined):
+        return False
+    return any(  # a real keyword argument, not a word in a comment or docstring
+        isinstance(node, ast.keyword) and node.arg in _KERAS1_KEYWORDS
+        for tree in trees
+        for node in ast.walk(tree)
+    )
+
+
 def read_source(path: Path, prefilter: bool = True) -> Program:
     text = decode_source(read_bytes(path), path)
     return program_from_text(text, path.as_posix(), prefilter)
@@ -52,8 +87,9 @@ def program_from_text(text: str, display_path: str, prefilter: bool = True) -> P
         return Program(display_path, "source", Graph(class_name="Program"), text=text)
     from kerasfix.frontends.source.interpreter import Interpreter
 
-    tree = parse_module(text, display_path)
+    tree, errors = parse_script(text, display_path)
     interpreter = Interpreter()
+    interpreter.keras1_code = is_keras1_code([text], [tree])
     if not has_imports(text):
         interpreter.assume_keras_names()
     try:
@@ -66,7 +102,47 @@ def program_from_text(text: str, display_path: str, prefilter: bool = True) -> P
         if interpreter.exhausted
         else []
     )
-    return Program(display_path, "source", graph, text=text, notes=notes, models=interpreter.models)
+    return Program(
+        display_path,
+        "source",
+        graph,
+        text=text,
+        notes=notes,
+        errors=errors,
+        models=interpreter.models,
+    )
+
+
+def parse_script(text: str, display_path: str) -> tuple[ast.Module, list[str]]:
+    """Parse a script, tolerating what does not sink it: IPython magics (a `.py` exported
+    from Colab) are blanked silently, and each statement that does not parse is skipped and
+    returned as a one-line syntax error, so the rest of the file is still analysed."""
+    try:
+        return parse_module(text, display_path), []
+    except InputError as first:
+        failure = first
+    from kerasfix.frontends.source.magics import blank_magic_lines
+    from kerasfix.frontends.source.recovery import parse_around_errors
+
+    without_magics = blank_magic_lines(text)
+    if without_magics != text:
+        with contextlib.suppress(InputError):
+            return parse_module(without_magics, display_path), []
+    try:
+        tree, skipped = parse_around_errors(python2_to_3(without_magics), display_path)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        raise failure from None
+    errors = [
+        f"{display_path}:{s.line}:{s.column}: syntax error: {s.message} (skipped "
+        + (
+            f"line {s.first_line}"
+            if s.first_line == s.last_line
+            else f"lines {s.first_line}-{s.last_line}"
+        )
+        + "; the rest of the file was analysed)"
+        for s in skipped
+    ]
+    return tree, errors
 
 
 def parse_module(text: str, display_path: str, cell: int | None = None) -> ast.Module:

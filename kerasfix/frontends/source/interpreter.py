@@ -165,6 +165,9 @@ class Interpreter:
         # (applies to layers made afterwards, as in Keras), or guessed for Keras 1 code.
         self.data_format: Any = None
         self.keras1 = False
+        # Set by the frontend from the whole file (frontends/source.is_keras1_code): whether
+        # legacy names take their Keras 1 positional arguments (`Convolution2D(64, 3, 3)`).
+        self.keras1_code = True
         self.made_layers: list[Layer] = []
         # Every Sequential/Functional model the file builds, in creation order (for inspect).
         self.model_layers: list[Layer] = []
@@ -733,7 +736,8 @@ class Interpreter:
         kind = keras_names.classify(qualname)
         leaf = qualname.rsplit(".", 1)[-1]
         if kind is Kind.LAYER:
-            return self.make_layer(leaf, args, kwargs, expr)
+            keras1 = self.keras1_code and not qualname.startswith("tensorflow.")
+            return self.make_layer(leaf, args, kwargs, expr, keras1=keras1)
         if kind is Kind.INPUT:
             return self.make_input(args, kwargs, expr)
         if kind is Kind.SEQUENTIAL:
@@ -906,11 +910,16 @@ class Interpreter:
     # ----------------------------------------------------------------- Keras objects
 
     def make_layer(
-        self, raw_name: str, args: list[Any], kwargs: dict[str, Any], expr: ast.Call
+        self,
+        raw_name: str,
+        args: list[Any],
+        kwargs: dict[str, Any],
+        expr: ast.Call,
+        keras1: bool = True,
     ) -> Any:
         if raw_name == "InputLayer":
             return self._input_layer(args, kwargs, expr)
-        names = legacy.positional_names(raw_name)
+        names = legacy.positional_names(raw_name, keras1=keras1)
         config: dict[str, Any] = {}
         for name, value in zip(names, args, strict=False):
             config[name] = value
@@ -933,7 +942,7 @@ class Interpreter:
                 origin={"callee": callee},
             )
             return LayerValue(layer)
-        if raw_name in _KERAS1_NAMES or _KERAS1_KWARGS & kwargs.keys():
+        if (keras1 and raw_name in _KERAS1_NAMES) or _KERAS1_KWARGS & kwargs.keys():
             self.keras1 = True
         class_name, config = legacy.normalize(raw_name, config)
         takes_format = _TAKES_DATA_FORMAT.search(class_name) is not None

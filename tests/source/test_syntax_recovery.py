@@ -1,0 +1,101 @@
+"""One bad line does not sink the file: magics in a `.py`, and statements that do not parse.
+
+Issue 12: a Colab export with `%tensorflow_version 2.x`, or a typo far below the model
+(`model.fit(X, Y epochs=50)`), made the whole file a syntax error and hid its model.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kerasfix.frontends.source.recovery import parse_around_errors
+
+MODEL = """\
+model = tf.keras.Sequential([
+    layers.Input((28, 28, 1)),
+    layers.Conv2D(32, 3, activation="relu"),
+    layers.Flatten(),
+    layers.Dense(128),
+])
+"""
+HEADER = "import tensorflow as tf\nfrom tensorflow.keras import layers\n"
+PARAMS = 26 * 26 * 32 * 128 + 128
+
+
+def lint(path: Path) -> tuple[int, list[dict], str]:
+    run = subprocess.run(
+        [sys.executable, "-m", "kerasfix", "lint", "--no-cache", "--output-format", "json", path],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "Traceback" not in run.stderr
+    return run.returncode, json.loads(run.stdout), run.stderr
+
+
+def test_colab_magics_in_a_script_are_ignored_like_in_notebooks(tmp_path: Path) -> None:
+    script = tmp_path / "exported.py"
+    script.write_text(
+        "%tensorflow_version 2.x\n!pip install -q keras\n" + HEADER + MODEL + "files = !ls\n"
+    )
+    code, findings, stderr = lint(script)
+    assert (code, stderr) == (1, "")
+    assert [(f["rule"], f["line"], f["params_flatten"]) for f in findings] == [("KF001", 8, PARAMS)]
+
+
+def test_a_typo_below_the_model_is_reported_and_the_model_still_checked(tmp_path: Path) -> None:
+    script = tmp_path / "train.py"
+    script.write_text(
+        HEADER + MODEL + "model.fit(X, Y epochs=50)\n"  # line 9
+        "for i in range(3):\n    print(i\nmodel.save('m.h5')\n"  # unclosed paren at line 11
+    )
+    code, findings, stderr = lint(script)
+    assert code == 2  # errors win over findings, as for any bad file
+    assert [(f["rule"], f["line"], f["params_flatten"]) for f in findings] == [("KF001", 6, PARAMS)]
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    # The file's usual one-line syntax error, with its position.
+    assert f"{script.as_posix()}:9:14: syntax error: " in lines[0]
+    assert (
+        "(skipped line 9; the rest of the file was analysed) (and 1 more syntax error)"
+        in (lines[0])
+    )
+
+
+def test_a_file_that_is_only_a_syntax_error_still_fails_in_one_line(tmp_path: Path) -> None:
+    script = tmp_path / "broken.py"
+    script.write_text("from keras.layers import Flatten\n\ndef f(:\n    pass\n")
+    code, findings, stderr = lint(script)
+    assert (code, findings) == (2, [])
+    assert stderr.strip().endswith(
+        "3:7: syntax error: invalid syntax (skipped lines 3-4; the rest of the file was analysed)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "skipped"),
+    [
+        # a bad statement inside a function keeps the function (a `pass` takes its place)
+        ("def f():\n    x = (1 2)\n    return 3\ny = 1\n", [(2, 2)]),
+        # an unclosed bracket runs to the next statement at its indentation
+        ("a = [1,\nb = 2\nc = 3\n", [(1, 1)]),
+        # an if/else whose else line is broken: the whole compound statement goes
+        ("if a:\n    b = 1\nelse b:\n    c = 2\nd = 4\n", [(1, 4)]),
+        # a block indented for no reason is skipped whole
+        ("a = 1\n    b = 2\n    c = 3\nd = 4\n", [(2, 3)]),
+        # several errors are all reported
+        ("x = )\ny = 1\nz = (]\nw = 2\n", [(1, 1), (3, 3)]),
+    ],
+)
+def test_recovery_skips_the_smallest_statement(source: str, skipped: list[tuple[int, int]]) -> None:
+    tree, found = parse_around_errors(source, "x.py")
+    assert [(s.first_line, s.last_line) for s in found] == skipped
+    kept = {node.lineno for node in tree.body if not isinstance(node, ast.Pass)}
+    assert not any(first <= line <= last for line in kept for first, last in skipped)
+    assert max(kept) == source.count("\n")  # the last statement is always analysed
