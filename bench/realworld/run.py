@@ -2,7 +2,8 @@
 
     python bench/realworld/run.py collect [--mirrors /work/.mirror]   # (re)write sources.json
     python bench/realworld/run.py [--scratch DIR] [--mirrors DIR] [--no-timing]
-    python bench/realworld/run.py verify-labels                       # rebuild labels in Keras
+    python bench/realworld/run.py labels                              # score labels.json only
+    python bench/realworld/run.py verify-labels [--write]             # rebuild labels in Keras
 
 Only references are committed here (sources.json: repo, commit, path; labels.json: sites
 and their truth), never the third-party files. The script extracts the files from local
@@ -115,14 +116,22 @@ def extract(mirrors: Path, scratch: Path) -> dict[str, Path]:
     return folders
 
 
-def lint_repo(folder: Path) -> dict[str, Any]:
+def lint_repo(folder: Path, files: list[str] | None = None) -> dict[str, Any]:
     """One default `kerasfix lint` over a repository folder (cache on), as a user runs it."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     env.pop("KERASFIX_NO_CACHE", None)
     start = time.perf_counter()
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "kerasfix", "lint", ".", "--output-format", "json"],
+            [
+                sys.executable,
+                "-m",
+                "kerasfix",
+                "lint",
+                *(files or ["."]),
+                "--output-format",
+                "json",
+            ],
             cwd=folder,
             env=env,
             capture_output=True,
@@ -176,75 +185,93 @@ def time_repo(folder: Path) -> list[dict[str, Any]]:
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def site_key(item: dict[str, Any]) -> tuple[str, int | None, int]:
+    """(file, cell, line) of a label or of a finding (whose file is in `_file`)."""
+    return (item.get("_file", item.get("file")), item.get("cell"), item["line"])
+
+
+def where(site: dict[str, Any]) -> str:
+    cell = f":cell {site['cell']}" if site.get("cell") else ""
+    return f"{site['file']}{cell}:{site['line']}"
+
+
+def score_split(
+    sites: list[dict[str, Any]], findings: dict[str, list[dict[str, Any]]], misses: list[str]
+) -> dict[str, Any]:
+    """Precision and recall of KF001, exact counts on hits, coverage of unknown-size sites."""
+    expected = {site_key(s): s for s in sites}
+    in_files = [f for file in {s["file"] for s in sites} for f in findings.get(file, [])]
+    flagged = [f for f in in_files if f["rule"] == "KF001"]
+    hits = {site_key(f): f for f in flagged if expected.get(site_key(f), {}).get("rule") == "KF001"}
+    for f in flagged:
+        if site_key(f) not in hits:
+            misses.append(f"  false positive {where(f | {'file': f['_file']})}: {f['message']}")
+    want = [s for s in sites if s["rule"] == "KF001"]
+    exact = 0
+    for site in want:
+        hit = hits.get(site_key(site))
+        if hit is None:
+            got = [f["rule"] for f in in_files if site_key(f) == site_key(site)]
+            misses.append(f"  missed {where(site)}: got {got or 'nothing'}")
+        elif site.get("units_static") is False:
+            continue  # the Dense width is a run-time value: no exact count to check
+        elif [hit["params_flatten"], hit["params_pooling"]] == [
+            site["params_flatten"],
+            site["params_pooling"],
+        ]:
+            exact += 1
+        else:
+            misses.append(
+                f"  inexact {where(site)}: {hit['params_flatten']}/{hit['params_pooling']}, "
+                f"Keras {site['params_flatten']}/{site['params_pooling']}"
+            )
+    unknown = [s for s in sites if s["rule"] == "KF002"]
+    reported = {site_key(f) for f in in_files}
+    covered = sum(1 for s in unknown if site_key(s) in reported)
+    for s in unknown:
+        if site_key(s) not in reported:
+            misses.append(f"  unknown-size site not reported {where(s)}")
+    return {
+        "sites": len(sites),
+        "kf001": len(want),
+        "precision": (len(hits), len(flagged)),
+        "recall": (len(hits), len(want)),
+        "exact": (
+            exact,
+            sum(1 for s in want if site_key(s) in hits and s.get("units_static") is not False),
+        ),
+        "unknown": (covered, len(unknown)),
+    }
+
+
+def ratio(pair: tuple[int, int]) -> str:
+    done, total = pair
+    return f"{done / total:.2f} ({done}/{total})" if total else "- (0/0)"
 
 
 def score_labels(findings: dict[str, list[dict[str, Any]]]) -> None:
-    """Precision, recall, exact counts and unknown-shape coverage per split of labels.json."""
+    """Print the labelled-set table, one row per split, then every miss."""
     if not LABELS.exists():
         print("labels.json absent: no labelled scores")
         return
-    labels = json.loads(LABELS.read_text())["sites"]
     by_split: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for site in labels:
+    for site in json.loads(LABELS.read_text())["sites"]:
         by_split[site["split"]].append(site)
     print("\n## Labelled set")
-    print("| split | sites | KF001 expected | precision | recall | exact | unknown covered |")
+    print("| split | sites | KF001 sites | precision | recall | exact | unknown-size reported |")
     print("|---|---|---|---|---|---|---|")
     misses: list[str] = []
     for split, sites in sorted(by_split.items()):
-        labelled_files = {s["file"] for s in sites}
-        expected = {(s["file"], s["line"]): s for s in sites}
-        flagged = [
-            f
-            for file in labelled_files
-            for f in findings.get(file, [])
-            if f["rule"] == "KF001"
-        ]
-        true_pos = [f for f in flagged if expected.get((f["_file"], f["line"]), {}).get("rule") == "KF001"]
-        for f in flagged:
-            if f not in true_pos:
-                misses.append(f"  false positive [{split}] {f['_file']}:{f['line']} {f['message']}")
-        want = [s for s in sites if s["rule"] == "KF001"]
-        found_at = {(f["_file"], f["line"]): f for f in true_pos}
-        exact = 0
-        for site in want:
-            hit = found_at.get((site["file"], site["line"]))
-            if hit is None:
-                got = [
-                    f["rule"]
-                    for f in findings.get(site["file"], [])
-                    if f["line"] == site["line"]
-                ]
-                misses.append(f"  missed [{split}] {site['file']}:{site['line']} got {got or 'nothing'}")
-            elif (hit["params_flatten"], hit["params_pooling"]) == (
-                site["params_flatten"],
-                site["params_pooling"],
-            ):
-                exact += 1
-            else:
-                misses.append(
-                    f"  inexact [{split}] {site['file']}:{site['line']} "
-                    f"{hit['params_flatten']}/{hit['params_pooling']} want "
-                    f"{site['params_flatten']}/{site['params_pooling']}"
-                )
-        unknown = [s for s in sites if s["rule"] == "KF002"]
-        covered = sum(
-            1
-            for s in unknown
-            if any(f["line"] == s["line"] and f["rule"] in ("KF001", "KF002") for f in findings.get(s["file"], []))
-        )
-        precision = len(true_pos) / len(flagged) if flagged else 1.0
-        recall = len(true_pos) / len(want) if want else 1.0
-        exact_rate = exact / len(true_pos) if true_pos else 1.0
-        coverage = f"{covered}/{len(unknown)}" if unknown else "-"
+        misses.append(f"[{split}]")
+        row = score_split(sites, findings, misses)
         print(
-            f"| {split} | {len(sites)} | {len(want)} | {precision:.2f} ({len(true_pos)}/{len(flagged)}) "
-            f"| {recall:.2f} ({len(true_pos)}/{len(want)}) | {exact_rate:.2f} ({exact}/{len(true_pos)}) "
-            f"| {coverage} |"
+            f"| {split} | {row['sites']} | {row['kf001']} | {ratio(row['precision'])} "
+            f"| {ratio(row['recall'])} | {ratio(row['exact'])} | {ratio(row['unknown'])} |"
         )
-    for line in misses:
-        print(line)
+    print("\n".join(misses))
 
 
 def keras_truth(site: dict[str, Any]) -> tuple[list[int], int, int]:
@@ -252,7 +279,7 @@ def keras_truth(site: dict[str, Any]) -> tuple[list[int], int, int]:
     import math
 
     import keras
-    from keras import layers as L  # noqa: N812
+    from keras import layers as L
 
     def seq(shape: tuple[int, ...], *stack: Any) -> Any:
         x = keras.Input(shape)
@@ -287,7 +314,7 @@ def verify_labels(write: bool) -> None:
             site["params_pooling"],
         ]:
             bad += 1
-            print(f"MISMATCH {site['file']}:{site['line']}: Keras {shape} {params_flatten} {params_pooling}")
+            print(f"MISMATCH {where(site)}: Keras {shape} {params_flatten} {params_pooling}")
     if write:
         LABELS.write_text(json.dumps(data, indent=1) + "\n")
     print(f"{len(data['sites'])} labelled sites, {bad} differ from Keras")
@@ -340,7 +367,8 @@ def sweep(mirrors: Path, scratch: Path, timing: bool) -> None:
         seconds = [t for t, _ in times]
         if seconds:
             print(
-                f"per-file time over {len(seconds)} files: p50 {statistics.median(seconds) * 1000:.1f} ms, "
+                f"per-file time over {len(seconds)} files: "
+                f"p50 {statistics.median(seconds) * 1000:.1f} ms, "
                 f"p99 {percentile(seconds, 0.99) * 1000:.1f} ms, max {max(seconds) * 1000:.1f} ms "
                 f"({max(times)[1]}); timeouts: {len(timeouts)}"
             )
@@ -350,24 +378,55 @@ def sweep(mirrors: Path, scratch: Path, timing: bool) -> None:
     score_labels(findings_by_file)
 
 
+def score_only(mirrors: Path, scratch: Path) -> None:
+    """Lint only the labelled files (one run per repository) and score them."""
+    folders = extract(mirrors, scratch)
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for site in json.loads(LABELS.read_text())["sites"]:
+        repo = "/".join(site["file"].split("/")[:2])
+        wanted[repo].add(site["file"].split("/", 2)[2])
+    findings: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for repo, files in sorted(wanted.items()):
+        result = lint_repo(folders[repo], sorted(files))
+        if "Traceback (most recent call last)" in result["stderr"]:
+            print(f"traceback in {repo}: {result['stderr'].strip().splitlines()[-1]}")
+        for finding in result["findings"]:
+            finding["_file"] = f"{repo}/{finding['path'].removeprefix('./')}"
+            findings[finding["_file"]].append(finding)
+    score_labels(findings)
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", nargs="?", default="sweep", choices=("sweep", "collect", "verify-labels"))
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "command",
+        nargs="?",
+        default="sweep",
+        choices=("sweep", "labels", "collect", "verify-labels"),
+    )
     parser.add_argument("--mirrors", type=Path, default=DEFAULT_MIRRORS)
-    parser.add_argument("--scratch", type=Path, default=None, help="extraction folder (default: a temporary one)")
-    parser.add_argument("--write", action="store_true", help="verify-labels: fill in Keras' numbers")
+    parser.add_argument(
+        "--scratch", type=Path, default=None, help="extraction folder (default: a temporary one)"
+    )
+    parser.add_argument(
+        "--write", action="store_true", help="verify-labels: fill in Keras' numbers"
+    )
     parser.add_argument("--no-timing", action="store_true", help="skip the per-file timing pass")
     args = parser.parse_args()
     if args.command == "collect":
         collect(args.mirrors)
     elif args.command == "verify-labels":
         verify_labels(args.write)
-    elif args.scratch is not None:
-        args.scratch.mkdir(parents=True, exist_ok=True)
-        sweep(args.mirrors, args.scratch, not args.no_timing)
     else:
-        with tempfile.TemporaryDirectory(prefix="kf-realworld-") as scratch:
-            sweep(args.mirrors, Path(scratch), not args.no_timing)
+        with tempfile.TemporaryDirectory(prefix="kf-realworld-") as temporary:
+            scratch = args.scratch or Path(temporary)
+            scratch.mkdir(parents=True, exist_ok=True)
+            if args.command == "labels":
+                score_only(args.mirrors, scratch)
+            else:
+                sweep(args.mirrors, scratch, not args.no_timing)
 
 
 if __name__ == "__main__":
