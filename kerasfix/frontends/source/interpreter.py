@@ -22,6 +22,7 @@ from kerasfix.frontends.source.builtins_model import BUILTINS, NUMPY_FUNCTIONS
 from kerasfix.frontends.source.keras_names import Kind
 from kerasfix.frontends.source.values import (
     ArrayValue,
+    AttributeBag,
     BoundMethod,
     ClassValue,
     FunctionValue,
@@ -347,8 +348,11 @@ class Interpreter:
                 self.assign(inner, item, scope)
         elif isinstance(target, ast.Attribute):
             receiver = self.eval(target.value, scope)
-            if isinstance(receiver, InstanceValue):
+            if isinstance(receiver, InstanceValue | AttributeBag):
                 receiver.attrs[target.attr] = value
+            elif isinstance(target.value, ast.Name) and (bag := _attribute_bag(receiver)):
+                bag.attrs[target.attr] = value
+                _defining_scope(scope, target.value.id).vars[target.value.id] = bag
         elif isinstance(target, ast.Subscript):
             receiver = self.eval(target.value, scope)
             key = self.eval(target.slice, scope)
@@ -646,6 +650,8 @@ class Interpreter:
             return BoundMethod(value, attr)
         if isinstance(value, dict) and attr in ("get", "items", "keys", "values"):
             return BoundMethod(value, attr)
+        if isinstance(value, AttributeBag) and attr in value.attrs:
+            return value.attrs[attr]
         if isinstance(value, Unknown):
             return value
         return Unknown(f"attribute '{attr}'")
@@ -1304,6 +1310,25 @@ _install_builtins()
 
 
 def _scope_ref(scope: Scope) -> Scope:
+    return scope
+
+
+def _attribute_bag(receiver: Any) -> AttributeBag | None:
+    """A bag for literal attributes set on a run-time object (`wandb.config`), else None."""
+    if isinstance(receiver, Unknown):
+        return AttributeBag(receiver.reason)
+    if isinstance(receiver, Ref) and keras_names.classify(receiver.qualname) is None:
+        return AttributeBag(f"'{receiver.qualname}' is only known at run time")
+    return None
+
+
+def _defining_scope(scope: Scope, name: str) -> Scope:
+    """The scope that holds `name` (the innermost one when no scope does)."""
+    found: Scope | None = scope
+    while found is not None:
+        if name in found.vars:
+            return found
+        found = found.parent
     return scope
 
 

@@ -15,6 +15,7 @@ from kerasfix.graph.model import Graph, Layer, Node, Unknown
 
 __all__ = [
     "ArrayValue",
+    "AttributeBag",
     "BoundMethod",
     "ClassValue",
     "FunctionValue",
@@ -27,6 +28,15 @@ __all__ = [
     "TensorValue",
     "Unknown",
 ]
+
+
+@dataclass(frozen=True, eq=False)
+class AttributeBag(Unknown):
+    """A run-time object the file gives literal attributes (`config = wandb.config`, then
+    `config.img_size = 100`): those attributes read back as assigned; anything else about
+    the object stays unknown, so it still behaves as an `Unknown` everywhere else."""
+
+    attrs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,433 @@
+"""kerasfix on public Keras code: a crash/hang/time sweep and a labelled recall set.
+
+    python bench/realworld/run.py collect [--mirrors /work/.mirror]   # (re)write sources.json
+    python bench/realworld/run.py [--scratch DIR] [--mirrors DIR] [--no-timing]
+    python bench/realworld/run.py labels                              # score labels.json only
+    python bench/realworld/run.py verify-labels [--write]             # rebuild labels in Keras
+
+Only references are committed here (sources.json: repo, commit, path; labels.json: sites
+and their truth), never the third-party files. The script extracts the files from local
+git snapshots of the repositories (`<mirrors>/<owner>+<name>/repo`, as the project's
+search tool's `fetch` leaves them) into a scratch directory; repositories whose snapshot
+is absent are named and skipped. The analysed files are never executed: kerasfix reads
+them, and the label truth comes from the small Keras snippets written by hand in
+labels.json (`verify-labels` runs only those).
+
+The sweep runs `kerasfix lint DIR --output-format json` once per repository with default
+settings (result cache on, as in pre-commit) and counts tracebacks, per-file errors and
+timeouts; a second pass times every file alone in-process (`runner.check_file`, default
+settings, no cache) for the per-file p50/p99/max.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+SOURCES = HERE / "sources.json"
+LABELS = HERE / "labels.json"
+DEFAULT_MIRRORS = Path("/work/.mirror")
+SUFFIXES = (".py", ".ipynb")
+MAX_BYTES = 4 * 1024 * 1024
+REPO_TIMEOUT = 1800  # seconds for one repository's whole lint run
+
+
+def git_dir(mirrors: Path, repo: str) -> Path | None:
+    base = mirrors / repo.replace("/", "+") / "repo"
+    for candidate in (base / ".git", base):
+        if (candidate / "HEAD").exists():
+            return candidate
+    return None
+
+
+def git(gdir: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", f"--git-dir={gdir}", *args], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def collect(mirrors: Path) -> None:
+    """Write sources.json: every .py/.ipynb (< 4 MiB) at HEAD of every snapshot present."""
+    entries: list[dict[str, str]] = []
+    for folder in sorted(mirrors.iterdir()):
+        if not folder.is_dir() or "+" not in folder.name:
+            continue
+        repo = folder.name.replace("+", "/", 1)
+        gdir = git_dir(mirrors, repo)
+        if gdir is None:
+            continue
+        commit = git(gdir, "rev-parse", "HEAD").strip()
+        for line in git(gdir, "ls-tree", "-r", "-l", commit).splitlines():
+            meta, path = line.split("\t", 1)
+            size = meta.split()[3]
+            if path.endswith(SUFFIXES) and size.isdigit() and int(size) < MAX_BYTES:
+                entries.append({"repo": repo, "commit": commit, "path": path})
+    SOURCES.write_text(json.dumps(entries, indent=1) + "\n")
+    repos = {e["repo"] for e in entries}
+    print(f"sources.json: {len(entries)} files from {len(repos)} repositories")
+
+
+def extract(mirrors: Path, scratch: Path) -> dict[str, Path]:
+    """Write every source file into scratch/<owner>+<name>/<path>; return repo -> folder."""
+    by_repo: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for entry in json.loads(SOURCES.read_text()):
+        by_repo[(entry["repo"], entry["commit"])].append(entry["path"])
+    folders: dict[str, Path] = {}
+    missing: list[str] = []
+    for (repo, commit), paths in sorted(by_repo.items()):
+        gdir = git_dir(mirrors, repo)
+        if gdir is None:
+            missing.append(repo)
+            continue
+        folder = scratch / repo.replace("/", "+")
+        specs = "".join(f"{commit}:{path}\n" for path in paths)
+        out = subprocess.run(
+            ["git", f"--git-dir={gdir}", "cat-file", "--batch"],
+            input=specs.encode(),
+            capture_output=True,
+            check=True,
+        ).stdout
+        pos = 0
+        for path in paths:
+            header_end = out.index(b"\n", pos)
+            header = out[pos:header_end].split()
+            pos = header_end + 1
+            if len(header) < 3 or header[1] != b"blob":
+                continue  # "missing": that commit is not in this snapshot
+            size = int(header[2])
+            target = folder / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(out[pos : pos + size])
+            pos += size + 1
+        folders[repo] = folder
+    if missing:
+        print(f"snapshots absent, skipped: {', '.join(missing)}")
+    return folders
+
+
+def lint_repo(folder: Path, files: list[str] | None = None) -> dict[str, Any]:
+    """One default `kerasfix lint` over a repository folder (cache on), as a user runs it."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("KERASFIX_NO_CACHE", None)
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "kerasfix",
+                "lint",
+                *(files or ["."]),
+                "--output-format",
+                "json",
+            ],
+            cwd=folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=REPO_TIMEOUT,
+        )
+    except subprocess.TimeoutExpired:
+        return {"hung": True, "seconds": REPO_TIMEOUT, "findings": [], "stderr": ""}
+    try:
+        findings = json.loads(proc.stdout) if proc.stdout.strip() else []
+    except json.JSONDecodeError:
+        findings = []
+    return {
+        "hung": False,
+        "seconds": time.perf_counter() - start,
+        "code": proc.returncode,
+        "findings": findings,
+        "stderr": proc.stderr,
+    }
+
+
+TIMER = """
+import json, sys, time
+from pathlib import Path
+from kerasfix.discovery import discover
+from kerasfix.runner import check_file
+from kerasfix.settings import Settings
+settings = Settings()
+for path, kind in discover([Path(sys.argv[1])], settings):
+    start = time.perf_counter()
+    outcome = check_file(path, kind, settings)
+    took = time.perf_counter() - start
+    error = outcome.error.message if outcome.error else None
+    print(json.dumps({"path": path.as_posix(), "seconds": took, "error": error}), flush=True)
+"""
+
+
+def time_repo(folder: Path) -> list[dict[str, Any]]:
+    """Seconds per file, each file checked alone in-process with default settings."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run(
+        [sys.executable, "-c", TIMER, "."],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=REPO_TIMEOUT,
+    )
+    return [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def site_key(item: dict[str, Any]) -> tuple[str, int | None, int]:
+    """(file, cell, line) of a label or of a finding (whose file is in `_file`)."""
+    return (item.get("_file", item.get("file")), item.get("cell"), item["line"])
+
+
+def where(site: dict[str, Any]) -> str:
+    cell = f":cell {site['cell']}" if site.get("cell") else ""
+    return f"{site['file']}{cell}:{site['line']}"
+
+
+def score_split(
+    sites: list[dict[str, Any]], findings: dict[str, list[dict[str, Any]]], misses: list[str]
+) -> dict[str, Any]:
+    """Precision and recall of KF001, exact counts on hits, coverage of unknown-size sites."""
+    expected = {site_key(s): s for s in sites}
+    in_files = [f for file in {s["file"] for s in sites} for f in findings.get(file, [])]
+    flagged = [f for f in in_files if f["rule"] == "KF001"]
+    hits = {site_key(f): f for f in flagged if expected.get(site_key(f), {}).get("rule") == "KF001"}
+    for f in flagged:
+        if site_key(f) not in hits:
+            misses.append(f"  false positive {where(f | {'file': f['_file']})}: {f['message']}")
+    want = [s for s in sites if s["rule"] == "KF001"]
+    exact = 0
+    for site in want:
+        hit = hits.get(site_key(site))
+        if hit is None:
+            got = [f["rule"] for f in in_files if site_key(f) == site_key(site)]
+            misses.append(f"  missed {where(site)}: got {got or 'nothing'}")
+        elif site.get("units_static") is False:
+            continue  # the Dense width is a run-time value: no exact count to check
+        elif [hit["params_flatten"], hit["params_pooling"]] == [
+            site["params_flatten"],
+            site["params_pooling"],
+        ]:
+            exact += 1
+        else:
+            misses.append(
+                f"  inexact {where(site)}: {hit['params_flatten']}/{hit['params_pooling']}, "
+                f"Keras {site['params_flatten']}/{site['params_pooling']}"
+            )
+    unknown = [s for s in sites if s["rule"] == "KF002"]
+    reported = {site_key(f) for f in in_files}
+    covered = sum(1 for s in unknown if site_key(s) in reported)
+    for s in unknown:
+        if site_key(s) not in reported:
+            misses.append(f"  unknown-size site not reported {where(s)}")
+    return {
+        "sites": len(sites),
+        "kf001": len(want),
+        "precision": (len(hits), len(flagged)),
+        "recall": (len(hits), len(want)),
+        "exact": (
+            exact,
+            sum(1 for s in want if site_key(s) in hits and s.get("units_static") is not False),
+        ),
+        "unknown": (covered, len(unknown)),
+    }
+
+
+def ratio(pair: tuple[int, int]) -> str:
+    done, total = pair
+    return f"{done / total:.2f} ({done}/{total})" if total else "- (0/0)"
+
+
+def score_labels(findings: dict[str, list[dict[str, Any]]]) -> None:
+    """Print the labelled-set table, one row per split, then every miss."""
+    if not LABELS.exists():
+        print("labels.json absent: no labelled scores")
+        return
+    by_split: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for site in json.loads(LABELS.read_text())["sites"]:
+        by_split[site["split"]].append(site)
+    print("\n## Labelled set")
+    print("| split | sites | KF001 sites | precision | recall | exact | unknown-size reported |")
+    print("|---|---|---|---|---|---|---|")
+    misses: list[str] = []
+    for split, sites in sorted(by_split.items()):
+        misses.append(f"[{split}]")
+        row = score_split(sites, findings, misses)
+        print(
+            f"| {split} | {row['sites']} | {row['kf001']} | {ratio(row['precision'])} "
+            f"| {ratio(row['recall'])} | {ratio(row['exact'])} | {ratio(row['unknown'])} |"
+        )
+    print("\n".join(misses))
+
+
+def keras_truth(site: dict[str, Any]) -> tuple[list[int], int, int]:
+    """Shape entering Flatten and both heads' Dense parameters, built by Keras itself."""
+    import math
+
+    import keras
+    from keras import layers as L
+
+    def seq(shape: tuple[int, ...], *stack: Any) -> Any:
+        x = keras.Input(shape)
+        for layer in stack:
+            x = layer(x)
+        return x
+
+    scope: dict[str, Any] = {"keras": keras, "L": L, "seq": seq}
+    exec(site["keras"], scope)  # our own snippet from labels.json, never analysed code
+    shape = [int(d) for d in scope["feature"].shape[1:]]
+    channels = shape[0] if site.get("data_format") == "channels_first" else shape[-1]
+    flat, pooled = L.Dense(site["dense_units"]), L.Dense(site["dense_units"])
+    flat.build((None, math.prod(shape)))
+    pooled.build((None, channels))
+    return shape, flat.count_params(), pooled.count_params()
+
+
+def verify_labels(write: bool) -> None:
+    """Rebuild every labelled site's hand-written Keras snippet; compare (or fill) its numbers."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    data = json.loads(LABELS.read_text())
+    bad = 0
+    for site in data["sites"]:
+        if not site.get("keras"):
+            continue
+        shape, params_flatten, params_pooling = keras_truth(site)
+        if write:
+            site.update(shape=shape, params_flatten=params_flatten, params_pooling=params_pooling)
+        elif [shape, params_flatten, params_pooling] != [
+            site["shape"],
+            site["params_flatten"],
+            site["params_pooling"],
+        ]:
+            bad += 1
+            print(f"MISMATCH {where(site)}: Keras {shape} {params_flatten} {params_pooling}")
+    if write:
+        LABELS.write_text(json.dumps(data, indent=1) + "\n")
+    print(f"{len(data['sites'])} labelled sites, {bad} differ from Keras")
+    sys.exit(1 if bad else 0)
+
+
+def sweep(mirrors: Path, scratch: Path, timing: bool) -> None:
+    folders = extract(mirrors, scratch)
+    total_files = sum(1 for f in scratch.rglob("*") if f.suffix in SUFFIXES)
+    print(f"# Real-world sweep: {total_files} files from {len(folders)} repositories in {scratch}")
+    tracebacks: list[str] = []
+    errors: list[str] = []
+    hung: list[str] = []
+    rules: Counter[str] = Counter()
+    findings_by_file: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    wall = 0.0
+    for repo, folder in sorted(folders.items()):
+        result = lint_repo(folder)
+        wall += result["seconds"]
+        if result["hung"]:
+            hung.append(repo)
+        if "Traceback (most recent call last)" in result["stderr"]:
+            tracebacks.append(f"{repo}: {result['stderr'].strip().splitlines()[-1]}")
+        for line in result["stderr"].splitlines():
+            if line.startswith("error:") or ": internal error" in line or "timed out" in line:
+                errors.append(f"{repo}: {line}")
+        for finding in result["findings"]:
+            rules[finding["rule"]] += 1
+            file = f"{repo}/{finding['path'].removeprefix('./')}"
+            finding["_file"] = file
+            findings_by_file[file].append(finding)
+    (scratch / "findings.json").write_text(json.dumps(findings_by_file, indent=1))
+    print(f"lint wall time, all repositories: {wall:.1f} s")
+    print(f"tracebacks: {len(tracebacks)}")
+    for line in tracebacks:
+        print(f"  {line}")
+    print(f"repositories over {REPO_TIMEOUT} s: {len(hung)} {hung}")
+    print(f"per-file error lines: {len(errors)}")
+    for line in errors:
+        print(f"  {line}")
+    print(f"findings: KF001 {rules['KF001']}, KF002 {rules['KF002']}")
+    if timing:
+        times: list[tuple[float, str]] = []
+        timeouts = []
+        for repo, folder in sorted(folders.items()):
+            for row in time_repo(folder):
+                times.append((row["seconds"], f"{repo}/{row['path'].removeprefix('./')}"))
+                if row["error"] and "timed out" in row["error"]:
+                    timeouts.append(row["path"])
+        seconds = [t for t, _ in times]
+        if seconds:
+            print(
+                f"per-file time over {len(seconds)} files: "
+                f"p50 {statistics.median(seconds) * 1000:.1f} ms, "
+                f"p99 {percentile(seconds, 0.99) * 1000:.1f} ms, max {max(seconds) * 1000:.1f} ms "
+                f"({max(times)[1]}); timeouts: {len(timeouts)}"
+            )
+            print("slowest:")
+            for took, name in sorted(times, reverse=True)[:5]:
+                print(f"  {took:.3f} s {name}")
+    score_labels(findings_by_file)
+
+
+def score_only(mirrors: Path, scratch: Path) -> None:
+    """Lint only the labelled files (one run per repository) and score them."""
+    folders = extract(mirrors, scratch)
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for site in json.loads(LABELS.read_text())["sites"]:
+        repo = "/".join(site["file"].split("/")[:2])
+        wanted[repo].add(site["file"].split("/", 2)[2])
+    findings: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for repo, files in sorted(wanted.items()):
+        result = lint_repo(folders[repo], sorted(files))
+        if "Traceback (most recent call last)" in result["stderr"]:
+            print(f"traceback in {repo}: {result['stderr'].strip().splitlines()[-1]}")
+        for finding in result["findings"]:
+            finding["_file"] = f"{repo}/{finding['path'].removeprefix('./')}"
+            findings[finding["_file"]].append(finding)
+    score_labels(findings)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "command",
+        nargs="?",
+        default="sweep",
+        choices=("sweep", "labels", "collect", "verify-labels"),
+    )
+    parser.add_argument("--mirrors", type=Path, default=DEFAULT_MIRRORS)
+    parser.add_argument(
+        "--scratch", type=Path, default=None, help="extraction folder (default: a temporary one)"
+    )
+    parser.add_argument(
+        "--write", action="store_true", help="verify-labels: fill in Keras' numbers"
+    )
+    parser.add_argument("--no-timing", action="store_true", help="skip the per-file timing pass")
+    args = parser.parse_args()
+    if args.command == "collect":
+        collect(args.mirrors)
+    elif args.command == "verify-labels":
+        verify_labels(args.write)
+    else:
+        with tempfile.TemporaryDirectory(prefix="kf-realworld-") as temporary:
+            scratch = args.scratch or Path(temporary)
+            scratch.mkdir(parents=True, exist_ok=True)
+            if args.command == "labels":
+                score_only(args.mirrors, scratch)
+            else:
+                sweep(args.mirrors, scratch, not args.no_timing)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Recall patterns seen in public Keras code (bench/realworld): numbers checked against Keras."""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+
+from kerasfix.runner import lint_paths
+from kerasfix.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+PATTERN_FIXTURES = [ROOT / "fixtures/source/config_attributes.py"]
+
+
+def _lint_text(tmp_path: Path, text: str) -> list:  # type: ignore[type-arg]
+    path = tmp_path / "script.py"
+    path.write_text(text, encoding="utf-8")
+    result = lint_paths([path], Settings())
+    assert result.errors == []
+    return result.findings
+
+
+def _flatten_dense_params(namespace: dict, keras) -> Counter:  # type: ignore[no-untyped-def, type-arg]
+    """count_params() of each Dense that directly follows a Flatten, in every model built."""
+    found: Counter = Counter()  # type: ignore[type-arg]
+    for value in list(namespace.values()):
+        if isinstance(value, keras.Model):
+            layers = list(value.layers)
+            for before, after in pairwise(layers):
+                if type(before).__name__ == "Flatten" and type(after).__name__ == "Dense":
+                    found[after.count_params()] += 1
+    return found
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("fixture", PATTERN_FIXTURES, ids=lambda p: p.name)
+def test_flatten_counts_match_keras(fixture: Path) -> None:
+    keras = pytest.importorskip("keras")
+    findings = lint_paths([fixture], Settings()).findings
+    expected = Counter(f.params_flatten for f in findings if f.rule == "KF001")
+    namespace: dict = {"__name__": "pattern_fixture"}  # type: ignore[type-arg]
+    exec(compile(fixture.read_text(encoding="utf-8"), str(fixture), "exec"), namespace)
+    assert expected and expected == _flatten_dense_params(namespace, keras)
+
+
+def test_config_attribute_never_assigned_stays_unknown(tmp_path: Path) -> None:
+    findings = _lint_text(
+        tmp_path,
+        "import wandb\nfrom keras import layers, models\n"
+        "config = wandb.config\nconfig.filters = 32\n"
+        "m = models.Sequential([layers.Input((config.size, config.size, 3)),\n"
+        "    layers.Conv2D(config.filters, 3), layers.Flatten(), layers.Dense(8)])\n",
+    )
+    assert [(f.rule, f.shape, f.params_pooling) for f in findings] == [
+        ("KF002", (None, None, 32), 264)
+    ]
+
+
+def test_config_attributes_of_a_run_object(tmp_path: Path) -> None:
+    findings = _lint_text(
+        tmp_path,
+        "import wandb\nfrom keras import layers, models\n"
+        "run = wandb.init()\nconfig = run.config\nconfig.img_size = 30\nconfig.units = 8\n"
+        "m = models.Sequential([layers.Input((config.img_size, config.img_size, 3)),\n"
+        "    layers.Conv2D(4, 3), layers.Flatten(), layers.Dense(config.units)])\n",
+    )
+    # Keras: 28x28x4 -> Dense(8) = 3136*8 + 8; pooled 4*8 + 8.
+    assert [(f.rule, f.shape, f.params_flatten, f.params_pooling) for f in findings] == [
+        ("KF001", (28, 28, 4), 25096, 40)
+    ]
