@@ -9,13 +9,15 @@ import shutil
 import time
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kerasfix.fixers.model_rewrite.atomic import AtomicFile, atomic_output, scratch
 from kerasfix.fixers.model_rewrite.config_edit import rewrite_config
+from kerasfix.fixers.model_rewrite.distill import DistillOptions
 from kerasfix.fixers.model_rewrite.errors import RewriteError
+from kerasfix.fixers.model_rewrite.fidelity import NOT_PRESERVED, check_min_agreement
 from kerasfix.fixers.model_rewrite.fold import (
     bn_affine,
     fold_dense,
@@ -37,16 +39,18 @@ ProgressFactory = Callable[[str, int], Any]
 @dataclass
 class Options:
     pooling: str = "avg"  # "avg" | "max"
-    init: str = "fold"  # "fold" | "calibrate" | "random"
+    init: str = "fold"  # "fold" | "calibrate" | "distill" | "random"
     select: set[str] | None = None
     min_params: int = 0
     dry_run: bool = False
     force: bool = False
     verify: bool = True
-    calibration_data: Path | None = None
+    calibration_data: Path | None = None  # --data: calibrate and distill on these inputs
     verify_data: Path | None = None
     ridge: float = 1e-3
     seed: int | None = None
+    distill: DistillOptions = field(default_factory=DistillOptions)
+    min_agreement: float | None = None
 
 
 def rewrite_file(
@@ -54,8 +58,8 @@ def rewrite_file(
 ) -> Report:
     """Rewrite `src` into `dst` (never in place); the report says what changed."""
     start = time.perf_counter()
-    if options.init == "calibrate" and options.calibration_data is None:
-        raise RewriteError("--init calibrate needs --calibration-data FILE.npy|.npz")
+    if options.init in ("calibrate", "distill") and options.calibration_data is None:
+        raise RewriteError(f"--init {options.init} needs --data FILE.npy|.npz|IMAGE_DIR")
     if dst is not None and not options.dry_run:
         if dst.exists() and dst.resolve() == src.resolve():
             raise RewriteError("the output must not be the input (the input is never modified)")
@@ -77,6 +81,8 @@ def rewrite_file(
     if options.dry_run or not plan.sites or dst is None:
         if not plan.sites and not options.dry_run:
             report.notes.append("nothing to rewrite: no output written")
+        elif options.init in ("fold", "random") and not options.verify_data:
+            report.notes.append(NOT_PRESERVED)
         report.seconds_rewrite = time.perf_counter() - start
         return report
     entries = {e.key: e for e in walk(plan.config)}
@@ -87,10 +93,18 @@ def rewrite_file(
             "a legacy .h5 model keeps its legacy config format: write an .h5 output "
             "(or re-save the model as .keras with Keras first)"
         )
+    prepared = None
+    if options.init == "distill":
+        from kerasfix.fixers.model_rewrite.distill import prepare
+
+        assert options.calibration_data is not None
+        holdout = options.distill.holdout
+        prepared = prepare(options.calibration_data, src, holdout, options.seed or 0)
     with open_source(src, plan.fmt, plan.config) as source:
         report.weight_bytes_before = _stored_bytes(source)
         report.optimizer_tensors_dropped = source.optimizer_tensors
-        replace = _new_weights(plan, source, entries, options, report, progress)
+        data = prepared.calibration if prepared else None
+        replace = _new_weights(plan, source, entries, options, report, progress, data)
         with atomic_output(dst, options.force) as out:
             total = report.weight_bytes_before or 1
             bar = progress("writing weights", total) if progress else None
@@ -116,8 +130,20 @@ def rewrite_file(
                     raise RewriteError(f"verification failed, output not written: {reason}{hint}")
             else:
                 report.verification = Verification("skipped", "--no-verify")
-            if options.init == "calibrate" or options.verify_data:
+            if prepared is not None:
+                from kerasfix.fixers.model_rewrite.distill import distill
+
+                seed = options.seed or 0
+                report.outputs, report.distill = distill(
+                    out, dst.suffix, src, prepared, options.distill, seed
+                )
+                report.file_bytes_after = out.size
+            if options.verify_data or (options.init == "calibrate"):
                 report.outputs = _compare(out, dst, src, options)
+            if options.init in ("fold", "random") and not options.verify_data:
+                report.notes.append(NOT_PRESERVED)
+            if options.min_agreement is not None:
+                check_min_agreement(report.outputs, options.min_agreement, options.init)
             out.commit()
     return report
 
@@ -137,15 +163,18 @@ def _new_weights(
     options: Options,
     report: Report,
     progress: ProgressFactory | None,
+    data: Any = None,
 ) -> dict[Key, list[Any]]:
-    """Replacement tensors for every resized Dense and BatchNormalization."""
+    """Replacement tensors for every resized Dense and BatchNormalization; `data` is the
+    calibration split when the caller has made one (distill)."""
     replace: dict[Key, list[Any]] = {}
-    model = data = None
-    if options.init == "calibrate":
+    model = None
+    if options.init in ("calibrate", "distill"):
         from kerasfix.fixers.model_rewrite.calibrate import load_data, load_keras_model
 
         assert options.calibration_data is not None
-        data = load_data(options.calibration_data, options.seed or 0)
+        if data is None:
+            data = load_data(options.calibration_data, options.seed or 0)
         model = load_keras_model(str(plan.path))
     for site in plan.sites:
         dense_key = (*site.model, site.dense)
@@ -172,7 +201,7 @@ def _new_weights(
                 else None
             )
             new = fold_dense(kernel, bias, site, affine, bar if callable(bar) else None)
-            if options.init == "calibrate":
+            if model is not None:
                 from kerasfix.fixers.model_rewrite.calibrate import fit_site
 
                 assert data is not None
