@@ -17,7 +17,11 @@ from kerasfix.fixers.model_rewrite.atomic import AtomicFile, atomic_output, scra
 from kerasfix.fixers.model_rewrite.config_edit import rewrite_config
 from kerasfix.fixers.model_rewrite.distill import DistillOptions
 from kerasfix.fixers.model_rewrite.errors import RewriteError
-from kerasfix.fixers.model_rewrite.fidelity import NOT_PRESERVED, check_min_agreement
+from kerasfix.fixers.model_rewrite.fidelity import (
+    NOT_PRESERVED,
+    check_min_agreement,
+    shortfall_note,
+)
 from kerasfix.fixers.model_rewrite.fold import (
     bn_affine,
     fold_dense,
@@ -142,6 +146,8 @@ def rewrite_file(
                 report.outputs = _compare(out, dst, src, options)
             if options.init in ("fold", "random") and not options.verify_data:
                 report.notes.append(NOT_PRESERVED)
+            if shortfall := shortfall_note(report.outputs):
+                report.notes.append(shortfall)
             if options.min_agreement is not None:
                 check_min_agreement(report.outputs, options.min_agreement, options.init)
             out.commit()

@@ -11,6 +11,7 @@ import numpy as np
 
 from kerasfix.fixers.model_rewrite.errors import RewriteError
 
+LOW_AGREEMENT = 0.95
 NOT_PRESERVED = (
     "the written model's predictions are NOT preserved: the resized Dense no longer matches "
     "what the trunk feeds it, so retrain the model, or rewrite it with --data FILE (inputs "
@@ -45,6 +46,16 @@ def fidelity(before: list[Any], after: list[Any], labels: Any | None) -> dict[st
             result["accuracy_after"] = float((top_new == truth).mean())
         break
     return result
+
+
+def shortfall_note(outputs: dict[str, float] | None) -> str | None:
+    """Said plainly when the rewritten model disagrees with the original too often."""
+    if not outputs or outputs.get("top1_agreement", 1.0) >= LOW_AGREEMENT:
+        return None
+    return (
+        f"held-out top-1 agreement is only {outputs['top1_agreement']:.1%}: the rewritten model "
+        "does NOT keep the original's predictions (--min-agreement refuses to write such a model)"
+    )
 
 
 def score(measured: dict[str, float]) -> float:
