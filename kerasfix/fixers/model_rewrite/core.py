@@ -121,8 +121,17 @@ def rewrite_file(
             report.weight_dtypes = sorted(stats.dtypes or ())
             report.file_bytes_after = out.size
             report.seconds_rewrite = time.perf_counter() - start
+            if prepared is not None:
+                from kerasfix.fixers.model_rewrite.distill import distill
+
+                seed = options.seed or 0
+                report.outputs, report.distill = distill(
+                    out, dst.suffix, src, prepared, options.distill, seed
+                )
+                report.file_bytes_after = out.size
             if options.verify:
                 stored = {k for k, v in source.tensors.items() if v}
+                stored -= _trained_keys(plan, entries, options)
                 report.verification = _verify(out, dst, src, plan, entries, stored, report)
                 if report.verification.status == "failed":
                     reason = report.verification.reason
@@ -134,14 +143,6 @@ def rewrite_file(
                     raise RewriteError(f"verification failed, output not written: {reason}{hint}")
             else:
                 report.verification = Verification("skipped", "--no-verify")
-            if prepared is not None:
-                from kerasfix.fixers.model_rewrite.distill import distill
-
-                seed = options.seed or 0
-                report.outputs, report.distill = distill(
-                    out, dst.suffix, src, prepared, options.distill, seed
-                )
-                report.file_bytes_after = out.size
             if options.verify_data or (options.init == "calibrate"):
                 report.outputs = _compare(out, dst, src, options)
             if options.init in ("fold", "random") and not options.verify_data:
@@ -152,6 +153,18 @@ def rewrite_file(
                 check_min_agreement(report.outputs, options.min_agreement, options.init)
             out.commit()
     return report
+
+
+def _trained_keys(plan: Plan, entries: dict[Key, LayerEntry], options: Options) -> set[Key]:
+    """Layers distillation trained (their weights are no longer the input's): every layer
+    with `--train all`, the layers from the first rewritten Flatten on with `--train head`."""
+    if options.init != "distill":
+        return set()
+    keys = list(entries)
+    if options.distill.train == "all":
+        return set(keys)
+    first = min(keys.index((*s.model, s.flatten)) for s in plan.sites)
+    return set(keys[first:])
 
 
 def _stored_bytes(source: WeightSource) -> int:

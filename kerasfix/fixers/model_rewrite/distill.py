@@ -137,7 +137,7 @@ def distill(
         result.seconds = time.perf_counter() - start
         result.epochs_run = len(watch.history)
         result.history = watch.history
-        result.stopped = watch.stopped or f"{options.epochs} epochs"
+        result.stopped = watch.stopped or "--epochs reached"
         weights = watch.best_weights
     _write_weights(out, suffix, weights)
     with _loaded(out, suffix) as final:
