@@ -14,6 +14,8 @@ from typing import Any
 
 import click
 
+from kerasfix.commands.distill_options import distill_options
+
 
 @click.command()
 @click.argument("model", type=click.Path(path_type=Path))
@@ -21,12 +23,17 @@ import click
               help="Output file: .keras (default) or .h5/.hdf5 by its suffix.")  # fmt: skip
 @click.option("--pooling", type=click.Choice(["avg", "max"]), default="avg", show_default=True,
               help="GlobalAveragePooling or GlobalMaxPooling.")  # fmt: skip
-@click.option("--init", "init", type=click.Choice(["fold", "calibrate", "random"]),
-              default="fold", show_default=True,
-              help="New Dense weights: fold (sum over positions), calibrate (ridge fit "
-              "on --calibration-data, needs Keras) or random (its initializer).")  # fmt: skip
-@click.option("--calibration-data", type=click.Path(path_type=Path, exists=True), default=None,
-              help=".npy inputs or .npz with x (and optional y labels).")  # fmt: skip
+@click.option("--init", "init", type=click.Choice(["fold", "calibrate", "distill", "random"]),
+              default=None, help="New Dense weights: fold (sum over positions; default without "
+              "--data), calibrate (ridge fit on --data), distill (calibrate, then train to match "
+              "the original's outputs on --data; default with --data) or random.")  # fmt: skip
+@click.option("--data", "--calibration-data", "data",
+              type=click.Path(path_type=Path, exists=True), default=None,
+              help="Inputs the model sees: .npy, .npz with x (and optional y labels), or a "
+              "directory of images (class sub-directories give labels).")  # fmt: skip
+@click.option("--min-agreement", type=click.FloatRange(0, 1), default=None,
+              help="Refuse to write unless held-out top-1 agreement reaches this.")  # fmt: skip
+@distill_options
 @click.option("--verify-data", type=click.Path(path_type=Path, exists=True), default=None,
               help="Compare outputs before/after on these inputs (needs Keras).")  # fmt: skip
 @click.option("--select", default=None,
@@ -48,8 +55,14 @@ def rewrite(
     model: Path,
     output: Path | None,
     pooling: str,
-    init: str,
-    calibration_data: Path | None,
+    init: str | None,
+    data: Path | None,
+    min_agreement: float | None,
+    epochs: int,
+    max_time: float | None,
+    train: str,
+    batch_size: int,
+    holdout: float,
     verify_data: Path | None,
     select: str | None,
     min_params: int,
@@ -64,6 +77,7 @@ def rewrite(
     """Replace every KF001 Flatten in MODEL (.keras or .h5) by global pooling, resize the
     Dense after it, carry every other weight over unchanged and report the savings."""
     from kerasfix.fixers.model_rewrite.core import Options, rewrite_file
+    from kerasfix.fixers.model_rewrite.distill import DistillOptions
     from kerasfix.frontends.base import InputError
 
     if not model.is_file():
@@ -77,16 +91,18 @@ def rewrite(
         return 2
     options = Options(
         pooling=pooling,
-        init=init,
+        init=init or ("distill" if data is not None else "fold"),
         select={s.strip() for s in select.split(",") if s.strip()} if select else None,
         min_params=min_params,
         dry_run=dry_run,
         force=force,
         verify=verify,
-        calibration_data=calibration_data,
+        calibration_data=data,
         verify_data=verify_data,
         ridge=ridge,
         seed=seed,
+        distill=DistillOptions(epochs, max_time, train, batch_size, holdout),
+        min_agreement=min_agreement,
     )
     from kerasfix.fixers.model_rewrite.quiet import quiet_tensorflow
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from kerasfix.fixers.model_rewrite.core import Options, rewrite_file
+from kerasfix.fixers.model_rewrite.distill import DistillOptions
 from kerasfix.fixers.model_rewrite.report import Report
 
 
@@ -31,28 +32,38 @@ def rewrite(
     output: str | os.PathLike[str] | None = None,
     *,
     pooling: str = "avg",
-    init: str = "fold",
+    init: str | None = None,
     select: set[str] | list[str] | None = None,
     min_params: int = 0,
+    data: Any = None,
     calibration_data: str | os.PathLike[str] | None = None,
+    min_agreement: float | None = None,
+    distill: DistillOptions | None = None,
     verify_data: str | os.PathLike[str] | None = None,
     dry_run: bool = False,
     force: bool = False,
     verify: bool = True,
     seed: int | None = None,
 ) -> RewriteResult:
-    """Rewrite every KF001 Flatten to global pooling; see `kerasfix rewrite --help`."""
+    """Rewrite every KF001 Flatten to global pooling; see `kerasfix rewrite --help`.
+
+    `data` (a path, or an array of inputs) makes `init` default to "distill"; the report's
+    `outputs` then hold the held-out fidelity."""
+    scratch = tempfile.TemporaryDirectory()  # holds array `data`; removed when this returns
+    data = _data_path(data if data is not None else calibration_data, Path(scratch.name))
     options = Options(
         pooling=pooling,
-        init=init,
+        init=init or ("distill" if data else "fold"),
         select=set(select) if select else None,
         min_params=min_params,
         dry_run=dry_run,
         force=force,
         verify=verify,
-        calibration_data=Path(calibration_data) if calibration_data else None,
+        calibration_data=data,
         verify_data=Path(verify_data) if verify_data else None,
         seed=seed,
+        distill=distill or DistillOptions(),
+        min_agreement=min_agreement,
     )
     if isinstance(model_or_path, (str, os.PathLike)):
         src = Path(model_or_path)
@@ -71,3 +82,13 @@ def rewrite(
         import keras
 
         return RewriteResult(keras.saving.load_model(dst), report)
+
+
+def _data_path(data: Any, scratch: Path) -> Path | None:
+    """A path as given; an array of inputs saved as .npy in `scratch`."""
+    if data is None or isinstance(data, (str, os.PathLike)):
+        return Path(data) if data is not None else None
+    import numpy as np
+
+    np.save(scratch / "data.npy", np.asarray(data))
+    return scratch / "data.npy"

@@ -14,7 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from kerasfix.fixers.model_rewrite.data import open_inputs
 from kerasfix.fixers.model_rewrite.errors import RewriteError
+from kerasfix.fixers.model_rewrite.fidelity import fidelity
 from kerasfix.fixers.model_rewrite.plan import INFERENCE_IDENTITY, Site
 
 HELD_OUT = 0.2
@@ -30,24 +32,10 @@ class Data:
 
 def load_data(path: Path, seed: int = 0) -> Data:
     """Inputs (and labels if any) from .npy (x only) or .npz (`x`, optional `y`)."""
-    try:
-        loaded = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as exc:
-        raise RewriteError(f"cannot read calibration data {path}: {exc}") from None
-    if isinstance(loaded, np.ndarray):
-        x, y = loaded, None
-    else:
-        with loaded:
-            keys = list(loaded.keys())
-            if not keys:
-                raise RewriteError(f"{path} holds no arrays")
-            x = loaded["x"] if "x" in keys else loaded[keys[0]]
-            y = loaded["y"] if "y" in keys else None
-    if len(x) < 5:
-        raise RewriteError(f"{path}: need at least 5 samples, got {len(x)}")
-    order = np.random.default_rng(seed).permutation(len(x))
-    cut = max(1, round(len(x) * HELD_OUT))
-    return Data(x, y, np.sort(order[cut:]), np.sort(order[:cut]))
+    inputs = open_inputs(path)
+    order = np.random.default_rng(seed).permutation(len(inputs))
+    cut = max(1, round(len(inputs) * HELD_OUT))
+    return Data(inputs.x, inputs.y, np.sort(order[cut:]), np.sort(order[:cut]))
 
 
 def load_keras_model(path: str) -> Any:
@@ -133,19 +121,8 @@ def _r2(x: Any, t: Any, kernel: Any, bias: Any | None) -> float:
 
 def compare_outputs(original: Any, rewritten: Any, x: Any, y: Any | None) -> dict[str, float]:
     """How far the outputs moved on `x`: abs differences, top-1 agreement, accuracies."""
-    before = np.asarray(original.predict(x, verbose=0, batch_size=256))
-    after = np.asarray(rewritten.predict(x, verbose=0, batch_size=256))
-    diff = np.abs(before.astype(np.float64) - after)
-    result = {
-        "samples": float(len(x)),
-        "max_abs_diff": float(diff.max()),
-        "mean_abs_diff": float(diff.mean()),
-    }
-    if before.ndim == 2 and before.shape[1] > 1:
-        top_before, top_after = before.argmax(1), after.argmax(1)
-        result["top1_agreement"] = float((top_before == top_after).mean())
-        if y is not None:
-            labels = y.argmax(1) if y.ndim == 2 else y
-            result["accuracy_before"] = float((top_before == labels).mean())
-            result["accuracy_after"] = float((top_after == labels).mean())
-    return result
+    before = original.predict(x, verbose=0, batch_size=256)
+    after = rewritten.predict(x, verbose=0, batch_size=256)
+    if not isinstance(before, (list, tuple)):
+        before, after = [before], [after]
+    return fidelity(list(before), list(after), y)

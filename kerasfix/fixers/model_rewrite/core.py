@@ -9,13 +9,19 @@ import shutil
 import time
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kerasfix.fixers.model_rewrite.atomic import AtomicFile, atomic_output, scratch
 from kerasfix.fixers.model_rewrite.config_edit import rewrite_config
+from kerasfix.fixers.model_rewrite.distill import DistillOptions
 from kerasfix.fixers.model_rewrite.errors import RewriteError
+from kerasfix.fixers.model_rewrite.fidelity import (
+    NOT_PRESERVED,
+    check_min_agreement,
+    shortfall_note,
+)
 from kerasfix.fixers.model_rewrite.fold import (
     bn_affine,
     fold_dense,
@@ -39,16 +45,18 @@ ProgressFactory = Callable[[str, int], Any]
 @dataclass
 class Options:
     pooling: str = "avg"  # "avg" | "max"
-    init: str = "fold"  # "fold" | "calibrate" | "random"
+    init: str = "fold"  # "fold" | "calibrate" | "distill" | "random"
     select: set[str] | None = None
     min_params: int = 0
     dry_run: bool = False
     force: bool = False
     verify: bool = True
-    calibration_data: Path | None = None
+    calibration_data: Path | None = None  # --data: calibrate and distill on these inputs
     verify_data: Path | None = None
     ridge: float = 1e-3
     seed: int | None = None
+    distill: DistillOptions = field(default_factory=DistillOptions)
+    min_agreement: float | None = None
 
 
 def rewrite_file(
@@ -56,8 +64,8 @@ def rewrite_file(
 ) -> Report:
     """Rewrite `src` into `dst` (never in place); the report says what changed."""
     start = time.perf_counter()
-    if options.init == "calibrate" and options.calibration_data is None:
-        raise RewriteError("--init calibrate needs --calibration-data FILE.npy|.npz")
+    if options.init in ("calibrate", "distill") and options.calibration_data is None:
+        raise RewriteError(f"--init {options.init} needs --data FILE.npy|.npz|IMAGE_DIR")
     if dst is not None and dst.suffix.lower() not in OUTPUT_SUFFIXES:
         # Keras picks the format by suffix; refuse before any work, not after it.
         raise RewriteError(
@@ -89,6 +97,8 @@ def rewrite_file(
             "(or re-save the model as .keras with Keras first)"
         )
     if options.dry_run or dst is None:
+        if plan.sites and options.init in ("fold", "random") and not options.verify_data:
+            report.notes.append(NOT_PRESERVED)
         report.seconds_rewrite = time.perf_counter() - start
         return report
     if not plan.sites:
@@ -100,10 +110,18 @@ def rewrite_file(
         return report
     entries = {e.key: e for e in walk(plan.config)}
     new_config = rewrite_config(plan.config, plan.sites)
+    prepared = None
+    if options.init == "distill":
+        from kerasfix.fixers.model_rewrite.distill import prepare
+
+        assert options.calibration_data is not None
+        holdout = options.distill.holdout
+        prepared = prepare(options.calibration_data, src, holdout, options.seed or 0)
     with open_source(src, plan.fmt, plan.config) as source:
         report.weight_bytes_before = _stored_bytes(source)
         report.optimizer_tensors_dropped = source.optimizer_tensors
-        replace = _new_weights(plan, source, entries, options, report, progress)
+        data = prepared.calibration if prepared else None
+        replace = _new_weights(plan, source, entries, options, report, progress, data)
         with atomic_output(dst, options.force) as out:
             total = report.weight_bytes_before or 1
             bar = progress("writing weights", total) if progress else None
@@ -116,8 +134,17 @@ def rewrite_file(
             report.weight_dtypes = sorted(stats.dtypes or ())
             report.file_bytes_after = out.size
             report.seconds_rewrite = time.perf_counter() - start
+            if prepared is not None:
+                from kerasfix.fixers.model_rewrite.distill import distill
+
+                seed = options.seed or 0
+                report.outputs, report.distill = distill(
+                    out, dst.suffix, src, prepared, options.distill, seed
+                )
+                report.file_bytes_after = out.size
             if options.verify:
                 stored = {k for k, v in source.tensors.items() if v} | set(source.subtensors)
+                stored -= _trained_keys(plan, entries, options)
                 report.verification = _verify(out, dst, src, plan, entries, stored, report)
                 if report.verification.status == "failed":
                     reason = report.verification.reason
@@ -129,8 +156,14 @@ def rewrite_file(
                     raise RewriteError(f"verification failed, output not written: {reason}{hint}")
             else:
                 report.verification = Verification("skipped", "--no-verify")
-            if options.init == "calibrate" or options.verify_data:
+            if options.verify_data or (options.init == "calibrate"):
                 report.outputs = _compare(out, dst, src, options)
+            if options.init in ("fold", "random") and not options.verify_data:
+                report.notes.append(NOT_PRESERVED)
+            if shortfall := shortfall_note(report.outputs):
+                report.notes.append(shortfall)
+            if options.min_agreement is not None:
+                check_min_agreement(report.outputs, options.min_agreement, options.init)
             out.commit()
     return report
 
@@ -146,6 +179,18 @@ def _copy_unchanged(src: Path, dst: Path, fmt: str, out_h5: bool, force: bool) -
         with out.handle() as writer:
             shutil.copyfileobj(reader, writer, 1 << 20)
         out.commit()
+
+
+def _trained_keys(plan: Plan, entries: dict[Key, LayerEntry], options: Options) -> set[Key]:
+    """Layers distillation trained (their weights are no longer the input's): every layer
+    with `--train all`, the layers from the first rewritten Flatten on with `--train head`."""
+    if options.init != "distill":
+        return set()
+    keys = list(entries)
+    if options.distill.train == "all":
+        return set(keys)
+    first = min(keys.index((*s.model, s.flatten)) for s in plan.sites)
+    return set(keys[first:])
 
 
 def _stored_bytes(source: WeightSource) -> int:
@@ -164,15 +209,18 @@ def _new_weights(
     options: Options,
     report: Report,
     progress: ProgressFactory | None,
+    data: Any = None,
 ) -> dict[Key, list[Any]]:
-    """Replacement tensors for every resized Dense and BatchNormalization."""
+    """Replacement tensors for every resized Dense and BatchNormalization; `data` is the
+    calibration split when the caller has made one (distill)."""
     replace: dict[Key, list[Any]] = {}
-    model = data = None
-    if options.init == "calibrate":
+    model = None
+    if options.init in ("calibrate", "distill"):
         from kerasfix.fixers.model_rewrite.calibrate import load_data, load_keras_model
 
         assert options.calibration_data is not None
-        data = load_data(options.calibration_data, options.seed or 0)
+        if data is None:
+            data = load_data(options.calibration_data, options.seed or 0)
         model = load_keras_model(str(plan.path))
     for site in plan.sites:
         dense_key = (*site.model, site.dense)
@@ -198,7 +246,7 @@ def _new_weights(
                 else None
             )
             new = fold_dense(kernel, bias, site, affine, bar if callable(bar) else None)
-            if options.init == "calibrate":
+            if model is not None:
                 from kerasfix.fixers.model_rewrite.calibrate import fit_site
 
                 assert data is not None

@@ -70,7 +70,8 @@ class Report:
     macs_after: int = 0
     optimizer_tensors_dropped: int = 0
     fit: dict[str, dict[str, float]] = field(default_factory=dict)  # per site, calibrate
-    outputs: dict[str, float] | None = None  # calibrate / --verify-data
+    outputs: dict[str, float] | None = None  # calibrate / distill (held-out) / --verify-data
+    distill: Any = None  # distill.DistillResult: the training run
     verification: Verification | None = None
     seconds_rewrite: float = 0.0
     notes: list[str] = field(default_factory=list)
@@ -140,6 +141,8 @@ class Report:
             if "accuracy_before" in o:
                 text += f", accuracy {o['accuracy_before']:.1%} -> {o['accuracy_after']:.1%}"
             lines.append(text)
+        if self.distill is not None:
+            lines.extend(distill_lines(self.distill))
         v = self.verification
         if v is not None:
             detail = f" ({v.reason})" if v.reason else ""
@@ -156,3 +159,16 @@ class Report:
 
 def _mb(value: int) -> str:
     return f"{value / 1e6:,.1f} MB" if value >= 100_000 else f"{value:,} bytes"
+
+
+def distill_lines(run: Any) -> list[str]:
+    """The distillation run: what it trained on, how long, and the held-out fidelity before."""
+    before = run.calibrated
+    start = ""
+    if "top1_agreement" in before:
+        start = f"top-1 agreement {before['top1_agreement']:.1%}, "
+    return [
+        f"  distill: {run.epochs_run} epochs ({run.stopped}) in {run.seconds:.1f}s, "
+        f"trained {run.trained} on {run.train_samples:,} samples, loss {run.loss}; "
+        f"held-out after calibration only: {start}mean |diff| {before['mean_abs_diff']:.4g}"
+    ]

@@ -1,0 +1,29 @@
+"""The `rewrite --init distill` training options, kept apart from the rewrite command's own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+
+def distill_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --epochs, --max-time, --train, --batch-size and --holdout to `command`."""
+    options = [
+        click.option("--epochs", type=click.IntRange(0), default=10, show_default=True,
+                     help="Distillation epochs at most (early stopping may end sooner)."),
+        click.option("--max-time", type=click.FloatRange(0, min_open=True), default=None,
+                     help="Stop distilling after the epoch that passes this many seconds."),
+        click.option("--train", type=click.Choice(["all", "head"]), default="all",
+                     show_default=True,
+                     help="Distil every layer (the trunk adapts) or only the new head."),
+        click.option("--batch-size", type=click.IntRange(1), default=64, show_default=True,
+                     help="Batch size for distillation and for running the models."),
+        click.option("--holdout", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+                     default=0.1, show_default=True,
+                     help="Fraction of --data held out to measure agreement."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command

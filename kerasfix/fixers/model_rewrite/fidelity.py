@@ -1,0 +1,88 @@
+"""How faithfully the rewritten model answers as the original did, and when that is not enough.
+
+Kept free of Keras: it compares output arrays, so every init (and the report) can use it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from kerasfix.fixers.model_rewrite.errors import RewriteError
+
+LOW_AGREEMENT = 0.95
+NOT_PRESERVED = (
+    "the written model's predictions are NOT preserved: the resized Dense no longer matches "
+    "what the trunk feeds it, so retrain the model, or rewrite it with --data FILE (inputs "
+    "the model sees; no labels needed) to keep its accuracy"
+)
+
+
+def fidelity(before: list[Any], after: list[Any], labels: Any | None) -> dict[str, float]:
+    """Abs differences over every output; top-1 agreement (and accuracy against `labels`)
+    for the first output that is a class score vector, or a single sigmoid/score unit."""
+    flat_before = np.concatenate([np.asarray(b, np.float64).reshape(len(b), -1) for b in before], 1)
+    flat_after = np.concatenate([np.asarray(a, np.float64).reshape(len(a), -1) for a in after], 1)
+    diff = np.abs(flat_before - flat_after)
+    result = {
+        "samples": float(len(flat_before)),
+        "max_abs_diff": float(diff.max()),
+        "mean_abs_diff": float(diff.mean()),
+    }
+    for old, new in zip(before, after, strict=True):
+        old, new = np.asarray(old), np.asarray(new)
+        if old.ndim != 2:
+            continue
+        if old.shape[1] > 1:
+            top_old, top_new = old.argmax(1), new.argmax(1)
+        else:
+            top_old, top_new = old[:, 0] > 0.5, new[:, 0] > 0.5
+        result["top1_agreement"] = float((top_old == top_new).mean())
+        if labels is not None:
+            truth = np.asarray(labels)
+            truth = truth.argmax(1) if truth.ndim == 2 and truth.shape[1] > 1 else truth.ravel()
+            result["accuracy_before"] = float((top_old == truth).mean())
+            result["accuracy_after"] = float((top_new == truth).mean())
+        break
+    return result
+
+
+def shortfall_note(outputs: dict[str, float] | None) -> str | None:
+    """Said plainly when the rewritten model disagrees with the original too often."""
+    if not outputs or outputs.get("top1_agreement", 1.0) >= LOW_AGREEMENT:
+        return None
+    return (
+        f"held-out top-1 agreement is only {outputs['top1_agreement']:.1%}: the rewritten model "
+        "does NOT keep the original's predictions (--min-agreement refuses to write such a model)"
+    )
+
+
+def score(measured: dict[str, float]) -> float:
+    """Higher is better: agreement for classifiers, minus the mean |diff| otherwise."""
+    if "top1_agreement" in measured:
+        return measured["top1_agreement"] - 1e-6 * measured["mean_abs_diff"]
+    return -measured["mean_abs_diff"]
+
+
+def check_min_agreement(outputs: dict[str, float] | None, minimum: float, init: str) -> None:
+    """Refuse (RewriteError, so nothing is written) when held-out agreement is short."""
+    if outputs is None:
+        raise RewriteError("--min-agreement needs --data FILE (or --verify-data) to measure on")
+    if "top1_agreement" not in outputs:
+        raise RewriteError(
+            "--min-agreement measures top-1 agreement of class scores; this model's outputs "
+            f"are not class scores (held-out mean |diff| {outputs['mean_abs_diff']:.4g})"
+        )
+    agreement = outputs["top1_agreement"]
+    if agreement >= minimum:
+        return
+    tries = ["more data", "more --epochs (or a larger --max-time)"]
+    if init != "distill":
+        tries.insert(0, "--init distill (the default with --data)")
+    tries.append("--train all")
+    raise RewriteError(
+        f"held-out top-1 agreement {agreement:.1%} is below --min-agreement {minimum:.1%}: "
+        f"output not written. Try {', '.join(tries)}; if none of that helps, global pooling "
+        "may be too weak a head for this trunk (it discards where features are)"
+    )

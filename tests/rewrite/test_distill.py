@@ -1,0 +1,200 @@
+"""`rewrite --data` / `--init distill`: trained models keep their accuracy, or the tool refuses.
+
+Each model is trained here (seeded) with labels; the rewrite sees only the training inputs
+(`train.npy`, no labels) and is judged on a held-out test set it never saw (`test.npz`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.rewrite import distill_models as dm
+
+pytestmark = pytest.mark.keras
+
+
+def _rewrite(*args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    cmd = [sys.executable, "-m", "kerasfix", "rewrite", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+
+
+def _accuracy(keras, path: Path, task: dm.Task) -> float:
+    from kerasfix.fixers.model_rewrite.calibrate import load_model_path
+
+    model = load_model_path(keras, str(path))
+    return float((model.predict(task.x_test, verbose=0).argmax(1) == task.y_test).mean())
+
+
+def _trained(keras, tmp_path: Path, build, task: dm.Task, epochs: int, suffix: str = ".keras"):
+    model, accuracy = dm.trained(keras, build, task, epochs)
+    path = tmp_path / f"model{suffix}"
+    model.save(path)
+    train, test = task.save(tmp_path)
+    return path, train, test, accuracy
+
+
+@pytest.mark.slow
+def test_deep_cnn_on_digits_keeps_accuracy_from_unlabelled_inputs(keras, tmp_path):
+    task = dm.digits()
+    model, train, test, accuracy = _trained(keras, tmp_path, dm.deep_cnn, task, epochs=12)
+    assert accuracy >= 0.97
+    out = tmp_path / "slim.keras"
+    args = [str(model), "-o", str(out), "--data", str(train), "--verify-data", str(test)]
+    proc = _rewrite(*args, "--seed", "0", "--report-format", "json")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["init"] == "distill"
+    assert report["params_after"] < report["params_before"] * 0.6
+    run = report["distill"]
+    assert run["train_samples"] + run["heldout_samples"] == len(task.x_train)
+    assert report["outputs"]["samples"] == len(task.x_test)
+    after = _accuracy(keras, out, task)
+    assert after == pytest.approx(report["outputs"]["accuracy_after"])
+    assert after >= accuracy - 0.005, (accuracy, after)
+    assert report["outputs"]["top1_agreement"] >= 0.97
+
+
+@pytest.mark.slow
+def test_convlstm_clips_keep_accuracy_through_the_python_api(keras, tmp_path):
+    """ConvLSTM2D weights are carried through legacy .h5 (see the report for .keras)."""
+    import kerasfix
+
+    task = dm.clips()
+    model, _train, _test, accuracy = _trained(keras, tmp_path, dm.convlstm, task, 6, ".h5")
+    assert accuracy >= 0.97
+    out, report = kerasfix.rewrite(model, tmp_path / "slim.h5", data=task.x_train, seed=0)
+    assert out.exists() and report.init == "distill"
+    assert report.params_after < report.params_before
+    assert report.outputs["top1_agreement"] >= 0.97
+    assert _accuracy(keras, out, task) >= accuracy - 0.005
+
+
+@pytest.mark.slow
+def test_conv1d_waves_keep_accuracy_with_min_agreement(keras, tmp_path):
+    task = dm.waves()
+    model, train, _test, accuracy = _trained(keras, tmp_path, dm.conv1d, task, epochs=10)
+    assert accuracy >= 0.95
+    out = tmp_path / "slim.keras"
+    args = [str(model), "-o", str(out), "--data", str(train), "--min-agreement", "0.95"]
+    proc = _rewrite(*args, "--seed", "0")
+    assert proc.returncode == 0, proc.stderr
+    assert "top-1 agreement" in proc.stdout and "distill:" in proc.stdout
+    assert _accuracy(keras, out, task) >= accuracy - 0.005
+
+
+@pytest.mark.slow
+def test_shallow_trunk_cannot_keep_accuracy_and_min_agreement_refuses(keras, tmp_path):
+    task = dm.digits()
+    model, train, _test, accuracy = _trained(keras, tmp_path, dm.shallow_cnn, task, epochs=12)
+    assert accuracy >= 0.97
+    out = tmp_path / "slim.keras"
+    base = [str(model), "-o", str(out), "--data", str(train), "--seed", "0", "--epochs", "4"]
+    proc = _rewrite(*base)
+    assert proc.returncode == 0, proc.stderr
+    assert "does NOT keep the original's predictions" in proc.stdout
+    out.unlink()
+    before = sorted(os.listdir(tmp_path))
+    proc = _rewrite(*base, "--min-agreement", "0.95")
+    assert proc.returncode == 2
+    lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("error:")]
+    assert len(lines) == 1 and proc.stderr.strip().endswith(lines[0]), proc.stderr
+    assert "below --min-agreement 95.0%" in lines[0] and "global pooling" in lines[0]
+    assert "--epochs" in lines[0] and "more data" in lines[0]
+    assert "Traceback" not in proc.stderr
+    assert sorted(os.listdir(tmp_path)) == before and not out.exists()
+
+
+@pytest.fixture(scope="module")
+def tiny(keras, tmp_path_factory):
+    """A small untrained CNN on 8x8x3 inputs, saved, with random inputs beside it."""
+    root = tmp_path_factory.mktemp("tiny")
+    keras.utils.set_random_seed(0)
+    layers = keras.layers
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 3)),
+            layers.Conv2D(4, 3, padding="same", activation="relu"),
+            layers.Flatten(name="flat"),
+            layers.Dense(3, activation="softmax", name="out"),
+        ]
+    )
+    model.save(root / "tiny.keras")
+    rng = np.random.default_rng(0)
+    np.save(root / "x.npy", rng.uniform(0, 1, (40, 8, 8, 3)).astype("float32"))
+    return root
+
+
+def test_fold_without_data_says_predictions_are_not_preserved(tiny, tmp_path):
+    proc = _rewrite(str(tiny / "tiny.keras"), "-o", str(tmp_path / "o.keras"), "--no-verify")
+    assert proc.returncode == 0, proc.stderr
+    assert "predictions are NOT preserved" in proc.stdout and "--data" in proc.stdout
+
+
+def test_min_agreement_without_data_refuses_and_writes_nothing(tiny, tmp_path):
+    out = tmp_path / "o.keras"
+    proc = _rewrite(str(tiny / "tiny.keras"), "-o", str(out), "--min-agreement", "0.9")
+    assert proc.returncode == 2 and "--min-agreement needs --data" in proc.stderr
+    assert proc.stderr.count("error:") == 1 and os.listdir(tmp_path) == []
+
+
+def test_distill_from_an_image_directory_with_class_folders(keras, tiny, tmp_path):
+    import tensorflow as tf
+
+    rng = np.random.default_rng(1)
+    images = tmp_path / "images"
+    for label in ("cats", "dogs"):
+        (images / label).mkdir(parents=True)
+        for i in range(6):  # 16x12 images: resized to the model's 8x8 on reading
+            pixels = rng.integers(0, 256, (16, 12, 3), dtype=np.uint8)
+            tf.io.write_file(str(images / label / f"{i}.png"), tf.io.encode_png(pixels))
+    from kerasfix.fixers.model_rewrite.data import open_inputs
+
+    inputs = open_inputs(images, (8, 8, 3))
+    assert len(inputs) == 12 and list(inputs.y) == [0] * 6 + [1] * 6
+    batch = inputs.rows(np.array([7, 0]))
+    assert batch.shape == (2, 8, 8, 3) and batch.dtype == np.float32 and batch.max() > 1
+    out = tmp_path / "o.keras"
+    proc = _rewrite(str(tiny / "tiny.keras"), "-o", str(out), "--data", str(images),
+                    "--epochs", "1", "--holdout", "0.25", "--report-format", "json")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["distill"]["heldout_samples"] == 3 and report["distill"]["epochs_run"] == 1
+    assert report["outputs"]["samples"] == 3 and "accuracy_after" in report["outputs"]
+    assert out.exists()
+
+
+def test_npz_inputs_are_memory_mapped_and_compressed_ones_read(tmp_path):
+    from kerasfix.fixers.model_rewrite.data import open_inputs
+
+    x = np.arange(7 * 4 * 3, dtype="float32").reshape(7, 4, 3)
+    np.savez(tmp_path / "plain.npz", x=x, y=np.arange(7))
+    np.savez_compressed(tmp_path / "packed.npz", x=x)
+    plain = open_inputs(tmp_path / "plain.npz")
+    assert isinstance(plain.x, np.memmap) and list(plain.y) == list(range(7))
+    packed = open_inputs(tmp_path / "packed.npz")
+    assert packed.y is None
+    rows = np.array([5, 1, 3])
+    assert np.array_equal(plain.rows(rows), x[rows])
+    assert np.array_equal(packed.rows(rows), x[rows])
+
+
+def test_bad_data_is_one_error_line(tiny, tmp_path):
+    bad = tmp_path / "bad.npy"
+    bad.write_bytes(b"not numpy")
+    few = tmp_path / "few.npz"
+    np.savez(few, x=np.zeros((3, 8, 8, 3)))
+    for data, words in ((bad, "cannot read data"), (few, "at least 5 samples")):
+        out = tmp_path / "o.keras"
+        proc = _rewrite(str(tiny / "tiny.keras"), "-o", str(out), "--data", str(data))
+        lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("error:")]
+        assert proc.returncode == 2 and len(lines) == 1 and words in lines[0], proc.stderr
+        assert "Traceback" not in proc.stderr
+        assert not out.exists()
