@@ -266,6 +266,8 @@ def test_notebook_cells_are_checked_in_the_context_of_earlier_cells(tmp_path: Pa
 
 
 def test_configuration_is_reread_when_it_changes(tmp_path: Path) -> None:
+    tmp_path = tmp_path / "my project"  # a space: every URI is percent-encoded
+    tmp_path.mkdir()
     path = tmp_path / "model.py"
     text = SCRIPT.read_text(encoding="utf-8")
     path.write_text(text, encoding="utf-8")
@@ -326,7 +328,7 @@ def test_configuration_is_reread_when_it_changes(tmp_path: Path) -> None:
 
 
 def test_edits_in_quick_succession_are_checked_once(tmp_path: Path) -> None:
-    path = tmp_path / "model.py"
+    path = tmp_path / "my model.py"  # a space: the URI is percent-encoded
     text = SCRIPT.read_text(encoding="utf-8")
     uri = path.as_uri()
 
