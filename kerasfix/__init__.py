@@ -19,3 +19,16 @@ def __getattr__(name: str) -> Any:
 
         return rewrite
     raise AttributeError(f"module 'kerasfix' has no attribute {name!r}")
+
+
+def load_ipython_extension(shell: Any) -> None:
+    """`%load_ext kerasfix`: check cells as they run (kerasfix/ipython.py)."""
+    from kerasfix.ipython import load_ipython_extension as load
+
+    load(shell)
+
+
+def unload_ipython_extension(shell: Any) -> None:
+    from kerasfix.ipython import unload_ipython_extension as unload
+
+    unload(shell)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -63,6 +64,7 @@ class KerasfixServer(LanguageServer):
         self._pending: dict[str, asyncio.Task[None]] = {}
         self._cache: dict[str, tuple[Buffer, Analysis]] = {}
         self._published: dict[str, set[str]] = {}
+        self._open: dict[str, None] = {}  # keys as the client spells them, in opening order
 
     # -- configuration ------------------------------------------------------------------
 
@@ -105,12 +107,12 @@ class KerasfixServer(LanguageServer):
 
     # -- buffers ------------------------------------------------------------------------
 
+    def opened(self, key: str) -> None:
+        self._open[key] = None
+        self.publish(key)
+
     def open_keys(self) -> Iterator[str]:
-        workspace = self.workspace
-        yield from list(workspace.notebook_documents)
-        for uri in list(workspace.text_documents):
-            if workspace.get_notebook_document(cell_uri=uri) is None:
-                yield uri
+        yield from list(self._open)
 
     def target(self, uri: str) -> Target | None:
         """The script or notebook that `uri` (a document or a notebook cell) belongs to."""
@@ -126,7 +128,7 @@ class KerasfixServer(LanguageServer):
                 uris.append(cell.document if code else None)
             path = _path_of(notebook.uri, ".ipynb")
             return Target(notebook.uri, Buffer(path, "notebook", tuple(texts)), tuple(uris))
-        if uri not in workspace.text_documents:
+        if unquote(uri) not in workspace.text_documents:  # pygls keys documents unquoted
             return None
         document = workspace.get_text_document(uri)
         path = _path_of(uri, ".py")
@@ -180,6 +182,7 @@ class KerasfixServer(LanguageServer):
         self.publish(key)
 
     def forget(self, key: str) -> None:
+        self._open.pop(key, None)
         pending = self._pending.pop(key, None)
         if pending is not None:
             pending.cancel()
@@ -339,7 +342,7 @@ def create_server() -> KerasfixServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: KerasfixServer, params: types.DidOpenTextDocumentParams) -> None:
-        ls.publish(params.text_document.uri)
+        ls.opened(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: KerasfixServer, params: types.DidChangeTextDocumentParams) -> None:
@@ -358,7 +361,7 @@ def create_server() -> KerasfixServer:
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
     def notebook_open(ls: KerasfixServer, params: types.DidOpenNotebookDocumentParams) -> None:
-        ls.publish(params.notebook_document.uri)
+        ls.opened(params.notebook_document.uri)
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
     def notebook_change(ls: KerasfixServer, params: types.DidChangeNotebookDocumentParams) -> None:

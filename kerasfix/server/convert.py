@@ -94,10 +94,14 @@ def inlay_hint(
         position=types.Position(line=index, character=_units(text, len(text), encoding)),
         label=f"# {layer.label}",
         kind=types.InlayHintKind.Type,
-        tooltip=f"{layer.name} ({layer.class_name}): output shape and parameters, "
-        "inferred statically by kerasfix",
+        tooltip=_tooltip(layer),
         padding_left=True,
     )
+
+
+def _tooltip(layer: LayerLine) -> str:
+    text = f"{layer.name} ({layer.class_name}): output shape and parameters inferred by kerasfix"
+    return f"{text}; not known: {layer.unknown_reason}" if layer.unknown_reason else text
 
 
 def text_edits(before: str, after: str, encoding: str = UTF16) -> list[types.TextEdit]:

@@ -23,6 +23,7 @@ class Client(LanguageClient):
     def __init__(self) -> None:
         super().__init__("kerasfix-tests", "1")
         self.diagnostics: dict[str, list[types.Diagnostic]] = {}
+        self.publishes: dict[str, int] = {}
         self.messages: list[str] = []
         self.stderr = bytearray()
         self._changed = asyncio.Event()
@@ -30,6 +31,7 @@ class Client(LanguageClient):
         @self.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
         def on_diagnostics(params: types.PublishDiagnosticsParams) -> None:
             self.diagnostics[params.uri] = params.diagnostics
+            self.publishes[params.uri] = self.publishes.get(params.uri, 0) + 1
             self._changed.set()
 
         @self.feature(types.WINDOW_SHOW_MESSAGE)
@@ -47,7 +49,9 @@ class Client(LanguageClient):
         while chunk := await self._server.stderr.read(65536):
             self.stderr.extend(chunk)
 
-    async def open(self, root: Path, notebook: bool = False) -> types.InitializeResult:
+    async def open(
+        self, root: Path, notebook: bool = False, debounce_ms: int = 50
+    ) -> types.InitializeResult:
         capabilities = types.ClientCapabilities(
             text_document=types.TextDocumentClientCapabilities(
                 publish_diagnostics=types.PublishDiagnosticsClientCapabilities(),
@@ -65,7 +69,7 @@ class Client(LanguageClient):
             types.InitializeParams(
                 capabilities=capabilities,
                 root_uri=root.as_uri(),
-                initialization_options={"debounceMs": 50},
+                initialization_options={"debounceMs": debounce_ms},
             )
         )
         self.initialized(types.InitializedParams())

@@ -59,6 +59,22 @@ def test_layer_lines_exist_without_any_flatten() -> None:
     assert labels[5] == "(None, 16) · 528 params"  # 32*16 + 16
 
 
+def test_an_unknown_size_is_shown_as_unknown_with_the_reason() -> None:
+    text = (
+        "import keras\nfrom keras import layers\n"
+        "def build(size):\n"
+        "    return keras.Sequential([\n"
+        "        keras.Input((size, size, 3)),\n"
+        "        layers.Conv2D(4, 3),\n"
+        "    ])\n"
+    )
+    result = analyse(Buffer("m.py", "source", (text,)), Settings())
+    (conv,) = [layer for layer in result.layers if layer.class_name == "Conv2D"]
+    assert conv.label == "(None, None, None, 4) · 112 params"  # 3*3*3*4 + 4
+    hint = convert.inlay_hint(conv, convert.lines_of(text))
+    assert hint is not None and "size" in str(hint.tooltip)
+
+
 def test_positions_count_utf16_units_after_non_ascii_text() -> None:
     text = 'x = "é😀"; y = layers.Flatten()'
     start = text.index("layers")

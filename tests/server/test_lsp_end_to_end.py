@@ -266,6 +266,8 @@ def test_notebook_cells_are_checked_in_the_context_of_earlier_cells(tmp_path: Pa
 
 
 def test_configuration_is_reread_when_it_changes(tmp_path: Path) -> None:
+    tmp_path = tmp_path / "my project"  # a space: every URI is percent-encoded
+    tmp_path.mkdir()
     path = tmp_path / "model.py"
     text = SCRIPT.read_text(encoding="utf-8")
     path.write_text(text, encoding="utf-8")
@@ -304,6 +306,15 @@ def test_configuration_is_reread_when_it_changes(tmp_path: Path) -> None:
         (diagnostic,) = await client.wait_for(uri, lambda d: len(d) == 1)
         assert diagnostic.severity == types.DiagnosticSeverity.Information
 
+        # Saving the configuration file in the editor re-reads it too.
+        config.write_text('ignore = ["KF"]\n', encoding="utf-8")
+        client.text_document_did_save(
+            types.DidSaveTextDocumentParams(
+                text_document=types.TextDocumentIdentifier(uri=config.as_uri())
+            )
+        )
+        assert len(await client.wait_for(uri, lambda d: len(d) == 0)) == 0
+
         # A broken file: one message, and the defaults apply.
         config.write_text("selct = 1\n", encoding="utf-8")
         changed()
@@ -312,5 +323,45 @@ def test_configuration_is_reread_when_it_changes(tmp_path: Path) -> None:
         )
         assert await client.close() == 0
         assert any("unknown key 'selct'" in m for m in client.messages)
+
+    run(session())
+
+
+def test_edits_in_quick_succession_are_checked_once(tmp_path: Path) -> None:
+    path = tmp_path / "my model.py"  # a space: the URI is percent-encoded
+    text = SCRIPT.read_text(encoding="utf-8")
+    uri = path.as_uri()
+
+    async def session() -> None:
+        client = Client()
+        await client.start(tmp_path)
+        await client.open(tmp_path, debounce_ms=1500)
+        client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(
+                    uri=uri, language_id="python", version=1, text=text
+                )
+            )
+        )
+        await client.wait_for(uri, lambda d: len(d) == 1)  # open is checked at once
+        assert client.publishes[uri] == 1
+        # Five edits typed in a burst: the last one removes the Flatten.
+        versions = [text + f"\n# typing {n}\n" for n in range(4)]
+        versions.append(text.replace("L.Flatten()", "L.GlobalAveragePooling2D()"))
+        for number, version in enumerate(versions, start=2):
+            client.text_document_did_change(
+                types.DidChangeTextDocumentParams(
+                    text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=number),
+                    content_changes=[types.TextDocumentContentChangeWholeDocument(text=version)],
+                )
+            )
+        assert len(await client.wait_for(uri, lambda d: len(d) == 0)) == 0
+        # Saving re-checks at once, without waiting for the debounce.
+        client.text_document_did_save(
+            types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
+        await client.wait_for(uri, lambda d: client.publishes[uri] == 3)
+        assert await client.close() == 0
+        assert client.publishes[uri] == 3  # open, one for the burst, save
 
     run(session())

@@ -21,6 +21,7 @@ class LayerLine:
     name: str
     output_shape: Shape | None
     params: int | None
+    unknown_reason: str | None = None  # why a dimension or the count is not known
 
     @property
     def label(self) -> str:
@@ -48,6 +49,7 @@ def layer_lines(graph: Graph) -> list[LayerLine]:
                 node.layer.display_name,
                 node.output_shape,
                 node.params,
+                node.unknown_reason,
             )
             key = (span.cell, span.end_line)
             current = best.get(key)
