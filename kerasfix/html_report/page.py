@@ -121,7 +121,8 @@ def headline(summary: Summary) -> str:
         both = bool(summary.swaps) and size_after is not None
         value = f"{_mb(size)} → {_mb(size_after)}" if both else _mb(size)
         exact = f"{size:,} → {size_after:,} bytes" if both else f"{size:,} bytes"
-        cards.append(_card(f"Weight bytes ({source})", escape(value), "kf-bytes", exact))
+        shown_exact = exact if exact != value else None  # small sizes are already exact
+        cards.append(_card(f"Weight bytes ({source})", escape(value), "kf-bytes", shown_exact))
     return '<div class="kf-cards">' + "".join(cards) + "</div>"
 
 
