@@ -97,6 +97,8 @@ def test_rewrite_report_in_chromium(
     )
     outputs: dict[str, Any] = report["outputs"]
     assert shown.pairs["Samples compared"] == f"{int(outputs['samples']):,}"
+    assert shown.pairs["Max |output difference|"] == f"{outputs['max_abs_diff']:.4g}"
+    assert shown.pairs["Mean |output difference|"] == f"{outputs['mean_abs_diff']:.4g}"
     assert shown.pairs["Top-1 agreement"] == f"{outputs['top1_agreement']:.1%}"
     assert shown.pairs["Accuracy before → after"] == (
         f"{outputs['accuracy_before']:.1%} → {outputs['accuracy_after']:.1%}"
