@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "check", "rewrite"]
+__all__ = ["__version__", "check", "inspect", "rewrite"]
 
 
 def __getattr__(name: str) -> Any:
@@ -14,6 +14,10 @@ def __getattr__(name: str) -> Any:
         from kerasfix.api import check
 
         return check
+    if name == "inspect":
+        from kerasfix.api import inspect
+
+        return inspect
     if name == "rewrite":
         from kerasfix.fixers.model_rewrite.api import rewrite
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 import html
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kerasfix.checks.options import RuleOptions
 from kerasfix.findings import Finding
 from kerasfix.graph.model import Graph, Shape
+
+if TYPE_CHECKING:
+    from kerasfix.frontends.saved_model.summary import Summary
 
 
 class Findings(list[Finding]):
@@ -86,6 +89,43 @@ def check(model_or_path: Any, options: RuleOptions | None = None) -> Findings:
         return Findings(findings, program.graph)
     graph = graph_of_live_model(model_or_path)
     return Findings(lint_graph(graph, options, path=""), graph)
+
+
+class Tables(list["Summary"]):
+    """`kerasfix.inspect` results: one table per model, shown with its chart in Jupyter."""
+
+    def __str__(self) -> str:
+        import io
+
+        from kerasfix.commands.inspect import render_text
+
+        out = io.StringIO()
+        for index, summary in enumerate(self):
+            out.write("\n" if index else "")
+            render_text(summary, out)
+        return out.getvalue() or "No Keras model."
+
+    def _repr_html_(self) -> str:
+        from kerasfix.html_report import fragment
+
+        return "".join(fragment(summary) for summary in self) or "<p>No Keras model.</p>"
+
+
+def inspect(model_or_path: Any) -> Tables:
+    """The `kerasfix inspect` tables of a live model, a model file, a script or a notebook."""
+    from kerasfix.commands.inspect import build_source_summaries, build_summary
+    from kerasfix.engine import lint_graph
+    from kerasfix.frontends import kind_of
+    from kerasfix.frontends.saved_model.summary import summarize
+
+    if isinstance(model_or_path, (str, os.PathLike)):
+        path = Path(model_or_path)
+        kind = kind_of(path)
+        if kind in ("source", "notebook"):
+            return Tables(build_source_summaries(path, kind))
+        return Tables([build_summary(path)])
+    graph = graph_of_live_model(model_or_path)
+    return Tables([summarize(graph, lint_graph(graph))])
 
 
 def graph_of_live_model(model: Any) -> Graph:

@@ -32,7 +32,8 @@ def charted_rows(summary: Summary) -> list[Row]:
 
 
 def is_log_scale(rows: list[Row]) -> bool:
-    values = [row.params for row in rows if row.params]
+    """Log when the bars (before or after the swaps) span more than LOG_THRESHOLD×."""
+    values = [v for row in rows for v in (row.params, row.params_after) if v]
     return bool(values) and max(values) / min(values) > LOG_THRESHOLD
 
 

@@ -55,6 +55,8 @@ def render_page(summaries: list[Summary], title: str, rewrite: Report | None = N
     for index, summary in enumerate(summaries):
         body.append(model_section(summary, index))
     if rewrite is not None:
+        from kerasfix.html_report.rewrite import rewrite_section
+
         body.append(rewrite_section(rewrite))
     body.append(rules_section([f for s in summaries for f in s.findings]))
     return (
@@ -119,9 +121,10 @@ def headline(summary: Summary) -> str:
     if size is not None:
         source = f"stored {summary.weights.dtype_text()}" if summary.weights else "float32 est."
         both = bool(summary.swaps) and size_after is not None
-        value = f"{_mb(size)} → {_mb(size_after)}" if both else _mb(size)
+        value = f"{megabytes(size)} → {megabytes(size_after)}" if both else megabytes(size)
         exact = f"{size:,} → {size_after:,} bytes" if both else f"{size:,} bytes"
-        cards.append(_card(f"Weight bytes ({source})", escape(value), "kf-bytes", exact))
+        shown_exact = exact if exact != value else None  # small sizes are already exact
+        cards.append(_card(f"Weight bytes ({source})", escape(value), "kf-bytes", shown_exact))
     return '<div class="kf-cards">' + "".join(cards) + "</div>"
 
 
@@ -193,68 +196,11 @@ def rules_section(findings: list[Finding]) -> str:
     return f"<h2>Rules</h2>{''.join(parts)}" if parts else ""
 
 
-def rewrite_section(report: Report) -> str:
-    """What the rewrite did, and how closely the new model's predictions follow the old."""
-    rows = [
-        ("Output", report.output or "(dry run)"),
-        ("Init", report.init),
-        ("Parameters", f"{report.params_before:,} → {report.params_after:,}"),
-    ]
-    if report.weight_bytes_before is not None and report.weight_bytes_after is not None:
-        rows.append(
-            (
-                "Weight bytes",
-                f"{_mb(report.weight_bytes_before)} → {_mb(report.weight_bytes_after)}",
-            )
-        )
-    if report.file_bytes_after is not None:
-        rows.append(
-            ("File size", f"{_mb(report.file_bytes_before)} → {_mb(report.file_bytes_after)}")
-        )
-    for site in report.sites:
-        rows.append(
-            (
-                f"{site.flatten} → {site.pooling_layer}, {site.dense}",
-                f"{site.params_before:,} → {site.params_after:,} params",
-            )
-        )
-    outputs = report.outputs or {}
-    fidelity = []
-    if outputs:
-        fidelity.append(("Samples compared", f"{int(outputs['samples']):,}"))
-        fidelity.append(("Max |output difference|", f"{outputs['max_abs_diff']:.4g}"))
-        if "top1_agreement" in outputs:
-            fidelity.append(("Top-1 agreement", f"{outputs['top1_agreement']:.1%}"))
-        if "accuracy_before" in outputs:
-            fidelity.append(
-                (
-                    "Accuracy before → after",
-                    f"{outputs['accuracy_before']:.1%} → {outputs['accuracy_after']:.1%}",
-                )
-            )
-    verification = report.verification
-    if verification is not None:
-        rows.append(("Verification", verification.status))
-    table = _pairs(rows, "kf-rewrite")
-    fid = (
-        "<h3>Prediction fidelity</h3>" + _pairs(fidelity, "kf-fidelity")
-        if fidelity
-        else '<p class="kf-sub">No data given: prediction fidelity not measured '
-        "(pass --verify-data or --calibration-data).</p>"
-    )
-    return f'<section class="kf-rewrite-report"><h2>Rewrite</h2>{table}{fid}</section>'
-
-
-def _pairs(rows: list[tuple[str, str]], cls: str) -> str:
-    body = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
-    return f'<table class="kf-table {cls}"><tbody>{body}</tbody></table>'
-
-
 def _num(value: int | None) -> str:
     return "?" if value is None else f"{value:,}"
 
 
-def _mb(value: int | None) -> str:
+def megabytes(value: int | None) -> str:
     if value is None:
         return "?"
     return f"{value / 1e6:,.1f} MB" if value >= 100_000 else f"{value:,} bytes"

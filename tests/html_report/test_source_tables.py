@@ -170,3 +170,22 @@ def test_tables_equal_what_keras_builds_from_the_same_file(fixture: Path) -> Non
             if type(layer).__name__ != "InputLayer"
         ]
         assert ours == theirs, table["model"]
+
+
+def test_layer_names_known_only_at_run_time(tmp_path: Path) -> None:
+    """`name=prefix + "fc"` in an uncalled function: the class name stands in (found by
+    running inspect --html over keras/src/applications/efficientnet.py)."""
+    source = tmp_path / "names.py"
+    source.write_text(
+        "import keras\n"
+        "def head(x, prefix):\n"
+        "    y = keras.layers.Flatten(name=prefix + 'flat')(x)\n"
+        "    return keras.layers.Dense(4, name=prefix + 'fc')(y)\n"
+    )
+    page = tmp_path / "page.html"
+    result = inspect_cli(str(source), "--html", str(page), "--output-format", "json")
+    assert result.returncode == 0, result.stderr
+    (table,) = json.loads(result.stdout)["models"]
+    assert [row["layer"] for row in table["layers"]] == ["InputLayer", "Flatten", "Dense"]
+    assert table["layers"][2]["params"] is None  # its input size is not known statically
+    assert 'data-layer="Dense"' in page.read_text(encoding="utf-8")

@@ -189,7 +189,9 @@ def _rows(
 ) -> None:
     for node in graph.nodes:
         layer = node.layer
-        path = (*prefix, layer.display_name)
+        name = layer.display_name
+        # A source file may name a layer with a value known only at run time.
+        path = (*prefix, name if isinstance(name, str) else layer.class_name)
         note = layer.opaque or (node.unknown_reason if node.output_shape is None else None)
         params = count(node)
         row = Row(

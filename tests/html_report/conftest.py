@@ -1,0 +1,78 @@
+"""A real headless browser (the system's Chromium) and real Keras models for the report tests."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load_chromium_driver() -> ModuleType:
+    """scripts/headless_chromium.py as a module (the README screenshot script uses it too)."""
+    path = ROOT / "scripts" / "headless_chromium.py"
+    spec = importlib.util.spec_from_file_location("headless_chromium", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["headless_chromium"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def chromium() -> ModuleType:
+    return load_chromium_driver()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: ModuleType) -> str:
+    path = chromium.find_browser()
+    if path is None:
+        pytest.skip("no Chromium/Chrome installed (CI installs the Debian chromium package)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def keras() -> Any:
+    return pytest.importorskip("keras", reason="marked keras: CI installs TensorFlow/Keras")
+
+
+@pytest.fixture(scope="session")
+def cnn_with_data(keras: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A small trained-from-nothing CNN with a Flatten -> Dense head, and labelled data."""
+    import numpy as np
+
+    keras.utils.set_random_seed(7)
+    layers = keras.layers
+    model = keras.Sequential(
+        [
+            keras.Input((12, 12, 3), name="image"),
+            layers.Conv2D(8, 3, activation="relu", name="conv"),
+            layers.Flatten(name="flatten"),
+            layers.Dense(16, activation="relu", name="fc"),
+            layers.Dense(4, name="logits"),
+        ],
+        name="small_cnn",
+    )
+    out = tmp_path_factory.mktemp("report_models")
+    path = out / "small_cnn.keras"
+    model.save(path)
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(64, 12, 12, 3)).astype("float32")
+    y = rng.integers(0, 4, size=64)
+    data = out / "data.npz"
+    np.savez(data, x=x, y=y)
+    return path, data
+
+
+@pytest.fixture(scope="session")
+def vgg16_file(keras: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """VGG16 with its top at the default 224x224 input (7x7x512 -> 4096), 528 MB saved."""
+    path = tmp_path_factory.mktemp("vgg16") / "vgg16.keras"
+    keras.applications.VGG16(weights=None, include_top=True).save(path)
+    return path
