@@ -201,6 +201,9 @@ def _finding_for(
         message = (
             f"{subject} feeds {dense_text}: its parameter count is unknown because {reason}{pooled}"
         )
+    assumed = site.origin.layer.origin.get("assumed_data_format")
+    if site.channels_first and isinstance(assumed, str):
+        message += f"; the channels_first ordering is assumed ({assumed})"
     return Finding(
         rule=rule,
         severity=severity,

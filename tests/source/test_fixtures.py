@@ -52,3 +52,15 @@ def test_message_matches_documented_form() -> None:
         12,
         20,
     )
+
+
+def test_assumed_channels_first_is_stated() -> None:
+    result = lint_paths([ROOT / "fixtures/source/snippet_keras1_theano.py"], Settings())
+    (finding,) = result.findings
+    assert finding.message.endswith(
+        "; the channels_first ordering is assumed (Keras 1 code with a (3, 28, 28) input and "
+        "no image ordering set)"
+    )
+    # An ordering the file sets itself is not an assumption.
+    result = lint_paths([ROOT / "fixtures/source/python2_keras1.py"], Settings())
+    assert "assumed" not in result.findings[0].message

@@ -971,11 +971,13 @@ class Interpreter:
             if "data_format" in layer.config or not isinstance(shape, tuple) or len(shape) != 3:
                 continue
             if all(isinstance(d, int) for d in shape) and shape[0] <= 4 < min(shape[1:]):
+                why = f"Keras 1 code with a {shape} input and no image ordering set"
                 for other in self.made_layers:
                     if "data_format" not in other.config and _TAKES_DATA_FORMAT.search(
                         other.class_name
                     ):
                         other.config["data_format"] = "channels_first"
+                        other.origin["assumed_data_format"] = why  # findings must say so
                 return
 
     def _input_layer(self, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -> Any:
