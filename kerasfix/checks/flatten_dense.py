@@ -28,6 +28,8 @@ class Site:
     origin: Node  # the layer that produced the feature map
     between: list[Node]  # shape-preserving layers between Flatten and Dense
     channels_first: bool
+    # A Reshape after the Dense back into a spatial map (an encoder/decoder bottleneck).
+    reshaped: Node | None = None
 
 
 def find_sites(graph: Graph) -> Iterator[Site]:
@@ -49,7 +51,27 @@ def find_sites(graph: Graph) -> Iterator[Site]:
         if found is None:
             continue
         dense, between = found
-        yield Site(flatten, dense, origin, between, _channels_first(origin))
+        reshaped = _spatial_reshape(dense, consumers)
+        yield Site(flatten, dense, origin, between, _channels_first(origin), reshaped)
+
+
+def _spatial_reshape(dense: Node, consumers: dict[int, list[Node]]) -> Node | None:
+    """A Reshape that turns the Dense output back into a map of rank >= 2, looking through
+    shape-preserving layers (Activation, BatchNormalization, Dropout...) and further Dense
+    layers (a decoder's `Dense(latent) -> Dense(h*w*c) -> Reshape`)."""
+    frontier, steps = [dense], 0
+    while frontier and steps < MAX_WALK:
+        steps += 1
+        for child in consumers.get(id(frontier.pop(0)), []):
+            target = child.layer.config.get("target_shape")
+            if child.layer.class_name == "Reshape" and isinstance(target, tuple | list):
+                return child if len(target) >= 2 else None
+            spec = lookup(child.layer.class_name)
+            if child.layer.class_name == "Dense" or (
+                spec is not None and spec.role_for(child.layer.config) is Role.PRESERVING
+            ):
+                frontier.append(child)
+    return None
 
 
 def _trailing_flatten(inner: Graph) -> Node | None:
@@ -201,6 +223,15 @@ def _finding_for(
         message = (
             f"{subject} feeds {dense_text}: its parameter count is unknown because {reason}{pooled}"
         )
+    if site.reshaped is not None:
+        # The layout is the point of a bottleneck: global pooling would throw it away.
+        severity = Severity.INFO
+        message += (
+            f"; kept at info because the Dense output is reshaped back into a spatial map ("
+            f"{format_shape(tuple(site.reshaped.layer.config['target_shape']))})"
+            f"{_at_line(site.reshaped)} (an encoder/decoder bottleneck, where the spatial "
+            "layout is the point)"
+        )
     assumed = site.origin.layer.origin.get("assumed_data_format")
     if site.channels_first and isinstance(assumed, str):
         message += f"; the channels_first ordering is assumed ({assumed})"
@@ -224,6 +255,11 @@ def _finding_for(
             "between": site.between,
         },
     )
+
+
+def _at_line(node: Node) -> str:
+    span = node.layer.span
+    return f" at line {span.line}" if span is not None else f" by '{node.layer.display_name}'"
 
 
 def _split(
