@@ -9,11 +9,15 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kerasfix.checks.options import RuleOptions
 from kerasfix.findings import Finding, Severity
 from kerasfix.graph.model import Graph, Node, Shape
 from kerasfix.layers.registry import Role, lookup
+
+if TYPE_CHECKING:
+    from kerasfix.layers.symbolic import Formula
 
 # Layers allowed between Flatten and Dense: they keep the flattened vector's meaning.
 MAX_WALK = 256
@@ -195,6 +199,7 @@ def _finding_for(
     params_flatten = _dense_params(features, units, use_bias)
 
     broken = site.flatten.inputs[0].build_error
+    formula = None
     if broken is not None:  # no count for a model Keras refuses to build: say where it fails
         known, params_pooling, params_flatten = False, None, None
     rule = "KF001" if known else "KF002"
@@ -220,8 +225,11 @@ def _finding_for(
             if params_pooling is not None and suggestion
             else ""
         )
+        formula = _flatten_formula(site, channels, units, use_bias)
+        sized = _formula_text(formula) if formula is not None else ""
         message = (
-            f"{subject} feeds {dense_text}: its parameter count is unknown because {reason}{pooled}"
+            f"{subject} feeds {dense_text}: its parameter count is unknown because "
+            f"{reason}{sized}{pooled}"
         )
     if site.reshaped is not None:
         # The layout is the point of a bottleneck: global pooling would throw it away.
@@ -246,6 +254,7 @@ def _finding_for(
         params_flatten=params_flatten,
         params_pooling=params_pooling,
         suggestion=suggestion,
+        params_flatten_formula=formula.text if not known and formula is not None else None,
         flatten_layer=site.flatten.layer.display_name,
         dense_layer=site.dense.layer.display_name,
         fix_context={
@@ -255,6 +264,35 @@ def _finding_for(
             "between": site.between,
         },
     )
+
+
+def _flatten_formula(
+    site: Site, channels: int | None, units: int | None, use_bias: bool
+) -> Formula | None:
+    """The Dense size after Flatten as a formula of the input sizes (layers/symbolic.py)."""
+    symbolic = site.flatten.inputs[0].symbolic_shape
+    if symbolic is None or site.channels_first or channels is None or units is None:
+        return None
+    from kerasfix.layers.symbolic import dense_formula
+
+    return dense_formula(symbolic[1:-1], channels, units, use_bias)
+
+
+EXAMPLE_SIZES = (32, 64, 128, 224)
+
+
+def _formula_text(formula: Formula) -> str:
+    """'; with Flatten it is 65536*(H-2)*(W-2) + 256 (at 32x32 input: 58,982,656)'."""
+    names = formula.names
+    for size in EXAMPLE_SIZES:
+        value = formula.evaluate(dict.fromkeys(names, size))
+        if value is not None:
+            at = "x".join(str(size) for _ in names)
+            example = f", at {at} input it would be {value:,}"
+            break
+    else:
+        example = ""
+    return f"; for an input of {'x'.join(names)} it is {formula.text}{example}"
 
 
 def _at_line(node: Node) -> str:
