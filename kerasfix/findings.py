@@ -39,6 +39,9 @@ class Finding:
     params_flatten: int | None = None
     params_pooling: int | None = None
     suggestion: str | None = None  # e.g. "GlobalAveragePooling2D"
+    # KF002: the Dense size after Flatten as a formula of the unknown input sizes,
+    # e.g. "65536*(H-2)*(W-2) + 256"; None where the layers do not determine one.
+    params_flatten_formula: str | None = None
     flatten_layer: str | None = None
     dense_layer: str | None = None
     # Facts a fixer needs (data_format, the layer objects' names); never shown to users.
@@ -58,6 +61,7 @@ class Finding:
         self.params_flatten = _plain_int(self.params_flatten)
         self.params_pooling = _plain_int(self.params_pooling)
         self.suggestion = _plain_text(self.suggestion)
+        self.params_flatten_formula = _plain_text(self.params_flatten_formula)
         self.flatten_layer = _plain_text(self.flatten_layer)
         self.dense_layer = _plain_text(self.dense_layer)
 
@@ -101,6 +105,7 @@ class Finding:
             "params_flatten": self.params_flatten,
             "params_pooling": self.params_pooling,
             "suggestion": self.suggestion,
+            "params_flatten_formula": self.params_flatten_formula,
         }
 
 

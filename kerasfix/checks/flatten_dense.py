@@ -9,12 +9,16 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kerasfix.checks.options import RuleOptions
 from kerasfix.findings import Finding, Severity
 from kerasfix.graph.model import Graph, Node, Shape
 from kerasfix.layers.core import lora_params
 from kerasfix.layers.registry import Role, lookup
+
+if TYPE_CHECKING:
+    from kerasfix.layers.symbolic import Formula
 
 # Layers allowed between Flatten and Dense: they keep the flattened vector's meaning.
 MAX_WALK = 256
@@ -29,6 +33,8 @@ class Site:
     origin: Node  # the layer that produced the feature map
     between: list[Node]  # shape-preserving layers between Flatten and Dense
     channels_first: bool
+    # A Reshape after the Dense back into a spatial map (an encoder/decoder bottleneck).
+    reshaped: Node | None = None
 
 
 def find_sites(graph: Graph) -> Iterator[Site]:
@@ -50,7 +56,27 @@ def find_sites(graph: Graph) -> Iterator[Site]:
         if found is None:
             continue
         dense, between = found
-        yield Site(flatten, dense, origin, between, _channels_first(origin))
+        reshaped = _spatial_reshape(dense, consumers)
+        yield Site(flatten, dense, origin, between, _channels_first(origin), reshaped)
+
+
+def _spatial_reshape(dense: Node, consumers: dict[int, list[Node]]) -> Node | None:
+    """A Reshape that turns the Dense output back into a map of rank >= 2, looking through
+    shape-preserving layers (Activation, BatchNormalization, Dropout...) and further Dense
+    layers (a decoder's `Dense(latent) -> Dense(h*w*c) -> Reshape`)."""
+    frontier, steps = [dense], 0
+    while frontier and steps < MAX_WALK:
+        steps += 1
+        for child in consumers.get(id(frontier.pop(0)), []):
+            target = child.layer.config.get("target_shape")
+            if child.layer.class_name == "Reshape" and isinstance(target, tuple | list):
+                return child if len(target) >= 2 else None
+            spec = lookup(child.layer.class_name)
+            if child.layer.class_name == "Dense" or (
+                spec is not None and spec.role_for(child.layer.config) is Role.PRESERVING
+            ):
+                frontier.append(child)
+    return None
 
 
 def _trailing_flatten(inner: Graph) -> Node | None:
@@ -175,6 +201,7 @@ def _finding_for(
     params_flatten = _dense_params(features, units, use_bias, config)
 
     broken = site.flatten.inputs[0].build_error
+    formula = None
     if broken is not None:  # no count for a model Keras refuses to build: say where it fails
         known, params_pooling, params_flatten = False, None, None
     rule = "KF001" if known else "KF002"
@@ -200,9 +227,24 @@ def _finding_for(
             if params_pooling is not None and suggestion
             else ""
         )
+        formula = _flatten_formula(site, channels, units, use_bias)
+        sized = _formula_text(formula) if formula is not None else ""
         message = (
-            f"{subject} feeds {dense_text}: its parameter count is unknown because {reason}{pooled}"
+            f"{subject} feeds {dense_text}: its parameter count is unknown because "
+            f"{reason}{sized}{pooled}"
         )
+    if site.reshaped is not None:
+        # The layout is the point of a bottleneck: global pooling would throw it away.
+        severity = Severity.INFO
+        message += (
+            f"; kept at info because the Dense output is reshaped back into a spatial map ("
+            f"{format_shape(tuple(site.reshaped.layer.config['target_shape']))})"
+            f"{_at_line(site.reshaped)} (an encoder/decoder bottleneck, where the spatial "
+            "layout is the point)"
+        )
+    assumed = site.origin.layer.origin.get("assumed_data_format")
+    if site.channels_first and isinstance(assumed, str):
+        message += f"; the channels_first ordering is assumed ({assumed})"
     return Finding(
         rule=rule,
         severity=severity,
@@ -214,6 +256,7 @@ def _finding_for(
         params_flatten=params_flatten,
         params_pooling=params_pooling,
         suggestion=suggestion,
+        params_flatten_formula=formula.text if not known and formula is not None else None,
         flatten_layer=site.flatten.layer.display_name,
         dense_layer=site.dense.layer.display_name,
         fix_context={
@@ -223,6 +266,40 @@ def _finding_for(
             "between": site.between,
         },
     )
+
+
+def _flatten_formula(
+    site: Site, channels: int | None, units: int | None, use_bias: bool
+) -> Formula | None:
+    """The Dense size after Flatten as a formula of the input sizes (layers/symbolic.py)."""
+    symbolic = site.flatten.inputs[0].symbolic_shape
+    if symbolic is None or site.channels_first or channels is None or units is None:
+        return None
+    from kerasfix.layers.symbolic import dense_formula
+
+    return dense_formula(symbolic[1:-1], channels, units, use_bias)
+
+
+EXAMPLE_SIZES = (32, 64, 128, 224)
+
+
+def _formula_text(formula: Formula) -> str:
+    """'; with Flatten it is 65536*(H-2)*(W-2) + 256 (at 32x32 input: 58,982,656)'."""
+    names = formula.names
+    for size in EXAMPLE_SIZES:
+        value = formula.evaluate(dict.fromkeys(names, size))
+        if value is not None:
+            at = "x".join(str(size) for _ in names)
+            example = f", at {at} input it would be {value:,}"
+            break
+    else:
+        example = ""
+    return f"; for an input of {'x'.join(names)} it is {formula.text}{example}"
+
+
+def _at_line(node: Node) -> str:
+    span = node.layer.span
+    return f" at line {span.line}" if span is not None else f" by '{node.layer.display_name}'"
 
 
 def _split(

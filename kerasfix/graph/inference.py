@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kerasfix.graph.model import Graph, Layer, Node, Shape
-from kerasfix.layers.registry import lookup
+from kerasfix.layers.registry import LayerSpec, Role, lookup
 
 MAX_NESTING = 64
 
@@ -43,6 +43,7 @@ def _infer_node(node: Node, counted: set[int], depth: int, memo: _Memo) -> None:
     first_call = id(layer) not in counted
     counted.add(id(layer))
 
+    node.symbolic_shape = None
     if node.is_input:
         node.output_shape = node.declared_shape
         node.params = 0
@@ -50,6 +51,7 @@ def _infer_node(node: Node, counted: set[int], depth: int, memo: _Memo) -> None:
             node.unknown_reason = layer.origin.get("unknown_reason") or (
                 f"the input shape of '{layer.display_name}' is not known statically"
             )
+            node.symbolic_shape = _named_input(node)
         return
 
     broken = next((parent.build_error for parent in node.inputs if parent.build_error), None)
@@ -95,6 +97,7 @@ def _infer_node(node: Node, counted: set[int], depth: int, memo: _Memo) -> None:
         node.unknown_reason = _first_reason(node.inputs) or (
             f"the output shape of '{layer.display_name}' is not known statically"
         )
+        node.symbolic_shape = _symbolic(node, spec)
 
 
 def _infer_nested(
@@ -131,6 +134,36 @@ def _infer_nested(
         node.build_error = outputs_broken
     if node.output_shape is None or _has_unknown(node.output_shape[1:]):
         node.unknown_reason = reason or _first_reason(node.inputs)
+
+
+def _named_input(node: Node) -> tuple[object, ...] | None:
+    """An input of known rank: its unknown sizes named H, W... (channels-last)."""
+    from kerasfix.layers.symbolic import input_names, named
+
+    shape = node.output_shape
+    if shape is None or len(shape) < 3:
+        return None
+    names = input_names(len(shape), node.layer.origin.get("dim_names"))
+    if not names:
+        return None
+    spatial = [named(n) if d is None else d for n, d in zip(names, shape[1:-1], strict=True)]
+    return (shape[0], *spatial, shape[-1])
+
+
+def _symbolic(node: Node, spec: LayerSpec) -> tuple[object, ...] | None:
+    """The output as formulas of the input sizes, for the layers `layers.symbolic` follows."""
+    from kerasfix.layers.symbolic import merge_known, output_shape
+
+    if len(node.inputs) != 1 or node.inputs[0].symbolic_shape is None:
+        return None
+    parent = node.inputs[0].symbolic_shape
+    if spec.role_for(node.layer.config) is Role.PRESERVING and node.layer.inner is None:
+        return merge_known(node.output_shape, parent)
+    try:
+        result = output_shape(node.layer.class_name, node.layer.config, parent)
+    except (ValueError, TypeError, KeyError, IndexError, ZeroDivisionError):
+        return None
+    return merge_known(node.output_shape, result)
 
 
 def _where(layer: Layer) -> str:

@@ -82,6 +82,9 @@ class Node:
     # Set by shape inference when Keras would refuse to build this call or one before it
     # (a pooling window larger than its input): says which layer and why, for the message.
     build_error: str | None = None
+    # Where `output_shape` has unknown sizes: the same shape with those sizes as formulas of
+    # named input sizes (`kerasfix.layers.symbolic.Sym`), where the layers allow it.
+    symbolic_shape: tuple[Any, ...] | None = None
 
     @property
     def is_input(self) -> bool:

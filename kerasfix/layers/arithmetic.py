@@ -7,6 +7,7 @@ the padding rules live in one place and match Keras's `compute_conv_output_shape
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -218,3 +219,23 @@ def join_spatial(batch: Dim, spatial: Sequence[Dim], channels: Dim, cf: bool) ->
 def unknown_spatial_shape(rank: int) -> Shape:
     """A feature map of known rank whose dims are all unknown."""
     return (None,) * (rank + 2)
+
+
+_SPATIAL_FAMILY = re.compile(
+    r"^(?:Conv|SeparableConv|DepthwiseConv|MaxPooling|AveragePooling|ZeroPadding|Cropping"
+    r"|UpSampling|SpatialDropout)([123])D(?:Transpose)?$"
+)
+_CONV_LSTM = re.compile(r"^ConvLSTM([123])D$")
+
+
+def expected_input_rank(class_name: str) -> int | None:
+    """The input rank (batch included) a layer accepts, where it accepts exactly one: a
+    Sequential whose first layer is a Conv2D takes 4-d input even when no size is declared,
+    so its channels can still be followed."""
+    if match := _SPATIAL_FAMILY.match(class_name):
+        return int(match.group(1)) + 2
+    if match := _CONV_LSTM.match(class_name):
+        return int(match.group(1)) + 3
+    if class_name in ("Resizing", "CenterCrop"):
+        return 4
+    return None

@@ -28,6 +28,8 @@ class Expected:
             "units": str(finding.dense_units),
             "flatten": str(finding.params_flatten),
             "pooling": str(finding.params_pooling),
+            # written without spaces in the comment: `formula=65536*(H-2)*(W-2)+256`
+            "formula": (finding.params_flatten_formula or "").replace(" ", "") or None,
         }
         return all(actual[key] == value for key, value in self.fields)
 

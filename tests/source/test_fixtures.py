@@ -52,3 +52,26 @@ def test_message_matches_documented_form() -> None:
         12,
         20,
     )
+
+
+def test_assumed_channels_first_is_stated() -> None:
+    result = lint_paths([ROOT / "fixtures/source/snippet_keras1_theano.py"], Settings())
+    (finding,) = result.findings
+    assert finding.message.endswith(
+        "; the channels_first ordering is assumed (Keras 1 code with a (3, 28, 28) input and "
+        "no image ordering set)"
+    )
+    # An ordering the file sets itself is not an assumption.
+    result = lint_paths([ROOT / "fixtures/source/python2_keras1.py"], Settings())
+    assert "assumed" not in result.findings[0].message
+
+
+def test_bottleneck_reshaped_to_a_map_is_kept_at_info() -> None:
+    result = lint_paths([ROOT / "fixtures/source/autoencoder.py"], Settings())
+    (finding,) = result.findings
+    # 401,536 parameters would be a warning; the Reshape back to 7x7x64 lowers it, with why.
+    assert finding.severity.value == "info"
+    assert finding.message.endswith(
+        "; kept at info because the Dense output is reshaped back into a spatial map (7x7x64) "
+        "at line 15 (an encoder/decoder bottleneck, where the spatial layout is the point)"
+    )

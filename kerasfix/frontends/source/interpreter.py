@@ -37,6 +37,7 @@ from kerasfix.frontends.source.values import (
 )
 from kerasfix.graph.model import Graph, Layer, Node, Shape, SourceSpan
 from kerasfix.layers import legacy
+from kerasfix.layers.arithmetic import expected_input_rank
 from kerasfix.layers.registry import Role, lookup
 
 MAX_STEPS = 400_000  # evaluation steps per file: bounds time on pathological input
@@ -984,11 +985,13 @@ class Interpreter:
             if "data_format" in layer.config or not isinstance(shape, tuple) or len(shape) != 3:
                 continue
             if all(isinstance(d, int) for d in shape) and shape[0] <= 4 < min(shape[1:]):
+                why = f"Keras 1 code with a {shape} input and no image ordering set"
                 for other in self.made_layers:
                     if "data_format" not in other.config and _TAKES_DATA_FORMAT.search(
                         other.class_name
                     ):
                         other.config["data_format"] = "channels_first"
+                        other.origin["assumed_data_format"] = why  # findings must say so
                 return
 
     def _input_layer(self, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -> Any:
@@ -1150,7 +1153,14 @@ class Interpreter:
                 return self._input_node(declared, reason, None, None)
         name = f"'{seq.layer.name}'" if seq.layer.name else "the Sequential model"
         reason = f"{name} declares no input shape (no input_shape=, Input or build())"
-        return self._input_node(None, reason, None, None)
+        # The first layer still fixes the rank: channels (and Resizing sizes) are followed.
+        first_class = first.layer.class_name if isinstance(first, LayerValue) else ""
+        rank = expected_input_rank(first_class)
+        node = self._input_node((None,) * rank if rank else None, reason, None, None)
+        if first_class.startswith("ConvLSTM") and rank is not None:
+            names = {4: ("T", "L"), 5: ("T", "H", "W"), 6: ("T", "D", "H", "W")}
+            node.layer.origin["dim_names"] = names.get(rank)  # time first
+        return node
 
     def _chain(
         self, value: Any, previous: Node, conditional: bool, line: int, active: set[int]
