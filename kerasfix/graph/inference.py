@@ -49,6 +49,7 @@ def _infer_node(node: Node, counted: set[int], depth: int) -> None:
         node.output_shape = None
         node.params = None
         node.unknown_reason = layer.opaque
+        _use_recorded(node)
         return
 
     if layer.inner is not None:
@@ -62,6 +63,7 @@ def _infer_node(node: Node, counted: set[int], depth: int) -> None:
         node.output_shape = None
         node.params = None
         node.unknown_reason = f"'{layer.class_name}' is not a layer kerasfix knows"
+        _use_recorded(node)
         return
 
     try:
@@ -107,6 +109,15 @@ def _infer_nested(node: Node, input_shapes: Sequence[Shape | None], depth: int) 
         node.unknown_reason = (outputs[0].unknown_reason if outputs else None) or _first_reason(
             node.inputs
         )
+
+
+def _use_recorded(node: Node) -> None:
+    """Take the shape Keras recorded for an unsizable layer's output, when it is complete;
+    the layer's parameter count stays unknown."""
+    shape = node.recorded_shape
+    if shape is not None and node.uncertain is None and not _has_unknown(shape[1:]):
+        node.output_shape = shape
+        node.unknown_reason = None
 
 
 def _has_unknown(shape: Shape) -> bool:

@@ -75,6 +75,10 @@ class Node:
     # For the input node of a model used as a layer: the outer tensor it was last called on,
     # so rules can see that a nested model's input is a feature map from outside.
     bound_to: Node | None = None
+    # The output shape Keras recorded for this call in a saved Keras 3 config (in a
+    # consumer's inbound node): used where inference cannot size the layer (Lambda, custom
+    # class), so what follows keeps exact numbers without running the layer.
+    recorded_shape: Shape | None = None
 
     @property
     def is_input(self) -> bool:

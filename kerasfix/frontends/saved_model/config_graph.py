@@ -205,6 +205,7 @@ class _Builder:
         entries: list[dict[str, Any]] = config["layers"]
         by_name: dict[str, Layer] = {}
         calls: list[tuple[str, int, list[TensorRef]]] = []
+        recorded: dict[TensorRef, Shape] = {}  # tensor shapes Keras 3 wrote in inbound nodes
         for entry in entries:
             layer = self.layer(entry, depth)
             key = _entry_name(entry)
@@ -221,6 +222,7 @@ class _Builder:
                 continue
             for index, node_data in enumerate(inbound):
                 calls.append((key, index, list(_node_refs(node_data, key))))
+                recorded.update(_recorded_shapes(node_data, 0))
         if any(isinstance(n, dict) for e in entries for n in (e.get("inbound_nodes") or [])):
             # Keras 3 numbers the calls of a nested Functional model from 1: node 0 is the
             # model's own construction (keras.src.models.functional, `get_tensor`).
@@ -228,11 +230,16 @@ class _Builder:
                 k for k, v in by_name.items() if v.inner and v.inner.class_name != "Sequential"
             }
             calls = [(k, i, [_shift(r, shifted) for r in refs]) for k, i, refs in calls]
+            recorded = {_shift(r, shifted): shape for r, shape in recorded.items()}
             io_refs = {key: [_shift(r, shifted) for r in _refs(config.get(key))] for key in _IO}
         else:
             io_refs = {key: _refs(config.get(key)) for key in _IO}
         linker = _Linker(graph, by_name)
-        linker.link(calls)
+        created = linker.link(calls)
+        for (name, index, tensor), shape in recorded.items():
+            node = created.get((name, index))
+            if node is not None and tensor == 0:
+                node.recorded_shape = shape
         graph.inputs = [linker.output(r) for r in io_refs["input_layers"]]
         graph.outputs = [linker.output(r) for r in io_refs["output_layers"]]
         return graph
@@ -337,6 +344,29 @@ def _keras3_refs(value: Any, depth: int) -> Iterator[TensorRef]:
     elif isinstance(value, list):
         for item in value:
             yield from _keras3_refs(item, depth + 1)
+
+
+def _recorded_shapes(value: Any, depth: int) -> Iterator[tuple[TensorRef, Shape]]:
+    """(tensor, shape) for every `__keras_tensor__` of a Keras 3 inbound node that records
+    a shape: what Keras saw when it built the model, read, never recomputed."""
+    if depth > MAX_DEPTH:
+        return
+    if isinstance(value, dict):
+        if value.get("class_name") == "__keras_tensor__":
+            config = value.get("config") or {}
+            shape = _shape(config.get("shape")) if isinstance(config, dict) else None
+            try:
+                ref = _ref(config.get("keras_history"))
+            except ConfigError:
+                return
+            if shape is not None:
+                yield ref, shape
+            return
+        for item in value.values():
+            yield from _recorded_shapes(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _recorded_shapes(item, depth + 1)
 
 
 def _keras2_ref(item: Any, layer: str) -> TensorRef:
