@@ -332,41 +332,33 @@ def _node_refs(node_data: Any, layer: str) -> Iterator[TensorRef]:
 
 
 def _keras3_refs(value: Any, depth: int) -> Iterator[TensorRef]:
-    if depth > MAX_DEPTH:
-        raise ConfigError("inbound node arguments nested too deep")
-    if isinstance(value, dict):
-        if value.get("class_name") == "__keras_tensor__":
-            history = (value.get("config") or {}).get("keras_history")
-            yield _ref(history)
-            return
-        for item in value.values():
-            yield from _keras3_refs(item, depth + 1)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _keras3_refs(item, depth + 1)
+    for ref, _ in _keras3_tensors(value, depth):
+        yield ref
 
 
 def _recorded_shapes(value: Any, depth: int) -> Iterator[tuple[TensorRef, Shape]]:
     """(tensor, shape) for every `__keras_tensor__` of a Keras 3 inbound node that records
     a shape: what Keras saw when it built the model, read, never recomputed."""
+    for ref, shape in _keras3_tensors(value, depth):
+        if shape is not None:
+            yield ref, shape
+
+
+def _keras3_tensors(value: Any, depth: int) -> Iterator[tuple[TensorRef, Shape | None]]:
+    """Every `__keras_tensor__` in a Keras 3 inbound node, with its recorded shape."""
     if depth > MAX_DEPTH:
-        return
+        raise ConfigError("inbound node arguments nested too deep")
     if isinstance(value, dict):
         if value.get("class_name") == "__keras_tensor__":
             config = value.get("config") or {}
-            shape = _shape(config.get("shape")) if isinstance(config, dict) else None
-            try:
-                ref = _ref(config.get("keras_history"))
-            except ConfigError:
-                return
-            if shape is not None:
-                yield ref, shape
+            config = config if isinstance(config, dict) else {}
+            yield _ref(config.get("keras_history")), _shape(config.get("shape"))
             return
         for item in value.values():
-            yield from _recorded_shapes(item, depth + 1)
+            yield from _keras3_tensors(item, depth + 1)
     elif isinstance(value, list):
         for item in value:
-            yield from _recorded_shapes(item, depth + 1)
+            yield from _keras3_tensors(item, depth + 1)
 
 
 def _keras2_ref(item: Any, layer: str) -> TensorRef:
