@@ -19,7 +19,8 @@ def lint_graph(
     path: str = "",
     selected: Iterable[str] = ALL_RULES,
 ) -> list[Finding]:
-    """Findings for `graph` and every model nested in it, one per Flatten, sorted."""
+    """Findings for `graph` and every model nested in it, one per Flatten -> Dense pair
+    (a Flatten feeding several heads is reported for each), sorted."""
     options = options or RuleOptions()
     wanted = set(selected)
     infer(graph)
@@ -29,7 +30,7 @@ def lint_graph(
             if finding.rule not in wanted:
                 continue
             finding.path = path
-            key = finding.span or finding.layer_path
+            key = (finding.span or finding.layer_path, finding.dense_layer)
             # The same Flatten can be reached standalone and as part of an outer model:
             # keep the most informative finding (known sizes beat unknown ones).
             current = best.get(key)

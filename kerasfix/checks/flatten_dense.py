@@ -52,12 +52,9 @@ def find_sites(graph: Graph) -> Iterator[Site]:
         origin = feature_map_origin(flatten.inputs[0])
         if origin is None:
             continue
-        found = dense_consumer(outer, consumers)
-        if found is None:
-            continue
-        dense, between = found
-        reshaped = _spatial_reshape(dense, consumers)
-        yield Site(flatten, dense, origin, between, _channels_first(origin), reshaped)
+        for dense, between in dense_consumers(outer, consumers):
+            reshaped = _spatial_reshape(dense, consumers)
+            yield Site(flatten, dense, origin, between, _channels_first(origin), reshaped)
 
 
 def _spatial_reshape(dense: Node, consumers: dict[int, list[Node]]) -> Node | None:
@@ -142,10 +139,12 @@ def _rank_above_2(node: Node) -> bool:
     return shape is None or len(shape) > 2
 
 
-def dense_consumer(
+def dense_consumers(
     flatten: Node, consumers: dict[int, list[Node]]
-) -> tuple[Node, list[Node]] | None:
-    """The first Dense fed by `flatten`, possibly through Dropout/BatchNormalization/Activation."""
+) -> list[tuple[Node, list[Node]]]:
+    """Every Dense fed by `flatten`, possibly through Dropout/BatchNormalization/Activation,
+    with the layers in between (a Flatten may feed several heads)."""
+    found: list[tuple[Node, list[Node]]] = []
     frontier: list[tuple[Node, list[Node]]] = [(flatten, [])]
     steps = 0
     while frontier and steps < MAX_WALK:
@@ -153,7 +152,9 @@ def dense_consumer(
         current, path = frontier.pop(0)
         for child in consumers.get(id(current), []):
             if child.layer.class_name == "Dense":
-                return child, path
+                if all(child is not seen for seen, _ in found):
+                    found.append((child, path))
+                continue
             spec = lookup(child.layer.class_name)
             if (
                 spec is not None
@@ -161,7 +162,7 @@ def dense_consumer(
                 and child.layer.inner is None
             ):
                 frontier.append((child, [*path, child]))
-    return None
+    return found
 
 
 def _channels_first(origin: Node) -> bool:

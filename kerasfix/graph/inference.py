@@ -64,6 +64,7 @@ def _infer_node(node: Node, counted: set[int], depth: int, memo: _Memo) -> None:
         node.output_shape = None
         node.params = None
         node.unknown_reason = layer.opaque
+        _use_recorded(node)
         return
 
     if layer.inner is not None:
@@ -77,6 +78,7 @@ def _infer_node(node: Node, counted: set[int], depth: int, memo: _Memo) -> None:
         node.output_shape = None
         node.params = None
         node.unknown_reason = f"'{layer.class_name}' is not a layer kerasfix knows"
+        _use_recorded(node)
         return
 
     try:
@@ -173,6 +175,15 @@ def _where(layer: Layer) -> str:
         return f"'{layer.display_name}'"
     cell = f"cell {span.cell}, " if span.cell is not None else ""
     return f"'{layer.display_name}' ({cell}line {span.line})"
+
+
+def _use_recorded(node: Node) -> None:
+    """Take the shape Keras recorded for an unsizable layer's output, when it is complete;
+    the layer's parameter count stays unknown."""
+    shape = node.recorded_shape
+    if shape is not None and node.uncertain is None and not _has_unknown(shape[1:]):
+        node.output_shape = shape
+        node.unknown_reason = None
 
 
 def _has_unknown(shape: Shape) -> bool:

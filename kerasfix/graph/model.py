@@ -85,6 +85,10 @@ class Node:
     # Where `output_shape` has unknown sizes: the same shape with those sizes as formulas of
     # named input sizes (`kerasfix.layers.symbolic.Sym`), where the layers allow it.
     symbolic_shape: tuple[Any, ...] | None = None
+    # The output shape Keras recorded for this call in a saved Keras 3 config (in a
+    # consumer's inbound node): used where inference cannot size the layer (Lambda, custom
+    # class), so what follows keeps exact numbers without running the layer.
+    recorded_shape: Shape | None = None
 
     @property
     def is_input(self) -> bool:

@@ -39,6 +39,9 @@ def _rewrite_site(model: dict[str, Any], site: Site) -> None:
     layers = model_layers(model)
     by_name = {entry_name(e): e for e in layers}
     flatten = by_name.get(site.flatten)
+    if flatten is None and site.new_name in by_name:  # replaced for another of its heads
+        _shrink_head(by_name, site)
+        return
     if flatten is None or flatten.get("class_name") != "Flatten":
         raise RewriteError(f"Flatten '{site.flatten}' not found in the config")
     old = flatten.get("config") or {}
@@ -56,6 +59,11 @@ def _rewrite_site(model: dict[str, Any], site: Site) -> None:
     if "name" in flatten:
         flatten["name"] = site.new_name
     _rename_refs(model, site.flatten, site.new_name)
+    _shrink_head(by_name, site)
+
+
+def _shrink_head(by_name: dict[str, Any], site: Site) -> None:
+    """The recorded input widths of the layers between the pooling layer and the Dense."""
     shrunk = {site.new_name, *(b.key[-1] for b in site.between)}
     for name in [*(b.key[-1] for b in site.between), site.dense]:
         entry = by_name[name]

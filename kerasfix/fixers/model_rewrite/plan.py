@@ -145,28 +145,102 @@ def make_plan(
                 "run `kerasfix lint --fix` on the source that defines it"
             ) from None
         raise
-    findings = lint_graph(graph, RuleOptions(min_params=min_params), selected=("KF001",))
+    findings = lint_graph(graph, RuleOptions(), selected=("KF001",))
     sites: list[Site] = []
     skipped: list[str] = []
     known: set[str] = set()
+    usage = _Usage(graph)
+    groups: dict[int, list[Any]] = {}  # one Flatten may feed several Dense heads
     for finding in findings:
-        label = "/".join(finding.layer_path or ())
-        names = {finding.flatten_layer, finding.dense_layer, label}
+        groups.setdefault(id(finding.fix_context["flatten"]), []).append(finding)
+    for group in groups.values():
+        labels = ["/".join(f.layer_path or ()) for f in group]
+        names = {n for f in group for n in (f.flatten_layer, f.dense_layer)} | set(labels)
         known |= names
         if select and not (names & select):
             continue
+        if max(f.params_flatten or 0 for f in group) < min_params:
+            continue
         try:
-            sites.append(_site(finding, pooling, init))
+            usage.check(group)
+            sites.extend(_site(finding, pooling, init) for finding in group)
         except RewriteError as exc:
-            skipped.append(f"{label}: {exc}")
+            skipped.append(f"{labels[0]}: {exc}")
     missing = (select or set()) - known
     if missing:
         raise RewriteError(
             f"--select names no KF001 Flatten or Dense: {', '.join(sorted(missing))}"
         )
-    total = sum(n.params or 0 for n in graph.nodes)
+    total = _total_params(graph, model_file)
     _name_pooling_layers(model_file.config, sites)
     return Plan(path, model_file.format, model_file.config, model_file.facts, sites, skipped, total)
+
+
+def _total_params(graph: Any, model_file: Any) -> int:
+    """Keras's `count_params()`: from the architecture where it can be sized, and from the
+    stored weights for each top-level layer it cannot size (Lambda, custom and
+    MultiHeadAttention-like layers, or a nested model holding one)."""
+    unsized = {n.layer.display_name for n in graph.nodes if n.params is None}
+    total = sum(n.params or 0 for n in graph.nodes)
+    if not unsized:
+        return total
+    from kerasfix.fixers.model_rewrite.source import open_source
+
+    with open_source(model_file.path, model_file.format, model_file.config) as source:
+        paths = [(k, p) for k, tensors in source.tensors.items() for _, p in tensors]
+        paths += [(k, p) for k, found in source.subtensors.items() for p in found]
+        for key, path in paths:
+            if key[0] in unsized:
+                total += int(source.dataset(path).size)
+    return total
+
+
+class _Usage:
+    """Who calls what, across the model and its nested models: a rewrite replaces the
+    Flatten for every consumer, so each consumer must be a Dense the rewrite resizes,
+    called on nothing else."""
+
+    def __init__(self, graph: Any) -> None:
+        self.calls: dict[int, int] = {}
+        self.consumers: dict[int, list[Any]] = {}
+        self.outputs: set[int] = set()
+        for _, sub in graph.walk():
+            for node in sub.nodes:
+                self.calls[id(node.layer)] = self.calls.get(id(node.layer), 0) + 1
+            self.consumers.update(sub.consumers())
+            self.outputs |= {id(n) for n in sub.outputs}
+
+    def check(self, group: list[Any]) -> None:
+        """RewriteError naming why this Flatten's heads cannot all be resized."""
+        flatten = group[0].fix_context["flatten"]
+        denses = {id(f.fix_context["dense"]) for f in group}
+        for finding in group:
+            dense = finding.fix_context["dense"]
+            if self.calls.get(id(dense.layer), 0) > 1:
+                raise RewriteError(
+                    f"Dense '{dense.layer.display_name}' is also called on another input; "
+                    "resizing it would break that call"
+                )
+        if self.calls.get(id(flatten.layer), 0) > 1:
+            raise RewriteError(f"Flatten '{flatten.layer.display_name}' is called twice")
+        frontier = [flatten]
+        while frontier:
+            node = frontier.pop()
+            if id(node) in self.outputs:
+                raise RewriteError(
+                    f"'{node.layer.display_name}' after the Flatten is a model output; "
+                    "its width would change"
+                )
+            for child in self.consumers.get(id(node), []):
+                if id(child) in denses:
+                    continue
+                if child.layer.class_name in ELEMENTWISE | {"BatchNormalization"}:
+                    frontier.append(child)
+                    continue
+                raise RewriteError(
+                    f"the flattened vector also feeds '{child.layer.display_name}' "
+                    f"({child.layer.class_name}), which would receive a different width"
+                )
 
 
 def _site(finding: Any, pooling: str, init: str) -> Site:
@@ -260,10 +334,14 @@ def _name_pooling_layers(config: dict[str, Any], sites: list[Site]) -> None:
                 collect(item)
 
     collect(config)
+    named: dict[tuple[Key, str], str] = {}
     for site in sites:
+        if (site.model, site.flatten) in named:  # another head of the same Flatten
+            site.new_name = named[(site.model, site.flatten)]
+            continue
         base = snake_case(site.pooling)
         name, n = base, 1
         while name in used:
             name, n = f"{base}_{n}", n + 1
         used.add(name)
-        site.new_name = name
+        site.new_name = named[(site.model, site.flatten)] = name

@@ -209,6 +209,7 @@ class _Builder:
         entries: list[dict[str, Any]] = config["layers"]
         by_name: dict[str, Layer] = {}
         calls: list[tuple[str, int, list[TensorRef]]] = []
+        recorded: dict[TensorRef, Shape] = {}  # tensor shapes Keras 3 wrote in inbound nodes
         for entry in entries:
             layer = self.layer(entry, depth)
             key = _entry_name(entry)
@@ -225,6 +226,7 @@ class _Builder:
                 continue
             for index, node_data in enumerate(inbound):
                 calls.append((key, index, list(_node_refs(node_data, key))))
+                recorded.update(_recorded_shapes(node_data, 0))
         if any(isinstance(n, dict) for e in entries for n in (e.get("inbound_nodes") or [])):
             # Keras 3 numbers the calls of a nested Functional model from 1: node 0 is the
             # model's own construction (keras.src.models.functional, `get_tensor`).
@@ -232,11 +234,16 @@ class _Builder:
                 k for k, v in by_name.items() if v.inner and v.inner.class_name != "Sequential"
             }
             calls = [(k, i, [_shift(r, shifted) for r in refs]) for k, i, refs in calls]
+            recorded = {_shift(r, shifted): shape for r, shape in recorded.items()}
             io_refs = {key: [_shift(r, shifted) for r in _refs(config.get(key))] for key in _IO}
         else:
             io_refs = {key: _refs(config.get(key)) for key in _IO}
         linker = _Linker(graph, by_name)
-        linker.link(calls)
+        created = linker.link(calls)
+        for (name, index, tensor), shape in recorded.items():
+            node = created.get((name, index))
+            if node is not None and tensor == 0:
+                node.recorded_shape = shape
         graph.inputs = [linker.output(r) for r in io_refs["input_layers"]]
         graph.outputs = [linker.output(r) for r in io_refs["output_layers"]]
         return graph
@@ -329,18 +336,33 @@ def _node_refs(node_data: Any, layer: str) -> Iterator[TensorRef]:
 
 
 def _keras3_refs(value: Any, depth: int) -> Iterator[TensorRef]:
+    for ref, _ in _keras3_tensors(value, depth):
+        yield ref
+
+
+def _recorded_shapes(value: Any, depth: int) -> Iterator[tuple[TensorRef, Shape]]:
+    """(tensor, shape) for every `__keras_tensor__` of a Keras 3 inbound node that records
+    a shape: what Keras saw when it built the model, read, never recomputed."""
+    for ref, shape in _keras3_tensors(value, depth):
+        if shape is not None:
+            yield ref, shape
+
+
+def _keras3_tensors(value: Any, depth: int) -> Iterator[tuple[TensorRef, Shape | None]]:
+    """Every `__keras_tensor__` in a Keras 3 inbound node, with its recorded shape."""
     if depth > MAX_DEPTH:
         raise ConfigError("inbound node arguments nested too deep")
     if isinstance(value, dict):
         if value.get("class_name") == "__keras_tensor__":
-            history = (value.get("config") or {}).get("keras_history")
-            yield _ref(history)
+            config = value.get("config") or {}
+            config = config if isinstance(config, dict) else {}
+            yield _ref(config.get("keras_history")), _shape(config.get("shape"))
             return
         for item in value.values():
-            yield from _keras3_refs(item, depth + 1)
+            yield from _keras3_tensors(item, depth + 1)
     elif isinstance(value, list):
         for item in value:
-            yield from _keras3_refs(item, depth + 1)
+            yield from _keras3_tensors(item, depth + 1)
 
 
 def _keras2_ref(item: Any, layer: str) -> TensorRef:
