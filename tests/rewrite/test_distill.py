@@ -191,7 +191,11 @@ def test_bad_data_is_one_error_line(tiny, tmp_path):
     bad.write_bytes(b"not numpy")
     few = tmp_path / "few.npz"
     np.savez(few, x=np.zeros((3, 8, 8, 3)))
-    for data, words in ((bad, "cannot read data"), (few, "at least 5 samples")):
+    wrong = tmp_path / "wrong.npy"
+    np.save(wrong, np.zeros((6, 8, 8, 1), "float32"))
+    cases = [(bad, "cannot read data"), (few, "at least 5 samples")]
+    cases.append((wrong, "samples of shape (8, 8, 1); the model takes (8, 8, 3)"))
+    for data, words in cases:
         out = tmp_path / "o.keras"
         proc = _rewrite(str(tiny / "tiny.keras"), "-o", str(out), "--data", str(data))
         lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("error:")]
