@@ -191,10 +191,44 @@ def test_bad_data_is_one_error_line(tiny, tmp_path):
     bad.write_bytes(b"not numpy")
     few = tmp_path / "few.npz"
     np.savez(few, x=np.zeros((3, 8, 8, 3)))
-    for data, words in ((bad, "cannot read data"), (few, "at least 5 samples")):
+    wrong = tmp_path / "wrong.npy"
+    np.save(wrong, np.zeros((6, 8, 8, 1), "float32"))
+    cases = [(bad, "cannot read data"), (few, "at least 5 samples")]
+    cases.append((wrong, "samples of shape (8, 8, 1); the model takes (8, 8, 3)"))
+    for data, words in cases:
         out = tmp_path / "o.keras"
         proc = _rewrite(str(tiny / "tiny.keras"), "-o", str(out), "--data", str(data))
         lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("error:")]
         assert proc.returncode == 2 and len(lines) == 1 and words in lines[0], proc.stderr
         assert "Traceback" not in proc.stderr
         assert not out.exists()
+
+
+def test_progress_bar_per_epoch_only_on_a_terminal(tiny, tmp_path):
+    import pty
+
+    np.save(tmp_path / "x.npy", np.load(tiny / "x.npy"))
+    base = [str(tiny / "tiny.keras"), "--data", str(tmp_path / "x.npy"), "--epochs", "2"]
+    base += ["--no-verify", "--holdout", "0.2"]
+    piped = _rewrite(*base, "-o", str(tmp_path / "piped.keras"))
+    assert piped.returncode == 0 and "distill epoch" not in piped.stderr
+    leader, follower = pty.openpty()
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    cmd = [sys.executable, "-m", "kerasfix", "rewrite", *base, "-o", str(tmp_path / "tty.keras")]
+    proc = subprocess.Popen(cmd, stderr=follower, stdout=subprocess.PIPE, env=env)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    proc.wait(timeout=120)
+    os.close(leader)
+    text = seen.decode("utf-8", "replace")
+    assert proc.returncode == 0
+    assert "distill epoch 1/2" in text and "distill epoch 2/2" in text
+    assert "held-out agreement" in text

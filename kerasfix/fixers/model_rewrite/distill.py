@@ -31,6 +31,7 @@ import numpy as np
 from kerasfix.fixers.model_rewrite.atomic import AtomicFile
 from kerasfix.fixers.model_rewrite.calibrate import Data, load_keras_model, load_model_path
 from kerasfix.fixers.model_rewrite.data import Inputs, open_inputs, split
+from kerasfix.fixers.model_rewrite.errors import RewriteError
 from kerasfix.fixers.model_rewrite.fidelity import fidelity, score
 
 CALIBRATION_ROWS = 4096  # the ridge fit needs no more; bounds the feature maps held at once
@@ -74,6 +75,9 @@ def prepare(path: Path, model_path: Path, holdout: float, seed: int) -> Prepared
     """Open the data, split it, and load the calibration rows (a bounded sample of train)."""
     shape = _input_shape(model_path)
     inputs = open_inputs(path, shape)
+    found = tuple(getattr(inputs.x, "shape", ())[1:])
+    if shape is not None and found and found != shape:
+        raise RewriteError(f"{path}: samples of shape {found}; the model takes {shape}")
     train, heldout = split(len(inputs), holdout, seed)
     rng = np.random.default_rng(seed + 1)
     cal_train = np.sort(rng.permutation(train)[:CALIBRATION_ROWS])
