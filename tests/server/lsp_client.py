@@ -24,6 +24,7 @@ class Client(LanguageClient):
         super().__init__("kerasfix-tests", "1")
         self.diagnostics: dict[str, list[types.Diagnostic]] = {}
         self.publishes: dict[str, int] = {}
+        self.registrations: list[types.Registration] = []
         self.messages: list[str] = []
         self.stderr = bytearray()
         self._changed = asyncio.Event()
@@ -33,6 +34,10 @@ class Client(LanguageClient):
             self.diagnostics[params.uri] = params.diagnostics
             self.publishes[params.uri] = self.publishes.get(params.uri, 0) + 1
             self._changed.set()
+
+        @self.feature(types.CLIENT_REGISTER_CAPABILITY)
+        def on_register(params: types.RegistrationParams) -> None:
+            self.registrations.extend(params.registrations)
 
         @self.feature(types.WINDOW_SHOW_MESSAGE)
         def on_message(params: types.ShowMessageParams) -> None:
@@ -50,7 +55,7 @@ class Client(LanguageClient):
             self.stderr.extend(chunk)
 
     async def open(
-        self, root: Path, notebook: bool = False, debounce_ms: int = 50
+        self, root: Path, notebook: bool = False, debounce_ms: int = 50, watch: bool = False
     ) -> types.InitializeResult:
         capabilities = types.ClientCapabilities(
             text_document=types.TextDocumentClientCapabilities(
@@ -63,6 +68,13 @@ class Client(LanguageClient):
                 synchronization=types.NotebookDocumentSyncClientCapabilities()
             )
             if notebook
+            else None,
+            workspace=types.WorkspaceClientCapabilities(
+                did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(
+                    dynamic_registration=True
+                )
+            )
+            if watch
             else None,
         )
         result = await self.initialize_async(

@@ -277,7 +277,7 @@ def test_configuration_is_reread_when_it_changes(tmp_path: Path) -> None:
     async def session() -> None:
         client = Client()
         await client.start(tmp_path)
-        await client.open(tmp_path)
+        await client.open(tmp_path, watch=True)
         client.text_document_did_open(
             types.DidOpenTextDocumentParams(
                 text_document=types.TextDocumentItem(
@@ -286,6 +286,11 @@ def test_configuration_is_reread_when_it_changes(tmp_path: Path) -> None:
             )
         )
         await client.wait_for(uri, lambda d: len(d) == 1)
+        # The server asked this client (which can watch files) to watch the config files.
+        (registration,) = client.registrations
+        assert registration.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
+        globs = [w["globPattern"] for w in registration.register_options["watchers"]]
+        assert sorted(globs) == ["**/kerasfix.toml", "**/pyproject.toml"]
 
         def changed() -> None:
             client.workspace_did_change_watched_files(
