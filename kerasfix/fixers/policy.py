@@ -15,7 +15,17 @@ from kerasfix.findings import Finding
 
 POOLING_PREFIX = {"avg": "GlobalAveragePooling", "max": "GlobalMaxPooling"}
 FIXABLE_RULES = ("KF001", "KF002")
-UNSAFE_RULES = frozenset({"KF002"})
+
+
+def _unsafe_rules() -> frozenset[str]:
+    """Rules whose fix waits for `--unsafe-fixes`: the catalogue's `fix-applied-by` says so,
+    so `kerasfix rule`, SARIF metadata and this policy cannot disagree."""
+    from kerasfix.catalogue import load
+
+    return frozenset(code for code, doc in load().items() if doc.fix_applied_by != "--fix")
+
+
+UNSAFE_RULES = _unsafe_rules()
 
 
 @dataclass(frozen=True)
