@@ -54,6 +54,18 @@ def has_fix(finding: Finding) -> bool:
     )
 
 
+def why_no_fix(finding: Finding) -> str | None:
+    """Why a KF001/KF002 finding has no automatic fix (None when it has one)."""
+    if finding.rule not in FIXABLE_RULES or has_fix(finding):
+        return None
+    if finding.span is None:
+        return "it is in a saved model: `kerasfix rewrite` rewrites model files"
+    return (
+        "the rank of the feature map entering Flatten is unknown, so the pooling layer "
+        "(1D, 2D or 3D) cannot be chosen; replace it by hand or suppress it"
+    )
+
+
 def needs_unsafe_flag(finding: Finding) -> bool:
     """True where only `--unsafe-fixes` applies the fix (KF002: the size is unknown)."""
     return finding.rule in UNSAFE_RULES
