@@ -66,6 +66,33 @@ class RuleDoc:
     tags: tuple[str, ...] = ()
     precision: str = "high"
     examples: tuple[Example, ...] = ()
+    severity_by_size: bool = False
+    fix_applied_by: str = "--unsafe-fixes"  # or "--fix": the flag that applies the fix
+    severity_exception: str | None = None  # when the severity departs from the rule above
+
+    def severity_text(self) -> str:
+        """How a finding's severity is chosen, as the rule page, README and SARIF say it."""
+        if not self.severity_by_size:
+            text = self.severity
+        else:
+            warning = self.options["warning-params"]["default"]
+            error = self.options["error-params"]["default"]
+            text = (
+                f"by size: info below {warning:,} Dense parameters, warning below {error:,}, "
+                f"error from {error:,} (options warning-params, error-params)"
+            )
+        return f"{text}; {self.severity_exception}" if self.severity_exception else text
+
+    def fix_text(self) -> str:
+        """When a fix exists and which flag applies it."""
+        if self.fix == "never":
+            return "none"
+        how = (
+            "applied by plain `--fix` (as if Ruff's extend-safe-fixes named it)"
+            if self.fix_applied_by == "--fix"
+            else "applied only with `--unsafe-fixes`"
+        )
+        return f"{self.fix} available, {self.fix_safety}; {how}"
 
     def section(self, title: str) -> str:
         """The text of one `## title` section (empty if absent)."""
@@ -86,8 +113,11 @@ class RuleDoc:
             "name": self.name,
             "summary": self.summary,
             "severity": self.severity,
+            "severity_by_size": self.severity_by_size,
+            "severity_text": self.severity_text(),
             "fix": self.fix,
             "fix_safety": self.fix_safety,
+            "fix_applied_by": self.fix_applied_by,
             "options": {
                 key: {"default": spec.get("default"), "description": spec.get("description", "")}
                 for key, spec in self.options.items()
@@ -101,9 +131,7 @@ def _render_fence(match: re.Match[str]) -> str:
     if info[:2] == ["toml", "expect"]:
         return ""
     language = info[0] if info else ""
-    label = {"invalid": "", "valid": "", "fixed": "# after `kerasfix lint --fix`\n"}
-    prefix = label.get(info[1], "") if len(info) > 1 else ""
-    return f"```{language}\n{prefix}{match.group('body')}```\n"
+    return f"```{language}\n{match.group('body')}```\n"
 
 
 def _section(markdown: str, title: str) -> str:
@@ -148,7 +176,16 @@ def parse_page(path: Path) -> RuleDoc:
         tags=tuple(meta.get("tags", ())),
         precision=str(meta.get("precision", "high")),
         examples=tuple(_examples(rule_id, body, offset, path)),
+        severity_by_size=bool(meta.get("severity-by-size", False)),
+        severity_exception=meta.get("severity-exception"),
+        fix_applied_by=_flag(meta.get("fix-applied-by", "--unsafe-fixes"), path),
     )
+
+
+def _flag(value: Any, path: Path) -> str:
+    if value not in ("--fix", "--unsafe-fixes"):
+        raise CatalogueError(f"{path}: fix-applied-by must be '--fix' or '--unsafe-fixes'")
+    return str(value)
 
 
 def _examples(rule: str, body: str, offset: int, path: Path) -> list[Example]:

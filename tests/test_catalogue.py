@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -127,3 +128,53 @@ def test_wheel_ships_the_catalogue(tmp_path: Path) -> None:
     where, codes = run.stdout.split()
     assert Path(where) == target / "kerasfix" / "_catalogue"
     assert codes == ",".join(ALL_RULES)
+
+
+def test_rule_page_readme_sarif_and_fix_policy_agree(capsys: pytest.CaptureFixture[str]) -> None:
+    """One source (the front matter) for severity and fix availability (issue 11, point 5)."""
+    from kerasfix.fixers.policy import UNSAFE_RULES
+    from kerasfix.reporters.sarif import rule_descriptor
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for doc in catalogue.load().values():
+        assert main(["rule", doc.id]) == 0
+        header = capsys.readouterr().out.splitlines()[:3]
+        assert header[1] == f"Severity: {doc.severity_text()}."
+        assert header[2] == f"Fix: {doc.fix_text()}."
+        row = next(line for line in readme.splitlines() if line.startswith(f"| {doc.id} |"))
+        assert row.endswith(f"| {doc.severity_text()} | {doc.fix_text()} |")
+        properties = rule_descriptor(doc)["properties"]
+        assert properties["severity"] == doc.severity_text()
+        assert properties["fixAppliedBy"] == doc.fix_applied_by
+        assert (doc.id in UNSAFE_RULES) == (doc.fix_applied_by == "--unsafe-fixes")
+    kf001 = catalogue.get("KF001")
+    assert kf001 is not None and kf001.severity_by_size and kf001.fix_applied_by == "--fix"
+    assert "info below 100,000 Dense parameters" in kf001.severity_text()
+
+
+def test_kf001_fix_flag_matches_behaviour(tmp_path: Path, capsys) -> None:
+    """The page says plain --fix applies KF001 and KF002 needs --unsafe-fixes: so it does."""
+    kf001 = next(e for e in catalogue.get("KF001").examples if e.fixed)  # type: ignore[union-attr]
+    path = tmp_path / "m.py"
+    path.write_text(kf001.code, encoding="utf-8")
+    main(["lint", "--isolated", "--fix", str(path)])
+    assert path.read_text(encoding="utf-8") == kf001.fixed
+    kf002 = next(
+        e
+        for e in catalogue.get("KF002").examples  # type: ignore[union-attr]
+        if e.kind == "invalid" and all(x["rule"] == "KF002" for x in e.expect)
+    )
+    path.write_text(kf002.code, encoding="utf-8")
+    main(["lint", "--isolated", "--fix", str(path)])
+    assert path.read_text(encoding="utf-8") == kf002.code
+    main(["lint", "--isolated", "--fix", "--unsafe-fixes", str(path)])
+    assert path.read_text(encoding="utf-8") != kf002.code
+    capsys.readouterr()
+
+
+def test_rule_page_prints_each_code_example_once(capsys: pytest.CaptureFixture[str]) -> None:
+    for code in catalogue.load():
+        assert main(["rule", code]) == 0
+        out = capsys.readouterr().out
+        blocks = re.findall(r"^```python\n(.*?)^```$", out, re.S | re.M)
+        assert blocks and len(blocks) == len(set(blocks)), code

@@ -126,3 +126,26 @@ def test_model_hook_passes_on_a_clean_model_file(project, hook_repo, env) -> Non
     # The hook selects model files by name only.
     code, output = try_repo(project, hook_repo, "kerasfix-models", ["notes.txt"], env)
     assert code == 0 and "no files to check" in output, output
+
+
+def test_readme_git_install_form_builds_from_a_tag(tmp_path: Path) -> None:
+    """`pip install "kerasfix @ git+URL@vX.Y.Z"` as README shows, against a tagged copy."""
+    from kerasfix import __version__
+
+    source = tmp_path / "kerasfix"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(".git", ".venv", "__pycache__",
+                                                                "*.egg-info", "build"))  # fmt: skip
+    git(source, "init", "-q")
+    git(source, "add", "-A")
+    git(source, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "release")
+    git(source, "tag", f"v{__version__}")
+    requirement = f"kerasfix @ git+file://{source}@v{__version__}"
+    wheels = tmp_path / "wheels"
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), requirement],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert build.returncode == 0, build.stderr[-2000:]
+    assert [p.name for p in wheels.glob("*.whl")] == [f"kerasfix-{__version__}-py3-none-any.whl"]

@@ -48,10 +48,4 @@ def _header(doc: object) -> str:
     from kerasfix.catalogue import RuleDoc
 
     assert isinstance(doc, RuleDoc)
-    fix = {
-        "always": "Fix is always available",
-        "sometimes": "Fix is sometimes available",
-        "never": "No fix",
-    }.get(doc.fix, "No fix")
-    safety = f" ({doc.fix_safety})" if doc.fix != "never" else ""
-    return f"{doc.id} {doc.name}\nDefault severity: {doc.severity}. {fix}{safety}.\n\n"
+    return f"{doc.id} {doc.name}\nSeverity: {doc.severity_text()}.\nFix: {doc.fix_text()}.\n\n"

@@ -131,7 +131,12 @@ def _plan(
     from kerasfix.fixers.codemod import rewrite
     from kerasfix.fixers.textfile import UnsafeToWrite
 
-    rewriter = rewriter or rewrite
+    if rewriter is None:
+        from functools import partial
+
+        from kerasfix.fixers.import_layout import line_length_for
+
+        rewriter = partial(rewrite, line_length=line_length_for(Path(outcome.path)))
     document = load()
     outcome.texts = list(document.originals)
     sites = _sites(findings, options, keras1="dim_ordering" in document.text)

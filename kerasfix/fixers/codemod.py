@@ -15,6 +15,12 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from kerasfix.fixers.arguments import rewrite_arguments
+from kerasfix.fixers.import_layout import (
+    DEFAULT_LINE_LENGTH,
+    WrapLongImports,
+    mentions,
+    remove_unused,
+)
 from kerasfix.fixers.imports import ExtendImports, ImportFacts, add_new_imports, gather, plan
 
 Span = tuple[int, int, int, int]  # line, column, end_line, end_column: 1-based, end exclusive
@@ -42,8 +48,13 @@ class Rewrite:
         return list(units) != self.texts
 
 
-def rewrite(units: Sequence[str], sites: Sequence[Site]) -> Rewrite:
-    """Apply every site it can find; raises `cst.ParserSyntaxError` if a site's unit won't parse."""
+def rewrite(
+    units: Sequence[str], sites: Sequence[Site], line_length: int = DEFAULT_LINE_LENGTH
+) -> Rewrite:
+    """Apply every site it can find; raises `cst.ParserSyntaxError` if a site's unit won't parse.
+
+    Imports follow: the new name is bound, a `Flatten` import nothing uses any more is
+    removed, and an import line the fix made longer than `line_length` is wrapped."""
     result = Rewrite(list(units))
     if not sites:
         return result
@@ -76,9 +87,34 @@ def rewrite(units: Sequence[str], sites: Sequence[Site]) -> Rewrite:
         needs.extend((unit, local, target) for local, target in rewriter.bare)
     if needs:
         _fix_imports(trees, facts, needs)
+        _remove_unused_flatten(trees, facts, needs, units)
+        wrap = WrapLongImports({target for _, _, target in needs}, line_length)
+        for unit in sorted(facts):
+            trees[unit] = trees[unit].visit(wrap)
     for unit, tree in trees.items():
         result.texts[unit] = tree.code
     return result
+
+
+def _remove_unused_flatten(
+    trees: dict[int, cst.Module],
+    facts: dict[int, ImportFacts],
+    needs: list[tuple[int, str, str]],
+    units: Sequence[str],
+) -> None:
+    """Drop each `Flatten` import the fix left unused (as Ruff's fixes leave no F401 behind).
+
+    In a notebook a name imported in one cell may be used in another: the import goes only
+    if no other cell spells the name."""
+    for local in dict.fromkeys(local for _, local, _ in needs):
+        for unit, unit_facts in facts.items():
+            for module, name, bound in unit_facts.bindings:
+                if name != "Flatten" or bound != local:
+                    continue
+                others = [trees[u].code if u in trees else units[u]
+                          for u in range(len(units)) if u != unit]  # fmt: skip
+                if not mentions(others, local):
+                    trees[unit] = remove_unused(trees[unit], module, name, local)
 
 
 def _fix_imports(

@@ -15,7 +15,17 @@ from kerasfix.findings import Finding
 
 POOLING_PREFIX = {"avg": "GlobalAveragePooling", "max": "GlobalMaxPooling"}
 FIXABLE_RULES = ("KF001", "KF002")
-UNSAFE_RULES = frozenset({"KF002"})
+
+
+def _unsafe_rules() -> frozenset[str]:
+    """Rules whose fix waits for `--unsafe-fixes`: the catalogue's `fix-applied-by` says so,
+    so `kerasfix rule`, SARIF metadata and this policy cannot disagree."""
+    from kerasfix.catalogue import load
+
+    return frozenset(code for code, doc in load().items() if doc.fix_applied_by != "--fix")
+
+
+UNSAFE_RULES = _unsafe_rules()
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,18 @@ def has_fix(finding: Finding) -> bool:
         finding.rule in FIXABLE_RULES
         and finding.span is not None
         and target_name(finding) is not None
+    )
+
+
+def why_no_fix(finding: Finding) -> str | None:
+    """Why a KF001/KF002 finding has no automatic fix (None when it has one)."""
+    if finding.rule not in FIXABLE_RULES or has_fix(finding):
+        return None
+    if finding.span is None:
+        return "it is in a saved model: `kerasfix rewrite` rewrites model files"
+    return (
+        "the rank of the feature map entering Flatten is unknown, so the pooling layer "
+        "(1D, 2D or 3D) cannot be chosen; replace it by hand or suppress it"
     )
 
 

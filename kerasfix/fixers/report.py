@@ -36,6 +36,12 @@ def summary(run: FixRun, *, preview: bool) -> list[str]:
             f"{_count(n, 'more fix', 'more fixes')} available with `--unsafe-fixes` "
             "(KF002: the parameter saving is not known statically)."
         )
+    if run.unfixable:
+        n = len(run.unfixable)
+        lines.append(
+            f"{_count(n, 'remaining finding')} {'has' if n == 1 else 'have'} no automatic fix "
+            "(each `not fixed` warning says why)."
+        )
     return lines
 
 

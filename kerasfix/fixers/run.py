@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kerasfix.findings import Finding
 from kerasfix.fixers.apply import FileFix, fix_file, write
-from kerasfix.fixers.policy import FixOptions, has_fix, should_fix
+from kerasfix.fixers.policy import FixOptions, has_fix, should_fix, why_no_fix
 from kerasfix.frontends import kind_of
 from kerasfix.runner import FileError, LintResult
 from kerasfix.settings import Settings
@@ -23,6 +23,7 @@ class FixRun:
     files: list[FileFix] = field(default_factory=list)
     result: LintResult = field(default_factory=LintResult)
     needs_unsafe: list[Finding] = field(default_factory=list)  # fixes held back by policy
+    unfixable: list[Finding] = field(default_factory=list)  # remaining, no fix exists
 
     @property
     def changed(self) -> list[FileFix]:
@@ -35,6 +36,13 @@ class FixRun:
     @property
     def fixed(self) -> list[Finding]:
         return [finding for f in self.changed for finding in f.fixed]
+
+
+def _where(finding: Finding) -> str:
+    """`path:line:col` (notebooks: `path:cell N:line:col`), as the text report prints it."""
+    from kerasfix.reporters.text import location
+
+    return location(finding)
 
 
 def fix_result(
@@ -75,5 +83,10 @@ def fix_result(
         run.files.append(outcome)
         remaining.extend(outcome.remaining)
     remaining.sort(key=Finding.sort_key)
+    for finding in remaining:  # say why each one left without a fix was not fixed
+        reason = why_no_fix(finding)
+        if reason is not None:
+            run.unfixable.append(finding)
+            notes.append(f"{_where(finding)}: {finding.rule} not fixed: {reason}")
     run.result = replace(result, findings=remaining, errors=errors, notes=notes)
     return run

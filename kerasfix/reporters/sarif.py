@@ -41,8 +41,10 @@ def rule_descriptor(rule: RuleDoc) -> dict[str, Any]:
             "tags": list(rule.tags),
             "precision": rule.precision,
             "problem.severity": PROBLEM_SEVERITY.get(rule.severity, "warning"),
+            "severity": rule.severity_text(),  # by size: each result carries its own level
             "fix": rule.fix,
             "fixSafety": rule.fix_safety,
+            "fixAppliedBy": rule.fix_applied_by,
         },
     }
 

@@ -32,25 +32,25 @@ CASES = {
         "import keras\nfrom keras.layers import Conv2D, Dense, Flatten\n"
         "m = keras.Sequential([keras.Input((32, 32, 3)), Conv2D(8, 3), Flatten(), Dense(10)])\n",
         "GlobalAveragePooling2D()",
-        "from keras.layers import Conv2D, Dense, Flatten, GlobalAveragePooling2D\n",
+        "from keras.layers import Conv2D, Dense, GlobalAveragePooling2D\n",  # Flatten unused
     ),
     "unsorted from-import appends": (
         "import keras\nfrom keras.layers import Flatten, Conv2D, Dense\n"
         "m = keras.Sequential([keras.Input((32, 32, 3)), Conv2D(8, 3), Flatten(), Dense(10)])\n",
         "GlobalAveragePooling2D()",
-        "from keras.layers import Flatten, Conv2D, Dense, GlobalAveragePooling2D\n",
+        "from keras.layers import Conv2D, Dense, GlobalAveragePooling2D\n",
     ),
     "parenthesised multi-line import": (
         "import keras\nfrom keras.layers import (\n    Conv2D,\n    Dense,\n    Flatten,\n)\n"
         "m = keras.Sequential([keras.Input((32, 32, 3)), Conv2D(8, 3), Flatten(), Dense(10)])\n",
         "GlobalAveragePooling2D()",
-        "    Flatten,\n    GlobalAveragePooling2D,\n)\n",
+        "    Dense,\n    GlobalAveragePooling2D,\n)\n",
     ),
     "already imported: no duplicate": (
         "import keras\nfrom keras.layers import Conv2D, Dense, Flatten, GlobalAveragePooling2D\n"
         "m = keras.Sequential([keras.Input((32, 32, 3)), Conv2D(8, 3), Flatten(), Dense(10)])\n",
         "GlobalAveragePooling2D()",
-        "from keras.layers import Conv2D, Dense, Flatten, GlobalAveragePooling2D\n",
+        "from keras.layers import Conv2D, Dense, GlobalAveragePooling2D\n",
     ),
     "star import": (
         "import keras\nfrom keras.layers import *\n"
@@ -62,7 +62,7 @@ CASES = {
         "import keras\nfrom keras.layers import Conv2D, Dense, Flatten as F\n"
         "m = keras.Sequential([keras.Input((32, 32, 3)), Conv2D(8, 3), F(), Dense(10)])\n",
         "GlobalAveragePooling2D()",
-        "from keras.layers import Conv2D, Dense, Flatten as F, GlobalAveragePooling2D\n",
+        "from keras.layers import Conv2D, Dense, GlobalAveragePooling2D\n",
     ),
     "channels_first gets data_format, unknown argument dropped": (
         "import keras\nfrom keras import layers\n"
@@ -84,9 +84,14 @@ def test_import_styles(tmp_path: Path, source: str, call: str, import_text: str 
     assert call in text, text
     if import_text:
         assert import_text in text, text
-    assert text.count("GlobalAveragePooling2D") == source.count("GlobalAveragePooling2D") + (
-        2 if import_text and import_text not in source else 1
+    imported = "GlobalAveragePooling2D" in (import_text or "") and (
+        "GlobalAveragePooling2D" not in source
     )
+    assert text.count("GlobalAveragePooling2D") == source.count("GlobalAveragePooling2D") + (
+        2 if imported else 1
+    )
+    if "import *" not in source:  # the Flatten import went with its last use
+        assert "Flatten" not in text, text
     assert run.result.findings == [] and lint_paths([path]).findings == []
 
 

@@ -68,7 +68,7 @@ def test_layout_is_preserved_byte_for_byte(  # type: ignore[no-untyped-def]
     removed, added = _changed_lines(data, after)
     # The import line gains the new name; the Flatten line is renamed; nothing else moves.
     assert len(removed) == len(added) == 2, (removed, added)
-    assert b"Conv2D, Dense, Flatten, GlobalAveragePooling2D" in added[0]
+    assert b"Conv2D, Dense, GlobalAveragePooling2D\\n" in added[0]  # unused Flatten gone
     assert added[1] == removed[1].replace(b"Flatten()", b"GlobalAveragePooling2D()")
     assert after.startswith(b"\xef\xbb\xbf") == bom
     assert after.endswith(trailing.encode()) and (trailing or not after.endswith(b"\n"))
@@ -86,9 +86,8 @@ def test_string_source_and_cross_cell_import(tmp_path: Path, capsys) -> None:  #
     path.write_text(json.dumps(document, indent=1), encoding="utf-8")
     run(["lint", "--fix", str(path)], capsys)
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    assert (
-        "from keras.layers import Conv2D, Dense, Flatten, GlobalAveragePooling2D\n"
-        in cells[0]["source"]
-    )
+    # The import in cell 1 gains the new name and loses Flatten, which no cell uses now.
+    assert "from keras.layers import Conv2D, Dense, GlobalAveragePooling2D\n" in cells[0]["source"]
+    assert not any("Flatten" in cell["source"] for cell in cells)
     assert cells[2]["source"].startswith("model.add(GlobalAveragePooling2D())  # flatten")
     assert findings(path, "KF001") == []
