@@ -663,6 +663,11 @@ class Interpreter:
                 if attr == "input" and len(nodes) == 1:
                     return TensorValue(nodes[0])
                 return ListValue([TensorValue(n) for n in nodes])
+        if isinstance(value, SequentialValue) and attr in ("output", "input") and value.items:
+            # `feature_extractor.output` chained into a functional head: the layers added
+            # so far are the model (layers added later are not part of this tensor).
+            graph = self._materialise(value, set())
+            return TensorValue(graph.outputs[0] if attr == "output" else graph.inputs[0])
         if isinstance(value, LayerValue) and value.own_node is not None:
             if attr in ("output", "outputs"):
                 return TensorValue(value.own_node)
