@@ -12,7 +12,10 @@ from kerasfix.runner import lint_paths
 from kerasfix.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-PATTERN_FIXTURES = [ROOT / "fixtures/source/config_attributes.py"]
+PATTERN_FIXTURES = [
+    ROOT / "fixtures/source/config_attributes.py",
+    ROOT / "fixtures/source/literal_arrays.py",
+]
 
 
 def _lint_text(tmp_path: Path, text: str) -> list:  # type: ignore[type-arg]

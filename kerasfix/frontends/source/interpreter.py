@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from kerasfix.frontends.source import keras_names
+from kerasfix.frontends.source.array_constructors import array_from_call
 from kerasfix.frontends.source.builtins_model import BUILTINS, NUMPY_FUNCTIONS
 from kerasfix.frontends.source.keras_names import Kind
 from kerasfix.frontends.source.values import (
@@ -768,6 +769,9 @@ class Interpreter:
             layer = self.make_layer(MERGE_FUNCTIONS[leaf], [], dict(kwargs), expr)
             if isinstance(layer, LayerValue):
                 return self.apply_layer(layer.layer, args[0] if args else None, expr)
+        array = array_from_call(qualname, args, kwargs)
+        if array is not None:
+            return array
         if kind is None:
             numpy_fn = NUMPY_FUNCTIONS.get(leaf)
             if numpy_fn is not None and qualname.split(".")[0] in ("numpy", "np"):
