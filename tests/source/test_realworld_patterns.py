@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PATTERN_FIXTURES = [
     ROOT / "fixtures/source/config_attributes.py",
     ROOT / "fixtures/source/literal_arrays.py",
+    ROOT / "fixtures/source/class_builders.py",
 ]
 
 

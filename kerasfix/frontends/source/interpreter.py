@@ -20,6 +20,7 @@ from typing import Any
 from kerasfix.frontends.source import keras_names
 from kerasfix.frontends.source.array_constructors import array_from_call
 from kerasfix.frontends.source.builtins_model import BUILTINS, NUMPY_FUNCTIONS
+from kerasfix.frontends.source.class_attributes import class_attribute
 from kerasfix.frontends.source.keras_names import Kind
 from kerasfix.frontends.source.values import (
     ArrayValue,
@@ -413,6 +414,12 @@ class Interpreter:
             else:
                 self.exec_stmt(item, body_scope)
         cls.scope = _scope_ref(scope)
+        for base in reversed(bases):
+            if isinstance(base, ClassValue):
+                cls.constants = {**base.constants, **cls.constants}
+        cls.constants.update(
+            (name, value) for name, value in body_scope.vars.items() if name not in methods
+        )
         scope.vars[stmt.name] = cls
         self.classes.append(cls)
 
@@ -623,7 +630,11 @@ class Interpreter:
                 return value.attrs[attr]
             if attr in value.cls.methods or (value.cls.keras_base and attr in _MODEL_METHODS):
                 return BoundMethod(value, attr)
+            if attr in value.cls.constants:
+                return value.cls.constants[attr]
             return Unknown(f"attribute '{attr}' of a {value.cls.node.name} object")
+        if isinstance(value, ClassValue):
+            return class_attribute(value, attr)
         if isinstance(value, ArrayValue):
             if attr == "shape":
                 return value.shape

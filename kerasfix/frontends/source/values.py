@@ -104,6 +104,7 @@ class ClassValue:
     keras_base: str | None  # "model" | "layer" when it subclasses a Keras class
     bases: list[Any] = field(default_factory=list)
     instantiated: bool = False
+    constants: dict[str, Any] = field(default_factory=dict)  # class-body names (`SIZE = 32`)
 
 
 @dataclass(eq=False)
