@@ -16,6 +16,7 @@ PATTERN_FIXTURES = [
     ROOT / "fixtures/source/config_attributes.py",
     ROOT / "fixtures/source/literal_arrays.py",
     ROOT / "fixtures/source/class_builders.py",
+    ROOT / "fixtures/source/layer_factories.py",
 ]
 
 

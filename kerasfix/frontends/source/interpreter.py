@@ -32,6 +32,7 @@ from kerasfix.frontends.source.values import (
     LayerValue,
     ListValue,
     ModelValue,
+    PartialValue,
     Ref,
     SequentialValue,
     TensorValue,
@@ -724,7 +725,12 @@ class Interpreter:
         complete: bool = True,
     ) -> Any:
         if isinstance(func, Ref):
+            if func.qualname == "functools.partial" and args and complete:
+                return PartialValue(args[0], args[1:], kwargs)
             return self._call_ref(func, args, kwargs, expr)
+        if isinstance(func, PartialValue):
+            merged = {**func.kwargs, **kwargs}
+            return self.call(func.func, [*func.args, *args], merged, expr, complete)
         if isinstance(func, BuiltinRef):
             return func.fn(self, args, kwargs)
         if isinstance(func, FunctionValue):

@@ -23,6 +23,7 @@ __all__ = [
     "LayerValue",
     "ListValue",
     "ModelValue",
+    "PartialValue",
     "Ref",
     "SequentialValue",
     "TensorValue",
@@ -37,6 +38,16 @@ class AttributeBag(Unknown):
     the object stays unknown, so it still behaves as an `Unknown` everywhere else."""
 
     attrs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class PartialValue:
+    """`functools.partial(func, *args, **kwargs)`: a layer factory such as
+    `Conv = partial(layers.Conv2D, kernel_size=3, padding="same")`."""
+
+    func: Any
+    args: list[Any] = field(default_factory=list)
+    kwargs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
