@@ -17,6 +17,7 @@ PATTERN_FIXTURES = [
     ROOT / "fixtures/source/literal_arrays.py",
     ROOT / "fixtures/source/class_builders.py",
     ROOT / "fixtures/source/layer_factories.py",
+    ROOT / "fixtures/source/built_by_data.py",
 ]
 
 

@@ -42,6 +42,8 @@ from kerasfix.graph.model import Graph, Layer, Node, Shape, SourceSpan
 from kerasfix.layers import legacy
 from kerasfix.layers.registry import Role, lookup
 
+# Model methods that take a batch of data: the first call builds a model that declares no input.
+_DATA_METHODS = ("fit", "predict", "evaluate", "train_on_batch", "predict_on_batch")
 MAX_STEPS = 400_000  # evaluation steps per file: bounds time on pathological input
 MAX_CALL_DEPTH = 24
 MAX_UNROLL = 256
@@ -686,7 +688,7 @@ class Interpreter:
                 return TensorValue(value.own_node)
             if attr in ("input", "inputs") and value.own_node.inputs:
                 return TensorValue(value.own_node.inputs[0])
-        if attr in ("add", "build", "pop", "summary", "compile", "fit", "__call__"):
+        if attr in ("add", "build", "pop", "summary", "compile", "__call__", *_DATA_METHODS):
             return BoundMethod(value, attr)
         return Unknown(f"attribute '{attr}' of a model or layer")
 
@@ -813,6 +815,13 @@ class Interpreter:
                 return None
             if name == "__call__":
                 return self.apply_layer(receiver.layer, args[0] if args else None, expr)
+            data = args[0] if args else kwargs.get("x")
+            if (
+                name in _DATA_METHODS
+                and isinstance(data, ArrayValue)
+                and receiver.data_shape is None
+            ):
+                receiver.data_shape = data.shape  # Keras builds an undeclared model from it
             return None
         if isinstance(receiver, InstanceValue):
             if name == "build" and receiver.cls.keras_base and "build" not in receiver.cls.methods:
@@ -1148,6 +1157,8 @@ class Interpreter:
             declared, reason = _declared_from_config(config)
             if declared is not None or reason is not None:
                 return self._input_node(declared, reason, None, None)
+        if seq.data_shape is not None and len(seq.data_shape) > 1:
+            return self._input_node((None, *seq.data_shape[1:]), None, None, None)
         name = f"'{seq.layer.name}'" if seq.layer.name else "the Sequential model"
         reason = f"{name} declares no input shape (no input_shape=, Input or build())"
         return self._input_node(None, reason, None, None)

@@ -85,6 +85,7 @@ class SequentialValue:
     layer: Layer  # the model as a layer (class_name "Sequential"); `inner` set at the end
     items: list[tuple[Any, bool, int]] = field(default_factory=list)  # (value, conditional, line)
     build_shape: Any = None
+    data_shape: tuple[int, ...] | None = None  # from fit/predict on an array of known shape
     graph: Graph | None = None
     depth: int = 0  # len(interpreter.conditional) when the Sequential was created
 
