@@ -252,14 +252,15 @@ def ratio(pair: tuple[int, int]) -> str:
     return f"{done / total:.2f} ({done}/{total})" if total else "- (0/0)"
 
 
-def score_labels(findings: dict[str, list[dict[str, Any]]]) -> None:
+def score_labels(findings: dict[str, list[dict[str, Any]]], only: str | None = None) -> None:
     """Print the labelled-set table, one row per split, then every miss."""
     if not LABELS.exists():
         print("labels.json absent: no labelled scores")
         return
     by_split: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for site in json.loads(LABELS.read_text())["sites"]:
-        by_split[site["split"]].append(site)
+        if only in (None, site["split"]):
+            by_split[site["split"]].append(site)
     print("\n## Labelled set")
     print("| split | sites | KF001 sites | precision | recall | exact | unknown-size reported |")
     print("|---|---|---|---|---|---|---|")
@@ -378,7 +379,7 @@ def sweep(mirrors: Path, scratch: Path, timing: bool) -> None:
     score_labels(findings_by_file)
 
 
-def score_only(mirrors: Path, scratch: Path) -> None:
+def score_only(mirrors: Path, scratch: Path, only: str | None) -> None:
     """Lint only the labelled files (one run per repository) and score them."""
     folders = extract(mirrors, scratch)
     wanted: dict[str, set[str]] = defaultdict(set)
@@ -393,7 +394,7 @@ def score_only(mirrors: Path, scratch: Path) -> None:
         for finding in result["findings"]:
             finding["_file"] = f"{repo}/{finding['path'].removeprefix('./')}"
             findings[finding["_file"]].append(finding)
-    score_labels(findings)
+    score_labels(findings, only)
 
 
 def main() -> None:
@@ -413,6 +414,7 @@ def main() -> None:
     parser.add_argument(
         "--write", action="store_true", help="verify-labels: fill in Keras' numbers"
     )
+    parser.add_argument("--split", help="labels: score only this split (dev, heldout)")
     parser.add_argument("--no-timing", action="store_true", help="skip the per-file timing pass")
     args = parser.parse_args()
     if args.command == "collect":
@@ -424,7 +426,7 @@ def main() -> None:
             scratch = args.scratch or Path(temporary)
             scratch.mkdir(parents=True, exist_ok=True)
             if args.command == "labels":
-                score_only(args.mirrors, scratch)
+                score_only(args.mirrors, scratch, args.split)
             else:
                 sweep(args.mirrors, scratch, not args.no_timing)
 

@@ -12,7 +12,13 @@ from kerasfix.runner import lint_paths
 from kerasfix.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-PATTERN_FIXTURES = [ROOT / "fixtures/source/config_attributes.py"]
+PATTERN_FIXTURES = [
+    ROOT / "fixtures/source/config_attributes.py",
+    ROOT / "fixtures/source/literal_arrays.py",
+    ROOT / "fixtures/source/class_builders.py",
+    ROOT / "fixtures/source/layer_factories.py",
+    ROOT / "fixtures/source/built_by_data.py",
+]
 
 
 def _lint_text(tmp_path: Path, text: str) -> list:  # type: ignore[type-arg]
@@ -71,3 +77,43 @@ def test_config_attributes_of_a_run_object(tmp_path: Path) -> None:
     assert [(f.rule, f.shape, f.params_flatten, f.params_pooling) for f in findings] == [
         ("KF001", (28, 28, 4), 25096, 40)
     ]
+
+
+SEQUENTIAL_OUTPUT = """
+from keras.models import Model, Sequential
+from keras.layers import Conv2D, Dense, Flatten, MaxPooling2D
+
+feature_extractor = Sequential()
+feature_extractor.add(Conv2D(32, 3, padding="same", input_shape=(16, 16, 3)))
+feature_extractor.add(MaxPooling2D())
+feature_extractor.add(Flatten())
+x = feature_extractor.output
+x = Dense(8)(x)
+model = Model(inputs=feature_extractor.input, outputs=x)
+"""
+
+
+def test_sequential_output_chained_into_a_functional_head(tmp_path: Path) -> None:
+    findings = _lint_text(tmp_path, SEQUENTIAL_OUTPUT)
+    # Keras: 16x16x32 pooled to 8x8x32 -> Dense(8) = 2048*8 + 8; pooled 32*8 + 8.
+    assert [(f.rule, f.line, f.shape, f.params_flatten, f.params_pooling) for f in findings] == [
+        ("KF001", 8, (8, 8, 32), 16392, 264)
+    ]
+
+
+@pytest.mark.keras
+def test_sequential_output_pattern_matches_keras() -> None:
+    keras = pytest.importorskip("keras")
+    layers = keras.layers
+    # The same layers as SEQUENTIAL_OUTPUT, built the Keras 3 way (`.output` of a Sequential
+    # declared with input_shape= is Keras 2 only).
+    model = keras.Sequential(
+        [
+            keras.Input((16, 16, 3)),
+            layers.Conv2D(32, 3, padding="same"),
+            layers.MaxPooling2D(),
+            layers.Flatten(),
+            layers.Dense(8),
+        ]
+    )
+    assert model.layers[-1].count_params() == 16392

@@ -18,7 +18,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from kerasfix.frontends.source import keras_names
+from kerasfix.frontends.source.array_constructors import array_from_call
 from kerasfix.frontends.source.builtins_model import BUILTINS, NUMPY_FUNCTIONS
+from kerasfix.frontends.source.class_attributes import class_attribute
 from kerasfix.frontends.source.keras_names import Kind
 from kerasfix.frontends.source.values import (
     ArrayValue,
@@ -30,6 +32,7 @@ from kerasfix.frontends.source.values import (
     LayerValue,
     ListValue,
     ModelValue,
+    PartialValue,
     Ref,
     SequentialValue,
     TensorValue,
@@ -40,6 +43,8 @@ from kerasfix.layers import legacy
 from kerasfix.layers.arithmetic import expected_input_rank
 from kerasfix.layers.registry import Role, lookup
 
+# Model methods that take a batch of data: the first call builds a model that declares no input.
+_DATA_METHODS = ("fit", "predict", "evaluate", "train_on_batch", "predict_on_batch")
 MAX_STEPS = 400_000  # evaluation steps per file: bounds time on pathological input
 MAX_CALL_DEPTH = 24
 MAX_UNROLL = 256
@@ -424,6 +429,12 @@ class Interpreter:
             else:
                 self.exec_stmt(item, body_scope)
         cls.scope = _scope_ref(scope)
+        for base in reversed(bases):
+            if isinstance(base, ClassValue):
+                cls.constants = {**base.constants, **cls.constants}
+        cls.constants.update(
+            (name, value) for name, value in body_scope.vars.items() if name not in methods
+        )
         scope.vars[stmt.name] = cls
         self.classes.append(cls)
 
@@ -634,7 +645,11 @@ class Interpreter:
                 return value.attrs[attr]
             if attr in value.cls.methods or (value.cls.keras_base and attr in _MODEL_METHODS):
                 return BoundMethod(value, attr)
+            if attr in value.cls.constants:
+                return value.cls.constants[attr]
             return Unknown(f"attribute '{attr}' of a {value.cls.node.name} object")
+        if isinstance(value, ClassValue):
+            return class_attribute(value, attr)
         if isinstance(value, ArrayValue):
             if attr == "shape":
                 return value.shape
@@ -675,12 +690,17 @@ class Interpreter:
                 if attr == "input" and len(nodes) == 1:
                     return TensorValue(nodes[0])
                 return ListValue([TensorValue(n) for n in nodes])
+        if isinstance(value, SequentialValue) and attr in ("output", "input") and value.items:
+            # `feature_extractor.output` chained into a functional head: the layers added
+            # so far are the model (layers added later are not part of this tensor).
+            graph = self._materialise(value, set())
+            return TensorValue(graph.outputs[0] if attr == "output" else graph.inputs[0])
         if isinstance(value, LayerValue) and value.own_node is not None:
             if attr in ("output", "outputs"):
                 return TensorValue(value.own_node)
             if attr in ("input", "inputs") and value.own_node.inputs:
                 return TensorValue(value.own_node.inputs[0])
-        if attr in ("add", "build", "pop", "summary", "compile", "fit", "__call__"):
+        if attr in ("add", "build", "pop", "summary", "compile", "__call__", *_DATA_METHODS):
             return BoundMethod(value, attr)
         return Unknown(f"attribute '{attr}' of a model or layer")
 
@@ -719,7 +739,12 @@ class Interpreter:
         complete: bool = True,
     ) -> Any:
         if isinstance(func, Ref):
+            if func.qualname == "functools.partial" and args and complete:
+                return PartialValue(args[0], args[1:], kwargs)
             return self._call_ref(func, args, kwargs, expr)
+        if isinstance(func, PartialValue):
+            merged = {**func.kwargs, **kwargs}
+            return self.call(func.func, [*func.args, *args], merged, expr, complete)
         if isinstance(func, BuiltinRef):
             return func.fn(self, args, kwargs)
         if isinstance(func, FunctionValue):
@@ -776,6 +801,9 @@ class Interpreter:
             layer = self.make_layer(MERGE_FUNCTIONS[leaf], [], dict(kwargs), expr)
             if isinstance(layer, LayerValue):
                 return self.apply_layer(layer.layer, args[0] if args else None, expr)
+        array = array_from_call(qualname, args, kwargs)
+        if array is not None:
+            return array
         if kind is None:
             numpy_fn = NUMPY_FUNCTIONS.get(leaf)
             if numpy_fn is not None and qualname.split(".")[0] in ("numpy", "np"):
@@ -800,6 +828,13 @@ class Interpreter:
                 return None
             if name == "__call__":
                 return self.apply_layer(receiver.layer, args[0] if args else None, expr)
+            data = args[0] if args else kwargs.get("x")
+            if (
+                name in _DATA_METHODS
+                and isinstance(data, ArrayValue)
+                and receiver.data_shape is None
+            ):
+                receiver.data_shape = data.shape  # Keras builds an undeclared model from it
             return None
         if isinstance(receiver, InstanceValue):
             if name == "build" and receiver.cls.keras_base and "build" not in receiver.cls.methods:
@@ -1151,6 +1186,8 @@ class Interpreter:
             declared, reason = _declared_from_config(config)
             if declared is not None or reason is not None:
                 return self._input_node(declared, reason, None, None)
+        if seq.data_shape is not None and len(seq.data_shape) > 1:
+            return self._input_node((None, *seq.data_shape[1:]), None, None, None)
         name = f"'{seq.layer.name}'" if seq.layer.name else "the Sequential model"
         reason = f"{name} declares no input shape (no input_shape=, Input or build())"
         # The first layer still fixes the rank: channels (and Resizing sizes) are followed.

@@ -23,6 +23,7 @@ __all__ = [
     "LayerValue",
     "ListValue",
     "ModelValue",
+    "PartialValue",
     "Ref",
     "SequentialValue",
     "TensorValue",
@@ -37,6 +38,16 @@ class AttributeBag(Unknown):
     the object stays unknown, so it still behaves as an `Unknown` everywhere else."""
 
     attrs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class PartialValue:
+    """`functools.partial(func, *args, **kwargs)`: a layer factory such as
+    `Conv = partial(layers.Conv2D, kernel_size=3, padding="same")`."""
+
+    func: Any
+    args: list[Any] = field(default_factory=list)
+    kwargs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,7 @@ class SequentialValue:
     layer: Layer  # the model as a layer (class_name "Sequential"); `inner` set at the end
     items: list[tuple[Any, bool, int]] = field(default_factory=list)  # (value, conditional, line)
     build_shape: Any = None
+    data_shape: tuple[int, ...] | None = None  # from fit/predict on an array of known shape
     graph: Graph | None = None
     depth: int = 0  # len(interpreter.conditional) when the Sequential was created
 
@@ -104,6 +116,7 @@ class ClassValue:
     keras_base: str | None  # "model" | "layer" when it subclasses a Keras class
     bases: list[Any] = field(default_factory=list)
     instantiated: bool = False
+    constants: dict[str, Any] = field(default_factory=dict)  # class-body names (`SIZE = 32`)
 
 
 @dataclass(eq=False)

@@ -1,0 +1,29 @@
+"""Attributes read off a class itself: `Config.SEQUENCE_LENGTH`, `LeNet.build(...)`.
+
+Configuration classes hold sizes as class constants, and model-zoo scripts define
+`@staticmethod build(width, height, depth, classes)`; both are read without an instance.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from kerasfix.frontends.source.values import ClassValue, Unknown
+
+
+def class_attribute(cls: ClassValue, attr: str) -> Any:
+    """A class constant, a static method (callable as a plain function), or Unknown."""
+    if attr in cls.constants:
+        return cls.constants[attr]
+    method = cls.methods.get(attr)
+    if method is not None and _is_static(method.node):
+        return method
+    return Unknown(f"attribute '{attr}' of class {cls.node.name}")
+
+
+def _is_static(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(
+        isinstance(decorator, ast.Name) and decorator.id == "staticmethod"
+        for decorator in node.decorator_list
+    )
