@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 
-@click.command()
+@click.command(short_help="Swap KF001 Flatten layers for global pooling in a saved model.")
 @click.argument("model", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Output file: .keras (default) or .h5/.hdf5 by its suffix.")  # fmt: skip
