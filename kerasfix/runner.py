@@ -7,6 +7,7 @@ gives each file the settings of its nearest configuration file.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,13 +26,18 @@ if TYPE_CHECKING:
     from kerasfix.config import Resolver
 
 
+POSITION = re.compile(r"\d+:\d+: ")
+
+
 @dataclass(frozen=True)
 class FileError:
     path: str
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
+        # `PATH:3:7: syntax error` (as Ruff prints it) when the message starts at a position.
+        separator = ":" if POSITION.match(self.message) else ": "
+        return f"{self.path}{separator}{self.message}"
 
 
 @dataclass(frozen=True)
@@ -241,6 +247,11 @@ def _excluded(path: Path, settings: Settings) -> bool:
 
 
 def _one_line(message: str, display: str) -> str:
+    """One line without the path the `error: PATH:` prefix already shows (a leading
+    `PATH:LINE:COL:` keeps `LINE:COL:`, printed as `PATH:LINE:COL:` like Ruff's)."""
     text = " ".join(message.split())
-    prefix = f"{display}: "
-    return text[len(prefix) :] if text.startswith(prefix) else text
+    for prefix in (f"{display}: ", f"{display}:"):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+            break
+    return text

@@ -79,7 +79,7 @@ def rule_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
-@click.command()
+@click.command(short_help="Lint source files, notebooks and saved models (default: cwd).")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--output-format",

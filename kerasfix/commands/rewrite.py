@@ -17,7 +17,7 @@ import click
 from kerasfix.commands.distill_options import distill_options
 
 
-@click.command()
+@click.command(short_help="Swap KF001 Flatten layers for global pooling in a saved model.")
 @click.argument("model", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Output file: .keras (default) or .h5/.hdf5 by its suffix.")  # fmt: skip

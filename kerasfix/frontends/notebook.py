@@ -38,6 +38,8 @@ def code_cells(data: bytes, display_path: str) -> list[str]:
 
     Cells are numbered among *all* cells, 1-based, as Jupyter shows them.
     """
+    if not data.strip():  # `touch x.ipynb` or a zero-byte download: say so plainly
+        raise InputError(f"{display_path}: empty file")
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:

@@ -153,3 +153,16 @@ def test_mixed_directory(
     assert "seq_cnn.keras: KF001 [warning] layer 'flatten' (in 'seq_cnn')" in out
     assert "conv1d_head.h5: KF001" in out
     assert "3 files checked" in out
+
+
+@pytest.mark.keras
+def test_one_custom_layer_reads_the_same_in_h5_and_keras(small_models: Path, capsys) -> None:
+    """Keras 3 writes the registered name as the .h5 class name: same words (issue 11)."""
+    paths = [small_models / "custom_layer.h5", small_models / "custom_layer.keras"]
+    from kerasfix.cli import main
+
+    assert main(["lint", "--isolated", *map(str, paths)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    messages = {line.split(": KF002 ", 1)[1] for line in out if ": KF002 " in line}
+    assert len(messages) == 1, messages
+    assert "'scale' is a custom layer fixtures>Scale (not loaded)" in messages.pop()

@@ -113,6 +113,10 @@ def _opaque_reason(entry: dict[str, Any]) -> str | None:
         custom = True
     if module is None and isinstance(registered, str) and registered != class_name:
         custom = True
+    if isinstance(class_name, str) and ">" in class_name:
+        # Keras 3's legacy .h5 writes the registered name as the class name: the same
+        # custom layer must read the same as in a .keras archive.
+        custom, registered = True, class_name
     if custom:
         label = registered if isinstance(registered, str) else f"{module}.{class_name}"
         return f"'{name}' is a custom layer {label} (not loaded)"

@@ -1,0 +1,38 @@
+"""Messages a first-time user reads (issue 11, point 9): whole help lines, the path printed
+once, an empty notebook called empty. (One wording for one custom layer:
+tests/saved_model/test_real_models.py.)"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from kerasfix.cli import main
+
+
+def test_top_level_help_shows_whole_command_descriptions(capsys) -> None:
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    commands = out.split("Commands:\n", 1)[1].splitlines()
+    assert [line.split()[0] for line in commands] == ["inspect", "lint", "rewrite", "rule"]
+    for line in commands:
+        assert line.rstrip().endswith(".") and "..." not in line and "(e." not in line, line
+
+
+def test_a_syntax_error_names_the_path_once(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("syntax.py").write_text("import keras\nfrom keras.layers import Flatten\nx = Flatten(((\n")
+    assert main(["lint", "syntax.py"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.count("syntax.py") == 1
+    assert re.match(r"error: syntax\.py:3:\d+: syntax error", line), line  # as Ruff prints it
+
+
+@pytest.mark.parametrize("content", [b"", b"  \n"])
+def test_an_empty_notebook_is_an_empty_file(tmp_path: Path, capsys, content: bytes) -> None:
+    path = tmp_path / "empty.ipynb"
+    path.write_bytes(content)
+    assert main(["lint", str(path)]) == 2
+    assert capsys.readouterr().err == f"error: {path.as_posix()}: empty file\n"
