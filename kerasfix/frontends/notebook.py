@@ -97,7 +97,8 @@ def program_from_cells(cells: list[str], display_path: str, prefilter: bool = Tr
             parsed.append((number, text, parse_module(text, display_path, cell=number)))
         except InputError as exc:
             notes.append(f"skipped {exc}")
-    interpreter.keras1_code = is_keras1_code(cells, [tree for _, _, tree in parsed])
+    trees = [tree for _, _, tree in parsed]
+    interpreter.keras1_code = lambda: is_keras1_code(cells, trees)
     for number, text, tree in parsed:
         interpreter.run_module(tree, text.splitlines(), cell=number)
     graph = interpreter.finish()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kerasfix.graph.model import Graph, Layer, Node, Shape
-from kerasfix.layers.registry import LayerSpec, Role, lookup
+from kerasfix.layers.registry import LayerSpec, lookup
 
 MAX_NESTING = 64
 
@@ -154,12 +154,13 @@ def _named_input(node: Node) -> tuple[object, ...] | None:
 
 def _symbolic(node: Node, spec: LayerSpec) -> tuple[object, ...] | None:
     """The output as formulas of the input sizes, for the layers `layers.symbolic` follows."""
+    from kerasfix.layers.arithmetic import identity_shape
     from kerasfix.layers.symbolic import merge_known, output_shape
 
     if len(node.inputs) != 1 or node.inputs[0].symbolic_shape is None:
         return None
     parent = node.inputs[0].symbolic_shape
-    if spec.role_for(node.layer.config) is Role.PRESERVING and node.layer.inner is None:
+    if spec.output_shape is identity_shape:  # Activation, Dropout, BatchNormalization...
         return merge_known(node.output_shape, parent)
     try:
         result = output_shape(node.layer.class_name, node.layer.config, parent)

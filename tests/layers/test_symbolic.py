@@ -162,3 +162,17 @@ def test_resizing_numbers_match_keras(tmp_path: Path) -> None:
     path.write_text(RESIZED)
     (finding,) = lint_paths([path]).findings
     assert finding.params_flatten == model.layers[-1].count_params()
+
+
+def test_a_resize_to_unknown_sizes_ends_the_formula(tmp_path: Path) -> None:
+    path = tmp_path / "model.py"
+    path.write_text(
+        "import keras\nfrom keras import layers\n"
+        "def build(size):\n"
+        "    return keras.Sequential([keras.Input((None, None, 3)), layers.Resizing(size, size),\n"
+        "        layers.Conv2D(8, 3), layers.Flatten(), layers.Dense(4)])\n"
+    )
+    (finding,) = lint_paths([path]).findings
+    assert finding.rule == "KF002"
+    assert finding.params_pooling == 8 * 4 + 4
+    assert finding.params_flatten_formula is None  # the size is `size`, not the input's H

@@ -89,7 +89,7 @@ def program_from_text(text: str, display_path: str, prefilter: bool = True) -> P
 
     tree, errors = parse_script(text, display_path)
     interpreter = Interpreter()
-    interpreter.keras1_code = is_keras1_code([text], [tree])
+    interpreter.keras1_code = lambda: is_keras1_code([text], [tree])
     if not has_imports(text):
         interpreter.assume_keras_names()
     try:

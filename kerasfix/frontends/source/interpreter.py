@@ -172,9 +172,11 @@ class Interpreter:
         # (applies to layers made afterwards, as in Keras), or guessed for Keras 1 code.
         self.data_format: Any = None
         self.keras1 = False
-        # Set by the frontend from the whole file (frontends/source.is_keras1_code): whether
+        # Set by the frontend (frontends/source.is_keras1_code over the whole file): whether
         # legacy names take their Keras 1 positional arguments (`Convolution2D(64, 3, 3)`).
-        self.keras1_code = True
+        # Asked only when such a name is called, since most files never need the answer.
+        self.keras1_code: Callable[[], bool] = lambda: True
+        self._keras1_answer: bool | None = None
         self.made_layers: list[Layer] = []
         # Every Sequential/Functional model the file builds, in creation order (for inspect).
         self.model_layers: list[Layer] = []
@@ -768,7 +770,7 @@ class Interpreter:
         kind = keras_names.classify(qualname)
         leaf = qualname.rsplit(".", 1)[-1]
         if kind is Kind.LAYER:
-            keras1 = self.keras1_code and not qualname.startswith("tensorflow.")
+            keras1 = leaf in legacy.LEGACY_POSITIONAL and self._keras1_semantics(qualname)
             return self.make_layer(leaf, args, kwargs, expr, keras1=keras1)
         if kind is Kind.INPUT:
             return self.make_input(args, kwargs, expr)
@@ -809,6 +811,14 @@ class Interpreter:
             if numpy_fn is not None and qualname.split(".")[0] in ("numpy", "np"):
                 return numpy_fn(args, kwargs)
         return Unknown(f"the result of {_short(qualname)}() is only known at run time")
+
+    def _keras1_semantics(self, qualname: str) -> bool:
+        """Whether a legacy layer name is read with Keras 1 arguments: tf.keras never is."""
+        if qualname.startswith("tensorflow."):
+            return False
+        if self._keras1_answer is None:
+            self._keras1_answer = self.keras1_code()
+        return self._keras1_answer
 
     def _call_method(
         self, method: BoundMethod, args: list[Any], kwargs: dict[str, Any], expr: ast.Call
