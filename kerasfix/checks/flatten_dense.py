@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from kerasfix.checks import time_distributed
 from kerasfix.checks.options import RuleOptions
 from kerasfix.findings import Finding, Severity
 from kerasfix.graph.model import Graph, Node, Shape
@@ -28,6 +29,7 @@ class Site:
     origin: Node  # the layer that produced the feature map
     between: list[Node]  # shape-preserving layers between Flatten and Dense
     channels_first: bool
+    per_step: bool = False  # TimeDistributed(Flatten()): one flattened frame at a time
 
 
 def find_sites(graph: Graph) -> Iterator[Site]:
@@ -40,16 +42,17 @@ def find_sites(graph: Graph) -> Iterator[Site]:
             if inner_flatten is None:
                 continue
             flatten = inner_flatten
-        if flatten.layer.class_name != "Flatten" or len(flatten.inputs) != 1:
+        if not time_distributed.is_flatten(flatten) or len(flatten.inputs) != 1:
             continue
+        per_step = flatten.layer.class_name == time_distributed.WRAPPER
         origin = feature_map_origin(flatten.inputs[0])
         if origin is None:
             continue
-        found = dense_consumer(outer, consumers)
+        found = dense_consumer(outer, consumers, per_step)
         if found is None:
             continue
         dense, between = found
-        yield Site(flatten, dense, origin, between, _channels_first(origin))
+        yield Site(flatten, dense, origin, between, _channels_first(origin), per_step)
 
 
 def _trailing_flatten(inner: Graph) -> Node | None:
@@ -116,7 +119,7 @@ def _rank_above_2(node: Node) -> bool:
 
 
 def dense_consumer(
-    flatten: Node, consumers: dict[int, list[Node]]
+    flatten: Node, consumers: dict[int, list[Node]], per_step: bool = False
 ) -> tuple[Node, list[Node]] | None:
     """The first Dense fed by `flatten`, possibly through Dropout/BatchNormalization/Activation."""
     frontier: list[tuple[Node, list[Node]]] = [(flatten, [])]
@@ -125,7 +128,7 @@ def dense_consumer(
         steps += 1
         current, path = frontier.pop(0)
         for child in consumers.get(id(current), []):
-            if child.layer.class_name == "Dense":
+            if time_distributed.is_dense(child, per_step):
                 return child, path
             spec = lookup(child.layer.class_name)
             if (
@@ -156,10 +159,12 @@ def _finding_for(
     site: Site, options: RuleOptions, prefix: tuple[str, ...], graph: Graph
 ) -> Finding | None:
     shape: Shape | None = site.flatten.inputs[0].output_shape
-    body = shape[1:] if shape is not None else None
+    skip = 2 if site.per_step else 1  # the batch axis, and the time axis per frame
+    body = shape[skip:] if shape is not None and len(shape) > skip else None
     channels, spatial = _split(body, site.channels_first)
-    units = _as_int(site.dense.layer.config.get("units"))
-    use_bias = bool(site.dense.layer.config.get("use_bias", True))
+    dense_config = time_distributed.dense_config(site.dense)
+    units = _as_int(dense_config.get("units"))
+    use_bias = bool(dense_config.get("use_bias", True))
     rank = len(spatial) if spatial is not None else None
     suggestion = f"GlobalAveragePooling{rank}D" if rank in (1, 2, 3) else None
 
@@ -196,12 +201,15 @@ def _finding_for(
         message = (
             f"{subject} feeds {dense_text}: its parameter count is unknown because {reason}{pooled}"
         )
+    if site.per_step:
+        message = f"{message} (per frame, inside TimeDistributed)"
+    span = site.flatten.layer.origin.get("inner_span") or site.flatten.layer.span
     return Finding(
         rule=rule,
         severity=severity,
         message=message,
-        span=site.flatten.layer.span,
-        layer_path=None if site.flatten.layer.span else (*prefix, site.flatten.layer.display_name),
+        span=span,
+        layer_path=None if span else (*prefix, site.flatten.layer.display_name),
         shape=tuple(body) if body is not None else None,
         dense_units=units,
         params_flatten=params_flatten,
@@ -246,13 +254,16 @@ def format_shape(body: Shape | None) -> str:
 
 def _subject(site: Site, prefix: tuple[str, ...], graph: Graph, body: Shape | None) -> str:
     if site.flatten.layer.span is not None:
-        return f"Flatten over {format_shape(body)}"
+        wrapped = "TimeDistributed(Flatten)" if site.per_step else "Flatten"
+        return f"{wrapped} over {format_shape(body)}"
     where = f" (in '{prefix[-1]}')" if prefix else (f" (in '{graph.name}')" if graph.name else "")
     return f"layer '{site.flatten.layer.display_name}'{where} over {format_shape(body)}"
 
 
 def _dense_text(site: Site, units: int | None, prefix: tuple[str, ...]) -> str:
     width = "?" if units is None else str(units)
+    if site.dense.layer.class_name == time_distributed.WRAPPER:
+        return f"TimeDistributed(Dense({width}))"
     if site.dense.layer.span is not None:
         return f"Dense({width})"
     return f"'{site.dense.layer.display_name}' Dense({width})"

@@ -18,6 +18,7 @@ PATTERN_FIXTURES = [
     ROOT / "fixtures/source/class_builders.py",
     ROOT / "fixtures/source/layer_factories.py",
     ROOT / "fixtures/source/built_by_data.py",
+    ROOT / "fixtures/source/time_distributed.py",
 ]
 
 
@@ -36,9 +37,15 @@ def _flatten_dense_params(namespace: dict, keras) -> Counter:  # type: ignore[no
         if isinstance(value, keras.Model):
             layers = list(value.layers)
             for before, after in pairwise(layers):
-                if type(before).__name__ == "Flatten" and type(after).__name__ == "Dense":
+                if _unwrapped(before) == "Flatten" and _unwrapped(after) == "Dense":
                     found[after.count_params()] += 1
     return found
+
+
+def _unwrapped(layer) -> str:  # type: ignore[no-untyped-def]
+    """A layer's class name, looking inside TimeDistributed."""
+    name = type(layer).__name__
+    return type(layer.layer).__name__ if name == "TimeDistributed" else name
 
 
 @pytest.mark.keras
