@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from kerasfix.checks import time_distributed
+from kerasfix.checks.input_feature_map import looks_like_feature_map
 from kerasfix.checks.options import RuleOptions
 from kerasfix.findings import Finding, Severity
 from kerasfix.graph.model import Graph, Node, Shape
@@ -89,6 +90,8 @@ def feature_map_origin(node: Node) -> Node | None:
         if current.is_input:
             if current.bound_to is not None:
                 stack.append(current.bound_to)
+            elif looks_like_feature_map(current.output_shape or current.declared_shape):
+                return current  # features a conv base extracted, fed in as an input
             continue
         spec = lookup(layer.class_name)
         if spec is None or layer.opaque is not None:
