@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from kerasfix.checks import time_distributed
+from kerasfix.checks.input_feature_map import looks_like_feature_map
 from kerasfix.checks.options import RuleOptions
 from kerasfix.findings import Finding, Severity
 from kerasfix.graph.model import Graph, Node, Shape
@@ -35,6 +37,7 @@ class Site:
     channels_first: bool
     # A Reshape after the Dense back into a spatial map (an encoder/decoder bottleneck).
     reshaped: Node | None = None
+    per_step: bool = False  # TimeDistributed(Flatten()): one flattened frame at a time
 
 
 def find_sites(graph: Graph) -> Iterator[Site]:
@@ -47,14 +50,16 @@ def find_sites(graph: Graph) -> Iterator[Site]:
             if inner_flatten is None:
                 continue
             flatten = inner_flatten
-        if flatten.layer.class_name != "Flatten" or len(flatten.inputs) != 1:
+        if not time_distributed.is_flatten(flatten) or len(flatten.inputs) != 1:
             continue
+        per_step = flatten.layer.class_name == time_distributed.WRAPPER
         origin = feature_map_origin(flatten.inputs[0])
         if origin is None:
             continue
-        for dense, between in dense_consumers(outer, consumers):
+        for dense, between in dense_consumers(outer, consumers, per_step):
             reshaped = _spatial_reshape(dense, consumers)
-            yield Site(flatten, dense, origin, between, _channels_first(origin), reshaped)
+            channels_first = _channels_first(origin)
+            yield Site(flatten, dense, origin, between, channels_first, reshaped, per_step)
 
 
 def _spatial_reshape(dense: Node, consumers: dict[int, list[Node]]) -> Node | None:
@@ -110,6 +115,8 @@ def feature_map_origin(node: Node) -> Node | None:
         if current.is_input:
             if current.bound_to is not None:
                 stack.append(current.bound_to)
+            elif looks_like_feature_map(current.output_shape or current.declared_shape):
+                return current  # features a conv base extracted, fed in as an input
             continue
         spec = lookup(layer.class_name)
         if spec is None or layer.opaque is not None:
@@ -140,7 +147,7 @@ def _rank_above_2(node: Node) -> bool:
 
 
 def dense_consumers(
-    flatten: Node, consumers: dict[int, list[Node]]
+    flatten: Node, consumers: dict[int, list[Node]], per_step: bool = False
 ) -> list[tuple[Node, list[Node]]]:
     """Every Dense fed by `flatten`, possibly through Dropout/BatchNormalization/Activation,
     with the layers in between (a Flatten may feed several heads)."""
@@ -151,7 +158,7 @@ def dense_consumers(
         steps += 1
         current, path = frontier.pop(0)
         for child in consumers.get(id(current), []):
-            if child.layer.class_name == "Dense":
+            if time_distributed.is_dense(child, per_step):
                 if all(child is not seen for seen, _ in found):
                     found.append((child, path))
                 continue
@@ -184,10 +191,12 @@ def _finding_for(
     site: Site, options: RuleOptions, prefix: tuple[str, ...], graph: Graph
 ) -> Finding | None:
     shape: Shape | None = site.flatten.inputs[0].output_shape
-    body = shape[1:] if shape is not None else None
+    skip = 2 if site.per_step else 1  # the batch axis, and the time axis per frame
+    body = shape[skip:] if shape is not None and len(shape) > skip else None
     channels, spatial = _split(body, site.channels_first)
-    units = _as_int(site.dense.layer.config.get("units"))
-    use_bias = bool(site.dense.layer.config.get("use_bias", True))
+    dense_config = time_distributed.dense_config(site.dense)
+    units = _as_int(dense_config.get("units"))
+    use_bias = bool(dense_config.get("use_bias", True))
     rank = len(spatial) if spatial is not None else None
     suggestion = f"GlobalAveragePooling{rank}D" if rank in (1, 2, 3) else None
 
@@ -234,6 +243,8 @@ def _finding_for(
             f"{subject} feeds {dense_text}: its parameter count is unknown because "
             f"{reason}{sized}{pooled}"
         )
+    if site.per_step:
+        message = f"{message} (per frame, inside TimeDistributed)"
     if site.reshaped is not None:
         # The layout is the point of a bottleneck: global pooling would throw it away.
         severity = Severity.INFO
@@ -246,12 +257,13 @@ def _finding_for(
     assumed = site.origin.layer.origin.get("assumed_data_format")
     if site.channels_first and isinstance(assumed, str):
         message += f"; the channels_first ordering is assumed ({assumed})"
+    span = site.flatten.layer.origin.get("inner_span") or site.flatten.layer.span
     return Finding(
         rule=rule,
         severity=severity,
         message=message,
-        span=site.flatten.layer.span,
-        layer_path=None if site.flatten.layer.span else (*prefix, site.flatten.layer.display_name),
+        span=span,
+        layer_path=None if span else (*prefix, site.flatten.layer.display_name),
         shape=tuple(body) if body is not None else None,
         dense_units=units,
         params_flatten=params_flatten,
@@ -278,7 +290,8 @@ def _flatten_formula(
         return None
     from kerasfix.layers.symbolic import dense_formula
 
-    return dense_formula(symbolic[1:-1], channels, units, use_bias)
+    skip = 2 if site.per_step else 1  # the batch axis, and the time axis per frame
+    return dense_formula(symbolic[skip:-1], channels, units, use_bias)
 
 
 EXAMPLE_SIZES = (32, 64, 128, 224)
@@ -333,13 +346,16 @@ def format_shape(body: Shape | None) -> str:
 
 def _subject(site: Site, prefix: tuple[str, ...], graph: Graph, body: Shape | None) -> str:
     if site.flatten.layer.span is not None:
-        return f"Flatten over {format_shape(body)}"
+        wrapped = "TimeDistributed(Flatten)" if site.per_step else "Flatten"
+        return f"{wrapped} over {format_shape(body)}"
     where = f" (in '{prefix[-1]}')" if prefix else (f" (in '{graph.name}')" if graph.name else "")
     return f"layer '{site.flatten.layer.display_name}'{where} over {format_shape(body)}"
 
 
 def _dense_text(site: Site, units: int | None, prefix: tuple[str, ...]) -> str:
     width = "?" if units is None else str(units)
+    if site.dense.layer.class_name == time_distributed.WRAPPER:
+        return f"TimeDistributed(Dense({width}))"
     if site.dense.layer.span is not None:
         return f"Dense({width})"
     return f"'{site.dense.layer.display_name}' Dense({width})"

@@ -41,9 +41,9 @@ def _pooled_dense_params(namespace: dict, keras) -> Counter:  # type: ignore[no-
         for index, layer in enumerate(layers):
             if isinstance(layer, keras.Model):
                 walk(layer)
-            name = type(layer).__name__
+            name = _unwrapped(layer)
             if name.startswith(("GlobalAveragePooling", "GlobalMaxPooling")):
-                dense = next((x for x in layers[index + 1 :] if type(x).__name__ == "Dense"), None)
+                dense = next((x for x in layers[index + 1 :] if _unwrapped(x) == "Dense"), None)
                 if dense is not None and dense.built:
                     found[dense.count_params()] += 1
 
@@ -51,6 +51,12 @@ def _pooled_dense_params(namespace: dict, keras) -> Counter:  # type: ignore[no-
         if isinstance(value, keras.Model):
             walk(value)
     return found
+
+
+def _unwrapped(layer) -> str:  # type: ignore[no-untyped-def]
+    """A layer's class name, looking inside TimeDistributed (the fix keeps the wrapper)."""
+    name = type(layer).__name__
+    return type(layer.layer).__name__ if name == "TimeDistributed" else name
 
 
 def _run_if_only_declared(model, keras) -> None:  # type: ignore[no-untyped-def]

@@ -1001,12 +1001,16 @@ class Interpreter:
         if self.data_format is not None and "data_format" not in config and takes_format:
             config["data_format"] = self.data_format
         name = config.get("name")
+        origin: dict[str, Any] = {"callee": callee, "raw_class": raw_name}
+        wrapped = args[0] if args else kwargs.get("layer")
+        if class_name == "TimeDistributed" and isinstance(wrapped, LayerValue):
+            origin["inner_span"] = wrapped.layer.span  # a fix rewrites the wrapped call
         layer = Layer(
             class_name,
             config,
             name=name if isinstance(name, str) else None,
             span=span,
-            origin={"callee": callee, "raw_class": raw_name},
+            origin=origin,
         )
         self.made_layers.append(layer)
         return LayerValue(layer)
