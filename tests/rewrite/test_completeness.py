@@ -101,3 +101,12 @@ def test_flatten_also_feeding_another_layer_is_refused(keras, tmp_path):
         "flat: the flattened vector also feeds 'cat' (Concatenate), which would receive a "
         "different width"
     ]
+
+
+@pytest.mark.keras
+def test_keras_to_h5_with_sub_object_variables_is_refused(keras, tmp_path):
+    src, dst = tmp_path / "seed.keras", tmp_path / "seed_gap.h5"
+    matrix_models.seed_model(keras).save(src)
+    with pytest.raises(RewriteError, match="conv_lstm2d' keeps variables in sub-objects"):
+        rewrite_file(src, dst, Options(verify=False))
+    assert not dst.exists()
