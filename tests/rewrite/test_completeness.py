@@ -88,19 +88,28 @@ def test_lora_dense_counted_like_keras(keras, tmp_path, suffix):
 
 
 @pytest.mark.keras
-def test_flatten_also_feeding_another_layer_is_refused(keras, tmp_path):
+@pytest.mark.parametrize(
+    ("other", "reason"),
+    [
+        ("concatenate", "the flattened vector also feeds 'cat' (Concatenate), which would "
+         "receive a different width"),
+        ("output", "the flattened vector is a model output (at 'flat'); its width would change"),
+    ],
+)  # fmt: skip
+def test_flatten_also_feeding_another_layer_is_refused(keras, tmp_path, other, reason):
     layers = keras.layers
     img = keras.Input((5, 4, 3))
     flat = layers.Flatten(name="flat")(layers.Conv2D(6, 1, name="conv")(img))
-    out = layers.Concatenate(name="cat")([layers.Dense(4, name="fc")(flat), flat])
-    src, dst = tmp_path / "cat.keras", tmp_path / "cat_gap.keras"
-    keras.Model(img, out).save(src)
+    head = layers.Dense(4, name="fc")(flat)
+    if other == "concatenate":
+        outputs = layers.Concatenate(name="cat")([head, flat])
+    else:
+        outputs = [head, flat]
+    src, dst = tmp_path / "m.keras", tmp_path / "m_gap.keras"
+    keras.Model(img, outputs).save(src)
     report = rewrite_file(src, dst, Options(verify=False))
     assert not report.sites and not dst.exists()
-    assert report.skipped == [
-        "flat: the flattened vector also feeds 'cat' (Concatenate), which would receive a "
-        "different width"
-    ]
+    assert report.skipped == [f"flat: {reason}"]
 
 
 @pytest.mark.keras
