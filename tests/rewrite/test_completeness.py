@@ -88,16 +88,34 @@ def test_lora_dense_counted_like_keras(keras, tmp_path, suffix):
 
 
 @pytest.mark.keras
-def test_flatten_also_feeding_another_layer_is_refused(keras, tmp_path):
+@pytest.mark.parametrize(
+    ("other", "reason"),
+    [
+        ("concatenate", "the flattened vector also feeds 'cat' (Concatenate), which would "
+         "receive a different width"),
+        ("output", "the flattened vector is a model output (at 'flat'); its width would change"),
+    ],
+)  # fmt: skip
+def test_flatten_also_feeding_another_layer_is_refused(keras, tmp_path, other, reason):
     layers = keras.layers
     img = keras.Input((5, 4, 3))
     flat = layers.Flatten(name="flat")(layers.Conv2D(6, 1, name="conv")(img))
-    out = layers.Concatenate(name="cat")([layers.Dense(4, name="fc")(flat), flat])
-    src, dst = tmp_path / "cat.keras", tmp_path / "cat_gap.keras"
-    keras.Model(img, out).save(src)
+    head = layers.Dense(4, name="fc")(flat)
+    if other == "concatenate":
+        outputs = layers.Concatenate(name="cat")([head, flat])
+    else:
+        outputs = [head, flat]
+    src, dst = tmp_path / "m.keras", tmp_path / "m_gap.keras"
+    keras.Model(img, outputs).save(src)
     report = rewrite_file(src, dst, Options(verify=False))
     assert not report.sites and not dst.exists()
-    assert report.skipped == [
-        "flat: the flattened vector also feeds 'cat' (Concatenate), which would receive a "
-        "different width"
-    ]
+    assert report.skipped == [f"flat: {reason}"]
+
+
+@pytest.mark.keras
+def test_keras_to_h5_with_sub_object_variables_is_refused(keras, tmp_path):
+    src, dst = tmp_path / "seed.keras", tmp_path / "seed_gap.h5"
+    matrix_models.seed_model(keras).save(src)
+    with pytest.raises(RewriteError, match="conv_lstm2d' keeps variables in sub-objects"):
+        rewrite_file(src, dst, Options(verify=False))
+    assert not dst.exists()

@@ -228,7 +228,7 @@ class _Usage:
             node = frontier.pop()
             if id(node) in self.outputs:
                 raise RewriteError(
-                    f"'{node.layer.display_name}' after the Flatten is a model output; "
+                    f"the flattened vector is a model output (at '{node.layer.display_name}'); "
                     "its width would change"
                 )
             for child in self.consumers.get(id(node), []):
