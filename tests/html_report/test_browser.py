@@ -31,10 +31,10 @@ def assert_chart_visible(chromium: ModuleType, png: bytes) -> None:
         assert counts.get(rgb(colour), 0) >= MIN_CHART_PIXELS, colour
 
 
-def render(chromium: ModuleType, browser: str, page: Path) -> tuple[str, bytes]:
+def render(chromium: ModuleType, browser: str, page: Path, height: int = 900) -> tuple[str, bytes]:
     """The DOM the browser built and a screenshot; neither run may log to the console."""
     dom = chromium.dump_dom(browser, page)
-    shot = chromium.screenshot(browser, page, page.with_suffix(".png"), 900, 900)
+    shot = chromium.screenshot(browser, page, page.with_suffix(".png"), 900, height)
     assert dom.console == [] and shot.console == []
     return dom.output.decode("utf-8"), shot.output
 
@@ -58,7 +58,8 @@ def test_blank_page_is_caught(chromium: ModuleType, browser: str, tmp_path: Path
 def test_source_page_in_chromium(chromium: ModuleType, browser: str, tmp_path: Path) -> None:
     page = tmp_path / "nested.html"
     assert inspect_cli(str(NESTED), "--html", str(page)).returncode == 0
-    dom, png = render(chromium, browser, page)
+    # Tall enough for the second model, the first with a Flatten -> Dense site.
+    dom, png = render(chromium, browser, page, height=1300)
     shown = read_page(dom)
     models = inspect_json(NESTED)["models"]
     assert len(shown.models) == len(models) == 4
