@@ -79,7 +79,8 @@ def rewrite(
         names = {"Flatten"} | {
             local for f in visible for _, n, local in f.bindings if n == "Flatten"
         }
-        rewriter = FlattenRewriter(unit_sites, preferred_quote(units[unit]), names)
+        aliases = _aliases(trees[u] for u in sorted(trees) if u <= unit)
+        rewriter = FlattenRewriter(unit_sites, preferred_quote(units[unit]), names, aliases)
         wrapper = MetadataWrapper(trees[unit], unsafe_skip_copy=True)
         trees[unit] = wrapper.visit(rewriter)
         result.applied.extend(rewriter.applied)
@@ -136,15 +137,56 @@ def _fix_imports(
             trees[unit] = trees[unit].visit(transformer)
 
 
+def _aliases(trees: Iterable[cst.Module]) -> dict[str, cst.Attribute]:
+    """Module-level `Flatten = tf.keras.layers.Flatten` aliases bound once in the file: a call
+    through one is fixed as `tf.keras.layers.GlobalAveragePooling2D()`, in the alias's own
+    spelling, so no import is added and the alias line stays as written. A name bound more
+    than once (or an alias local to a function) is left alone: the call may mean another class."""
+    found: dict[str, cst.Attribute] = {}
+    bound: dict[str, int] = {}
+    for tree in trees:
+        for statement in tree.body:
+            for name, value in _module_bindings(statement):
+                bound[name] = bound.get(name, 0) + 1
+                if isinstance(value, cst.Attribute) and value.attr.value == "Flatten":
+                    found[name] = value
+    return {name: value for name, value in found.items() if bound[name] == 1}
+
+
+def _module_bindings(
+    statement: cst.BaseStatement,
+) -> Iterable[tuple[str, cst.BaseExpression | None]]:
+    """Names a top-level statement binds by assignment, def or class (value when assigned)."""
+    if isinstance(statement, cst.FunctionDef | cst.ClassDef):
+        yield statement.name.value, None
+        return
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return
+    for small in statement.body:
+        if isinstance(small, cst.Assign):
+            for target in small.targets:
+                if isinstance(target.target, cst.Name):
+                    yield target.target.value, small.value
+        elif isinstance(small, cst.AnnAssign | cst.AugAssign) and isinstance(
+            small.target, cst.Name
+        ):
+            yield small.target.value, None
+
+
 class FlattenRewriter(cst.CSTTransformer):
     """Rename the matched calls and trim their arguments; record bare names needing imports."""
 
     METADATA_DEPENDENCIES = (PositionProvider,)
 
     def __init__(
-        self, sites: Sequence[Site], quote: str = '"', flatten_names: Iterable[str] = ("Flatten",)
+        self,
+        sites: Sequence[Site],
+        quote: str = '"',
+        flatten_names: Iterable[str] = ("Flatten",),
+        aliases: dict[str, cst.Attribute] | None = None,
     ) -> None:
         super().__init__()
+        self.aliases = aliases or {}
         self.sites = {site.span: site for site in sites}
         self.flatten_names = frozenset(flatten_names)
         self.quote = quote
@@ -166,6 +208,9 @@ class FlattenRewriter(cst.CSTTransformer):
         func = updated_node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "Flatten":
             new_func: cst.BaseExpression = func.with_changes(attr=cst.Name(site.target))
+        elif isinstance(func, cst.Name) and func.value in self.aliases:
+            alias = self.aliases[func.value].deep_clone()
+            new_func = alias.with_changes(attr=cst.Name(site.target))
         elif isinstance(func, cst.Name) and func.value in self.flatten_names:
             new_func = func.with_changes(value=site.target)
             self.bare.append((func.value, site.target))

@@ -95,9 +95,28 @@ def test_import_styles(tmp_path: Path, source: str, call: str, import_text: str 
     assert run.result.findings == [] and lint_paths([path]).findings == []
 
 
+def test_module_alias_is_fixed_in_its_own_spelling(tmp_path: Path) -> None:
+    """`Flatten = tf.keras.layers.Flatten` bound once: the call becomes the dotted pooling
+    class, no import is added and the alias line stays."""
+    source = (
+        "import tensorflow as tf\nFlatten = tf.keras.layers.Flatten\n"
+        "m = tf.keras.Sequential([tf.keras.Input((32, 32, 3)), tf.keras.layers.Conv2D(8, 3), "
+        "Flatten(), tf.keras.layers.Dense(10)])\n"
+    )
+    path = tmp_path / "m.py"
+    path.write_text(source)
+    fix_result(lint_paths([path]), FixOptions())
+    assert path.read_text() == source.replace(
+        "Flatten(),", "tf.keras.layers.GlobalAveragePooling2D(),"
+    )
+    assert lint_paths([path]).findings == []
+
+
 def test_flatten_reached_through_a_variable_is_not_rewritten(tmp_path: Path) -> None:
+    """An alias bound twice may name another class at the call: left for a human."""
     source = (
         "import keras\nfrom keras import layers\npool = layers.Flatten\n"
+        "pool = layers.Flatten\n"
         "m = keras.Sequential([keras.Input((32, 32, 3)), layers.Conv2D(8, 3), pool(), "
         "layers.Dense(10)])\n"
     )

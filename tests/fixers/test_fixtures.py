@@ -20,6 +20,10 @@ from tests.fixers.helpers import (
 )
 
 IDS = [p.name for p in ALL_FIXTURES]
+# A call through an assigned alias (`Flatten = tf.keras.layers.Flatten`) is fixed in the
+# alias's own spelling (`tf.keras.layers.GlobalAveragePooling2D()`).
+ALIAS_CALL = re.compile(r"(?<![\w.])Flatten\(")
+DOTTED_FLATTEN = re.compile(r"(?:\w+\.)+Flatten\(")
 ADDED_FORMAT = re.compile(
     r""",?\s*(?:data_format=["']channels_first["']|dim_ordering=["']th["'])"""
 )
@@ -99,4 +103,6 @@ def _assert_only_flatten_and_imports(before: list[str], after: list[str]) -> Non
             assert tag == "replace" and len(olds) == len(news), (olds, news)
             for old_line, new_line in zip(olds, news, strict=True):
                 restored = ADDED_FORMAT.sub("", POOLING.sub("Flatten", new_line))
+                if ALIAS_CALL.search(old_line):  # `F = tf.keras.layers.Flatten; F()`
+                    restored = DOTTED_FLATTEN.sub("Flatten(", restored)
                 assert restored == old_line, (old_line, new_line)
