@@ -154,3 +154,17 @@ def test_local_alias_of_flatten(tmp_path: Path) -> None:
     assert [(f.rule, f.line, f.params_flatten, f.params_pooling) for f in findings] == [
         ("KF001", 6, 32800, 544)
     ]
+
+
+def test_kf002_names_the_unpacked_value_and_its_line(tmp_path: Path) -> None:
+    findings = _lint_text(
+        tmp_path,
+        "import numpy as np\nfrom keras import layers, models\n"
+        "X = np.load('faces.npy')\nrows, cols = X.shape[1:]\n"
+        "m = models.Sequential([layers.Input((rows, cols, 1)), layers.Conv2D(32, 3),\n"
+        "    layers.Flatten(), layers.Dense(128)])\n",
+    )
+    assert [f.rule for f in findings] == ["KF002"]
+    assert "because 'rows' is unpacked (line 4) from a value only known at run time" in (
+        findings[0].message
+    )
