@@ -138,3 +138,33 @@ def test_input_feature_map_decided_by_shape() -> None:
     assert not looks_like_feature_map((None, 30, 128))  # a time-series window
     assert not looks_like_feature_map((None, 128, 128, 64))  # too large a map to call pooled
     assert not looks_like_feature_map((None, None, None, 512))  # size unknown
+
+
+def test_local_alias_of_flatten(tmp_path: Path) -> None:
+    # The same layers as fixtures/source/layer_factories.py (numbers checked against Keras
+    # there), with `Flatten` reached through a local alias.
+    findings = _lint_text(
+        tmp_path,
+        "import tensorflow as tf\nFlatten = tf.keras.layers.Flatten\n"
+        "m = tf.keras.Sequential([tf.keras.Input((16, 16, 3)),\n"
+        "    tf.keras.layers.Conv2D(8, 3, padding='same'),\n"
+        "    tf.keras.layers.Conv2D(16, 3, padding='same', strides=2),\n"
+        "    Flatten(), tf.keras.layers.Dense(32)])\n",
+    )
+    assert [(f.rule, f.line, f.params_flatten, f.params_pooling) for f in findings] == [
+        ("KF001", 6, 32800, 544)
+    ]
+
+
+def test_kf002_names_the_unpacked_value_and_its_line(tmp_path: Path) -> None:
+    findings = _lint_text(
+        tmp_path,
+        "import numpy as np\nfrom keras import layers, models\n"
+        "X = np.load('faces.npy')\nrows, cols = X.shape[1:]\n"
+        "m = models.Sequential([layers.Input((rows, cols, 1)), layers.Conv2D(32, 3),\n"
+        "    layers.Flatten(), layers.Dense(128)])\n",
+    )
+    assert [f.rule for f in findings] == ["KF002"]
+    assert "because 'rows' is unpacked (line 4) from a value only known at run time" in (
+        findings[0].message
+    )

@@ -19,7 +19,7 @@ def class_attribute(cls: ClassValue, attr: str) -> Any:
     method = cls.methods.get(attr)
     if method is not None and _is_static(method.node):
         return method
-    return Unknown(f"attribute '{attr}' of class {cls.node.name}")
+    return Unknown(f"'{cls.node.name}.{attr}' is not a constant of the class body")
 
 
 def _is_static(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

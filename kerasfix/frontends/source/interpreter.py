@@ -342,7 +342,7 @@ class Interpreter:
             if items is None or (not starred and len(items) != len(target.elts)):
                 for element in target.elts:
                     inner = element.value if isinstance(element, ast.Starred) else element
-                    self.assign(inner, Unknown("an unpacked value"), scope)
+                    self.assign(inner, _unpacked(inner, target.lineno), scope)
                 return
             if starred:
                 idx = starred[0]
@@ -1372,6 +1372,12 @@ _install_builtins()
 
 def _scope_ref(scope: Scope) -> Scope:
     return scope
+
+
+def _unpacked(target: ast.expr, line: int) -> Unknown:
+    """Why a name assigned by unpacking (`rows, cols = X.shape[1:]`) is unknown, as a clause."""
+    name = f"'{_dotted(target)}'" if isinstance(target, ast.Name | ast.Attribute) else "a name"
+    return Unknown(f"{name} is unpacked (line {line}) from a value only known at run time")
 
 
 def _attribute_bag(receiver: Any) -> AttributeBag | None:
