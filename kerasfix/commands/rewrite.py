@@ -106,8 +106,8 @@ def rewrite(
     )
     from kerasfix.fixers.model_rewrite.quiet import quiet_tensorflow
 
-    # Keras runs in this process only for these two; verification runs in a quiet child.
-    in_process_keras = init == "calibrate" or verify_data is not None
+    # Keras runs in this process only for these; verification runs in a quiet child.
+    in_process_keras = options.init in ("calibrate", "distill") or verify_data is not None
     quiet = quiet_tensorflow() if in_process_keras and not dry_run else contextlib.nullcontext()
     with _Bars() as bars, quiet:
         try:
