@@ -75,6 +75,7 @@ def test_no_verify_keeps_every_convlstm2d_cell_variable(keras, tmp_path):
 @pytest.mark.keras
 @pytest.mark.parametrize("suffix", [".keras", ".h5"])
 def test_lora_dense_counted_like_keras(keras, tmp_path, suffix):
+    from kerasfix.commands.inspect import build_summary
     from kerasfix.engine import lint_graph
     from kerasfix.frontends.saved_model import read_model
 
@@ -85,6 +86,7 @@ def test_lora_dense_counted_like_keras(keras, tmp_path, suffix):
     dense = model.get_layer("fc")
     assert finding.params_flatten == dense.count_params() == 120 * 5 + 5 + 2 * (120 + 5)
     assert finding.params_pooling == 6 * 5 + 5 + 2 * (6 + 5)
+    assert build_summary(path).total_params == model.count_params()
 
 
 @pytest.mark.keras
