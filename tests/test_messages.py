@@ -16,7 +16,13 @@ def test_top_level_help_shows_whole_command_descriptions(capsys) -> None:
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
     commands = out.split("Commands:\n", 1)[1].splitlines()
-    assert [line.split()[0] for line in commands] == ["inspect", "lint", "rewrite", "rule"]
+    assert [line.split()[0] for line in commands] == [
+        "inspect",
+        "lint",
+        "rewrite",
+        "rule",
+        "server",
+    ]
     for line in commands:
         assert line.rstrip().endswith(".") and "..." not in line and "(e." not in line, line
 

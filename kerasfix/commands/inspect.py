@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 MARK = "<-- "
 
 
-@click.command(short_help="Show a saved model's layers, parameters and findings.")
+@click.command(short_help="Show the layers, parameters and findings of a model or source file.")
 @click.argument("model", type=click.Path(path_type=Path))
 @click.option(
     "--output-format",

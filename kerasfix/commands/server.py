@@ -5,13 +5,16 @@ from __future__ import annotations
 import click
 
 
-@click.command()
+@click.command(short_help="Run the Language Server for editors (LSP over stdio).")
 def server() -> None:
     """Run the Language Server on stdin/stdout (diagnostics, quick fixes, inlay hints)."""
     try:
         from kerasfix.server.app import main
     except ImportError as exc:
-        raise click.ClickException(
-            f"the server needs pygls ({exc.name} is missing): pip install 'kerasfix[server]'"
-        ) from None
+        click.echo(
+            f"error: the server needs pygls ({exc.name} is missing): "
+            "pip install 'kerasfix[server]'",
+            err=True,
+        )
+        raise SystemExit(2) from None
     main()

@@ -60,8 +60,9 @@ def test_a_typo_below_the_model_is_reported_and_the_model_still_checked(tmp_path
     assert [(f["rule"], f["line"], f["params_flatten"]) for f in findings] == [("KF001", 6, PARAMS)]
     lines = stderr.splitlines()
     assert len(lines) == 1, stderr
-    # The file's usual one-line syntax error, with its position.
-    assert f"{script.as_posix()}:9:14: syntax error: " in lines[0]
+    # The file's usual one-line syntax error, with its position; the path printed once.
+    assert lines[0].startswith(f"error: {script.as_posix()}:9:14: syntax error: ")
+    assert lines[0].count(script.name) == 1
     assert (
         "(skipped line 9; the rest of the file was analysed) (and 1 more syntax error)"
         in (lines[0])

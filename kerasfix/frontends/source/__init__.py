@@ -133,7 +133,7 @@ def parse_script(text: str, display_path: str) -> tuple[ast.Module, list[str]]:
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         raise failure from None
     errors = [
-        f"{display_path}:{s.line}:{s.column}: syntax error: {s.message} (skipped "
+        f"{s.line}:{s.column}: syntax error: {s.message} (skipped "
         + (
             f"line {s.first_line}"
             if s.first_line == s.last_line
