@@ -27,7 +27,7 @@ class Buffer:
 class Analysis:
     findings: list[Finding] = field(default_factory=list)
     layers: list[LayerLine] = field(default_factory=list)
-    error: str | None = None  # why the buffer could not be checked (a syntax error...)
+    error: str | None = None  # why the buffer could not be (wholly) checked: a syntax error
 
 
 def analyse(buffer: Buffer, settings: Settings) -> Analysis:
@@ -48,7 +48,10 @@ def analyse(buffer: Buffer, settings: Settings) -> Analysis:
         return Analysis(error=str(exc))
     except RecursionError:
         return Analysis(error=f"{buffer.path}: nesting too deep to analyse")
-    return Analysis(findings, layer_lines(program.graph))
+    # A statement that does not parse was skipped and the rest analysed (as `lint` does):
+    # its findings stand, and the syntax error is said too.
+    error = f"{buffer.path}:{program.errors[0]}" if program.errors else None
+    return Analysis(findings, layer_lines(program.graph), error)
 
 
 def _program(buffer: Buffer) -> Program:

@@ -70,9 +70,24 @@ def test_an_unknown_size_is_shown_as_unknown_with_the_reason() -> None:
     )
     result = analyse(Buffer("m.py", "source", (text,)), Settings())
     (conv,) = [layer for layer in result.layers if layer.class_name == "Conv2D"]
-    assert conv.label == "(None, None, None, 4) · 112 params"  # 3*3*3*4 + 4
+    assert conv.label == "(None, H-2, W-2, 4) · 112 params"  # 3*3*3*4 + 4; sizes by name
     hint = convert.inlay_hint(conv, convert.lines_of(text))
     assert hint is not None and "size" in str(hint.tooltip)
+
+
+def test_an_unknown_input_size_is_shown_by_the_names_the_formula_uses() -> None:
+    """No input shape: the sizes are the formula's names (as KF002 states them), not None."""
+    seed = (
+        "import keras\nfrom keras import layers\n"
+        "model = keras.Sequential()\n"
+        "model.add(layers.ConvLSTM2D(filters=256, kernel_size=(3, 3)))\n"
+        "model.add(layers.Flatten())\n"
+        "model.add(layers.Dense(256))\n"
+    )
+    result = analyse(Buffer("m.py", "source", (seed,)), Settings())
+    labels = {layer.class_name: layer.label for layer in result.layers}
+    assert labels["ConvLSTM2D"] == "(None, H-2, W-2, 256) · ? params"
+    assert labels["Dense"].startswith("(None, 256) · ")
 
 
 def test_positions_count_utf16_units_after_non_ascii_text() -> None:

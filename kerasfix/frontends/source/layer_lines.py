@@ -8,6 +8,7 @@ must have been through shape inference (`kerasfix.graph.inference.infer`, which
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from kerasfix.graph.model import Graph, Shape, SourceSpan
 
@@ -22,11 +23,14 @@ class LayerLine:
     output_shape: Shape | None
     params: int | None
     unknown_reason: str | None = None  # why a dimension or the count is not known
+    # The same shape with unknown sizes as formulas of named input sizes (`H-2`), if known.
+    symbolic_shape: tuple[Any, ...] | None = None
 
     @property
     def label(self) -> str:
-        """`(None, 38, 38, 256) · 2,360,320 params` (`?` where inference could not tell)."""
-        shape = "?" if self.output_shape is None else _shape(self.output_shape)
+        """`(None, 38, 38, 256) · 2,360,320 params`; an unknown size shows as the formula the
+        KF002 message uses (`(None, H-2, W-2, 256)`), else `None`; `?` for no shape at all."""
+        shape = "?" if self.output_shape is None else _shape(self.output_shape, self.symbolic_shape)
         params = "?" if self.params is None else f"{self.params:,}"
         return f"{shape} · {params} params"
 
@@ -50,6 +54,7 @@ def layer_lines(graph: Graph) -> list[LayerLine]:
                 node.output_shape,
                 node.params,
                 node.unknown_reason,
+                node.symbolic_shape,
             )
             key = (span.cell, span.end_line)
             current = best.get(key)
@@ -62,6 +67,12 @@ def _outer(span: SourceSpan) -> tuple[int, int]:
     return (span.line, span.column)
 
 
-def _shape(shape: Shape) -> str:
-    dims = ", ".join("None" if d is None else str(d) for d in shape)
+def _shape(shape: Shape, symbolic: tuple[Any, ...] | None = None) -> str:
+    named = (
+        symbolic if symbolic is not None and len(symbolic) == len(shape) else (None,) * len(shape)
+    )
+    dims = ", ".join(
+        str(d) if d is not None else (getattr(s, "text", None) if i else None) or "None"
+        for i, (d, s) in enumerate(zip(shape, named, strict=True))
+    )
     return f"({dims},)" if len(shape) == 1 else f"({dims})"
