@@ -103,6 +103,12 @@ def build_source_summaries(path: Path, kind: str) -> list[Summary]:
     from kerasfix.settings import Settings
 
     program = read_every_model(path, kind)
+    if program.errors:
+        # lint reports what parses around a bad statement; a table of half a file would
+        # mislead, so inspect stops at the first syntax error, in one line.
+        from kerasfix.frontends.base import InputError
+
+        raise InputError(f"{path.as_posix()}:{program.errors[0]}")
     settings = Settings()
     findings = lint_graph(
         program.graph, settings.options, path=program.path, selected=settings.enabled_rules()

@@ -134,6 +134,10 @@ def rewrite(
         sys.stdout.write("\n")
     else:
         click.echo(report.text())
+    if report.skipped and not report.sites and not dry_run:
+        reasons = "; ".join(report.skipped)
+        click.echo(f"error: {model.as_posix()}: no site could be rewritten ({reasons})", err=True)
+        return 2
     return 0
 
 

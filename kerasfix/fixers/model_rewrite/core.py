@@ -101,6 +101,12 @@ def rewrite_file(
             report.notes.append(NOT_PRESERVED)
         report.seconds_rewrite = time.perf_counter() - start
         return report
+    if not plan.sites and plan.skipped:
+        # Every site was refused for a reason: no output, and the command fails (exit 2), so
+        # `rewrite && deploy out.keras` never deploys a model that was meant to shrink.
+        report.notes.append("nothing rewritten: every site was skipped; no output written")
+        report.seconds_rewrite = time.perf_counter() - start
+        return report
     if not plan.sites:
         # On exit 0 the output exists (`rewrite && deploy out.keras`): the input, unchanged.
         _copy_unchanged(src, dst, plan.fmt, out_h5, options.force)

@@ -13,7 +13,7 @@ from typing import Any
 
 from kerasfix.findings import Finding
 from kerasfix.frontends.saved_model.weights import WeightInfo
-from kerasfix.graph.model import Graph, Node, Shape, SourceSpan
+from kerasfix.graph.model import Graph, Layer, Node, Shape, SourceSpan
 
 
 @dataclass
@@ -196,7 +196,7 @@ def _rows(
         params = count(node)
         row = Row(
             path=path,
-            class_name=layer.origin.get("class_name") or layer.class_name,
+            class_name=_shown_class(layer),
             output_shape=node.output_shape,
             params=params,
             depth=depth,
@@ -226,3 +226,12 @@ def weights_for(path: Path, model_format: str) -> WeightInfo | None:
     if model_format == "h5":
         return legacy_h5_weights(path)
     return None
+
+
+def _shown_class(layer: Layer) -> str:
+    """The class as the file names it; a custom layer by its registered name (`package>Class`),
+    which is what a legacy .h5 stores as its class name, so both formats read the same."""
+    registered = layer.origin.get("registered_name")
+    if isinstance(registered, str) and ">" in registered:
+        return registered
+    return layer.origin.get("class_name") or layer.class_name
