@@ -108,7 +108,8 @@ def build_source_summaries(path: Path, kind: str) -> list[Summary]:
         # mislead, so inspect stops at the first syntax error, in one line.
         from kerasfix.frontends.base import InputError
 
-        raise InputError(f"{path.as_posix()}:{program.errors[0]}")
+        first = program.errors[0].split(" (skipped ", 1)[0]  # nothing else is shown either
+        raise InputError(f"{path.as_posix()}:{first}")
     settings = Settings()
     findings = lint_graph(
         program.graph, settings.options, path=program.path, selected=settings.enabled_rules()

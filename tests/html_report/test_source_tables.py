@@ -133,8 +133,9 @@ def test_bad_source_is_one_error_line_and_no_page(tmp_path: Path) -> None:
     page = tmp_path / "page.html"
     result = inspect_cli(str(broken), "--html", str(page))
     assert result.returncode == 2
-    (line,) = result.stderr.strip().splitlines()
-    assert line.startswith(f"error: {broken.as_posix()}:1:5: syntax error: invalid syntax")
+    assert result.stderr.strip().splitlines() == [
+        f"error: {broken.as_posix()}:1:5: syntax error: invalid syntax"
+    ]
     assert not page.exists()
 
 
