@@ -13,8 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pytest
+
+pytest.importorskip("nbclient", reason="needs the test extra: nbclient and ipykernel")
+
+import nbformat
 from nbclient import NotebookClient
 
 MODEL_IN_A_FUNCTION = """\

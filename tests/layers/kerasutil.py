@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import keras
 import pytest
 
 from kerasfix.graph.inference import ShapeError
 from kerasfix.layers.legacy import normalize
 from kerasfix.layers.registry import lookup
+
+keras = pytest.importorskip("keras", reason="needs the keras extra: pip install -e '.[keras]'")
 
 
 def build(class_name: str, kwargs: dict[str, Any], *batch_shapes: tuple) -> tuple[Any, Any]:

@@ -8,11 +8,12 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import keras
 import pytest
 
 from kerasfix.layers.applications import ARCHITECTURES
 from kerasfix.layers.registry import lookup
+
+keras = pytest.importorskip("keras", reason="needs the keras extra: pip install -e '.[keras]'")
 
 pytestmark = pytest.mark.keras
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import inspect
 
-import keras
 import pytest
 
 from kerasfix.layers.registry import canonical_name, known_names, lookup
+
+keras = pytest.importorskip("keras", reason="needs the keras extra: pip install -e '.[keras]'")
 
 pytestmark = pytest.mark.keras
 

@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytest.importorskip("pygls", reason="needs the server extra: pip install -e '.[server]'")
+
 from lsprotocol import types
 
 from kerasfix.config import Resolver

@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytest.importorskip("pygls", reason="needs the server extra: pip install -e '.[server]'")
+
 from lsprotocol import types
 
 from tests.server.lsp_client import Client, apply_edits, run
