@@ -39,6 +39,11 @@ class Site:
     reshaped: Node | None = None
     per_step: bool = False  # TimeDistributed(Flatten()): one flattened frame at a time
 
+    @property
+    def leading_axes(self) -> int:
+        """Axes before a frame's spatial dims: the batch, and the time axis per frame."""
+        return 2 if self.per_step else 1
+
 
 def find_sites(graph: Graph) -> Iterator[Site]:
     """Every Flatten in `graph` (not nested graphs) that turns a feature map into a Dense input."""
@@ -191,7 +196,7 @@ def _finding_for(
     site: Site, options: RuleOptions, prefix: tuple[str, ...], graph: Graph
 ) -> Finding | None:
     shape: Shape | None = site.flatten.inputs[0].output_shape
-    skip = 2 if site.per_step else 1  # the batch axis, and the time axis per frame
+    skip = site.leading_axes
     body = shape[skip:] if shape is not None and len(shape) > skip else None
     channels, spatial = _split(body, site.channels_first)
     dense_config = time_distributed.dense_config(site.dense)
@@ -290,7 +295,7 @@ def _flatten_formula(
         return None
     from kerasfix.layers.symbolic import dense_formula
 
-    skip = 2 if site.per_step else 1  # the batch axis, and the time axis per frame
+    skip = site.leading_axes
     return dense_formula(symbolic[skip:-1], channels, units, use_bias)
 
 

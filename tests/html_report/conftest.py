@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 
+from tests.scripts import load_script
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def load_chromium_driver() -> ModuleType:
     """scripts/headless_chromium.py as a module (the README screenshot script uses it too)."""
-    path = ROOT / "scripts" / "headless_chromium.py"
-    spec = importlib.util.spec_from_file_location("headless_chromium", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["headless_chromium"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("scripts/headless_chromium.py", "headless_chromium")
 
 
 @pytest.fixture(scope="session")

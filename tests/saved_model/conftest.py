@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -11,17 +10,14 @@ from typing import Any
 
 import pytest
 
+from tests.scripts import load_script
+
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "models"
 
 
 def load_builder() -> ModuleType:
     """fixtures/models/build_models.py as a module (imports Keras)."""
-    spec = importlib.util.spec_from_file_location("build_models", FIXTURES / "build_models.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["build_models"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("fixtures/models/build_models.py", "build_models")
 
 
 @pytest.fixture(scope="session")

@@ -7,20 +7,15 @@ re-inferred the inner one at every call. No timing assertion here (see bench/ben
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
 from kerasfix.runner import lint_paths
+from tests.scripts import load_script
 
 # The benchmark's own generators (bench/nesting.py), so tests and timings use the same files.
-_SPEC = importlib.util.spec_from_file_location(
-    "bench_nesting_sources", Path(__file__).resolve().parents[2] / "bench" / "nesting.py"
-)
-assert _SPEC is not None and _SPEC.loader is not None
-nesting = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(nesting)
+nesting = load_script("bench/nesting.py", "bench_nesting_sources")
 chained_nesting = nesting.chained_nesting
 recursive_builders = nesting.recursive_builders
 reused_nesting = nesting.reused_nesting
