@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kerasfix import __version__
+from kerasfix.version import __version__
 
 if TYPE_CHECKING:
     from kerasfix.findings import Finding

@@ -10,12 +10,12 @@ import sys
 
 import click
 
-from kerasfix import __version__
 from kerasfix.commands.inspect import inspect
 from kerasfix.commands.lint import lint
 from kerasfix.commands.rewrite import rewrite
 from kerasfix.commands.rule import rule
 from kerasfix.commands.server import server
+from kerasfix.version import __version__
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

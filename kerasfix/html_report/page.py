@@ -181,7 +181,7 @@ def findings_list(findings: list[Finding]) -> str:
 
 def rules_section(findings: list[Finding]) -> str:
     """Each reported rule's documentation, embedded so the rule links work offline."""
-    from kerasfix import catalogue
+    import kerasfix.catalogue as catalogue
 
     parts = []
     for code in sorted({f.rule for f in findings}):

@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
-from kerasfix import __version__
 from kerasfix.catalogue import RuleDoc, load
 from kerasfix.findings import Finding
 from kerasfix.reporters._common import (
@@ -23,6 +22,7 @@ from kerasfix.reporters._common import (
     where,
 )
 from kerasfix.runner import LintResult
+from kerasfix.version import __version__
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}

@@ -19,12 +19,12 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-from kerasfix import __version__
 from kerasfix.findings import Finding
 from kerasfix.fixers.policy import FixOptions, has_fix, needs_unsafe_flag, target_name
 from kerasfix.server import convert
 from kerasfix.server.analysis import Analysis, Buffer, analyse
 from kerasfix.settings import Settings
+from kerasfix.version import __version__
 
 CONFIG_NAMES = ("pyproject.toml", "kerasfix.toml")
 DEFAULT_DEBOUNCE_MS = 150
