@@ -15,8 +15,9 @@ numbers and the verdicts; the numbers in rebuilt_sample.json are never written b
 
 Verdicts: *real* when Keras builds the stack and the map entering Flatten has more than one
 spatial position (pooling then changes the parameter count) and the site was not marked
-`not_a_site` on reading (with the reason); *exact* when kerasfix's shape and both parameter
-counts equal Keras's.
+`not_a_site` on reading (with the reason); *shape_exact* when kerasfix's shape equals Keras's;
+*exact* when the shape and both parameter counts do, or null when kerasfix gave no counts (a
+Dense width known only at run time: the snippet then builds with the width noted in `note`).
 """
 
 from __future__ import annotations
