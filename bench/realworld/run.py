@@ -61,13 +61,17 @@ def git(gdir: Path, *args: str) -> str:
 
 
 def collect(mirrors: Path, repos: list[str] | None = None, out: Path = SOURCES) -> None:
-    """Write `out`: every .py/.ipynb (< 4 MiB) at HEAD of every snapshot present (or of `repos`)."""
+    """Write `out`: every .py/.ipynb (< 4 MiB) at HEAD of every snapshot present (or of `repos`).
+    The sweep's list leaves out the heldout2 repositories: that split is labelled, not swept."""
     entries: list[dict[str, str]] = []
+    held_out: set[str] = set()
+    if repos is None and HELDOUT2_SOURCES.exists():
+        held_out = {e["repo"] for e in json.loads(HELDOUT2_SOURCES.read_text())}
     for folder in sorted(mirrors.iterdir()):
         if not folder.is_dir() or "+" not in folder.name:
             continue
         repo = folder.name.replace("+", "/", 1)
-        if repos is not None and repo not in repos:
+        if (repos is not None and repo not in repos) or repo in held_out:
             continue
         gdir = git_dir(mirrors, repo)
         if gdir is None:
