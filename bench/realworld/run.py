@@ -1,6 +1,7 @@
 """kerasfix on public Keras code: a crash/hang/time sweep and a labelled recall set.
 
     python bench/realworld/run.py collect [--mirrors /work/.mirror]   # (re)write sources.json
+    python bench/realworld/run.py collect --repos a/b,c/d   # (re)write sources_heldout2.json
     python bench/realworld/run.py [--scratch DIR] [--mirrors DIR] [--no-timing]
     python bench/realworld/run.py labels                              # score labels.json only
     python bench/realworld/run.py verify-labels [--write]             # rebuild labels in Keras
@@ -36,6 +37,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 SOURCES = HERE / "sources.json"
+# Repositories of the fresh held-out split (heldout2): labelled, never swept, never fixed on.
+HELDOUT2_SOURCES = HERE / "sources_heldout2.json"
 LABELS = HERE / "labels.json"
 DEFAULT_MIRRORS = Path("/work/.mirror")
 SUFFIXES = (".py", ".ipynb")
@@ -57,13 +60,19 @@ def git(gdir: Path, *args: str) -> str:
     ).stdout
 
 
-def collect(mirrors: Path) -> None:
-    """Write sources.json: every .py/.ipynb (< 4 MiB) at HEAD of every snapshot present."""
+def collect(mirrors: Path, repos: list[str] | None = None, out: Path = SOURCES) -> None:
+    """Write `out`: every .py/.ipynb (< 4 MiB) at HEAD of every snapshot present (or of `repos`).
+    The sweep's list leaves out the heldout2 repositories: that split is labelled, not swept."""
     entries: list[dict[str, str]] = []
+    held_out: set[str] = set()
+    if repos is None and HELDOUT2_SOURCES.exists():
+        held_out = {e["repo"] for e in json.loads(HELDOUT2_SOURCES.read_text())}
     for folder in sorted(mirrors.iterdir()):
         if not folder.is_dir() or "+" not in folder.name:
             continue
         repo = folder.name.replace("+", "/", 1)
+        if (repos is not None and repo not in repos) or repo in held_out:
+            continue
         gdir = git_dir(mirrors, repo)
         if gdir is None:
             continue
@@ -73,15 +82,17 @@ def collect(mirrors: Path) -> None:
             size = meta.split()[3]
             if path.endswith(SUFFIXES) and size.isdigit() and int(size) < MAX_BYTES:
                 entries.append({"repo": repo, "commit": commit, "path": path})
-    SOURCES.write_text(json.dumps(entries, indent=1) + "\n")
-    repos = {e["repo"] for e in entries}
-    print(f"sources.json: {len(entries)} files from {len(repos)} repositories")
+    out.write_text(json.dumps(entries, indent=1) + "\n")
+    found = {e["repo"] for e in entries}
+    print(f"{out.name}: {len(entries)} files from {len(found)} repositories")
 
 
-def extract(mirrors: Path, scratch: Path) -> dict[str, Path]:
+def extract(
+    mirrors: Path, scratch: Path, sources: tuple[Path, ...] = (SOURCES,)
+) -> dict[str, Path]:
     """Write every source file into scratch/<owner>+<name>/<path>; return repo -> folder."""
     by_repo: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for entry in json.loads(SOURCES.read_text()):
+    for entry in (e for listing in sources for e in json.loads(listing.read_text())):
         by_repo[(entry["repo"], entry["commit"])].append(entry["path"])
     folders: dict[str, Path] = {}
     missing: list[str] = []
@@ -381,7 +392,7 @@ def sweep(mirrors: Path, scratch: Path, timing: bool) -> None:
 
 def score_only(mirrors: Path, scratch: Path, only: str | None) -> None:
     """Lint only the labelled files (one run per repository) and score them."""
-    folders = extract(mirrors, scratch)
+    folders = extract(mirrors, scratch, (SOURCES, HELDOUT2_SOURCES))
     wanted: dict[str, set[str]] = defaultdict(set)
     for site in json.loads(LABELS.read_text())["sites"]:
         repo = "/".join(site["file"].split("/")[:2])
@@ -414,10 +425,16 @@ def main() -> None:
     parser.add_argument(
         "--write", action="store_true", help="verify-labels: fill in Keras' numbers"
     )
-    parser.add_argument("--split", help="labels: score only this split (dev, heldout)")
+    parser.add_argument("--split", help="labels: score only this split (dev, heldout, heldout2)")
+    parser.add_argument(
+        "--repos",
+        help="collect: only these owner/name (comma-separated), into sources_heldout2.json",
+    )
     parser.add_argument("--no-timing", action="store_true", help="skip the per-file timing pass")
     args = parser.parse_args()
-    if args.command == "collect":
+    if args.command == "collect" and args.repos:
+        collect(args.mirrors, args.repos.split(","), HELDOUT2_SOURCES)
+    elif args.command == "collect":
         collect(args.mirrors)
     elif args.command == "verify-labels":
         verify_labels(args.write)
