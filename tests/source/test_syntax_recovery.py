@@ -49,6 +49,36 @@ def test_colab_magics_in_a_script_are_ignored_like_in_notebooks(tmp_path: Path) 
     assert [(f["rule"], f["line"], f["params_flatten"]) for f in findings] == [("KF001", 8, PARAMS)]
 
 
+def test_a_shell_escape_continued_with_backslashes_is_one_command(tmp_path: Path) -> None:
+    """Seen in public notebooks (bench/realworld heldout2): `!wget URL \\` with indented
+    option lines; the continuation lines are part of the command, not Python."""
+    cell_source = "!wget https://example.org/data.zip \\\n    -O /tmp/data.zip \\\n  -q\n"
+    notebook = tmp_path / "nb.ipynb"
+    notebook.write_text(
+        json.dumps(
+            {
+                "cells": [
+                    {
+                        "cell_type": "code",
+                        "metadata": {},
+                        "outputs": [],
+                        "execution_count": None,
+                        "source": cell_source + HEADER + MODEL,
+                    }
+                ],
+                "metadata": {},
+                "nbformat": 4,
+                "nbformat_minor": 5,
+            }
+        )
+    )
+    code, findings, stderr = lint(notebook)
+    assert (code, stderr) == (1, "")
+    assert [(f["rule"], f["cell"], f["line"], f["params_flatten"]) for f in findings] == [
+        ("KF001", 1, 9, PARAMS)
+    ]
+
+
 def test_a_typo_below_the_model_is_reported_and_the_model_still_checked(tmp_path: Path) -> None:
     script = tmp_path / "train.py"
     script.write_text(
