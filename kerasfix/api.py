@@ -17,7 +17,7 @@ from kerasfix.findings import Finding
 from kerasfix.graph.model import Graph, Shape
 
 if TYPE_CHECKING:
-    from kerasfix.frontends.saved_model.summary import Summary
+    from kerasfix.inspect.summary import Summary
 
 
 class Findings(list[Finding]):
@@ -49,8 +49,8 @@ class Findings(list[Finding]):
         """The chart `inspect` draws: parameters per layer before/after the swaps."""
         if self.graph is None:
             return ""
-        from kerasfix.frontends.saved_model.summary import summarize
         from kerasfix.html_report import fragment
+        from kerasfix.inspect.summary import summarize
 
         return fragment(summarize(self.graph, list(self), path=self[0].path if self else ""))
 
@@ -116,7 +116,7 @@ def inspect(model_or_path: Any) -> Tables:
     from kerasfix.commands.inspect import build_source_summaries, build_summary
     from kerasfix.engine import lint_graph
     from kerasfix.frontends import kind_of
-    from kerasfix.frontends.saved_model.summary import summarize
+    from kerasfix.inspect.summary import summarize
 
     if isinstance(model_or_path, (str, os.PathLike)):
         path = Path(model_or_path)

@@ -16,7 +16,7 @@ import click
 
 if TYPE_CHECKING:
     from kerasfix.findings import Finding
-    from kerasfix.frontends.saved_model.summary import Row, Summary
+    from kerasfix.inspect.summary import Row, Summary
 
 MARK = "<-- "
 
@@ -99,7 +99,7 @@ def inspect_json(path: Path, kind: str | None, summaries: list[Summary]) -> dict
 def build_source_summaries(path: Path, kind: str) -> list[Summary]:
     """Read and lint a source file or notebook; one table per model it builds."""
     from kerasfix.engine import lint_graph
-    from kerasfix.frontends.source.tables import layer_table, read_every_model
+    from kerasfix.inspect.tables import layer_table, read_every_model
     from kerasfix.settings import Settings
 
     program = read_every_model(path, kind)
@@ -126,7 +126,7 @@ def build_summary(path: Path) -> Summary:
     from kerasfix.frontends.base import Program
     from kerasfix.frontends.saved_model import graph_of, load_model_file
     from kerasfix.frontends.saved_model.crosscheck import weight_mismatches
-    from kerasfix.frontends.saved_model.summary import summarize, weights_for
+    from kerasfix.inspect.summary import summarize, weights_for
     from kerasfix.settings import Settings
 
     model_file = load_model_file(path)

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from kerasfix.html_report.page import fragment, render_page
 
 if TYPE_CHECKING:
-    from kerasfix.fixers.model_rewrite.report import Report
-    from kerasfix.frontends.saved_model.summary import Summary
+    from kerasfix.inspect.summary import Summary
+    from kerasfix.rewrite.report import Report
 
 __all__ = ["clashes", "fragment", "render_page", "write_page", "write_rewrite_page"]
 
@@ -40,7 +40,7 @@ def write_rewrite_page(path: Path, model: Path, report: Report) -> None:
     """The inspect page of the rewritten model's input, counting only the swaps done,
     followed by what the rewrite wrote and measured."""
     from kerasfix.commands.inspect import build_summary
-    from kerasfix.frontends.saved_model.summary import summarize
+    from kerasfix.inspect.summary import summarize
 
     summary = build_summary(model)
     done = {(site.flatten, site.dense) for site in report.sites}

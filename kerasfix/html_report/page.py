@@ -10,11 +10,11 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from kerasfix.findings import Finding
-from kerasfix.frontends.saved_model.summary import Row, Summary
 from kerasfix.html_report.chart import parameter_chart
+from kerasfix.inspect.summary import Row, Summary
 
 if TYPE_CHECKING:
-    from kerasfix.fixers.model_rewrite.report import Report
+    from kerasfix.rewrite.report import Report
 
 PAGE_CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2330;

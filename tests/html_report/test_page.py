@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kerasfix.frontends.source.tables import layer_table, read_every_model
+from kerasfix.inspect.tables import layer_table, read_every_model
 from tests.html_report.page_data import assert_page_matches, read_page
 from tests.html_report.test_source_tables import NESTED, NOTEBOOK, inspect_cli, inspect_json
 

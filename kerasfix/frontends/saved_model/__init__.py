@@ -30,22 +30,22 @@ class ModelFile:
 
 def load_model_file(path: Path) -> ModelFile:
     """The architecture config of a model file or SavedModel directory."""
-    from kerasfix.frontends.saved_model.sniff import EMPTY_ZIP, ZIP_SIGNATURE, head, is_hdf5
+    from kerasfix.kerasfile.sniff import EMPTY_ZIP, ZIP_SIGNATURE, head, is_hdf5
 
     if path.is_dir():
-        from kerasfix.frontends.saved_model.savedmodel import read_savedmodel
+        from kerasfix.kerasfile.savedmodel import read_savedmodel
 
         config, facts = read_savedmodel(path)
         return ModelFile(path, "savedmodel", config, facts)
     data = head(path)
     if data.startswith((ZIP_SIGNATURE, EMPTY_ZIP)):
-        from kerasfix.frontends.saved_model.keras_archive import read_archive
+        from kerasfix.kerasfile.keras_archive import read_archive
 
         config, metadata = read_archive(path)
         facts = {k: str(v) for k, v in metadata.items() if k == "keras_version" and v}
         return ModelFile(path, "keras", config, facts)
     if is_hdf5(path, data):
-        from kerasfix.frontends.saved_model.h5_legacy import read_h5
+        from kerasfix.kerasfile.h5_legacy import read_h5
 
         config, facts = read_h5(path)
         return ModelFile(path, "h5", config, facts)

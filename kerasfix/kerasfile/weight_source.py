@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kerasfix.fixers.model_rewrite.errors import RewriteError
-from kerasfix.fixers.model_rewrite.layout import Key, LayerEntry, walk
+from kerasfix.kerasfile.layout import Key, LayerEntry, walk
+from kerasfix.rewrite.errors import RewriteError
 
 Tensor = tuple[str, str]  # (variable name or "", dataset path in the h5 file)
 
@@ -63,7 +63,7 @@ def open_source(path: Path, fmt: str, config: dict[str, Any]) -> Iterator[Weight
 def _keras_weights(path: Path) -> Iterator[Any]:
     import h5py
 
-    from kerasfix.frontends.saved_model.weights import _data_offset, _Window
+    from kerasfix.kerasfile.weights import _data_offset, _Window
 
     with zipfile.ZipFile(path) as archive:
         member = next((i for i in archive.infolist() if i.filename == "model.weights.h5"), None)

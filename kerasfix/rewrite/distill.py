@@ -28,11 +28,11 @@ from typing import Any
 
 import numpy as np
 
-from kerasfix.fixers.model_rewrite.atomic import AtomicFile
-from kerasfix.fixers.model_rewrite.calibrate import Data, load_keras_model, load_model_path
-from kerasfix.fixers.model_rewrite.data import Inputs, open_inputs, split
-from kerasfix.fixers.model_rewrite.errors import RewriteError
-from kerasfix.fixers.model_rewrite.fidelity import fidelity, score
+from kerasfix.rewrite.atomic import AtomicFile
+from kerasfix.rewrite.calibrate import Data, load_keras_model, load_model_path
+from kerasfix.rewrite.data import Inputs, open_inputs, split
+from kerasfix.rewrite.errors import RewriteError
+from kerasfix.rewrite.fidelity import fidelity, score
 
 CALIBRATION_ROWS = 4096  # the ridge fit needs no more; bounds the feature maps held at once
 

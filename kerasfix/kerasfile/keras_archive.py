@@ -19,7 +19,7 @@ from kerasfix.frontends.saved_model.limits import (
     MAX_METADATA_BYTES,
     max_config_bytes,
 )
-from kerasfix.frontends.saved_model.sniff import parse_json
+from kerasfix.kerasfile.sniff import parse_json
 
 CONFIG = "config.json"
 METADATA = "metadata.json"

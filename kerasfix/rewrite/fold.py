@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from kerasfix.fixers.model_rewrite.errors import RewriteError
-from kerasfix.fixers.model_rewrite.plan import Site
+from kerasfix.rewrite.errors import RewriteError
+from kerasfix.rewrite.plan import Site
 
 SLAB_BYTES = 32 << 20
 Progress = Callable[[int], None]
@@ -182,7 +182,7 @@ def _truncated(rng: Any, std: float, shape: tuple[int, ...]) -> Any:
 
 
 def _spec(spec: Any) -> tuple[str, dict[str, Any]]:
-    from kerasfix.fixers.model_rewrite.layout import snake_case
+    from kerasfix.kerasfile.layout import snake_case
 
     if spec is None:
         return "glorot_uniform", {}

@@ -11,9 +11,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from kerasfix.fixers.model_rewrite.errors import RewriteError
-from kerasfix.fixers.model_rewrite.layout import entry_name, is_model, model_layers
-from kerasfix.fixers.model_rewrite.plan import Site
+from kerasfix.kerasfile.layout import entry_name, is_model, model_layers
+from kerasfix.rewrite.errors import RewriteError
+from kerasfix.rewrite.plan import Site
 
 
 def rewrite_config(config: dict[str, Any], sites: list[Site]) -> dict[str, Any]:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from kerasfix.findings import Finding
 from kerasfix.frontends.base import Program
-from kerasfix.frontends.saved_model.summary import Summary, summarize
 from kerasfix.graph.model import Graph, Layer, Node
+from kerasfix.inspect.summary import Summary, summarize
 
 
 def read_every_model(path: Path, kind: str) -> Program:

@@ -14,8 +14,8 @@ from typing import Any
 from kerasfix.frontends.base import InputError
 from kerasfix.frontends.saved_model.config_graph import decode_tuples
 from kerasfix.frontends.saved_model.limits import max_config_bytes
-from kerasfix.frontends.saved_model.protowire import LENGTH, fields
-from kerasfix.frontends.saved_model.sniff import parse_json
+from kerasfix.kerasfile.protowire import LENGTH, fields
+from kerasfix.kerasfile.sniff import parse_json
 
 METADATA_FILE = "keras_metadata.pb"
 

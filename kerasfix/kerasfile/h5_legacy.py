@@ -11,7 +11,7 @@ from typing import Any
 
 from kerasfix.frontends.base import InputError, NoArchitecture
 from kerasfix.frontends.saved_model.limits import max_config_bytes
-from kerasfix.frontends.saved_model.sniff import parse_json
+from kerasfix.kerasfile.sniff import parse_json
 
 
 def read_h5(path: Path) -> tuple[dict[str, Any], dict[str, str]]:

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from kerasfix.findings import Finding
-from kerasfix.frontends.saved_model.weights import WeightInfo
 from kerasfix.graph.model import Graph, Layer, Node, Shape, SourceSpan
+from kerasfix.kerasfile.weights import WeightInfo
 
 
 @dataclass
@@ -219,7 +219,7 @@ def _rows(
 
 def weights_for(path: Path, model_format: str) -> WeightInfo | None:
     """Stored weight metadata for a model file, None when not cheaply readable."""
-    from kerasfix.frontends.saved_model.weights import keras_archive_weights, legacy_h5_weights
+    from kerasfix.kerasfile.weights import keras_archive_weights, legacy_h5_weights
 
     if model_format == "keras":
         return keras_archive_weights(path)

@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from kerasfix.fixers.model_rewrite.errors import RewriteError
-from kerasfix.fixers.model_rewrite.fold import initialize
-from kerasfix.fixers.model_rewrite.plan import Site
-from kerasfix.fixers.model_rewrite.source import Tensor, WeightSource
+from kerasfix.kerasfile.weight_source import Tensor, WeightSource
+from kerasfix.rewrite.errors import RewriteError
+from kerasfix.rewrite.fold import initialize
+from kerasfix.rewrite.plan import Site
 
 LORA = ("lora_kernel_a", "lora_kernel_b")
 

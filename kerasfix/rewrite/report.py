@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from kerasfix.fixers.model_rewrite.plan import Site
-from kerasfix.fixers.model_rewrite.verify import Verification
+from kerasfix.rewrite.plan import Site
+from kerasfix.rewrite.verify import Verification
 
 
 @dataclass
