@@ -122,10 +122,11 @@ def rewrite(
             click.echo(f"error: {model.as_posix()}: {text}", err=True)
             return 2
     if html_report is not None:
+        from kerasfix.commands.inspect import build_summary
         from kerasfix.html_report import write_rewrite_page
 
         try:
-            write_rewrite_page(html_report, model, report)
+            write_rewrite_page(html_report, model, build_summary(model), report)
         except (OSError, InputError) as exc:
             click.echo(f"error: {html_report}: cannot write the report ({exc})", err=True)
             return 2

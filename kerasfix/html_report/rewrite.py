@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from kerasfix.html_report.page import megabytes
+from kerasfix.html_report.numbers import megabytes
 
 if TYPE_CHECKING:
     from kerasfix.rewrite.report import Report

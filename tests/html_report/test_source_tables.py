@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from kerasfix.inspect.tables import layer_table, read_every_model
+from kerasfix.inspection.tables import layer_table, read_every_model
 
 ROOT = Path(__file__).resolve().parents[2]
 NESTED = ROOT / "fixtures" / "source" / "nested.py"

@@ -12,7 +12,7 @@ from pathlib import Path
 from kerasfix.findings import Finding
 from kerasfix.frontends.base import Program
 from kerasfix.graph.model import Graph, Layer, Node
-from kerasfix.inspect.summary import Summary, summarize
+from kerasfix.inspection.summary import Summary, summarize
 
 
 def read_every_model(path: Path, kind: str) -> Program:
