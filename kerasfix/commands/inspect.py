@@ -122,9 +122,10 @@ def build_summary(path: Path) -> Summary:
     """Read, lint and tabulate one model file."""
     from kerasfix.engine import lint_graph
     from kerasfix.frontends.base import Program
-    from kerasfix.frontends.saved_model import graph_of, load_model_file
+    from kerasfix.frontends.saved_model import graph_of
     from kerasfix.frontends.saved_model.crosscheck import weight_mismatches
     from kerasfix.inspection.summary import summarize, weights_for
+    from kerasfix.kerasfile.model_file import load_model_file
     from kerasfix.settings import Settings
 
     model_file = load_model_file(path)

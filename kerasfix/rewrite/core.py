@@ -7,14 +7,13 @@ import json
 import os
 import shutil
 import time
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kerasfix.kerasfile.keras_archive import write_archive
 from kerasfix.kerasfile.layout import Key, LayerEntry, var_names, walk
-from kerasfix.kerasfile.weight_source import WeightSource, datasets, open_source
 from kerasfix.rewrite.atomic import AtomicFile, atomic_output, scratch
 from kerasfix.rewrite.config_edit import rewrite_config
 from kerasfix.rewrite.distill import DistillOptions
@@ -34,6 +33,7 @@ from kerasfix.rewrite.fold import (
 from kerasfix.rewrite.lora import dense_replacement, dense_slots, merged_kernel
 from kerasfix.rewrite.plan import Plan, make_plan
 from kerasfix.rewrite.report import Report, SiteReport
+from kerasfix.rewrite.source import WeightSource, datasets, open_source
 from kerasfix.rewrite.verify import Verification, verify
 from kerasfix.rewrite.weights_copy import write_h5_weights, write_keras_weights
 
@@ -303,15 +303,9 @@ def _write_keras(
             stats = write_keras_weights(dst, plan.config, config, source, replace, bar)
         size = weights.seek(0, os.SEEK_END)
         weights.seek(0)
-        metadata = _metadata(plan)
-        with out.handle() as handle, zipfile.ZipFile(handle, "w") as archive:
-            archive.writestr("metadata.json", json.dumps(metadata))
-            archive.writestr("config.json", json.dumps(config))
-            info = zipfile.ZipInfo("model.weights.h5", time.localtime()[:6])
-            info.compress_type = zipfile.ZIP_STORED
-            info.file_size = size
-            with archive.open(info, "w", force_zip64=size > (1 << 31)) as member:
-                shutil.copyfileobj(weights, member, 16 << 20)
+        members = {"metadata.json": json.dumps(_metadata(plan)), "config.json": json.dumps(config)}
+        with out.handle() as handle:
+            write_archive(handle, members, weights, size)
     return stats
 
 

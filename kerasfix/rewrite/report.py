@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from kerasfix.rewrite.plan import Site
+from kerasfix.rewrite.plan import PlannedSwap
 from kerasfix.rewrite.verify import Verification
 
 
@@ -27,7 +27,7 @@ class SiteReport:
     macs_after: int
 
     @classmethod
-    def of(cls, site: Site) -> SiteReport:
+    def of(cls, site: PlannedSwap) -> SiteReport:
         shape = (
             [site.channels, *site.spatial]
             if site.channels_first

@@ -93,9 +93,9 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
     import keras
     import numpy as np
 
-    from kerasfix.frontends.saved_model import load_model_file
-    from kerasfix.kerasfile.weight_source import open_source
+    from kerasfix.kerasfile.model_file import load_model_file
     from kerasfix.rewrite.calibrate import load_model_path
+    from kerasfix.rewrite.source import open_source
 
     with tempfile.TemporaryDirectory() as tmp:
         link = Path(tmp) / f"model{spec['suffix']}"
