@@ -77,8 +77,8 @@ def rewrite(
     """Replace every KF001 Flatten in MODEL (.keras or .h5) by global pooling, resize the
     Dense after it, carry every other weight over unchanged and report the savings."""
     from kerasfix.frontends.base import InputError
-    from kerasfix.rewrite.core import Options, rewrite_file
-    from kerasfix.rewrite.distill import DistillOptions
+    from kerasfix.model_rewrite.core import Options, rewrite_file
+    from kerasfix.model_rewrite.distill import DistillOptions
 
     if not model.is_file():
         click.echo(f"error: {model}: no such file", err=True)
@@ -104,7 +104,7 @@ def rewrite(
         distill=DistillOptions(epochs, max_time, train, batch_size, holdout),
         min_agreement=min_agreement,
     )
-    from kerasfix.rewrite.quiet import quiet_tensorflow
+    from kerasfix.model_rewrite.quiet import quiet_tensorflow
 
     # Keras runs in this process only for these; verification runs in a quiet child.
     in_process_keras = options.init in ("calibrate", "distill") or verify_data is not None

@@ -12,7 +12,7 @@ from kerasfix.html_report.page import fragment, render_page
 
 if TYPE_CHECKING:
     from kerasfix.inspection.summary import Summary
-    from kerasfix.rewrite.report import Report
+    from kerasfix.model_rewrite.report import Report
 
 __all__ = ["clashes", "fragment", "render_page", "write_page", "write_rewrite_page"]
 

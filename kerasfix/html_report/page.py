@@ -17,7 +17,7 @@ from kerasfix.inspection.summary import Row, Summary
 from kerasfix.inspection.text import where_of
 
 if TYPE_CHECKING:
-    from kerasfix.rewrite.report import Report
+    from kerasfix.model_rewrite.report import Report
 
 PAGE_CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2330;

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from kerasfix.html_report.numbers import megabytes
 
 if TYPE_CHECKING:
-    from kerasfix.rewrite.report import Report
+    from kerasfix.model_rewrite.report import Report
 
 
 def rewrite_section(report: Report) -> str:

@@ -166,7 +166,7 @@ REWRITE = """
 import sys
 from pathlib import Path
 try:
-    from kerasfix.rewrite.api import rewrite
+    from kerasfix.model_rewrite.api import rewrite
 except ImportError:
     sys.exit(77)
 try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from kerasfix.rewrite.plan import PlannedSwap
-from kerasfix.rewrite.verify import Verification
+from kerasfix.model_rewrite.plan import PlannedSwap
+from kerasfix.model_rewrite.verify import Verification
 
 
 @dataclass

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from kerasfix.rewrite.errors import RewriteError
+from kerasfix.model_rewrite.errors import RewriteError
 from kerasfix.tempfiles import (
     create_temporary,
     forget_temporary,

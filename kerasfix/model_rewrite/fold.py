@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from kerasfix.rewrite.errors import RewriteError
-from kerasfix.rewrite.plan import PlannedSwap
+from kerasfix.model_rewrite.errors import RewriteError
+from kerasfix.model_rewrite.plan import PlannedSwap
 
 SLAB_BYTES = 32 << 20
 Progress = Callable[[int], None]

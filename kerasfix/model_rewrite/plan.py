@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kerasfix.kerasfile.layout import Key, snake_case
-from kerasfix.rewrite.errors import RewriteError
+from kerasfix.model_rewrite.errors import RewriteError
 
 # Identity at inference, or elementwise: they commute with averaging a constant map.
 ELEMENTWISE = frozenset(
@@ -186,7 +186,7 @@ def _total_params(graph: Any, model_file: Any) -> int:
     total = sum(n.params or 0 for n in graph.nodes)
     if not unsized:
         return total
-    from kerasfix.rewrite.source import open_source
+    from kerasfix.model_rewrite.source import open_source
 
     with open_source(model_file.path, model_file.format, model_file.config) as source:
         paths = [(k, p) for k, tensors in source.tensors.items() for _, p in tensors]

@@ -14,28 +14,28 @@ from typing import Any
 
 from kerasfix.kerasfile.keras_archive import write_archive
 from kerasfix.kerasfile.layout import Key, LayerEntry, var_names, walk
-from kerasfix.rewrite.atomic import AtomicFile, atomic_output, scratch
-from kerasfix.rewrite.config_edit import rewrite_config
-from kerasfix.rewrite.distill import DistillOptions
-from kerasfix.rewrite.errors import RewriteError
-from kerasfix.rewrite.fidelity import (
+from kerasfix.model_rewrite.atomic import AtomicFile, atomic_output, scratch
+from kerasfix.model_rewrite.config_edit import rewrite_config
+from kerasfix.model_rewrite.distill import DistillOptions
+from kerasfix.model_rewrite.errors import RewriteError
+from kerasfix.model_rewrite.fidelity import (
     NOT_PRESERVED,
     check_min_agreement,
     shortfall_note,
 )
-from kerasfix.rewrite.fold import (
+from kerasfix.model_rewrite.fold import (
     bn_affine,
     fold_dense,
     fresh_bn,
     identity_bn,
     random_dense,
 )
-from kerasfix.rewrite.lora import dense_replacement, dense_slots, merged_kernel
-from kerasfix.rewrite.plan import Plan, make_plan
-from kerasfix.rewrite.report import Report, SiteReport
-from kerasfix.rewrite.source import WeightSource, datasets, open_source
-from kerasfix.rewrite.verify import Verification, verify
-from kerasfix.rewrite.weights_copy import write_h5_weights, write_keras_weights
+from kerasfix.model_rewrite.lora import dense_replacement, dense_slots, merged_kernel
+from kerasfix.model_rewrite.plan import Plan, make_plan
+from kerasfix.model_rewrite.report import Report, SiteReport
+from kerasfix.model_rewrite.source import WeightSource, datasets, open_source
+from kerasfix.model_rewrite.verify import Verification, verify
+from kerasfix.model_rewrite.weights_copy import write_h5_weights, write_keras_weights
 
 OUTPUT_SUFFIXES = (".keras", ".h5", ".hdf5")
 # (label, total bytes) -> callback(advance bytes); lets the CLI draw a progress bar.
@@ -118,7 +118,7 @@ def rewrite_file(
     new_config = rewrite_config(plan.config, plan.sites)
     prepared = None
     if options.init == "distill":
-        from kerasfix.rewrite.distill import prepare
+        from kerasfix.model_rewrite.distill import prepare
 
         assert options.calibration_data is not None
         holdout = options.distill.holdout
@@ -141,7 +141,7 @@ def rewrite_file(
             report.file_bytes_after = out.size
             report.seconds_rewrite = time.perf_counter() - start
             if prepared is not None:
-                from kerasfix.rewrite.distill import distill
+                from kerasfix.model_rewrite.distill import distill
 
                 seed = options.seed or 0
                 report.outputs, report.distill = distill(
@@ -222,7 +222,7 @@ def _new_weights(
     replace: dict[Key, list[Any]] = {}
     model = None
     if options.init in ("calibrate", "distill"):
-        from kerasfix.rewrite.calibrate import load_data, load_keras_model
+        from kerasfix.model_rewrite.calibrate import load_data, load_keras_model
 
         assert options.calibration_data is not None
         if data is None:
@@ -253,7 +253,7 @@ def _new_weights(
             )
             new = fold_dense(kernel, bias, site, affine, bar if callable(bar) else None)
             if model is not None:
-                from kerasfix.rewrite.calibrate import fit_site
+                from kerasfix.model_rewrite.calibrate import fit_site
 
                 assert data is not None
                 *weights, fit = fit_site(model, site, data, new, options.ridge)
@@ -351,7 +351,7 @@ def _compare(out: AtomicFile, dst: Path, src: Path, options: Options) -> dict[st
     """Outputs before/after on the held-out calibration split or the --verify-data inputs."""
     import tempfile
 
-    from kerasfix.rewrite.calibrate import compare_outputs, load_data, load_keras_model
+    from kerasfix.model_rewrite.calibrate import compare_outputs, load_data, load_keras_model
 
     path = options.verify_data or options.calibration_data
     assert path is not None

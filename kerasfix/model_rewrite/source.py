@@ -19,7 +19,7 @@ from typing import Any
 
 from kerasfix.kerasfile.layout import Key, LayerEntry, walk
 from kerasfix.kerasfile.zip_member import MemberWindow, data_offset, weights_member
-from kerasfix.rewrite.errors import RewriteError
+from kerasfix.model_rewrite.errors import RewriteError
 
 Tensor = tuple[str, str]  # (variable name or "", dataset path in the h5 file)
 

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from kerasfix.kerasfile.layout import Key, LayerEntry, trainable_var, var_names, walk
-from kerasfix.rewrite.errors import RewriteError
-from kerasfix.rewrite.source import WeightSource, datasets
+from kerasfix.model_rewrite.errors import RewriteError
+from kerasfix.model_rewrite.source import WeightSource, datasets
 
 SLAB_BYTES = 32 << 20
 Progress = Callable[[int], None]

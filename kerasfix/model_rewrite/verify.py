@@ -57,11 +57,11 @@ def verify(
         "outputs": expected_outputs,
     }
     start = time.perf_counter()
-    from kerasfix.rewrite.quiet import QUIET_ENV, is_noise
+    from kerasfix.model_rewrite.quiet import QUIET_ENV, is_noise
 
     env = {**QUIET_ENV, **os.environ}
     proc = subprocess.run(
-        [sys.executable, "-m", "kerasfix.rewrite.verify"],
+        [sys.executable, "-m", "kerasfix.model_rewrite.verify"],
         input=json.dumps(spec),
         capture_output=True,
         text=True,
@@ -94,8 +94,8 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
     import numpy as np
 
     from kerasfix.kerasfile.model_file import load_model_file
-    from kerasfix.rewrite.calibrate import load_model_path
-    from kerasfix.rewrite.source import open_source
+    from kerasfix.model_rewrite.calibrate import load_model_path
+    from kerasfix.model_rewrite.source import open_source
 
     with tempfile.TemporaryDirectory() as tmp:
         link = Path(tmp) / f"model{spec['suffix']}"

@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from kerasfix.rewrite.data import open_inputs
-from kerasfix.rewrite.errors import RewriteError
-from kerasfix.rewrite.fidelity import fidelity
-from kerasfix.rewrite.plan import INFERENCE_IDENTITY, PlannedSwap
+from kerasfix.model_rewrite.data import open_inputs
+from kerasfix.model_rewrite.errors import RewriteError
+from kerasfix.model_rewrite.fidelity import fidelity
+from kerasfix.model_rewrite.plan import INFERENCE_IDENTITY, PlannedSwap
 
 HELD_OUT = 0.2
 

@@ -29,11 +29,11 @@ from typing import Any
 import numpy as np
 
 from kerasfix.kerasfile.keras_archive import write_archive
-from kerasfix.rewrite.atomic import AtomicFile
-from kerasfix.rewrite.calibrate import Data, load_keras_model, load_model_path
-from kerasfix.rewrite.data import Inputs, open_inputs, split
-from kerasfix.rewrite.errors import RewriteError
-from kerasfix.rewrite.fidelity import fidelity, score
+from kerasfix.model_rewrite.atomic import AtomicFile
+from kerasfix.model_rewrite.calibrate import Data, load_keras_model, load_model_path
+from kerasfix.model_rewrite.data import Inputs, open_inputs, split
+from kerasfix.model_rewrite.errors import RewriteError
+from kerasfix.model_rewrite.fidelity import fidelity, score
 
 CALIBRATION_ROWS = 4096  # the ridge fit needs no more; bounds the feature maps held at once
 

@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from kerasfix.rewrite.errors import RewriteError
-from kerasfix.rewrite.fold import initialize
-from kerasfix.rewrite.plan import PlannedSwap
-from kerasfix.rewrite.source import Tensor, WeightSource
+from kerasfix.model_rewrite.errors import RewriteError
+from kerasfix.model_rewrite.fold import initialize
+from kerasfix.model_rewrite.plan import PlannedSwap
+from kerasfix.model_rewrite.source import Tensor, WeightSource
 
 LORA = ("lora_kernel_a", "lora_kernel_b")
 

@@ -12,8 +12,8 @@ import copy
 from typing import Any
 
 from kerasfix.kerasfile.layout import entry_name, is_model, model_layers
-from kerasfix.rewrite.errors import RewriteError
-from kerasfix.rewrite.plan import PlannedSwap
+from kerasfix.model_rewrite.errors import RewriteError
+from kerasfix.model_rewrite.plan import PlannedSwap
 
 
 def rewrite_config(config: dict[str, Any], sites: list[PlannedSwap]) -> dict[str, Any]:
