@@ -35,7 +35,7 @@ MODELS = {  # name: (task, builder, epochs, suffix)
 SCRATCH = """
 import sys, keras, numpy as np
 sys.path.insert(0, sys.argv[4])
-from kerasfix.fixers.model_rewrite.calibrate import load_model_path
+from kerasfix.model_rewrite.calibrate import load_model_path
 arch, data, out, _, epochs = sys.argv[1:6]
 keras.utils.set_random_seed(0)
 model = keras.models.clone_model(load_model_path(keras, arch))  # fresh weights
@@ -53,7 +53,7 @@ def main() -> None:
     import keras
     import numpy as np
 
-    from kerasfix.fixers.model_rewrite.calibrate import load_model_path
+    from kerasfix.model_rewrite.calibrate import load_model_path
 
     rows = []
     for name in args.models.split(","):

@@ -20,7 +20,7 @@ def __getattr__(name: str) -> Any:
 
         return inspect
     if name == "rewrite":
-        from kerasfix.fixers.model_rewrite.api import rewrite
+        from kerasfix.model_rewrite.api import rewrite
 
         return rewrite
     raise AttributeError(f"module 'kerasfix' has no attribute {name!r}")

@@ -17,7 +17,7 @@ from kerasfix.findings import Finding
 from kerasfix.graph.model import Graph, Shape
 
 if TYPE_CHECKING:
-    from kerasfix.frontends.saved_model.summary import Summary
+    from kerasfix.inspection.summary import Summary
 
 
 class Findings(list[Finding]):
@@ -49,8 +49,8 @@ class Findings(list[Finding]):
         """The chart `inspect` draws: parameters per layer before/after the swaps."""
         if self.graph is None:
             return ""
-        from kerasfix.frontends.saved_model.summary import summarize
         from kerasfix.html_report import fragment
+        from kerasfix.inspection.summary import summarize
 
         return fragment(summarize(self.graph, list(self), path=self[0].path if self else ""))
 
@@ -92,12 +92,18 @@ def check(model_or_path: Any, options: RuleOptions | None = None) -> Findings:
 
 
 class Tables(list["Summary"]):
-    """`kerasfix.inspect` results: one table per model, shown with its chart in Jupyter."""
+    """`kerasfix.inspect` results: one table per model, shown with its chart in Jupyter
+    (each table too)."""
+
+    def __init__(self, summaries: list[Summary]) -> None:
+        from kerasfix.html_report.jupyter import shown
+
+        super().__init__(shown(summary) for summary in summaries)
 
     def __str__(self) -> str:
         import io
 
-        from kerasfix.commands.inspect import render_text
+        from kerasfix.inspection.text import render_text
 
         out = io.StringIO()
         for index, summary in enumerate(self):
@@ -116,7 +122,7 @@ def inspect(model_or_path: Any) -> Tables:
     from kerasfix.commands.inspect import build_source_summaries, build_summary
     from kerasfix.engine import lint_graph
     from kerasfix.frontends import kind_of
-    from kerasfix.frontends.saved_model.summary import summarize
+    from kerasfix.inspection.summary import summarize
 
     if isinstance(model_or_path, (str, os.PathLike)):
         path = Path(model_or_path)

@@ -14,7 +14,7 @@ integer; anything else keeps the default). `SECURITY.md` lists them all.
 
 Fixed limits (not configurable): models nested at most 64 deep, at most 100,000 archive
 members, a compression ratio of at most 200 for members over 1 MiB (a zip bomb), 1 MiB of
-`metadata.json`.
+`metadata.json`, 1,000,000 weight tensors.
 """
 
 from __future__ import annotations
@@ -61,6 +61,17 @@ def max_config_bytes() -> int:
 
 def max_layers() -> int:
     return env_int("KERASFIX_MAX_LAYERS", DEFAULT_MAX_LAYERS)
+
+
+# Saved-model files (fixed). A real config.json is kilobytes to a few megabytes
+# (EfficientNetB7: about 1 MB), far under KERASFIX_MAX_CONFIG_BYTES.
+MAX_MODEL_DEPTH = 64  # models nested in models
+MAX_ARCHIVE_MEMBERS = 100_000
+MAX_METADATA_BYTES = MIB  # a .keras archive's metadata.json
+# JSON compresses well, but not this well: a higher ratio on a member over 1 MiB is a zip bomb.
+MAX_COMPRESSION_RATIO = 200
+COMPRESSION_CHECKED_BYTES = MIB
+MAX_WEIGHT_TENSORS = 1_000_000  # datasets counted in a weights file
 
 
 class FileTimeout(BaseException):

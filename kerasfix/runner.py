@@ -135,7 +135,7 @@ def _recovered_error(display: str, program: Program) -> FileError | None:
         return None
     more = len(program.errors) - 1
     tail = f" (and {more} more syntax error{'s' if more > 1 else ''})" if more else ""
-    return FileError(display, program.errors[0] + tail)
+    return FileError(display, f"{program.errors[0]}{tail}")
 
 
 def lint_paths(

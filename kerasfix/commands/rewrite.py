@@ -76,9 +76,9 @@ def rewrite(
 ) -> int:
     """Replace every KF001 Flatten in MODEL (.keras or .h5) by global pooling, resize the
     Dense after it, carry every other weight over unchanged and report the savings."""
-    from kerasfix.fixers.model_rewrite.core import Options, rewrite_file
-    from kerasfix.fixers.model_rewrite.distill import DistillOptions
     from kerasfix.frontends.base import InputError
+    from kerasfix.model_rewrite.core import Options, rewrite_file
+    from kerasfix.model_rewrite.distill import DistillOptions
 
     if not model.is_file():
         click.echo(f"error: {model}: no such file", err=True)
@@ -104,7 +104,7 @@ def rewrite(
         distill=DistillOptions(epochs, max_time, train, batch_size, holdout),
         min_agreement=min_agreement,
     )
-    from kerasfix.fixers.model_rewrite.quiet import quiet_tensorflow
+    from kerasfix.model_rewrite.quiet import quiet_tensorflow
 
     # Keras runs in this process only for these; verification runs in a quiet child.
     in_process_keras = options.init in ("calibrate", "distill") or verify_data is not None
@@ -122,10 +122,11 @@ def rewrite(
             click.echo(f"error: {model.as_posix()}: {text}", err=True)
             return 2
     if html_report is not None:
+        from kerasfix.commands.inspect import build_summary
         from kerasfix.html_report import write_rewrite_page
 
         try:
-            write_rewrite_page(html_report, model, report)
+            write_rewrite_page(html_report, model, build_summary(model), report)
         except (OSError, InputError) as exc:
             click.echo(f"error: {html_report}: cannot write the report ({exc})", err=True)
             return 2

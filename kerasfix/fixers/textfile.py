@@ -13,7 +13,7 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
-from kerasfix.fixers.tempfiles import create_temporary, forget_temporary, remove_stale
+from kerasfix.tempfiles import create_temporary, forget_temporary, remove_stale
 
 
 class UnsafeToWrite(Exception):
@@ -60,7 +60,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 
     A symlink is followed so the link survives; the file's permission bits are kept. A
     `kill -9` before the rename leaves the hidden temporary only until the reaper removes
-    it (fixers/tempfiles.py), or, failing that, until the next write of the same file.
+    it (kerasfix/tempfiles.py), or, failing that, until the next write of the same file.
     """
     target = Path(os.path.realpath(path))
     mode = stat.S_IMODE(target.stat().st_mode)

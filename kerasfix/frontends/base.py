@@ -17,6 +17,30 @@ class NoArchitecture(InputError):
     and goes on; `inspect` and `rewrite`, which need the architecture, still refuse."""
 
 
+@dataclass(frozen=True)
+class SkippedStatement:
+    """A statement that did not parse: the error's position and message, the lines skipped."""
+
+    line: int
+    column: int
+    message: str
+    first_line: int
+    last_line: int
+
+    @property
+    def headline(self) -> str:
+        """`3:5: syntax error: invalid syntax`: where and what, without the recovery note."""
+        return f"{self.line}:{self.column}: syntax error: {self.message}"
+
+    def __str__(self) -> str:
+        lines = (
+            f"line {self.first_line}"
+            if self.first_line == self.last_line
+            else f"lines {self.first_line}-{self.last_line}"
+        )
+        return f"{self.headline} (skipped {lines}; the rest of the file was analysed)"
+
+
 @dataclass
 class Program:
     """One file as a layer graph.
@@ -36,4 +60,4 @@ class Program:
     models: list[Layer] = field(default_factory=list)
     # Problems that did not stop the analysis (a statement skipped for a syntax error):
     # reported as the file's one-line error (exit 2) next to its findings.
-    errors: list[str] = field(default_factory=list)
+    errors: list[SkippedStatement] = field(default_factory=list)

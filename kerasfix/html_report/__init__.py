@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from kerasfix.html_report.page import fragment, render_page
 
 if TYPE_CHECKING:
-    from kerasfix.fixers.model_rewrite.report import Report
-    from kerasfix.frontends.saved_model.summary import Summary
+    from kerasfix.inspection.summary import Summary
+    from kerasfix.model_rewrite.report import Report
 
 __all__ = ["clashes", "fragment", "render_page", "write_page", "write_rewrite_page"]
 
@@ -36,13 +36,11 @@ def write_page(
         path.write_bytes(data)
 
 
-def write_rewrite_page(path: Path, model: Path, report: Report) -> None:
-    """The inspect page of the rewritten model's input, counting only the swaps done,
-    followed by what the rewrite wrote and measured."""
-    from kerasfix.commands.inspect import build_summary
-    from kerasfix.frontends.saved_model.summary import summarize
+def write_rewrite_page(path: Path, model: Path, summary: Summary, report: Report) -> None:
+    """The inspect page of the rewritten model's input (`summary`, its `inspect` table),
+    counting only the swaps done, followed by what the rewrite wrote and measured."""
+    from kerasfix.inspection.summary import summarize
 
-    summary = build_summary(model)
     done = {(site.flatten, site.dense) for site in report.sites}
     kept = [
         f for f in summary.findings if f.rule != "KF001" or (f.flatten_layer, f.dense_layer) in done

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from html import escape
 
-from kerasfix.frontends.saved_model.summary import Row, Summary
+from kerasfix.inspection.summary import Row, Summary
 
 LABEL_WIDTH = 190
 PLOT_WIDTH = 460

@@ -10,11 +10,14 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from kerasfix.findings import Finding
-from kerasfix.frontends.saved_model.summary import Row, Summary
 from kerasfix.html_report.chart import parameter_chart
+from kerasfix.html_report.numbers import megabytes, number
+from kerasfix.inspection.layer_view import format_shape
+from kerasfix.inspection.summary import Row, Summary
+from kerasfix.inspection.text import where_of
 
 if TYPE_CHECKING:
-    from kerasfix.fixers.model_rewrite.report import Report
+    from kerasfix.model_rewrite.report import Report
 
 PAGE_CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2330;
@@ -138,8 +141,6 @@ def _card(label: str, value_html: str, cls: str, exact: str | None = None) -> st
 
 def layer_table(summary: Summary) -> str:
     """The model.summary()-style table, Flatten -> Dense sites highlighted."""
-    from kerasfix.commands.inspect import format_shape
-
     head = (
         "<tr><th>Layer (type)</th><th>Output shape</th><th>Param #</th>"
         "<th>After swaps</th><th>Findings</th></tr>"
@@ -158,15 +159,13 @@ def _table_row(row: Row, shape: str) -> str:
         f'<tr{cls} data-layer="{escape("/".join(row.path))}">'
         f"<td>{indent}{escape(row.path[-1])} ({escape(row.class_name)})</td>"
         f"<td>{escape(shape)}</td>"
-        f'<td class="kf-num kf-params">{_num(row.params)}</td>'
-        f'<td class="kf-num kf-after">{_num(row.params_after)}</td>'
+        f'<td class="kf-num kf-params">{number(row.params)}</td>'
+        f'<td class="kf-num kf-after">{number(row.params_after)}</td>'
         f'<td class="kf-mark">{escape(mark)}</td></tr>'
     )
 
 
 def findings_list(findings: list[Finding]) -> str:
-    from kerasfix.commands.inspect import where_of
-
     if not findings:
         return '<p class="kf-findings">No findings.</p>'
     items = []
@@ -194,13 +193,3 @@ def rules_section(findings: list[Finding]) -> str:
             f'<pre class="kf-rule">{escape(doc.help_markdown())}</pre></details>'
         )
     return f"<h2>Rules</h2>{''.join(parts)}" if parts else ""
-
-
-def _num(value: int | None) -> str:
-    return "?" if value is None else f"{value:,}"
-
-
-def megabytes(value: int | None) -> str:
-    if value is None:
-        return "?"
-    return f"{value / 1e6:,.1f} MB" if value >= 100_000 else f"{value:,} bytes"

@@ -6,10 +6,10 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from kerasfix.html_report.page import megabytes
+from kerasfix.html_report.numbers import megabytes
 
 if TYPE_CHECKING:
-    from kerasfix.fixers.model_rewrite.report import Report
+    from kerasfix.model_rewrite.report import Report
 
 
 def rewrite_section(report: Report) -> str:

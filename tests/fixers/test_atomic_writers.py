@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from kerasfix.fixers.model_rewrite.atomic import AtomicFile, atomic_output
-from kerasfix.fixers.model_rewrite.errors import RewriteError
-from kerasfix.fixers.tempfiles import SUFFIX, remove_stale
 from kerasfix.fixers.textfile import write_atomic
+from kerasfix.model_rewrite.atomic import AtomicFile, atomic_output
+from kerasfix.model_rewrite.errors import RewriteError
+from kerasfix.tempfiles import SUFFIX, remove_stale
 
 REPO = Path(__file__).resolve().parents[2]
 PATHS = {
@@ -79,7 +79,7 @@ def test_an_existing_output_is_refused_without_force(tmp_path: Path, writer_path
 CHILD = """
 import sys, time
 from pathlib import Path
-from kerasfix.fixers.model_rewrite.atomic import AtomicFile, atomic_output
+from kerasfix.model_rewrite.atomic import AtomicFile, atomic_output
 from kerasfix.fixers.textfile import write_atomic
 import kerasfix.fixers.textfile as textfile
 mode, target = sys.argv[1], Path(sys.argv[2])

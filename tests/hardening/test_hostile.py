@@ -20,9 +20,11 @@ from typing import Any
 
 import pytest
 
+import kerasfix
 from tests.hardening.models import keras_metadata, savedmodel_dir
 
 CANARY_MODULE = "kerasfix_canary_payload"
+KERASFIX_ROOT = str(Path(kerasfix.__file__).resolve().parents[1])
 
 
 def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> tuple[int, str, float]:
@@ -155,7 +157,9 @@ def test_no_model_code_runs(hostile: dict[str, Any], name: str, command: str) ->
     args = [command, name]
     if command == "rewrite":
         args += ["-o", f"out_{Path(name).stem}{Path(name).suffix or '.keras'}", "--force"]
-    code, stderr, _ = run_cli(*args, cwd=root, env={"PYTHONPATH": str(root)})
+    code, stderr, _ = run_cli(
+        *args, cwd=root, env={"PYTHONPATH": os.pathsep.join([str(root), KERASFIX_ROOT])}
+    )
     assert code in (0, 1, 2), stderr
     assert not hostile["canary"].exists(), f"{command} {name} ran code from the model"
     if code == 2:
@@ -166,7 +170,7 @@ REWRITE = """
 import sys
 from pathlib import Path
 try:
-    from kerasfix.fixers.model_rewrite.api import rewrite
+    from kerasfix.model_rewrite.api import rewrite
 except ImportError:
     sys.exit(77)
 try:
@@ -186,7 +190,9 @@ def test_rewrite_runs_no_model_code(hostile: dict[str, Any], name: str) -> None:
     proc = subprocess.run(
         [sys.executable, "-c", REWRITE, name, out.name],
         cwd=root,
-        env={**os.environ, "PYTHONPATH": str(root)},
+        # The hostile modules first, then the kerasfix under test (a work tree on PYTHONPATH
+        # may not be the installed copy).
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(root), KERASFIX_ROOT])},
         capture_output=True,
         text=True,
         timeout=300,

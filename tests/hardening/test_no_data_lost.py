@@ -99,7 +99,7 @@ def test_kill_9_during_rewrite(workdir: Path) -> None:
         assert_complete_or_absent(out)
         outputs = {f"out{j}{s}" for j in range(3) for s in (".keras", ".h5")}
         # A kill between naming the temporary and the rename leaves it to the reaper
-        # (fixers/tempfiles.py), which removes it within moments: nothing else, ever.
+        # (kerasfix/tempfiles.py), which removes it within moments: nothing else, ever.
         assert wait_for_no_stray(workdir, set(before) | outputs) == set()
     assert killed and finished, (killed, finished)  # both outcomes were exercised
 
@@ -232,7 +232,7 @@ def test_kill_9_during_lint_fix(tmp_path: Path) -> None:
         for name in original:
             assert now[name] in (original[name], fixed[name]), f"{name} is half-written"
         # A kill between creating the temporary and the rename leaves it to the reaper
-        # (fixers/tempfiles.py), which removes it within moments: nothing else, ever.
+        # (kerasfix/tempfiles.py), which removes it within moments: nothing else, ever.
         assert wait_for_no_stray(work, set(original)) == set()
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kerasfix.frontends.source.tables import layer_table, read_every_model
+import kerasfix
+from kerasfix.inspection.tables import layer_table, read_every_model
 from tests.html_report.page_data import assert_page_matches, read_page
 from tests.html_report.test_source_tables import NESTED, NOTEBOOK, inspect_cli, inspect_json
 
@@ -71,7 +72,7 @@ def test_axis_is_logarithmic_only_when_layers_differ_by_orders(tmp_path: Path) -
 
 
 def test_summary_renders_in_jupyter() -> None:
-    (table,) = layer_table(read_every_model(NOTEBOOK, "notebook"))
+    (table,) = kerasfix.inspect(NOTEBOOK)  # what a notebook displays
     fragment = table._repr_html_()
     view = read_page(f'<section class="kf-model">{fragment}</section>').models[0]
     assert view.swap_cards == ["1,569 → 9"]

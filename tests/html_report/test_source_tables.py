@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from kerasfix.frontends.source.tables import layer_table, read_every_model
+from kerasfix.inspection.tables import layer_table, read_every_model
 
 ROOT = Path(__file__).resolve().parents[2]
 NESTED = ROOT / "fixtures" / "source" / "nested.py"
@@ -189,3 +189,23 @@ def test_layer_names_known_only_at_run_time(tmp_path: Path) -> None:
     assert [row["layer"] for row in table["layers"]] == ["InputLayer", "Flatten", "Dense"]
     assert table["layers"][2]["params"] is None  # its input size is not known statically
     assert 'data-layer="Dense"' in page.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path, kind", [(NESTED, "source"), (FUNCTIONAL, "source")])
+def test_the_editor_hints_and_the_table_show_the_same_layer_alike(path: Path, kind: str) -> None:
+    """The server's per-line hints and `inspect`'s rows come from one walk: a layer written
+    on a line has the same class, output shape and shape text in both."""
+    from kerasfix.engine import lint_graph
+    from kerasfix.frontends.source.layer_lines import layer_lines
+    from kerasfix.inspection.layer_view import format_shape
+
+    program = read_every_model(path, kind)
+    tables = layer_table(program, lint_graph(program.graph, path=program.path))
+    rows = {(row.span, row.class_name): row for table in tables for row in table.rows}
+    lines = layer_lines(program.graph)
+    assert len(lines) >= 4
+    for line in lines:
+        row = rows[(line.span, line.class_name)]
+        assert row.output_shape == line.output_shape
+        if line.symbolic_shape is None:
+            assert line.label.startswith(f"{format_shape(row.output_shape)} · ")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import kerasfix
-from kerasfix.fixers.model_rewrite.api import RewriteResult
+from kerasfix.model_rewrite.api import RewriteResult
 from tests.rewrite.conftest import constant_cnn
 
 pytestmark = pytest.mark.keras

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from kerasfix.cli import cli, main
-from kerasfix.fixers.model_rewrite.core import Options, rewrite_file
+from kerasfix.model_rewrite.core import Options, rewrite_file
 from tests.rewrite.conftest import constant_cnn
 
 pytestmark = pytest.mark.keras
@@ -120,7 +120,7 @@ def test_bad_input_and_subclassed_refused(tmp_path, capsys):
 
 # The default writer, and the fallback a machine without O_TMPFILE takes (forced here).
 FORCE_NAMED = (
-    "import sys; from kerasfix.fixers.model_rewrite.atomic import AtomicFile; "
+    "import sys; from kerasfix.model_rewrite.atomic import AtomicFile; "
     "AtomicFile.use_unnamed_inode = False; from kerasfix.cli import main; sys.exit(main())"
 )
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from kerasfix.cli import main
-from kerasfix.fixers.model_rewrite.quiet import is_noise, quiet_tensorflow
+from kerasfix.model_rewrite.quiet import is_noise, quiet_tensorflow
 from tests.saved_model.handmade import keras3_cnn, write_keras
 
 REPO = Path(__file__).resolve().parents[2]

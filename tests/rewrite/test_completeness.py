@@ -11,9 +11,9 @@ import h5py
 import numpy as np
 import pytest
 
-from kerasfix.fixers.model_rewrite.core import Options, rewrite_file
-from kerasfix.fixers.model_rewrite.errors import RewriteError
-from kerasfix.fixers.model_rewrite.weights_copy import check_complete
+from kerasfix.model_rewrite.core import Options, rewrite_file
+from kerasfix.model_rewrite.errors import RewriteError
+from kerasfix.model_rewrite.weights_copy import check_complete
 from tests.rewrite import matrix_models
 
 

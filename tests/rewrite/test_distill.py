@@ -27,7 +27,7 @@ def _rewrite(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _accuracy(keras, path: Path, task: dm.Task) -> float:
-    from kerasfix.fixers.model_rewrite.calibrate import load_model_path
+    from kerasfix.model_rewrite.calibrate import load_model_path
 
     model = load_model_path(keras, str(path))
     return float((model.predict(task.x_test, verbose=0).argmax(1) == task.y_test).mean())
@@ -155,7 +155,7 @@ def test_distill_from_an_image_directory_with_class_folders(keras, tiny, tmp_pat
         for i in range(6):  # 16x12 images: resized to the model's 8x8 on reading
             pixels = rng.integers(0, 256, (16, 12, 3), dtype=np.uint8)
             tf.io.write_file(str(images / label / f"{i}.png"), tf.io.encode_png(pixels))
-    from kerasfix.fixers.model_rewrite.data import open_inputs
+    from kerasfix.model_rewrite.data import open_inputs
 
     inputs = open_inputs(images, (8, 8, 3))
     assert len(inputs) == 12 and list(inputs.y) == [0] * 6 + [1] * 6
@@ -172,7 +172,7 @@ def test_distill_from_an_image_directory_with_class_folders(keras, tiny, tmp_pat
 
 
 def test_npz_inputs_are_memory_mapped_and_compressed_ones_read(tmp_path):
-    from kerasfix.fixers.model_rewrite.data import open_inputs
+    from kerasfix.model_rewrite.data import open_inputs
 
     x = np.arange(7 * 4 * 3, dtype="float32").reshape(7, 4, 3)
     np.savez(tmp_path / "plain.npz", x=x, y=np.arange(7))

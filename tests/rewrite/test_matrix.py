@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from kerasfix.fixers.model_rewrite.core import Options, rewrite_file
-from kerasfix.fixers.model_rewrite.errors import RewriteError
+from kerasfix.model_rewrite.core import Options, rewrite_file
+from kerasfix.model_rewrite.errors import RewriteError
 from tests.rewrite import matrix_models
 
 pytestmark = pytest.mark.keras
@@ -78,7 +78,7 @@ def check_rewrite(
     """Rewrite `model` saved with `suffix`; every acceptance property, or a clean refusal.
     `constant`: the feature map before Flatten is spatially constant on a constant image,
     so the folded model must give the same outputs."""
-    from kerasfix.fixers.model_rewrite.calibrate import load_model_path
+    from kerasfix.model_rewrite.calibrate import load_model_path
 
     src, out = tmp_path / f"{name}{suffix}", tmp_path / f"{name}_gap{suffix}"
     model.save(src)

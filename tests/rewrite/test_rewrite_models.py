@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kerasfix.fixers.model_rewrite.core import Options, rewrite_file
+from kerasfix.model_rewrite.core import Options, rewrite_file
 from tests.rewrite.conftest import constant_cnn, constant_input
 
 pytestmark = pytest.mark.keras
 
 
 def _load(keras, path):
-    from kerasfix.fixers.model_rewrite.calibrate import load_model_path
+    from kerasfix.model_rewrite.calibrate import load_model_path
 
     return load_model_path(keras, str(path))
 

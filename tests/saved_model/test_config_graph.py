@@ -7,12 +7,9 @@ import copy
 import pytest
 
 from kerasfix.engine import lint_graph
-from kerasfix.frontends.saved_model.config_graph import (
-    ConfigError,
-    decode_tuples,
-    graph_from_config,
-)
+from kerasfix.frontends.saved_model.config_graph import ModelConfigError, graph_from_config
 from kerasfix.graph.inference import infer
+from kerasfix.kerasfile.savedmodel import decode_tuples
 from tests.saved_model.handmade import (
     KERAS3_CNN_PARAMS,
     k3_layer,
@@ -106,7 +103,7 @@ def test_lambda_and_custom_layers_are_opaque_never_loaded() -> None:
 def test_malformed_configs_raise_one_line_errors(mutate, message) -> None:  # type: ignore[no-untyped-def]
     config = keras3_cnn()
     mutate(config)
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises(ModelConfigError, match=message):
         graph_from_config(config)
 
 

@@ -19,23 +19,21 @@ from kerasfix.frontends.base import InputError, NoArchitecture
 from kerasfix.graph.model import Graph, Layer, Node, Shape
 from kerasfix.layers.legacy import declared_input_shape, normalize
 from kerasfix.layers.registry import lookup
-from kerasfix.limits import max_layers
+from kerasfix.limits import MAX_MODEL_DEPTH, max_layers
 
 MODEL_CLASSES = frozenset({"Sequential", "Functional", "Model"})
 LAMBDA_CLASSES = frozenset({"Lambda", "TFOpLambda", "SlicingOpLambda"})
 KERAS_MODULES = ("keras", "tf_keras", "tensorflow.keras", "tensorflow.python.keras")
-MAX_DEPTH = 64
-MAX_LAYERS = 200_000  # the default of kerasfix.limits.max_layers()
 
 TensorRef = tuple[str, int, int]
 _IO = ("input_layers", "output_layers")
 
 
-class ConfigError(InputError):
+class ModelConfigError(InputError):
     """A model config that is not a Keras architecture kerasfix can follow."""
 
 
-class SubclassedModel(ConfigError, NoArchitecture):
+class SubclassedModel(ModelConfigError, NoArchitecture):
     """The config of a subclassed model: its architecture lives in code, not in the file."""
 
 
@@ -48,21 +46,21 @@ def graph_from_config(
     e.g. the built shapes of a live model.
     """
     if not isinstance(config, dict):
-        raise ConfigError("the model config is not a JSON object")
+        raise ModelConfigError("the model config is not a JSON object")
     class_name = config.get("class_name")
     inner = config.get("config")
     if not isinstance(class_name, str):
-        raise ConfigError("the model config has no class_name")
+        raise ModelConfigError("the model config has no class_name")
     if not _is_model_entry(config):
         reason = _opaque_reason(config)
         if reason is None and lookup(class_name) is not None:
-            raise ConfigError(f"the file holds a single '{class_name}' layer, not a model")
+            raise ModelConfigError(f"the file holds a single '{class_name}' layer, not a model")
         if is_subclassed(config):
             raise SubclassedModel(
                 f"'{class_name}' is a subclassed model: its architecture lives in code, "
                 "not in the file (lint the source instead)"
             )
-        raise ConfigError(
+        raise ModelConfigError(
             f"{reason or f'a {class_name} that is not a Keras model'}: no architecture to lint"
         )
     graph = _Builder().model(class_name, inner, depth=0)
@@ -71,18 +69,6 @@ def graph_from_config(
             if shape is not None and (node.declared_shape is None or None in node.declared_shape):
                 node.declared_shape = tuple(shape)
     return graph
-
-
-def decode_tuples(value: Any) -> Any:
-    """Replace tf.keras SavedModel encodings (`{"class_name": "__tuple__", "items": [...]}`)
-    with plain lists, so SavedModel metadata reads like an h5 config."""
-    if isinstance(value, dict):
-        if value.get("class_name") in ("__tuple__", "TensorShape") and "items" in value:
-            return [decode_tuples(v) for v in value["items"] or []]
-        return {k: decode_tuples(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [decode_tuples(v) for v in value]
-    return value
 
 
 def is_subclassed(config: dict[str, Any]) -> bool:
@@ -141,8 +127,8 @@ class _Builder:
         self.max_layers = max_layers()
 
     def model(self, class_name: str, config: Any, depth: int) -> Graph:
-        if depth > MAX_DEPTH:
-            raise ConfigError(f"models nested more than {MAX_DEPTH} deep")
+        if depth > MAX_MODEL_DEPTH:
+            raise ModelConfigError(f"models nested more than {MAX_MODEL_DEPTH} deep")
         if class_name == "Sequential" or isinstance(config, list):
             return self.sequential(config, depth)
         return self.functional(config, depth)
@@ -151,9 +137,9 @@ class _Builder:
         """One layer entry as a `Layer`, with its nested graph when it is a model."""
         self.layers += 1
         if self.layers > self.max_layers:
-            raise ConfigError(f"more than {self.max_layers:,} layers (KERASFIX_MAX_LAYERS)")
+            raise ModelConfigError(f"more than {self.max_layers:,} layers (KERASFIX_MAX_LAYERS)")
         if not isinstance(entry, dict) or not isinstance(entry.get("class_name"), str):
-            raise ConfigError("a layer entry has no class_name")
+            raise ModelConfigError("a layer entry has no class_name")
         raw_name = entry["class_name"]
         raw_config = entry.get("config")
         name = _entry_name(entry)
@@ -185,9 +171,9 @@ class _Builder:
             entries, name = config.get("layers"), config.get("name")
             build_shape = config.get("build_input_shape")
         else:
-            raise ConfigError("a Sequential config is neither an object nor a list")
+            raise ModelConfigError("a Sequential config is neither an object nor a list")
         if not isinstance(entries, list):
-            raise ConfigError("a Sequential config has no layer list")
+            raise ModelConfigError("a Sequential config has no layer list")
         graph = Graph(name=name if isinstance(name, str) else None, class_name="Sequential")
         layers = [self.layer(entry, depth) for entry in entries]
         if layers and layers[0].class_name == "InputLayer":
@@ -207,7 +193,7 @@ class _Builder:
 
     def functional(self, config: Any, depth: int) -> Graph:
         if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
-            raise ConfigError("a Functional config has no layer list")
+            raise ModelConfigError("a Functional config has no layer list")
         name = config.get("name")
         graph = Graph(name=name if isinstance(name, str) else None, class_name="Functional")
         entries: list[dict[str, Any]] = config["layers"]
@@ -218,13 +204,13 @@ class _Builder:
             layer = self.layer(entry, depth)
             key = _entry_name(entry)
             if key is None:
-                raise ConfigError(f"a '{layer.class_name}' layer has no name")
+                raise ModelConfigError(f"a '{layer.class_name}' layer has no name")
             if key in by_name:
-                raise ConfigError(f"two layers are named '{key}'")
+                raise ModelConfigError(f"two layers are named '{key}'")
             by_name[key] = layer
             inbound = entry.get("inbound_nodes") or []
             if not isinstance(inbound, list):
-                raise ConfigError(f"layer '{key}' has malformed inbound_nodes")
+                raise ModelConfigError(f"layer '{key}' has malformed inbound_nodes")
             if layer.class_name == "InputLayer":
                 calls.append((key, 0, []))
                 continue
@@ -270,7 +256,7 @@ class _Linker:
             needed = {(n, k) for n, k, _ in refs}
             for ref in needed:
                 if ref[0] not in self.by_name:
-                    raise ConfigError(f"a layer input refers to unknown layer '{ref[0]}'")
+                    raise ModelConfigError(f"a layer input refers to unknown layer '{ref[0]}'")
                 waiting.setdefault(ref, []).append(i)
             missing[i] = len(needed)
             if not needed:
@@ -280,7 +266,7 @@ class _Linker:
             name, index, refs = calls[i]
             key = (name, index)
             if key in self.created:
-                raise ConfigError(f"layer '{name}' has two calls numbered {index}")
+                raise ModelConfigError(f"layer '{name}' has two calls numbered {index}")
             self.created[key] = self._create(name, refs)
             for j in waiting.pop(key, []):
                 missing[j] -= 1
@@ -288,7 +274,7 @@ class _Linker:
                     ready.append(j)
         if waiting:
             name, index = next(iter(waiting))
-            raise ConfigError(
+            raise ModelConfigError(
                 f"layer '{name}' call {index} is never made (or the graph has a cycle)"
             )
         return self.created
@@ -296,7 +282,7 @@ class _Linker:
     def output(self, ref: TensorRef) -> Node:
         """The node behind a model input/output reference."""
         if (ref[0], ref[1]) not in self.created:
-            raise ConfigError(f"model input/output refers to unknown layer call '{ref[0]}'")
+            raise ModelConfigError(f"model input/output refers to unknown layer call '{ref[0]}'")
         return self._tensor(ref)
 
     def _create(self, name: str, refs: list[TensorRef]) -> Node:
@@ -336,7 +322,7 @@ def _node_refs(node_data: Any, layer: str) -> Iterator[TensorRef]:
         for item in node_data:
             yield _keras2_ref(item, layer)
         return
-    raise ConfigError(f"layer '{layer}' has a malformed inbound node")
+    raise ModelConfigError(f"layer '{layer}' has a malformed inbound node")
 
 
 def _keras3_refs(value: Any, depth: int) -> Iterator[TensorRef]:
@@ -354,8 +340,8 @@ def _recorded_shapes(value: Any, depth: int) -> Iterator[tuple[TensorRef, Shape]
 
 def _keras3_tensors(value: Any, depth: int) -> Iterator[tuple[TensorRef, Shape | None]]:
     """Every `__keras_tensor__` in a Keras 3 inbound node, with its recorded shape."""
-    if depth > MAX_DEPTH:
-        raise ConfigError("inbound node arguments nested too deep")
+    if depth > MAX_MODEL_DEPTH:
+        raise ModelConfigError("inbound node arguments nested too deep")
     if isinstance(value, dict):
         if value.get("class_name") == "__keras_tensor__":
             config = value.get("config") or {}
@@ -371,7 +357,7 @@ def _keras3_tensors(value: Any, depth: int) -> Iterator[tuple[TensorRef, Shape |
 
 def _keras2_ref(item: Any, layer: str) -> TensorRef:
     if not isinstance(item, list) or len(item) < 3:
-        raise ConfigError(f"layer '{layer}' has a malformed inbound tensor")
+        raise ModelConfigError(f"layer '{layer}' has a malformed inbound tensor")
     return _ref(item[:3])
 
 
@@ -383,7 +369,7 @@ def _ref(history: Any) -> TensorRef:
         and all(isinstance(v, int) and not isinstance(v, bool) for v in history[1:3])
     ):
         return history[0], history[1], history[2]
-    raise ConfigError(f"malformed tensor reference {str(history)[:60]}")
+    raise ModelConfigError(f"malformed tensor reference {str(history)[:60]}")
 
 
 def _refs(value: Any) -> list[TensorRef]:

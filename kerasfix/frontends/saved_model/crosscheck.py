@@ -14,7 +14,7 @@ from kerasfix.graph.model import Graph
 
 def weight_mismatches(path: Path, graph: Graph) -> list[str]:
     """Notes for each top-level layer whose stored weights differ from its computed params."""
-    from kerasfix.frontends.saved_model.weights import legacy_h5_weights
+    from kerasfix.kerasfile.weights import legacy_h5_weights
 
     stored = legacy_h5_weights(path)
     if stored is None or not stored.per_layer:

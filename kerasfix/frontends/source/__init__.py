@@ -13,7 +13,7 @@ import re
 import warnings
 from pathlib import Path
 
-from kerasfix.frontends.base import InputError, Program
+from kerasfix.frontends.base import InputError, Program, SkippedStatement
 from kerasfix.frontends.source.decode import decode_source, read_bytes
 from kerasfix.graph.model import Graph
 
@@ -113,10 +113,11 @@ def program_from_text(text: str, display_path: str, prefilter: bool = True) -> P
     )
 
 
-def parse_script(text: str, display_path: str) -> tuple[ast.Module, list[str]]:
+def parse_script(text: str, display_path: str) -> tuple[ast.Module, list[SkippedStatement]]:
     """Parse a script, tolerating what does not sink it: IPython magics (a `.py` exported
     from Colab) are blanked silently, and each statement that does not parse is skipped and
-    returned as a one-line syntax error, so the rest of the file is still analysed."""
+    returned as a syntax error (its `str` is the one-line message), so the rest of the file
+    is still analysed."""
     try:
         return parse_module(text, display_path), []
     except InputError as first:
@@ -132,17 +133,7 @@ def parse_script(text: str, display_path: str) -> tuple[ast.Module, list[str]]:
         tree, skipped = parse_around_errors(python2_to_3(without_magics), display_path)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         raise failure from None
-    errors = [
-        f"{s.line}:{s.column}: syntax error: {s.message} (skipped "
-        + (
-            f"line {s.first_line}"
-            if s.first_line == s.last_line
-            else f"lines {s.first_line}-{s.last_line}"
-        )
-        + "; the rest of the file was analysed)"
-        for s in skipped
-    ]
-    return tree, errors
+    return tree, skipped
 
 
 def parse_module(text: str, display_path: str, cell: int | None = None) -> ast.Module:

@@ -13,24 +13,14 @@ import io
 import re
 import tokenize
 import warnings
-from dataclasses import dataclass
+
+from kerasfix.frontends.base import SkippedStatement
 
 MAX_RECOVERIES = 64
 RECOVERY_BUDGET_CHARS = 4_000_000
 _LIMIT_ERRORS = re.compile(r"too many|nested too deeply|too complex")
 _CONTINUATION = re.compile(r"^(else|elif|except|finally)\b")
 _SKIPPED_TOKENS = {tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT}
-
-
-@dataclass(frozen=True)
-class SkippedStatement:
-    """A statement that did not parse: the error's position and message, the lines skipped."""
-
-    line: int
-    column: int
-    message: str
-    first_line: int
-    last_line: int
 
 
 def parse_around_errors(text: str, filename: str) -> tuple[ast.Module, list[SkippedStatement]]:

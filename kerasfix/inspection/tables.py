@@ -1,8 +1,8 @@
 """The models a source file or notebook builds, each as a `model.summary()`-style table.
 
-`kerasfix inspect` on a `.py`/`.ipynb` and editor features (shapes beside layer calls) read
-this: the same `Summary` rows a saved model gets, built from the statically interpreted
-graph, so nothing is imported or run.
+`kerasfix inspect` on a `.py`/`.ipynb` reads this: the same `Summary` rows a saved model
+gets, built from the statically interpreted graph, so nothing is imported or run. (Editors'
+shapes beside layer calls come from the same walk, `layer_view.py`, one entry per line.)
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 
 from kerasfix.findings import Finding
 from kerasfix.frontends.base import Program
-from kerasfix.frontends.saved_model.summary import Summary, summarize
 from kerasfix.graph.model import Graph, Layer, Node
+from kerasfix.inspection.summary import Summary, summarize
 
 
 def read_every_model(path: Path, kind: str) -> Program:

@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from kerasfix.frontends.base import InputError
-from kerasfix.frontends.saved_model.config_graph import decode_tuples
-from kerasfix.frontends.saved_model.limits import max_config_bytes
-from kerasfix.frontends.saved_model.protowire import LENGTH, fields
-from kerasfix.frontends.saved_model.sniff import parse_json
+from kerasfix.kerasfile.protowire import LENGTH, fields
+from kerasfix.kerasfile.sniff import parse_json
+from kerasfix.limits import max_config_bytes
 
 METADATA_FILE = "keras_metadata.pb"
 
@@ -73,3 +72,15 @@ def _root_metadata(data: bytes) -> bytes | None:
     except ValueError as exc:
         raise InputError(f"{METADATA_FILE} is corrupted ({exc})") from None
     return None
+
+
+def decode_tuples(value: Any) -> Any:
+    """Replace tf.keras SavedModel encodings (`{"class_name": "__tuple__", "items": [...]}`)
+    with plain lists, so SavedModel metadata reads like an h5 config."""
+    if isinstance(value, dict):
+        if value.get("class_name") in ("__tuple__", "TensorShape") and "items" in value:
+            return [decode_tuples(v) for v in value["items"] or []]
+        return {k: decode_tuples(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decode_tuples(v) for v in value]
+    return value

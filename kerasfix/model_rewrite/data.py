@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from kerasfix.fixers.model_rewrite.errors import RewriteError
+from kerasfix.model_rewrite.errors import RewriteError
 
 MIN_SAMPLES = 5
 

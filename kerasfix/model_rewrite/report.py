@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from kerasfix.fixers.model_rewrite.plan import Site
-from kerasfix.fixers.model_rewrite.verify import Verification
+from kerasfix.model_rewrite.plan import PlannedSwap
+from kerasfix.model_rewrite.verify import Verification
 
 
 @dataclass
@@ -27,7 +27,7 @@ class SiteReport:
     macs_after: int
 
     @classmethod
-    def of(cls, site: Site) -> SiteReport:
+    def of(cls, site: PlannedSwap) -> SiteReport:
         shape = (
             [site.channels, *site.spatial]
             if site.channels_first

@@ -15,9 +15,9 @@ import tempfile
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from kerasfix.fixers.model_rewrite.core import Options, rewrite_file
-from kerasfix.fixers.model_rewrite.distill import DistillOptions
-from kerasfix.fixers.model_rewrite.report import Report
+from kerasfix.model_rewrite.core import Options, rewrite_file
+from kerasfix.model_rewrite.distill import DistillOptions
+from kerasfix.model_rewrite.report import Report
 
 
 class RewriteResult(NamedTuple):

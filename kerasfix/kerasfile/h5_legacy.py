@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from kerasfix.frontends.base import InputError, NoArchitecture
-from kerasfix.frontends.saved_model.limits import max_config_bytes
-from kerasfix.frontends.saved_model.sniff import parse_json
+from kerasfix.kerasfile.sniff import parse_json
+from kerasfix.limits import max_config_bytes
 
 
 def read_h5(path: Path) -> tuple[dict[str, Any], dict[str, str]]:

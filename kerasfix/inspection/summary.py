@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from kerasfix.findings import Finding
-from kerasfix.frontends.saved_model.weights import WeightInfo
 from kerasfix.graph.model import Graph, Layer, Node, Shape, SourceSpan
+from kerasfix.inspection.layer_view import layer_views
+from kerasfix.kerasfile.weights import WeightInfo
 
 
 @dataclass
@@ -59,12 +60,6 @@ class Summary:
     weights: WeightInfo | None
     notes: list[str] = field(default_factory=list)
     graph: Graph | None = field(default=None, repr=False, compare=False)
-
-    def _repr_html_(self) -> str:
-        """Jupyter: the headline numbers and the parameter chart."""
-        from kerasfix.html_report import fragment
-
-        return fragment(self)
 
     @property
     def swaps(self) -> list[Finding]:
@@ -141,8 +136,7 @@ def summarize(
         if finding.rule == "KF001" and finding.saved_params is not None and dense is not None:
             savings[id(dense)] = savings.get(id(dense), 0) + finding.saved_params
     counter = _Counter(layer_params)
-    rows: list[Row] = []
-    _rows(graph, (), 0, markers, savings, counter, rows, set())
+    rows = _rows(graph, markers, savings, counter)
     top = [row for row in rows if row.depth == 0]
     total = None if any(r.params is None for r in top) else sum(r.params or 0 for r in top)
     if total is None and weights is not None and weights.values:
@@ -178,30 +172,20 @@ class _Counter:
 
 
 def _rows(
-    graph: Graph,
-    prefix: tuple[str, ...],
-    depth: int,
-    markers: dict[int, list[str]],
-    savings: dict[int, int],
-    count: _Counter,
-    rows: list[Row],
-    expanded: set[int],
-) -> None:
-    for node in graph.nodes:
-        layer = node.layer
-        name = layer.display_name
-        # A source file may name a layer with a value known only at run time.
-        path = (*prefix, name if isinstance(name, str) else layer.class_name)
-        note = layer.opaque or (node.unknown_reason if node.output_shape is None else None)
+    graph: Graph, markers: dict[int, list[str]], savings: dict[int, int], count: _Counter
+) -> list[Row]:
+    rows: list[Row] = []
+    for view in layer_views(graph):
+        node, layer = view.node, view.layer
         params = count(node)
         row = Row(
-            path=path,
+            path=view.path,
             class_name=_shown_class(layer),
             output_shape=node.output_shape,
             params=params,
-            depth=depth,
+            depth=view.depth,
             markers=markers.get(id(node), []),
-            note=note,
+            note=view.unknown_note,
             opaque=layer.opaque is not None,
             span=layer.span,
         )
@@ -212,14 +196,12 @@ def _rows(
             saved += sum(v for k, v in savings.items() if k in inner_nodes)
         # A later call of a shared layer counts 0 before and after.
         row.params_after = params - saved if params else params
-        if layer.inner is not None and id(layer.inner) not in expanded:
-            expanded.add(id(layer.inner))
-            _rows(layer.inner, path, depth + 1, markers, savings, count, rows, expanded)
+    return rows
 
 
 def weights_for(path: Path, model_format: str) -> WeightInfo | None:
     """Stored weight metadata for a model file, None when not cheaply readable."""
-    from kerasfix.frontends.saved_model.weights import keras_archive_weights, legacy_h5_weights
+    from kerasfix.kerasfile.weights import keras_archive_weights, legacy_h5_weights
 
     if model_format == "keras":
         return keras_archive_weights(path)

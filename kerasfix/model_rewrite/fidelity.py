@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from kerasfix.fixers.model_rewrite.errors import RewriteError
+from kerasfix.model_rewrite.errors import RewriteError
 
 LOW_AGREEMENT = 0.95
 NOT_PRESERVED = (

@@ -6,7 +6,7 @@ behind (the kernel frees the inode). Only at commit does it get a temporary name
 or a fast in-kernel copy where linking /proc fds is refused, e.g. EXDEV in some sandboxes),
 then one atomic link or `os.replace` onto the target. Where O_TMPFILE is missing, a named
 temporary file is used from the start. Named temporaries are removed in `finally` and on
-SIGTERM/SIGHUP; after `kill -9` the reaper process removes them (fixers/tempfiles.py), and
+SIGTERM/SIGHUP; after `kill -9` the reaper process removes them (kerasfix/tempfiles.py), and
 should it be gone too, the next rewrite of the same target sweeps them (dead pid in the name).
 """
 
@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from kerasfix.fixers.model_rewrite.errors import RewriteError
-from kerasfix.fixers.tempfiles import (
+from kerasfix.model_rewrite.errors import RewriteError
+from kerasfix.tempfiles import (
     create_temporary,
     forget_temporary,
     new_temporary,

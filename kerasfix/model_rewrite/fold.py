@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from kerasfix.fixers.model_rewrite.errors import RewriteError
-from kerasfix.fixers.model_rewrite.plan import Site
+from kerasfix.model_rewrite.errors import RewriteError
+from kerasfix.model_rewrite.plan import PlannedSwap
 
 SLAB_BYTES = 32 << 20
 Progress = Callable[[int], None]
@@ -44,7 +44,7 @@ def bn_affine(values: dict[str, Any], config: dict[str, Any], size: int) -> tupl
 def fold_dense(
     kernel: Any,
     bias: Any | None,
-    site: Site,
+    site: PlannedSwap,
     bn: tuple[Any, Any] | None = None,
     progress: Progress | None = None,
 ) -> tuple[Any, Any | None]:
@@ -109,7 +109,7 @@ def fresh_bn(names: list[str], size: int, dtype: Any) -> list[Any]:
     return [np.full(size, start[n], dtype) for n in names]
 
 
-def random_dense(site: Site, dtype: Any, seed: int | None = None) -> tuple[Any, Any | None]:
+def random_dense(site: PlannedSwap, dtype: Any, seed: int | None = None) -> tuple[Any, Any | None]:
     """(W', b') drawn from the Dense's own initializer configs (numpy, no TensorFlow)."""
     rng = np.random.default_rng(seed)
     config = site.dense_config
@@ -182,7 +182,7 @@ def _truncated(rng: Any, std: float, shape: tuple[int, ...]) -> Any:
 
 
 def _spec(spec: Any) -> tuple[str, dict[str, Any]]:
-    from kerasfix.fixers.model_rewrite.layout import snake_case
+    from kerasfix.kerasfile.layout import snake_case
 
     if spec is None:
         return "glorot_uniform", {}

@@ -1,25 +1,29 @@
 """Keras 3 `.keras` archives: a zip holding config.json, metadata.json and the weights.
 
-Only the zip's central directory and the two small JSON members are read; the weights
-member is never opened here. Member sizes are checked before reading and reads are capped,
+Reading, only the zip's central directory and the two small JSON members are read; the
+weights member is never opened here. Member sizes are checked before reading and reads are capped,
 so a zip bomb or a lying header costs at most the cap.
 """
 
 from __future__ import annotations
 
 import posixpath
+import shutil
+import time
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from kerasfix.frontends.base import InputError, NoArchitecture
-from kerasfix.frontends.saved_model.limits import (
+from kerasfix.kerasfile.sniff import parse_json
+from kerasfix.kerasfile.zip_member import WEIGHTS_MEMBER
+from kerasfix.limits import (
+    COMPRESSION_CHECKED_BYTES,
+    MAX_ARCHIVE_MEMBERS,
     MAX_COMPRESSION_RATIO,
-    MAX_MEMBERS,
     MAX_METADATA_BYTES,
     max_config_bytes,
 )
-from kerasfix.frontends.saved_model.sniff import parse_json
 
 CONFIG = "config.json"
 METADATA = "metadata.json"
@@ -70,8 +74,8 @@ def weights_member(archive: zipfile.ZipFile) -> zipfile.ZipInfo | None:
 
 
 def _check_members(infos: list[zipfile.ZipInfo]) -> None:
-    if len(infos) > MAX_MEMBERS:
-        raise InputError(f"the archive has more than {MAX_MEMBERS} members")
+    if len(infos) > MAX_ARCHIVE_MEMBERS:
+        raise InputError(f"the archive has more than {MAX_ARCHIVE_MEMBERS} members")
     for info in infos:
         name = info.filename
         parts = name.replace("\\", "/").split("/")
@@ -93,7 +97,7 @@ def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes:
         )
     if (
         info.compress_size > 0
-        and info.file_size > 1024 * 1024
+        and info.file_size > COMPRESSION_CHECKED_BYTES
         and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO
     ):
         raise InputError(
@@ -106,3 +110,19 @@ def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes:
     if len(data) > cap:
         raise InputError(f"{info.filename} is over the {cap:,} byte limit")
     return data
+
+
+def write_archive(
+    handle: IO[bytes], members: dict[str, str | bytes], weights: IO[bytes], size: int
+) -> None:
+    """A `.keras` archive as Keras writes it: the JSON `members` (config.json,
+    metadata.json), then the `size` bytes of HDF5 `weights` stored uncompressed, so readers
+    open them in place (`zip_member.py`)."""
+    with zipfile.ZipFile(handle, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+        info = zipfile.ZipInfo(WEIGHTS_MEMBER, time.localtime()[:6])
+        info.compress_type = zipfile.ZIP_STORED
+        info.file_size = size
+        with archive.open(info, "w", force_zip64=size > (1 << 31)) as member:
+            shutil.copyfileobj(weights, member, 16 << 20)

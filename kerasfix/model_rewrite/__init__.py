@@ -8,6 +8,6 @@ it is installed.
 
 from __future__ import annotations
 
-from kerasfix.fixers.model_rewrite.errors import RewriteError
+from kerasfix.model_rewrite.errors import RewriteError
 
 __all__ = ["RewriteError"]

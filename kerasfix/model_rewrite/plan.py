@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kerasfix.fixers.model_rewrite.errors import RewriteError
-from kerasfix.fixers.model_rewrite.layout import Key, snake_case
+from kerasfix.kerasfile.layout import Key, snake_case
+from kerasfix.model_rewrite.errors import RewriteError
 
 # Identity at inference, or elementwise: they commute with averaging a constant map.
 ELEMENTWISE = frozenset(
@@ -38,8 +38,9 @@ class Between:
 
 
 @dataclass
-class Site:
-    """One Flatten -> Dense pair to rewrite."""
+class PlannedSwap:
+    """One Flatten -> Dense head the rewrite will swap to global pooling, with the geometry
+    the new weights are computed from."""
 
     model: Key  # names of the nested models holding the site ((), the top model)
     flatten: str
@@ -116,7 +117,7 @@ class Plan:
     fmt: str
     config: dict[str, Any]
     facts: dict[str, str]
-    sites: list[Site]
+    sites: list[PlannedSwap]
     skipped: list[str]  # one line per KF001 finding not rewritten, with the reason
     params_before: int
 
@@ -131,14 +132,15 @@ def make_plan(
     """Read `path`, lint it and plan the rewrite; RewriteError for models it cannot handle."""
     from kerasfix.checks.options import RuleOptions
     from kerasfix.engine import lint_graph
-    from kerasfix.frontends.saved_model import ConfigError, graph_of, load_model_file
+    from kerasfix.frontends.saved_model import ModelConfigError, graph_of
+    from kerasfix.kerasfile.model_file import load_model_file
 
     model_file = load_model_file(path)
     if model_file.format not in ("keras", "h5"):
         raise RewriteError(f"cannot rewrite a {model_file.format} model; save it as .keras first")
     try:
         graph = graph_of(model_file)
-    except ConfigError as exc:
+    except ModelConfigError as exc:
         if "subclassed" in str(exc):
             raise RewriteError(
                 f"{exc}. A subclassed model has no architecture in the file to rewrite: "
@@ -146,7 +148,7 @@ def make_plan(
             ) from None
         raise
     findings = lint_graph(graph, RuleOptions(), selected=("KF001",))
-    sites: list[Site] = []
+    sites: list[PlannedSwap] = []
     skipped: list[str] = []
     known: set[str] = set()
     usage = _Usage(graph)
@@ -184,7 +186,7 @@ def _total_params(graph: Any, model_file: Any) -> int:
     total = sum(n.params or 0 for n in graph.nodes)
     if not unsized:
         return total
-    from kerasfix.fixers.model_rewrite.source import open_source
+    from kerasfix.model_rewrite.source import open_source
 
     with open_source(model_file.path, model_file.format, model_file.config) as source:
         paths = [(k, p) for k, tensors in source.tensors.items() for _, p in tensors]
@@ -243,7 +245,7 @@ class _Usage:
                 )
 
 
-def _site(finding: Any, pooling: str, init: str) -> Site:
+def _site(finding: Any, pooling: str, init: str) -> PlannedSwap:
     ctx = finding.fix_context
     flatten, dense = ctx["flatten"], ctx["dense"]
     shape = flatten.inputs[0].output_shape
@@ -259,7 +261,7 @@ def _site(finding: Any, pooling: str, init: str) -> Site:
                                layer.class_name, layer.config))  # fmt: skip
     _check_between(between, init)
     kind = "Average" if pooling == "avg" else "Max"
-    return Site(
+    return PlannedSwap(
         model=tuple(finding.layer_path[:-1]),
         flatten=flatten.layer.display_name,
         dense=dense.layer.display_name,
@@ -318,7 +320,7 @@ def _linear(layer: Between) -> bool:
     )
 
 
-def _name_pooling_layers(config: dict[str, Any], sites: list[Site]) -> None:
+def _name_pooling_layers(config: dict[str, Any], sites: list[PlannedSwap]) -> None:
     """A fresh, file-wide unique name for each new pooling layer."""
     used: set[str] = set()
 

@@ -7,35 +7,35 @@ import json
 import os
 import shutil
 import time
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kerasfix.fixers.model_rewrite.atomic import AtomicFile, atomic_output, scratch
-from kerasfix.fixers.model_rewrite.config_edit import rewrite_config
-from kerasfix.fixers.model_rewrite.distill import DistillOptions
-from kerasfix.fixers.model_rewrite.errors import RewriteError
-from kerasfix.fixers.model_rewrite.fidelity import (
+from kerasfix.kerasfile.keras_archive import write_archive
+from kerasfix.kerasfile.layout import Key, LayerEntry, var_names, walk
+from kerasfix.model_rewrite.atomic import AtomicFile, atomic_output, scratch
+from kerasfix.model_rewrite.config_edit import rewrite_config
+from kerasfix.model_rewrite.distill import DistillOptions
+from kerasfix.model_rewrite.errors import RewriteError
+from kerasfix.model_rewrite.fidelity import (
     NOT_PRESERVED,
     check_min_agreement,
     shortfall_note,
 )
-from kerasfix.fixers.model_rewrite.fold import (
+from kerasfix.model_rewrite.fold import (
     bn_affine,
     fold_dense,
     fresh_bn,
     identity_bn,
     random_dense,
 )
-from kerasfix.fixers.model_rewrite.layout import Key, LayerEntry, var_names, walk
-from kerasfix.fixers.model_rewrite.lora import dense_replacement, dense_slots, merged_kernel
-from kerasfix.fixers.model_rewrite.plan import Plan, make_plan
-from kerasfix.fixers.model_rewrite.report import Report, SiteReport
-from kerasfix.fixers.model_rewrite.source import WeightSource, datasets, open_source
-from kerasfix.fixers.model_rewrite.verify import Verification, verify
-from kerasfix.fixers.model_rewrite.weights_copy import write_h5_weights, write_keras_weights
+from kerasfix.model_rewrite.lora import dense_replacement, dense_slots, merged_kernel
+from kerasfix.model_rewrite.plan import Plan, make_plan
+from kerasfix.model_rewrite.report import Report, SiteReport
+from kerasfix.model_rewrite.source import WeightSource, datasets, open_source
+from kerasfix.model_rewrite.verify import Verification, verify
+from kerasfix.model_rewrite.weights_copy import write_h5_weights, write_keras_weights
 
 OUTPUT_SUFFIXES = (".keras", ".h5", ".hdf5")
 # (label, total bytes) -> callback(advance bytes); lets the CLI draw a progress bar.
@@ -118,7 +118,7 @@ def rewrite_file(
     new_config = rewrite_config(plan.config, plan.sites)
     prepared = None
     if options.init == "distill":
-        from kerasfix.fixers.model_rewrite.distill import prepare
+        from kerasfix.model_rewrite.distill import prepare
 
         assert options.calibration_data is not None
         holdout = options.distill.holdout
@@ -141,7 +141,7 @@ def rewrite_file(
             report.file_bytes_after = out.size
             report.seconds_rewrite = time.perf_counter() - start
             if prepared is not None:
-                from kerasfix.fixers.model_rewrite.distill import distill
+                from kerasfix.model_rewrite.distill import distill
 
                 seed = options.seed or 0
                 report.outputs, report.distill = distill(
@@ -222,7 +222,7 @@ def _new_weights(
     replace: dict[Key, list[Any]] = {}
     model = None
     if options.init in ("calibrate", "distill"):
-        from kerasfix.fixers.model_rewrite.calibrate import load_data, load_keras_model
+        from kerasfix.model_rewrite.calibrate import load_data, load_keras_model
 
         assert options.calibration_data is not None
         if data is None:
@@ -253,7 +253,7 @@ def _new_weights(
             )
             new = fold_dense(kernel, bias, site, affine, bar if callable(bar) else None)
             if model is not None:
-                from kerasfix.fixers.model_rewrite.calibrate import fit_site
+                from kerasfix.model_rewrite.calibrate import fit_site
 
                 assert data is not None
                 *weights, fit = fit_site(model, site, data, new, options.ridge)
@@ -303,22 +303,16 @@ def _write_keras(
             stats = write_keras_weights(dst, plan.config, config, source, replace, bar)
         size = weights.seek(0, os.SEEK_END)
         weights.seek(0)
-        metadata = _metadata(plan)
-        with out.handle() as handle, zipfile.ZipFile(handle, "w") as archive:
-            archive.writestr("metadata.json", json.dumps(metadata))
-            archive.writestr("config.json", json.dumps(config))
-            info = zipfile.ZipInfo("model.weights.h5", time.localtime()[:6])
-            info.compress_type = zipfile.ZIP_STORED
-            info.file_size = size
-            with archive.open(info, "w", force_zip64=size > (1 << 31)) as member:
-                shutil.copyfileobj(weights, member, 16 << 20)
+        members = {"metadata.json": json.dumps(_metadata(plan)), "config.json": json.dumps(config)}
+        with out.handle() as handle:
+            write_archive(handle, members, weights, size)
     return stats
 
 
 def _metadata(plan: Plan) -> dict[str, Any]:
     metadata: dict[str, Any] = {}
     if plan.fmt == "keras":
-        from kerasfix.frontends.saved_model.keras_archive import read_archive
+        from kerasfix.kerasfile.keras_archive import read_archive
 
         metadata = dict(read_archive(plan.path)[1])
     metadata.setdefault("keras_version", plan.facts.get("keras_version", "3.0.0"))
@@ -357,7 +351,7 @@ def _compare(out: AtomicFile, dst: Path, src: Path, options: Options) -> dict[st
     """Outputs before/after on the held-out calibration split or the --verify-data inputs."""
     import tempfile
 
-    from kerasfix.fixers.model_rewrite.calibrate import compare_outputs, load_data, load_keras_model
+    from kerasfix.model_rewrite.calibrate import compare_outputs, load_data, load_keras_model
 
     path = options.verify_data or options.calibration_data
     assert path is not None

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kerasfix.fixers.model_rewrite.errors import RewriteError
-from kerasfix.fixers.model_rewrite.layout import Key, LayerEntry, walk
+from kerasfix.kerasfile.layout import Key, LayerEntry, walk
+from kerasfix.kerasfile.zip_member import MemberWindow, data_offset, weights_member
+from kerasfix.model_rewrite.errors import RewriteError
 
 Tensor = tuple[str, str]  # (variable name or "", dataset path in the h5 file)
 
@@ -63,21 +64,22 @@ def open_source(path: Path, fmt: str, config: dict[str, Any]) -> Iterator[Weight
 def _keras_weights(path: Path) -> Iterator[Any]:
     import h5py
 
-    from kerasfix.frontends.saved_model.weights import _data_offset, _Window
-
     with zipfile.ZipFile(path) as archive:
-        member = next((i for i in archive.infolist() if i.filename == "model.weights.h5"), None)
+        member = weights_member(archive)
         if member is None:
             raise RewriteError("the archive has no model.weights.h5 (weights-less or npz store)")
         stored = member.compress_type == zipfile.ZIP_STORED
-        offset = _data_offset(path, member) if stored else 0
+        offset = data_offset(path, member) if stored else 0
         if not stored:
             tmp = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the with below)
             with archive.open(member) as src:
                 shutil.copyfileobj(src, tmp, 16 << 20)
             tmp.seek(0)
     if stored:
-        with path.open("rb") as raw, h5py.File(_Window(raw, offset, member.file_size), "r") as h:
+        with (
+            path.open("rb") as raw,
+            h5py.File(MemberWindow(raw, offset, member.file_size), "r") as h,
+        ):
             yield h
     else:
         with tmp, h5py.File(tmp, "r") as h:

@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from kerasfix.fixers.model_rewrite.errors import RewriteError
-from kerasfix.fixers.model_rewrite.layout import Key, LayerEntry, trainable_var, var_names, walk
-from kerasfix.fixers.model_rewrite.source import WeightSource, datasets
+from kerasfix.kerasfile.layout import Key, LayerEntry, trainable_var, var_names, walk
+from kerasfix.model_rewrite.errors import RewriteError
+from kerasfix.model_rewrite.source import WeightSource, datasets
 
 SLAB_BYTES = 32 << 20
 Progress = Callable[[int], None]

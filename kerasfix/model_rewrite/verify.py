@@ -57,11 +57,11 @@ def verify(
         "outputs": expected_outputs,
     }
     start = time.perf_counter()
-    from kerasfix.fixers.model_rewrite.quiet import QUIET_ENV, is_noise
+    from kerasfix.model_rewrite.quiet import QUIET_ENV, is_noise
 
     env = {**QUIET_ENV, **os.environ}
     proc = subprocess.run(
-        [sys.executable, "-m", "kerasfix.fixers.model_rewrite.verify"],
+        [sys.executable, "-m", "kerasfix.model_rewrite.verify"],
         input=json.dumps(spec),
         capture_output=True,
         text=True,
@@ -93,9 +93,9 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
     import keras
     import numpy as np
 
-    from kerasfix.fixers.model_rewrite.calibrate import load_model_path
-    from kerasfix.fixers.model_rewrite.source import open_source
-    from kerasfix.frontends.saved_model import load_model_file
+    from kerasfix.kerasfile.model_file import load_model_file
+    from kerasfix.model_rewrite.calibrate import load_model_path
+    from kerasfix.model_rewrite.source import open_source
 
     with tempfile.TemporaryDirectory() as tmp:
         link = Path(tmp) / f"model{spec['suffix']}"

@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from kerasfix.fixers.model_rewrite.data import open_inputs
-from kerasfix.fixers.model_rewrite.errors import RewriteError
-from kerasfix.fixers.model_rewrite.fidelity import fidelity
-from kerasfix.fixers.model_rewrite.plan import INFERENCE_IDENTITY, Site
+from kerasfix.model_rewrite.data import open_inputs
+from kerasfix.model_rewrite.errors import RewriteError
+from kerasfix.model_rewrite.fidelity import fidelity
+from kerasfix.model_rewrite.plan import INFERENCE_IDENTITY, PlannedSwap
 
 HELD_OUT = 0.2
 
@@ -59,7 +59,7 @@ def load_model_path(keras: Any, path: str) -> Any:
 
 
 def fit_site(
-    model: Any, site: Site, data: Data, fold: tuple[Any, Any | None], ridge: float
+    model: Any, site: PlannedSwap, data: Data, fold: tuple[Any, Any | None], ridge: float
 ) -> tuple[Any, Any | None, dict[str, float]]:
     """(W', b', fit stats) for one top-level site."""
     import keras
@@ -99,7 +99,7 @@ def fit_site(
     return kernel.astype(dtype), None if bias is None else bias.astype(dtype), fit
 
 
-def pooled_features(model: Any, site: Site, fmap: Any) -> Any:
+def pooled_features(model: Any, site: PlannedSwap, fmap: Any) -> Any:
     """What the new Dense will see: the pooled map through the kept elementwise layers."""
     axes = tuple(range(2, fmap.ndim)) if site.channels_first else tuple(range(1, fmap.ndim - 1))
     pooled = fmap.mean(axis=axes) if "Average" in site.pooling else fmap.max(axis=axes)

@@ -28,11 +28,12 @@ from typing import Any
 
 import numpy as np
 
-from kerasfix.fixers.model_rewrite.atomic import AtomicFile
-from kerasfix.fixers.model_rewrite.calibrate import Data, load_keras_model, load_model_path
-from kerasfix.fixers.model_rewrite.data import Inputs, open_inputs, split
-from kerasfix.fixers.model_rewrite.errors import RewriteError
-from kerasfix.fixers.model_rewrite.fidelity import fidelity, score
+from kerasfix.kerasfile.keras_archive import write_archive
+from kerasfix.model_rewrite.atomic import AtomicFile
+from kerasfix.model_rewrite.calibrate import Data, load_keras_model, load_model_path
+from kerasfix.model_rewrite.data import Inputs, open_inputs, split
+from kerasfix.model_rewrite.errors import RewriteError
+from kerasfix.model_rewrite.fidelity import fidelity, score
 
 CALIBRATION_ROWS = 4096  # the ridge fit needs no more; bounds the feature maps held at once
 
@@ -90,8 +91,9 @@ def prepare(path: Path, model_path: Path, holdout: float, seed: int) -> Prepared
 
 def _input_shape(model_path: Path) -> tuple[int, ...] | None:
     """The model's single input shape without the batch axis, from the architecture only."""
-    from kerasfix.frontends.saved_model import graph_from_config, load_model_file
+    from kerasfix.frontends.saved_model import graph_from_config
     from kerasfix.graph.inference import infer
+    from kerasfix.kerasfile.model_file import load_model_file
 
     graph = infer(graph_from_config(load_model_file(model_path).config))
     inputs = graph.inputs
@@ -305,10 +307,8 @@ def _write_weights(out: AtomicFile, suffix: str, weights: list[Any]) -> None:
             with out.handle() as handle, zipfile.ZipFile(handle) as archive:
                 members = {n: archive.read(n) for n in ("metadata.json", "config.json")}
             buffer = io.BytesIO()
-            with zipfile.ZipFile(buffer, "w") as archive:
-                for name, data in members.items():
-                    archive.writestr(name, data)
-                archive.write(saved, "model.weights.h5", zipfile.ZIP_STORED)
+            with saved.open("rb") as weights:
+                write_archive(buffer, members, weights, saved.stat().st_size)
             payload = buffer.getvalue()
     os.ftruncate(out.fd, 0)
     with out.handle() as handle:

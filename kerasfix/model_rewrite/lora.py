@@ -15,15 +15,15 @@ from typing import Any
 
 import numpy as np
 
-from kerasfix.fixers.model_rewrite.errors import RewriteError
-from kerasfix.fixers.model_rewrite.fold import initialize
-from kerasfix.fixers.model_rewrite.plan import Site
-from kerasfix.fixers.model_rewrite.source import Tensor, WeightSource
+from kerasfix.model_rewrite.errors import RewriteError
+from kerasfix.model_rewrite.fold import initialize
+from kerasfix.model_rewrite.plan import PlannedSwap
+from kerasfix.model_rewrite.source import Tensor, WeightSource
 
 LORA = ("lora_kernel_a", "lora_kernel_b")
 
 
-def dense_slots(site: Site, tensors: list[Tensor]) -> dict[str, int]:
+def dense_slots(site: PlannedSwap, tensors: list[Tensor]) -> dict[str, int]:
     """Variable name -> position among the Dense's stored tensors."""
     expected = ["kernel", "bias"][: 1 + site.use_bias]
     names = [name for name, _ in tensors]
@@ -52,7 +52,7 @@ class _MergedKernel:
 
 
 def merged_kernel(
-    site: Site, source: WeightSource, tensors: list[Tensor], slots: dict[str, int]
+    site: PlannedSwap, source: WeightSource, tensors: list[Tensor], slots: dict[str, int]
 ) -> Any:
     """The kernel the Dense applies (LoRA included), as a sliceable array."""
     kernel = source.dataset(tensors[slots["kernel"]][1])
@@ -65,7 +65,7 @@ def merged_kernel(
 
 
 def dense_replacement(
-    site: Site, slots: dict[str, int], new: tuple[Any, Any | None], seed: int | None
+    site: PlannedSwap, slots: dict[str, int], new: tuple[Any, Any | None], seed: int | None
 ) -> list[Any]:
     """The resized Dense's tensors in the order they are stored."""
     kernel, bias = new

@@ -11,12 +11,12 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from kerasfix.fixers.model_rewrite.errors import RewriteError
-from kerasfix.fixers.model_rewrite.layout import entry_name, is_model, model_layers
-from kerasfix.fixers.model_rewrite.plan import Site
+from kerasfix.kerasfile.layout import entry_name, is_model, model_layers
+from kerasfix.model_rewrite.errors import RewriteError
+from kerasfix.model_rewrite.plan import PlannedSwap
 
 
-def rewrite_config(config: dict[str, Any], sites: list[Site]) -> dict[str, Any]:
+def rewrite_config(config: dict[str, Any], sites: list[PlannedSwap]) -> dict[str, Any]:
     """A new config with every site rewritten; the input dict is left untouched."""
     result = copy.deepcopy(config)
     for site in sites:
@@ -35,7 +35,7 @@ def _find_model(config: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]
     return current
 
 
-def _rewrite_site(model: dict[str, Any], site: Site) -> None:
+def _rewrite_site(model: dict[str, Any], site: PlannedSwap) -> None:
     layers = model_layers(model)
     by_name = {entry_name(e): e for e in layers}
     flatten = by_name.get(site.flatten)
@@ -62,7 +62,7 @@ def _rewrite_site(model: dict[str, Any], site: Site) -> None:
     _shrink_head(by_name, site)
 
 
-def _shrink_head(by_name: dict[str, Any], site: Site) -> None:
+def _shrink_head(by_name: dict[str, Any], site: PlannedSwap) -> None:
     """The recorded input widths of the layers between the pooling layer and the Dense."""
     shrunk = {site.new_name, *(b.key[-1] for b in site.between)}
     for name in [*(b.key[-1] for b in site.between), site.dense]:
