@@ -157,7 +157,7 @@ TIMER = """
 import json, sys, time
 from pathlib import Path
 from kerasfix.discovery import discover
-from kerasfix.runner import check_file
+from kerasfix.file_check import check_file
 from kerasfix.settings import Settings
 settings = Settings()
 for path, kind in discover([Path(sys.argv[1])], settings):

@@ -20,7 +20,7 @@ from kerasfix.reporters import FORMATS
 if TYPE_CHECKING:
     from kerasfix.config import Resolver
     from kerasfix.findings import Finding
-    from kerasfix.runner import LintResult
+    from kerasfix.results import LintResult
 
 
 class ConfigUsageError(click.ClickException):
@@ -129,7 +129,8 @@ def lint(
     **selection: Any,
 ) -> int:
     """Lint PATHS (files or directories; default: the current directory)."""
-    from kerasfix.runner import FileError, lint_paths
+    from kerasfix.results import FileError
+    from kerasfix.runner import lint_paths
 
     resolver = make_resolver(**selection, fail_level=fail_level)
     missing = [p for p in paths if not p.exists()]

@@ -13,16 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kerasfix.engine import lint_program
 from kerasfix.findings import Finding
 from kerasfix.fixers.policy import FixOptions, should_fix, target_name
 from kerasfix.frontends.base import InputError, Program
-from kerasfix.runner import SourceText, lint_program
+from kerasfix.results import SourceText
 from kerasfix.settings import Settings
 
 if TYPE_CHECKING:  # libcst stays out of module import
-    from kerasfix.fixers.codemod import Rewrite, Site
+    from kerasfix.fixers.codemod import Rewrite, SourceEdit
 
-Rewriter = Callable[[Sequence[str], Sequence["Site"]], "Rewrite"]
+Rewriter = Callable[[Sequence[str], Sequence["SourceEdit"]], "Rewrite"]
 
 
 @dataclass
@@ -222,8 +223,11 @@ def _in_memory(outcome: FileFix, texts: list[str]) -> _Document:
     return _Document([view(t) for t in texts], texts, render, "\n".join(texts))
 
 
-def _sites(findings: Sequence[Finding], options: FixOptions, keras1: bool = False) -> list[Site]:
-    from kerasfix.fixers.codemod import Site
+def _sites(
+    findings: Sequence[Finding], options: FixOptions, keras1: bool = False
+) -> list[SourceEdit]:
+    from kerasfix.checks.flatten_dense import PoolingFacts
+    from kerasfix.fixers.codemod import SourceEdit
 
     sites = []
     for index, finding in enumerate(findings):
@@ -232,11 +236,12 @@ def _sites(findings: Sequence[Finding], options: FixOptions, keras1: bool = Fals
             continue
         span = finding.span
         sites.append(
-            Site(
+            SourceEdit(
                 unit=(span.cell - 1) if span.cell else 0,
                 span=(span.line, span.column, span.end_line, span.end_column),
                 target=target,
-                channels_first=bool(finding.fix_context.get("channels_first")),
+                channels_first=isinstance(finding.data, PoolingFacts)
+                and finding.data.channels_first,
                 keras1=keras1,
                 ident=index,
             )
