@@ -182,9 +182,10 @@ def _load(outcome: FileFix, expected: SourceText | None) -> _Document:
     if outcome.kind == "notebook":
         from kerasfix.fixers.notebook_json import locate_sources, replace_sources
         from kerasfix.fixers.views import notebook_view
-        from kerasfix.frontends.notebook import MAX_NOTEBOOK_BYTES, code_cells
+        from kerasfix.frontends.notebook import code_cells
+        from kerasfix.limits import max_notebook_bytes
 
-        outcome.before = read_bytes(path, MAX_NOTEBOOK_BYTES)
+        outcome.before = read_bytes(path, max_notebook_bytes())
         decoded = decode_json(outcome.before)
         cells = code_cells(outcome.before, outcome.path)
         if expected is not None and expected.cells is not None and tuple(cells) != expected.cells:

@@ -28,6 +28,9 @@ __all__ = [
 ]
 
 
+EXHAUSTED = "analysis stopped early: the file is too large or complex"
+
+
 def could_have_findings(text: str) -> bool:
     """Whether `text` holds a word some registered rule needs (Rule.prefilter)."""
     from kerasfix.rule_registry import prefilter_tokens
@@ -99,11 +102,7 @@ def program_from_text(text: str, display_path: str, prefilter: bool = True) -> P
         graph = interpreter.finish()
     except RecursionError:
         raise InputError(f"{display_path}: code nested too deeply to analyse") from None
-    notes = (
-        ["analysis stopped early: the file is too large or complex"]
-        if interpreter.exhausted
-        else []
-    )
+    notes = [EXHAUSTED] if interpreter.exhausted else []
     return Program(
         display_path,
         "source",
