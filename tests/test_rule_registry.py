@@ -127,6 +127,10 @@ def test_a_rule_is_one_check_module_and_one_page(tmp_path: Path) -> None:
         ("both.py", 5, "KF999"),
         ("dropout_only.py", 4, "KF999"),
     ]
+    for _ in range(2):  # written to the cache, then read from it: the same findings
+        cached = run("lint", "--output-format", "json", "dropout_only.py", "both.py")
+        assert cached.stdout == linted.stdout, cached.stderr
+    assert list((tmp_path / ".kerasfix_cache").rglob("results.json"))
     selected = run("lint", "--no-cache", "--select", "KF999", "--output-format", "json", "both.py")
     assert [f["rule"] for f in json.loads(selected.stdout)] == ["KF999"], selected.stderr
     page = run("rule", "KF999")
