@@ -24,6 +24,11 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
 )  # fmt: skip
 
 
+def default_rule_options() -> dict[str, object]:
+    """Each registered options type at its defaults, by configuration table."""
+    return {table: options() for table, options in options_types().items()}
+
+
 @dataclass
 class Settings:
     select: tuple[str, ...] = field(default_factory=rule_codes)
@@ -34,7 +39,7 @@ class Settings:
     respect_gitignore: bool = True
     # Each rule's options, by configuration table (`kf001`): the registry's defaults unless
     # configured.
-    rule_options: dict[str, object] = field(default_factory=lambda: default_rule_options())
+    rule_options: dict[str, object] = field(default_factory=default_rule_options)
     # The least severe finding that makes `lint` exit 1 ("info": every finding does).
     fail_level: str = "info"
     # The directory globs are relative to (the config file's directory; None: the cwd).
@@ -92,10 +97,6 @@ class Settings:
         absolute = os.path.abspath(path)
         rel = os.path.relpath(absolute, root)
         return (absolute if rel.startswith("..") else rel).replace(os.sep, "/")
-
-
-def default_rule_options() -> dict[str, object]:
-    return {table: options() for table, options in options_types().items()}
 
 
 FOLD_CASE = os.path.normcase("A") != "A"  # Windows: path names compare case-insensitively
