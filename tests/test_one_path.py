@@ -14,7 +14,6 @@ import pytest
 
 import kerasfix
 from kerasfix.findings import Finding
-from kerasfix.results import FileOutcome
 from kerasfix.runner import lint_paths
 from kerasfix.suppressions import should_skip_file
 
@@ -157,7 +156,3 @@ def test_fix_from_cached_results_fixes_the_same(tmp_path: Path, fixture: str) ->
     assert from_cache.stdout == no_cache.stdout
     before = (REPO / "fixtures" / "source" / fixture).read_text()
     assert (cached / fixture).read_text() == (fresh / fixture).read_text() != before
-
-
-def test_file_outcome_notes_are_a_list() -> None:
-    assert FileOutcome().notes == []
