@@ -59,8 +59,8 @@ class Findings(list[Finding]):
             "<tr>"
             f"<td>{html.escape(f.rule)}</td><td>{html.escape(f.severity.value)}</td>"
             f"<td><code>{html.escape('/'.join(f.layer_path or ()) or _where(f))}</code></td>"
-            f"<td style='text-align:right'>{_num(f.params_flatten)}</td>"
-            f"<td style='text-align:right'>{_num(f.params_pooling)}</td>"
+            f"<td style='text-align:right'>{_num(f.data.report().get('params_flatten'))}</td>"
+            f"<td style='text-align:right'>{_num(f.data.report().get('params_pooling'))}</td>"
             f"<td style='text-align:left'>{html.escape(f.message)}</td>"
             "</tr>"
             for f in self
@@ -78,17 +78,28 @@ class Findings(list[Finding]):
 
 
 def check(model_or_path: Any, options: RuleOptions | None = None) -> Findings:
-    """KF001/KF002 findings for a live Keras model, or for a model/source file path."""
-    from kerasfix.engine import lint_graph
+    """Findings for a live Keras model, or for a model/source file path, as `lint` gives
+    them: a file gets the configuration nearest to it and its `# noqa` comments apply; a
+    live model the defaults. `options` replaces the configured KF001 thresholds."""
+    from dataclasses import replace
+
+    from kerasfix.engine import lint_program
+    from kerasfix.frontends.base import Program
+    from kerasfix.settings import Settings
 
     if isinstance(model_or_path, (str, os.PathLike)):
+        from kerasfix.config import settings_for_file
         from kerasfix.frontends import read
 
-        program = read(Path(model_or_path))
-        findings = lint_graph(program.graph, options, path=program.path)
-        return Findings(findings, program.graph)
-    graph = graph_of_live_model(model_or_path)
-    return Findings(lint_graph(graph, options, path=""), graph)
+        path = Path(model_or_path)
+        program = read(path)
+        settings = settings_for_file(path)
+    else:
+        program = Program("", "model", graph_of_live_model(model_or_path))
+        settings = Settings()
+    if options is not None:
+        settings = replace(settings, rule_options={**settings.rule_options, options.TABLE: options})
+    return Findings(lint_program(program, settings), program.graph)
 
 
 class Tables(list["Summary"]):
@@ -120,9 +131,11 @@ class Tables(list["Summary"]):
 def inspect(model_or_path: Any) -> Tables:
     """The `kerasfix inspect` tables of a live model, a model file, a script or a notebook."""
     from kerasfix.commands.inspect import build_source_summaries, build_summary
-    from kerasfix.engine import lint_graph
+    from kerasfix.engine import lint_program
     from kerasfix.frontends import kind_of
+    from kerasfix.frontends.base import Program
     from kerasfix.inspection.summary import summarize
+    from kerasfix.settings import Settings
 
     if isinstance(model_or_path, (str, os.PathLike)):
         path = Path(model_or_path)
@@ -130,8 +143,8 @@ def inspect(model_or_path: Any) -> Tables:
         if kind in ("source", "notebook"):
             return Tables(build_source_summaries(path, kind))
         return Tables([build_summary(path)])
-    graph = graph_of_live_model(model_or_path)
-    return Tables([summarize(graph, lint_graph(graph))])
+    program = Program("", "model", graph_of_live_model(model_or_path))
+    return Tables([summarize(program.graph, lint_program(program, Settings()))])
 
 
 def graph_of_live_model(model: Any) -> Graph:

@@ -20,11 +20,11 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kerasfix.results import FileError, FileOutcome, SourceText
 from kerasfix.version import __version__
 
 if TYPE_CHECKING:
     from kerasfix.findings import Finding
-    from kerasfix.runner import FileOutcome
     from kerasfix.settings import Settings
 
 DEFAULT_DIR = ".kerasfix_cache"
@@ -70,7 +70,7 @@ def code_fingerprint() -> str:
 
 def settings_key(settings: Settings, display: str) -> str:
     """What the outcome of one file depends on besides its bytes: rules and options."""
-    return repr((settings.enabled_rules(display), settings.options))
+    return repr((settings.enabled_rules(display), sorted(settings.rule_options.items())))
 
 
 def content_digest(raw: bytes) -> str:
@@ -134,7 +134,7 @@ def _encode_outcome(outcome: FileOutcome, digest: str) -> dict[str, Any]:
         "findings": [_encode_finding(f) for f in outcome.findings],
         "error": [outcome.error.path, outcome.error.message] if outcome.error else None,
         "skipped": outcome.skipped,
-        "note": outcome.note,
+        "notes": outcome.notes,
         "text": source.text if source else None,
         "cells": list(source.cells) if source and source.cells is not None else None,
         "has_source": outcome.source is not None,
@@ -142,8 +142,6 @@ def _encode_outcome(outcome: FileOutcome, digest: str) -> dict[str, Any]:
 
 
 def _decode_outcome(entry: dict[str, Any]) -> FileOutcome:
-    from kerasfix.runner import FileError, FileOutcome, SourceText
-
     error = entry["error"]
     cells = entry["cells"]
     source = None
@@ -154,7 +152,7 @@ def _decode_outcome(entry: dict[str, Any]) -> FileOutcome:
         error=FileError(error[0], error[1]) if error else None,
         skipped=entry["skipped"],
         source=source,
-        note=entry["note"],
+        notes=list(entry["notes"]),
     )
 
 
@@ -169,24 +167,21 @@ def _encode_finding(finding: Finding) -> dict[str, Any]:
         if span
         else None,
         "layer_path": list(finding.layer_path) if finding.layer_path is not None else None,
-        "shape": list(finding.shape) if finding.shape is not None else None,
-        "dense_units": finding.dense_units,
-        "params_flatten": finding.params_flatten,
-        "params_pooling": finding.params_pooling,
-        "suggestion": finding.suggestion,
-        "params_flatten_formula": finding.params_flatten_formula,
-        "flatten_layer": finding.flatten_layer,
-        "dense_layer": finding.dense_layer,
-        "channels_first": finding.fix_context.get("channels_first"),
+        "data": finding.data.encode(),
     }
 
 
 def _decode_finding(data: dict[str, Any]) -> Finding:
+    """The finding, its `data` decoded by the type its rule registers (a rule unknown to this
+    kerasfix cannot be in a cache of this version: the entry is dropped)."""
     from kerasfix.findings import Finding, Severity
     from kerasfix.graph.model import SourceSpan
+    from kerasfix.rule_registry import get_rule
 
+    rule = get_rule(data["rule"])
+    if rule is None:
+        raise ValueError(f"unknown rule {data['rule']}")
     span = data["span"]
-    context = {} if data["channels_first"] is None else {"channels_first": data["channels_first"]}
     return Finding(
         rule=data["rule"],
         severity=Severity(data["severity"]),
@@ -194,13 +189,5 @@ def _decode_finding(data: dict[str, Any]) -> Finding:
         path=data["path"],
         span=SourceSpan(*span) if span else None,
         layer_path=tuple(data["layer_path"]) if data["layer_path"] is not None else None,
-        shape=tuple(data["shape"]) if data["shape"] is not None else None,
-        dense_units=data["dense_units"],
-        params_flatten=data["params_flatten"],
-        params_pooling=data["params_pooling"],
-        suggestion=data["suggestion"],
-        params_flatten_formula=data["params_flatten_formula"],
-        flatten_layer=data["flatten_layer"],
-        dense_layer=data["dense_layer"],
-        fix_context=context,
+        data=rule.data.decode(data["data"]),
     )

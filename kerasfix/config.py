@@ -12,12 +12,11 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from kerasfix.checks.options import RuleOptions
-from kerasfix.engine import ALL_RULES
+from kerasfix.rule_registry import options_types, rule_codes
 from kerasfix.settings import Settings
 
 if sys.version_info >= (3, 11):
@@ -27,10 +26,8 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 CONFIG_NAMES: tuple[str, ...] = ("kerasfix.toml", "pyproject.toml")  # precedence order
 LIST_KEYS = ("select", "ignore", "exclude", "extend-exclude")
-TOP_KEYS = frozenset({*LIST_KEYS, "per-file-ignores", "respect-gitignore", "fail-level", "kf001"})
+GENERAL_KEYS = frozenset({*LIST_KEYS, "per-file-ignores", "respect-gitignore", "fail-level"})
 FAIL_LEVELS = ("info", "warning", "error")
-KF001_KEYS = {"min-params": "min_params", "warning-params": "warning_params",
-              "error-params": "error_params"}  # fmt: skip
 
 
 class ConfigError(Exception):
@@ -48,7 +45,8 @@ class Overrides:
     per_file_ignores: dict[str, tuple[str, ...]] | None = None
     respect_gitignore: bool | None = None
     fail_level: str | None = None
-    options: dict[str, int] = field(default_factory=dict)
+    # Rule options by configuration table: {"kf001": {"min_params": 7}}.
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def read_table(path: Path) -> dict[str, Any] | None:
@@ -85,8 +83,9 @@ def validate(table: Mapping[str, Any], source: str) -> dict[str, Any]:
     """Check every key and value of a kerasfix table; returns it with normalised values."""
     where = "[tool.kerasfix]" if source.endswith("pyproject.toml") else "top level"
     clean: dict[str, Any] = {}
+    rule_tables = options_types()
     for key, value in table.items():
-        if key not in TOP_KEYS:
+        if key not in GENERAL_KEYS and key not in rule_tables:
             raise ConfigError(f"{source}: unknown key '{key}' in {where}")
         if key in ("select", "ignore"):
             clean[key] = _codes(value, key, source)
@@ -108,21 +107,31 @@ def validate(table: Mapping[str, Any], source: str) -> dict[str, Any]:
                 raise ConfigError(f"{source}: 'fail-level' must be one of {', '.join(FAIL_LEVELS)}")
             clean[key] = value
         else:
-            clean[key] = _kf001(value, source)
+            clean[key] = _rule_table(key, rule_tables[key], value, source)
     return clean
 
 
-def _kf001(value: Any, source: str) -> dict[str, int]:
+def _rule_table(table: str, options: type, value: Any, source: str) -> dict[str, Any]:
+    """A rule's options table: its keys are the options type's fields, dashed."""
     if not isinstance(value, dict):
-        raise ConfigError(f"{source}: 'kf001' must be a table")
-    options: dict[str, int] = {}
-    for key, number in value.items():
-        if key not in KF001_KEYS:
-            raise ConfigError(f"{source}: unknown key 'kf001.{key}'")
-        if not isinstance(number, int) or isinstance(number, bool) or number < 0:
-            raise ConfigError(f"{source}: 'kf001.{key}' must be a non-negative integer")
-        options[KF001_KEYS[key]] = number
-    return options
+        raise ConfigError(f"{source}: '{table}' must be a table")
+    known = {spec.name.replace("_", "-"): spec for spec in fields(options)}
+    clean: dict[str, Any] = {}
+    for key, item in value.items():
+        spec = known.get(key)
+        if spec is None:
+            raise ConfigError(f"{source}: unknown key '{table}.{key}'")
+        default = spec.default
+        if isinstance(default, bool):
+            if not isinstance(item, bool):
+                raise ConfigError(f"{source}: '{table}.{key}' must be true or false")
+        elif isinstance(default, int):
+            if not isinstance(item, int) or isinstance(item, bool) or item < 0:
+                raise ConfigError(f"{source}: '{table}.{key}' must be a non-negative integer")
+        elif not isinstance(item, type(default)):
+            raise ConfigError(f"{source}: '{table}.{key}' must be a {type(default).__name__}")
+        clean[spec.name] = item
+    return clean
 
 
 def _strings(value: Any, key: str, source: str) -> tuple[str, ...]:
@@ -141,7 +150,7 @@ def _codes(value: Any, key: str, source: str) -> tuple[str, ...]:
 
 def is_selector(code: str) -> bool:
     """'ALL', a rule code, or a prefix of one ('KF', 'KF00')."""
-    return code == "ALL" or (bool(code) and any(rule.startswith(code) for rule in ALL_RULES))
+    return code == "ALL" or (bool(code) and any(rule.startswith(code) for rule in rule_codes()))
 
 
 def build_settings(
@@ -155,14 +164,15 @@ def build_settings(
         select, ignore = cli.select, cli.ignore or ()
     elif cli.ignore is not None:
         ignore = (*ignore, *cli.ignore)
-    options = {**table.get("kf001", {}), **cli.options}
-    rule_options = replace(RuleOptions(), **options)
-    if rule_options.warning_params > rule_options.error_params:
-        origin = "the command line" if cli.options else str(config_path)
-        raise ConfigError(
-            f"{origin}: 'kf001.warning-params' ({rule_options.warning_params}) must not exceed "
-            f"'kf001.error-params' ({rule_options.error_params})"
-        )
+    rule_options = dict(base.rule_options)
+    for name in options_types():
+        values = {**table.get(name, {}), **cli.options.get(name, {})}
+        configured = replace(rule_options[name], **values)
+        problem = configured.validate() if hasattr(configured, "validate") else None
+        if problem is not None:
+            origin = "the command line" if cli.options.get(name) else str(config_path)
+            raise ConfigError(f"{origin}: {problem}")
+        rule_options[name] = configured
     return replace(
         base,
         select=select,
@@ -180,8 +190,13 @@ def build_settings(
             else table.get("respect-gitignore", base.respect_gitignore)
         ),
         fail_level=cli.fail_level or table.get("fail-level", base.fail_level),
-        options=rule_options,
+        rule_options=rule_options,
     )
+
+
+def settings_for_file(path: Path) -> Settings:
+    """The settings `lint` would use for `path` (its nearest configuration file)."""
+    return Resolver().settings_for(path)
 
 
 class Resolver:

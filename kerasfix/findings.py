@@ -19,13 +19,54 @@ class Severity(str, Enum):
         return {"error": 2, "warning": 1, "info": 0}[self.value]
 
 
+class RuleData:
+    """A rule's facts about one finding, typed by the rule (checks/<rule>.py).
+
+    Plain data only (ints, strings, tuples of them), so a finding can be cached as JSON and
+    sent across processes; never a graph node. `report()` gives the keys the JSON output
+    shows for the rule; `encode`/`decode` round-trip every field for the cache.
+    """
+
+    def __eq__(self, other: object) -> bool:  # no fields: equal to any other RuleData()
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def report(self) -> dict[str, Any]:
+        return {}
+
+    def encode(self) -> dict[str, Any]:
+        return {}
+
+    @classmethod
+    def decode(cls, data: dict[str, Any]) -> RuleData:
+        return cls()
+
+    @property
+    def saved_params(self) -> int | None:
+        """Parameters the suggested change would save, where the rule knows them."""
+        return None
+
+    def precedence(self) -> int:
+        """Which of two findings of one check at one place to keep: the higher."""
+        return 0
+
+    def subject(self) -> object:
+        """What tells apart two findings of one check at one place (KF001: the Dense)."""
+        return None
+
+
+NO_DATA = RuleData()
+
+
 @dataclass
 class Finding:
     """One problem at one place.
 
-    Source findings carry `span` (line/column of the `Flatten(...)` expression; `cell` for
-    notebooks); model-file findings carry `layer_path` instead. The numeric fields are the
-    rule's arithmetic, `None` where the file does not determine them.
+    Source findings carry `span` (line/column of the flagged expression; `cell` for
+    notebooks); model-file findings carry `layer_path` instead. What the rule worked out
+    (sizes, the layers a fix rewrites) is in `data`, typed by the rule.
     """
 
     rule: str
@@ -34,36 +75,17 @@ class Finding:
     path: str = ""
     span: SourceSpan | None = None
     layer_path: tuple[str, ...] | None = None
-    shape: tuple[int | None, ...] | None = None
-    dense_units: int | None = None
-    params_flatten: int | None = None
-    params_pooling: int | None = None
-    suggestion: str | None = None  # e.g. "GlobalAveragePooling2D"
-    # KF002: the Dense size after Flatten as a formula of the unknown input sizes,
-    # e.g. "65536*(H-2)*(W-2) + 256"; None where the layers do not determine one.
-    params_flatten_formula: str | None = None
-    flatten_layer: str | None = None
-    dense_layer: str | None = None
-    # Facts a fixer needs (data_format, the layer objects' names); never shown to users.
-    fix_context: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    data: RuleData = field(default=NO_DATA)
 
     def __post_init__(self) -> None:
         # Reporters, the JSON cache and messages need plain data: a frontend's internal
         # value (an `Unknown`, a tuple of them) must never leak into a finding.
-        self.message = _plain_text(self.message) or ""
-        self.shape = _plain_shape(self.shape)
+        self.message = plain_text(self.message) or ""
         self.layer_path = (
-            tuple(_plain_text(p) or "?" for p in self.layer_path)
+            tuple(plain_text(p) or "?" for p in self.layer_path)
             if isinstance(self.layer_path, tuple | list)
             else None
         )
-        self.dense_units = _plain_int(self.dense_units)
-        self.params_flatten = _plain_int(self.params_flatten)
-        self.params_pooling = _plain_int(self.params_pooling)
-        self.suggestion = _plain_text(self.suggestion)
-        self.params_flatten_formula = _plain_text(self.params_flatten_formula)
-        self.flatten_layer = _plain_text(self.flatten_layer)
-        self.dense_layer = _plain_text(self.dense_layer)
 
     @property
     def cell(self) -> int | None:
@@ -79,15 +101,14 @@ class Finding:
 
     @property
     def saved_params(self) -> int | None:
-        if self.params_flatten is None or self.params_pooling is None:
-            return None
-        return self.params_flatten - self.params_pooling
+        return self.data.saved_params
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.path, self.cell or 0, self.line, self.column, self.rule)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape documented in README (stable keys, 1-based positions)."""
+        """The JSON shape documented in README (stable keys, 1-based positions), followed
+        by the rule's own keys."""
         span = self.span
         return {
             "path": self.path,
@@ -100,24 +121,19 @@ class Finding:
             "rule": self.rule,
             "severity": self.severity.value,
             "message": self.message,
-            "shape": list(self.shape) if self.shape is not None else None,
-            "dense_units": self.dense_units,
-            "params_flatten": self.params_flatten,
-            "params_pooling": self.params_pooling,
-            "suggestion": self.suggestion,
-            "params_flatten_formula": self.params_flatten_formula,
+            **self.data.report(),
         }
 
 
-def _plain_int(value: object) -> int | None:
+def plain_int(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _plain_text(value: object) -> str | None:
+def plain_text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _plain_shape(value: object) -> tuple[int | None, ...] | None:
+def plain_shape(value: object) -> tuple[int | None, ...] | None:
     if not isinstance(value, tuple | list):
         return None
-    return tuple(_plain_int(dim) for dim in value)
+    return tuple(plain_int(dim) for dim in value)

@@ -32,9 +32,9 @@ class CellChecker:
         return [cell if isinstance(cell, str) else "" for cell in raw[1:]]
 
     def findings(self, cells: list[str]) -> list[Finding]:
+        from kerasfix.engine import lint_program
         from kerasfix.frontends.base import InputError
         from kerasfix.frontends.notebook import program_from_cells
-        from kerasfix.runner import lint_program
 
         try:
             program = program_from_cells(cells, "In")
@@ -110,7 +110,7 @@ def show(findings: list[Finding], clean_message: str | None = None, graph: Any =
 def _key(finding: Finding) -> tuple[Any, ...]:
     span = finding.span
     where = (span.cell, span.line, span.column) if span else finding.layer_path
-    return (finding.rule, where, finding.params_flatten)
+    return (finding.rule, where, finding.data.report().get("params_flatten"))
 
 
 def load_ipython_extension(shell: Any) -> None:

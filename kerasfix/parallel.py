@@ -13,8 +13,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kerasfix.file_check import check_file
+from kerasfix.results import FileOutcome
+
 if TYPE_CHECKING:
-    from kerasfix.runner import FileOutcome
     from kerasfix.settings import Settings
 
 MIN_FILES = 200  # fewer files: start-up of the pool costs more than it saves
@@ -35,8 +37,6 @@ def default_jobs() -> int:
 
 def check_files(items: list[Item], jobs: int = 1) -> list[FileOutcome]:
     """`check_file` on each item, in order; across `jobs` processes for large inputs."""
-    from kerasfix.runner import check_file
-
     if jobs <= 1 or len(items) < MIN_FILES:
         return [check_file(path, kind, settings) for path, kind, settings in items]
     # Import the analysis before forking so every worker inherits it instead of importing.
@@ -55,24 +55,13 @@ def check_files(items: list[Item], jobs: int = 1) -> list[FileOutcome]:
 
 
 def _check_portable(item: Item) -> FileOutcome:
-    """check_file, trimmed to what crosses a process boundary cheaply.
-
-    `fix_context` holds graph objects only `--fix` uses (which never runs in parallel),
-    and source text is only read by reporters for flagged files (they fall back to disk).
-    """
-    from kerasfix.runner import check_file
-
+    """check_file, trimmed to what crosses a process boundary cheaply."""
     path, kind, settings = item
     outcome = check_file(path, kind, settings)
     return portable(outcome)
 
 
 def portable(outcome: FileOutcome) -> FileOutcome:
-    findings = [
-        replace(f, fix_context={"channels_first": f.fix_context["channels_first"]})
-        if "channels_first" in f.fix_context
-        else replace(f, fix_context={})
-        for f in outcome.findings
-    ]
+    """Source text is only read by reporters for flagged files (they fall back to disk)."""
     source = outcome.source if outcome.findings else None
-    return replace(outcome, findings=findings, source=source)
+    return replace(outcome, source=source)

@@ -14,8 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kerasfix.checks.options import RuleOptions
-from kerasfix.engine import ALL_RULES
+from kerasfix.rule_registry import options_types, rule_codes
 
 DEFAULT_EXCLUDE: tuple[str, ...] = (
     ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".ipynb_checkpoints",
@@ -25,15 +24,22 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
 )  # fmt: skip
 
 
+def default_rule_options() -> dict[str, object]:
+    """Each registered options type at its defaults, by configuration table."""
+    return {table: options() for table, options in options_types().items()}
+
+
 @dataclass
 class Settings:
-    select: tuple[str, ...] = ALL_RULES
+    select: tuple[str, ...] = field(default_factory=rule_codes)
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
     respect_gitignore: bool = True
-    options: RuleOptions = field(default_factory=RuleOptions)
+    # Each rule's options, by configuration table (`kf001`): the registry's defaults unless
+    # configured.
+    rule_options: dict[str, object] = field(default_factory=default_rule_options)
     # The least severe finding that makes `lint` exit 1 ("info": every finding does).
     fail_level: str = "info"
     # The directory globs are relative to (the config file's directory; None: the cwd).
@@ -46,9 +52,13 @@ class Settings:
         ignored = self.ignore + (self.ignores_for(path) if path is not None else ())
         return tuple(
             rule
-            for rule in ALL_RULES
+            for rule in rule_codes()
             if _matches(rule, self.select) and not _matches(rule, ignored)
         )
+
+    def options_for(self, table: str) -> object:
+        """The options read from `[tool.kerasfix.<table>]` (defaults when not configured)."""
+        return self.rule_options[table]
 
     def ignores_for(self, path: str | os.PathLike[str]) -> tuple[str, ...]:
         """Rule selectors `per-file-ignores` switches off for `path`."""

@@ -16,7 +16,6 @@ no lines and can only be silenced by configuration (`ignore`, `per-file-ignores`
 from __future__ import annotations
 
 import io
-import json
 import re
 import tokenize
 from collections.abc import Iterable, Sequence
@@ -141,17 +140,25 @@ def filter_findings(
 
 
 def should_skip_file(path: Path) -> bool:
-    """`# kerasfix: skip-file` present as a comment: a text search, no parsing on the fast path."""
+    """`# kerasfix: skip-file` present as a comment: a text search, no parsing on the fast path.
+
+    A notebook's cells are read by the notebook frontend's reader (a UTF-8 BOM, nbformat 3
+    worksheets), so what is skipped is exactly what would have been linted."""
     try:
         raw = path.read_bytes()
     except OSError:
         return False  # the frontend will report the unreadable file
     if b"skip-file" not in raw:
         return False
-    text = raw.decode("utf-8", errors="replace")
     if path.suffix.lower() == ".ipynb":
-        return cells_skip_file(_notebook_code(text))
-    return text_skips_file(text)
+        from kerasfix.frontends.base import InputError
+        from kerasfix.frontends.notebook import code_cells
+
+        try:
+            return cells_skip_file(code_cells(raw, path.as_posix()))
+        except InputError:
+            return False  # the frontend reports the malformed notebook
+    return text_skips_file(raw.decode("utf-8", errors="replace"))
 
 
 def cells_skip_file(cells: Iterable[str]) -> bool:
@@ -164,16 +171,3 @@ def text_skips_file(text: str) -> bool:
     if not SKIP_FILE.search(text):
         return False
     return any(SKIP_FILE.search(comment) for _, comment, own_line in _comments(text) if own_line)
-
-
-def _notebook_code(text: str) -> list[str]:
-    try:
-        cells = json.loads(text).get("cells", [])
-    except (ValueError, AttributeError):
-        return []
-    sources: list[str] = []
-    for cell in cells:
-        if isinstance(cell, dict) and cell.get("cell_type") == "code":
-            source = cell.get("source", "")
-            sources.append("".join(source) if isinstance(source, list) else str(source))
-    return sources

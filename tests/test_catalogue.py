@@ -17,7 +17,7 @@ import pytest
 from kerasfix import catalogue
 from kerasfix.checks.options import RuleOptions
 from kerasfix.cli import main
-from kerasfix.engine import ALL_RULES
+from kerasfix.rule_registry import rule_codes
 
 REPO = Path(__file__).resolve().parents[1]
 SECTIONS = ["What it does", "Why is this bad?", "Example", "Fix safety", "Options", "References"]
@@ -25,7 +25,7 @@ SECTIONS = ["What it does", "Why is this bad?", "Example", "Fix safety", "Option
 
 def test_one_page_per_rule_with_ruff_sections() -> None:
     rules = catalogue.load()
-    assert tuple(rules) == ALL_RULES
+    assert tuple(rules) == rule_codes()
     for rule in rules.values():
         titles = [line[3:].strip() for line in rule.markdown.splitlines() if line.startswith("## ")]
         positions = [titles.index(title) for title in SECTIONS]
@@ -73,10 +73,10 @@ def test_rule_command_prints_the_page(capsys: pytest.CaptureFixture[str]) -> Non
 def test_rule_all_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rule", "--all"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in lines] == list(ALL_RULES)
+    assert [line.split()[0] for line in lines] == list(rule_codes())
     assert main(["rule", "--all", "--output-format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert [item["code"] for item in data] == list(ALL_RULES)
+    assert [item["code"] for item in data] == list(rule_codes())
     assert data[0]["options"]["error-params"]["default"] == RuleOptions().error_params
     assert main(["rule", "KF002", "--output-format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["name"] == "flatten-before-dense-unknown-size"
@@ -108,7 +108,7 @@ def test_wheel_ships_the_catalogue(tmp_path: Path) -> None:
     (wheel,) = wheels.glob("kerasfix-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     pages = sorted(n for n in names if n.startswith("kerasfix/_catalogue/"))
-    assert pages == [f"kerasfix/_catalogue/{rule}.md" for rule in ALL_RULES]
+    assert pages == [f"kerasfix/_catalogue/{rule}.md" for rule in rule_codes()]
 
     # The installed layout (no rules/ beside it) loads the same catalogue.
     target = tmp_path / "site"
@@ -127,7 +127,7 @@ def test_wheel_ships_the_catalogue(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     where, codes = run.stdout.split()
     assert Path(where) == target / "kerasfix" / "_catalogue"
-    assert codes == ",".join(ALL_RULES)
+    assert codes == ",".join(rule_codes())
 
 
 def test_rule_page_readme_sarif_and_fix_policy_agree(capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from kerasfix.catalogue import Example, expected_value, load
+from kerasfix.engine import lint_program
 from kerasfix.frontends import read
-from kerasfix.runner import lint_program
 from kerasfix.settings import Settings
 
 EXAMPLES = [example for rule in load().values() for example in rule.examples]

@@ -16,7 +16,7 @@ labels.json (`verify-labels` runs only those).
 
 The sweep runs `kerasfix lint DIR --output-format json` once per repository with default
 settings (result cache on, as in pre-commit) and counts tracebacks, per-file errors and
-timeouts; a second pass times every file alone in-process (`runner.check_file`, default
+timeouts; a second pass times every file alone in-process (`file_check.check_file`, default
 settings, no cache) for the per-file p50/p99/max.
 """
 
@@ -168,7 +168,7 @@ TIMER = """
 import json, sys, time
 from pathlib import Path
 from kerasfix.discovery import discover
-from kerasfix.runner import check_file
+from kerasfix.file_check import check_file
 from kerasfix.settings import Settings
 settings = Settings()
 for path, kind in discover([Path(sys.argv[1])], settings):

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 from kerasfix.checks import time_distributed
 from kerasfix.checks.input_feature_map import looks_like_feature_map
 from kerasfix.checks.options import RuleOptions
-from kerasfix.findings import Finding, Severity
+from kerasfix.findings import Finding, RuleData, Severity, plain_int, plain_shape, plain_text
 from kerasfix.graph.model import Graph, Node, Shape
 from kerasfix.layers.core import lora_params
 from kerasfix.layers.registry import Role, lookup
+from kerasfix.rule import Rule
 
 if TYPE_CHECKING:
     from kerasfix.layers.symbolic import Formula
@@ -26,9 +27,73 @@ if TYPE_CHECKING:
 MAX_WALK = 256
 
 
+@dataclass(frozen=True)
+class PoolingFacts(RuleData):
+    """KF001/KF002 facts about one Flatten -> Dense pair: the arithmetic the message states
+    (`None` where the file does not determine it) and what a fix rewrites.
+
+    The first six fields are the JSON output's rule keys (README); the layer names and the
+    data format are for the fixers and `rewrite`, never shown.
+    """
+
+    shape: tuple[int | None, ...] | None = None
+    dense_units: int | None = None
+    params_flatten: int | None = None
+    params_pooling: int | None = None
+    suggestion: str | None = None  # e.g. "GlobalAveragePooling2D"
+    # KF002: the Dense size after Flatten as a formula of the unknown input sizes,
+    # e.g. "65536*(H-2)*(W-2) + 256"; None where the layers do not determine one.
+    params_flatten_formula: str | None = None
+    flatten_layer: str | None = None
+    dense_layer: str | None = None
+    channels_first: bool = False
+    known: bool = False  # the sizes are known and the model builds: KF001
+
+    def __post_init__(self) -> None:
+        # A frontend's internal value (an `Unknown`, a tuple of them) must never leak out.
+        for name in ("dense_units", "params_flatten", "params_pooling"):
+            object.__setattr__(self, name, plain_int(getattr(self, name)))
+        for name in ("suggestion", "params_flatten_formula", "flatten_layer", "dense_layer"):
+            object.__setattr__(self, name, plain_text(getattr(self, name)))
+        object.__setattr__(self, "shape", plain_shape(self.shape))
+        object.__setattr__(self, "channels_first", self.channels_first is True)
+        object.__setattr__(self, "known", self.known is True)
+
+    def report(self) -> dict[str, Any]:
+        return {
+            "shape": list(self.shape) if self.shape is not None else None,
+            "dense_units": self.dense_units,
+            "params_flatten": self.params_flatten,
+            "params_pooling": self.params_pooling,
+            "suggestion": self.suggestion,
+            "params_flatten_formula": self.params_flatten_formula,
+        }
+
+    def encode(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def decode(cls, data: dict[str, Any]) -> PoolingFacts:
+        shape = data["shape"]
+        return cls(**{**data, "shape": tuple(shape) if shape is not None else None})
+
+    @property
+    def saved_params(self) -> int | None:
+        if self.params_flatten is None or self.params_pooling is None:
+            return None
+        return self.params_flatten - self.params_pooling
+
+    def subject(self) -> object:
+        return self.dense_layer  # a Flatten feeding several heads: one finding per Dense
+
+    def precedence(self) -> int:
+        """Known sizes beat unknown ones (KF001 over KF002), counts beat no counts."""
+        return self.known * 2 + (self.params_flatten is not None)
+
+
 @dataclass
-class Site:
-    """A Flatten -> Dense pair over a feature map, before any arithmetic."""
+class FlattenDenseSite:
+    """A Flatten -> Dense pair over a feature map in a graph, before any arithmetic."""
 
     flatten: Node
     dense: Node
@@ -45,7 +110,7 @@ class Site:
         return 2 if self.per_step else 1
 
 
-def find_sites(graph: Graph) -> Iterator[Site]:
+def find_sites(graph: Graph) -> Iterator[FlattenDenseSite]:
     """Every Flatten in `graph` (not nested graphs) that turns a feature map into a Dense input."""
     consumers = graph.consumers()
     for node in graph.nodes:
@@ -64,7 +129,9 @@ def find_sites(graph: Graph) -> Iterator[Site]:
         for dense, between in dense_consumers(outer, consumers, per_step):
             reshaped = _spatial_reshape(dense, consumers)
             channels_first = _channels_first(origin)
-            yield Site(flatten, dense, origin, between, channels_first, reshaped, per_step)
+            yield FlattenDenseSite(
+                flatten, dense, origin, between, channels_first, reshaped, per_step
+            )
 
 
 def _spatial_reshape(dense: Node, consumers: dict[int, list[Node]]) -> Node | None:
@@ -184,6 +251,29 @@ def _channels_first(origin: Node) -> bool:
     return data_format == "channels_first"
 
 
+def locate(graph: Graph, finding: Finding) -> FlattenDenseSite | None:
+    """The site in `graph` (or a model nested in it) that `finding` reports: the typed link
+    from a finding back to graph nodes, for `inspect` and `rewrite` (findings hold no nodes)."""
+    data = finding.data
+    if not isinstance(data, PoolingFacts):
+        return None
+    for prefix, sub in graph.walk():
+        if finding.layer_path is not None and tuple(prefix) != finding.layer_path[:-1]:
+            continue
+        for site in find_sites(sub):
+            if (
+                site.flatten.layer.display_name == data.flatten_layer
+                and site.dense.layer.display_name == data.dense_layer
+                and (
+                    finding.span is None
+                    or (site.flatten.layer.origin.get("inner_span") or site.flatten.layer.span)
+                    == finding.span
+                )
+            ):
+                return site
+    return None
+
+
 def check(graph: Graph, options: RuleOptions, prefix: tuple[str, ...] = ()) -> Iterator[Finding]:
     """KF001 and KF002 findings for one graph (nested graphs are walked by the engine)."""
     for site in find_sites(graph):
@@ -193,7 +283,7 @@ def check(graph: Graph, options: RuleOptions, prefix: tuple[str, ...] = ()) -> I
 
 
 def _finding_for(
-    site: Site, options: RuleOptions, prefix: tuple[str, ...], graph: Graph
+    site: FlattenDenseSite, options: RuleOptions, prefix: tuple[str, ...], graph: Graph
 ) -> Finding | None:
     shape: Shape | None = site.flatten.inputs[0].output_shape
     skip = site.leading_axes
@@ -269,25 +359,23 @@ def _finding_for(
         message=message,
         span=span,
         layer_path=None if span else (*prefix, site.flatten.layer.display_name),
-        shape=tuple(body) if body is not None else None,
-        dense_units=units,
-        params_flatten=params_flatten,
-        params_pooling=params_pooling,
-        suggestion=suggestion,
-        params_flatten_formula=formula.text if not known and formula is not None else None,
-        flatten_layer=site.flatten.layer.display_name,
-        dense_layer=site.dense.layer.display_name,
-        fix_context={
-            "channels_first": site.channels_first,
-            "flatten": site.flatten,
-            "dense": site.dense,
-            "between": site.between,
-        },
+        data=PoolingFacts(
+            shape=tuple(body) if body is not None else None,
+            dense_units=units,
+            params_flatten=params_flatten,
+            params_pooling=params_pooling,
+            suggestion=suggestion,
+            params_flatten_formula=formula.text if not known and formula is not None else None,
+            flatten_layer=site.flatten.layer.display_name,
+            dense_layer=site.dense.layer.display_name,
+            channels_first=site.channels_first,
+            known=known,
+        ),
     )
 
 
 def _flatten_formula(
-    site: Site, channels: int | None, units: int | None, use_bias: bool
+    site: FlattenDenseSite, channels: int | None, units: int | None, use_bias: bool
 ) -> Formula | None:
     """The Dense size after Flatten as a formula of the input sizes (layers/symbolic.py)."""
     symbolic = site.flatten.inputs[0].symbolic_shape
@@ -349,7 +437,9 @@ def format_shape(body: Shape | None) -> str:
     return "x".join("?" if d is None else str(d) for d in body)
 
 
-def _subject(site: Site, prefix: tuple[str, ...], graph: Graph, body: Shape | None) -> str:
+def _subject(
+    site: FlattenDenseSite, prefix: tuple[str, ...], graph: Graph, body: Shape | None
+) -> str:
     if site.flatten.layer.span is not None:
         wrapped = "TimeDistributed(Flatten)" if site.per_step else "Flatten"
         return f"{wrapped} over {format_shape(body)}"
@@ -357,7 +447,7 @@ def _subject(site: Site, prefix: tuple[str, ...], graph: Graph, body: Shape | No
     return f"layer '{site.flatten.layer.display_name}'{where} over {format_shape(body)}"
 
 
-def _dense_text(site: Site, units: int | None, prefix: tuple[str, ...]) -> str:
+def _dense_text(site: FlattenDenseSite, units: int | None, prefix: tuple[str, ...]) -> str:
     width = "?" if units is None else str(units)
     if site.dense.layer.class_name == time_distributed.WRAPPER:
         return f"TimeDistributed(Dense({width}))"
@@ -373,3 +463,29 @@ def _counts_text(flat: int | None, pooled: int | None, suggestion: str | None) -
     # One decimal, unless that would round a real saving up to a misleading -100.0%.
     percent = f"{change:+.2f}%" if abs(change) >= 99.95 else f"{change:+.1f}%"
     return f"{flat:,} parameters; {suggestion} would need {pooled:,} ({percent})"
+
+
+RULES = (
+    Rule(
+        code="KF001",
+        name="flatten-before-dense",
+        check=check,
+        options=RuleOptions,
+        prefilter=("Flatten",),
+        fix="sometimes",
+        fix_safety="unsafe",
+        fix_applied_by="--fix",
+        data=PoolingFacts,
+    ),
+    Rule(
+        code="KF002",
+        name="flatten-before-dense-unknown-size",
+        check=check,
+        options=RuleOptions,
+        prefilter=("Flatten",),
+        fix="sometimes",
+        fix_safety="unsafe",
+        fix_applied_by="--unsafe-fixes",
+        data=PoolingFacts,
+    ),
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from kerasfix.findings import Severity
 
@@ -15,9 +16,20 @@ class RuleOptions:
     users report out-of-memory errors; 100k is where the Dense starts to dominate a small CNN.
     """
 
+    TABLE: ClassVar[str] = "kf001"  # read from [tool.kerasfix.kf001]
+
     min_params: int = 0
     warning_params: int = 100_000
     error_params: int = 10_000_000
+
+    def validate(self) -> str | None:
+        """Why these values cannot be used together (None when they can)."""
+        if self.warning_params > self.error_params:
+            return (
+                f"'kf001.warning-params' ({self.warning_params}) must not exceed "
+                f"'kf001.error-params' ({self.error_params})"
+            )
+        return None
 
     def severity_for(self, params: int | None) -> Severity:
         if params is None:

@@ -15,7 +15,7 @@ import click
 
 if TYPE_CHECKING:
     from kerasfix.config import Resolver
-    from kerasfix.runner import LintResult
+    from kerasfix.results import LintResult
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 def inspect(model: Path, output_format: str, html_file: Path | None) -> int:
     """Show the layers of MODEL (.keras, .h5, SavedModel dir) or of every model a .py/.ipynb
     builds, with findings and totals."""
+    from kerasfix.config import ConfigError
     from kerasfix.frontends import InputError, kind_of
 
     if not model.exists():
@@ -55,6 +56,9 @@ def inspect(model: Path, output_format: str, html_file: Path | None) -> int:
         reason = " ".join(str(exc).split())  # source frontends already name the file
         where = "" if reason.startswith(model.as_posix()) else f"{model.as_posix()}: "
         click.echo(f"error: {where}{reason}", err=True)
+        return 2
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
         return 2
     except (RecursionError, MemoryError) as exc:
         click.echo(
@@ -97,9 +101,9 @@ def inspect_json(path: Path, kind: str | None, summaries: list[Summary]) -> dict
 
 def build_source_summaries(path: Path, kind: str) -> list[Summary]:
     """Read and lint a source file or notebook; one table per model it builds."""
-    from kerasfix.engine import lint_graph
+    from kerasfix.config import settings_for_file
+    from kerasfix.engine import lint_program
     from kerasfix.inspection.tables import layer_table, read_every_model
-    from kerasfix.settings import Settings
 
     program = read_every_model(path, kind)
     if program.errors:
@@ -108,10 +112,7 @@ def build_source_summaries(path: Path, kind: str) -> list[Summary]:
         from kerasfix.frontends.base import InputError
 
         raise InputError(f"{path.as_posix()}:{program.errors[0].headline}")
-    settings = Settings()
-    findings = lint_graph(
-        program.graph, settings.options, path=program.path, selected=settings.enabled_rules()
-    )
+    findings = lint_program(program, settings_for_file(path))
     summaries = layer_table(program, findings)
     for summary in summaries:
         summary.notes.extend(program.notes)
@@ -120,21 +121,18 @@ def build_source_summaries(path: Path, kind: str) -> list[Summary]:
 
 def build_summary(path: Path) -> Summary:
     """Read, lint and tabulate one model file."""
-    from kerasfix.engine import lint_graph
+    from kerasfix.config import settings_for_file
+    from kerasfix.engine import lint_program
     from kerasfix.frontends.base import Program
     from kerasfix.frontends.saved_model import graph_of
     from kerasfix.frontends.saved_model.crosscheck import weight_mismatches
     from kerasfix.inspection.summary import summarize, weights_for
     from kerasfix.kerasfile.model_file import load_model_file
-    from kerasfix.settings import Settings
 
     model_file = load_model_file(path)
     graph = graph_of(model_file)
     program = Program(path.as_posix(), "model", graph)
-    settings = Settings()
-    findings = lint_graph(
-        graph, settings.options, path=program.path, selected=settings.enabled_rules()
-    )
+    findings = lint_program(program, settings_for_file(path))
     notes = weight_mismatches(path, graph) if model_file.format == "h5" else []
     return summarize(
         graph,

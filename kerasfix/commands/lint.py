@@ -20,7 +20,7 @@ from kerasfix.reporters import FORMATS
 if TYPE_CHECKING:
     from kerasfix.config import Resolver
     from kerasfix.findings import Finding
-    from kerasfix.runner import LintResult
+    from kerasfix.results import LintResult
 
 
 class ConfigUsageError(click.ClickException):
@@ -129,14 +129,15 @@ def lint(
     **selection: Any,
 ) -> int:
     """Lint PATHS (files or directories; default: the current directory)."""
-    from kerasfix.runner import FileError, lint_paths
+    from kerasfix.results import FileError
+    from kerasfix.runner import lint_paths
 
     resolver = make_resolver(**selection, fail_level=fail_level)
     missing = [p for p in paths if not p.exists()]
     existing = [p for p in paths if p.exists()] or ([] if paths else [Path(".")])
     try:
         result = lint_paths(
-            existing, resolver=resolver, force_exclude=force_exclude, **_speedups(fixes, no_cache)
+            existing, resolver=resolver, force_exclude=force_exclude, **_speedups(no_cache)
         )
     except _config_error() as exc:
         raise ConfigUsageError(str(exc)) from exc
@@ -149,10 +150,9 @@ def lint(
     return exit_code(result, bool(missing), exit_zero, resolver)
 
 
-def _speedups(fixes: FixRequest, no_cache: bool) -> dict[str, Any]:
-    """Cache and process pool for plain lint runs; `--fix` needs the in-process graphs."""
-    if fixes.active:
-        return {}
+def _speedups(no_cache: bool) -> dict[str, Any]:
+    """Cache and process pool: findings are plain data (no graph nodes), so `--fix` and
+    `--diff` work from cached or pooled results as well as fresh ones."""
     from kerasfix.cache import cache_disabled_by_env, default_cache_dir
     from kerasfix.parallel import default_jobs
 

@@ -13,16 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kerasfix.engine import lint_program
 from kerasfix.findings import Finding
 from kerasfix.fixers.policy import FixOptions, should_fix, target_name
 from kerasfix.frontends.base import InputError, Program
-from kerasfix.runner import SourceText, lint_program
+from kerasfix.results import SourceText
 from kerasfix.settings import Settings
 
 if TYPE_CHECKING:  # libcst stays out of module import
-    from kerasfix.fixers.codemod import Rewrite, Site
+    from kerasfix.fixers.codemod import Rewrite, SourceEdit
 
-Rewriter = Callable[[Sequence[str], Sequence["Site"]], "Rewrite"]
+Rewriter = Callable[[Sequence[str], Sequence["SourceEdit"]], "Rewrite"]
 
 
 @dataclass
@@ -181,9 +182,10 @@ def _load(outcome: FileFix, expected: SourceText | None) -> _Document:
     if outcome.kind == "notebook":
         from kerasfix.fixers.notebook_json import locate_sources, replace_sources
         from kerasfix.fixers.views import notebook_view
-        from kerasfix.frontends.notebook import MAX_NOTEBOOK_BYTES, code_cells
+        from kerasfix.frontends.notebook import code_cells
+        from kerasfix.limits import max_notebook_bytes
 
-        outcome.before = read_bytes(path, MAX_NOTEBOOK_BYTES)
+        outcome.before = read_bytes(path, max_notebook_bytes())
         decoded = decode_json(outcome.before)
         cells = code_cells(outcome.before, outcome.path)
         if expected is not None and expected.cells is not None and tuple(cells) != expected.cells:
@@ -222,8 +224,11 @@ def _in_memory(outcome: FileFix, texts: list[str]) -> _Document:
     return _Document([view(t) for t in texts], texts, render, "\n".join(texts))
 
 
-def _sites(findings: Sequence[Finding], options: FixOptions, keras1: bool = False) -> list[Site]:
-    from kerasfix.fixers.codemod import Site
+def _sites(
+    findings: Sequence[Finding], options: FixOptions, keras1: bool = False
+) -> list[SourceEdit]:
+    from kerasfix.checks.flatten_dense import PoolingFacts
+    from kerasfix.fixers.codemod import SourceEdit
 
     sites = []
     for index, finding in enumerate(findings):
@@ -232,11 +237,12 @@ def _sites(findings: Sequence[Finding], options: FixOptions, keras1: bool = Fals
             continue
         span = finding.span
         sites.append(
-            Site(
+            SourceEdit(
                 unit=(span.cell - 1) if span.cell else 0,
                 span=(span.line, span.column, span.end_line, span.end_column),
                 target=target,
-                channels_first=bool(finding.fix_context.get("channels_first")),
+                channels_first=isinstance(finding.data, PoolingFacts)
+                and finding.data.channels_first,
                 keras1=keras1,
                 ident=index,
             )

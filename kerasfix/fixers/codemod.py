@@ -27,7 +27,7 @@ Span = tuple[int, int, int, int]  # line, column, end_line, end_column: 1-based,
 
 
 @dataclass(frozen=True)
-class Site:
+class SourceEdit:
     """One `Flatten(...)` call to replace: where, and with which class."""
 
     unit: int
@@ -41,7 +41,7 @@ class Site:
 @dataclass
 class Rewrite:
     texts: list[str]
-    applied: list[Site] = field(default_factory=list)
+    applied: list[SourceEdit] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def changed(self, units: Sequence[str]) -> bool:
@@ -49,7 +49,7 @@ class Rewrite:
 
 
 def rewrite(
-    units: Sequence[str], sites: Sequence[Site], line_length: int = DEFAULT_LINE_LENGTH
+    units: Sequence[str], sites: Sequence[SourceEdit], line_length: int = DEFAULT_LINE_LENGTH
 ) -> Rewrite:
     """Apply every site it can find; raises `cst.ParserSyntaxError` if a site's unit won't parse.
 
@@ -58,7 +58,7 @@ def rewrite(
     result = Rewrite(list(units))
     if not sites:
         return result
-    by_unit: dict[int, list[Site]] = {}
+    by_unit: dict[int, list[SourceEdit]] = {}
     for site in sites:
         by_unit.setdefault(site.unit, []).append(site)
     trees: dict[int, cst.Module] = {}
@@ -180,7 +180,7 @@ class FlattenRewriter(cst.CSTTransformer):
 
     def __init__(
         self,
-        sites: Sequence[Site],
+        sites: Sequence[SourceEdit],
         quote: str = '"',
         flatten_names: Iterable[str] = ("Flatten",),
         aliases: dict[str, cst.Attribute] | None = None,
@@ -190,7 +190,7 @@ class FlattenRewriter(cst.CSTTransformer):
         self.sites = {site.span: site for site in sites}
         self.flatten_names = frozenset(flatten_names)
         self.quote = quote
-        self.applied: list[Site] = []
+        self.applied: list[SourceEdit] = []
         self.bare: list[tuple[str, str]] = []
         self.notes: list[str] = []
 

@@ -11,21 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kerasfix.checks.flatten_dense import PoolingFacts
 from kerasfix.findings import Finding
+from kerasfix.rule_registry import all_rules
 
 POOLING_PREFIX = {"avg": "GlobalAveragePooling", "max": "GlobalMaxPooling"}
-FIXABLE_RULES = ("KF001", "KF002")
-
-
-def _unsafe_rules() -> frozenset[str]:
-    """Rules whose fix waits for `--unsafe-fixes`: the catalogue's `fix-applied-by` says so,
-    so `kerasfix rule`, SARIF metadata and this policy cannot disagree."""
-    from kerasfix.catalogue import load
-
-    return frozenset(code for code, doc in load().items() if doc.fix_applied_by != "--fix")
-
-
-UNSAFE_RULES = _unsafe_rules()
+# The rules with a fix, and those whose fix waits for `--unsafe-fixes`, as registered (a
+# test holds the registry and each rule's page together, so `kerasfix rule`, SARIF
+# metadata and this policy cannot disagree).
+FIXABLE_RULES = tuple(rule.code for rule in all_rules() if rule.fix != "never")
+UNSAFE_RULES = frozenset(
+    rule.code for rule in all_rules() if rule.fix != "never" and rule.fix_applied_by != "--fix"
+)
 
 
 @dataclass(frozen=True)
@@ -38,7 +35,8 @@ class FixOptions:
 
 def target_name(finding: Finding, pooling: str = "avg") -> str | None:
     """`GlobalAveragePooling2D` (or the max variant) for a finding, None if the rank is unknown."""
-    suggestion = finding.suggestion or ""
+    data = finding.data
+    suggestion = (data.suggestion if isinstance(data, PoolingFacts) else None) or ""
     prefix = "GlobalAveragePooling"
     if not suggestion.startswith(prefix) or suggestion[len(prefix) :] not in ("1D", "2D", "3D"):
         return None

@@ -62,8 +62,10 @@ def _where(finding: Finding) -> str:
 
 def _what(finding: Finding, pooling: str) -> str:
     change = f"Flatten -> {target_name(finding, pooling)}"
-    if finding.params_flatten is not None and finding.params_pooling is not None:
-        change += f" (Dense parameters {finding.params_flatten:,} -> {finding.params_pooling:,})"
+    facts = finding.data.report()
+    flat, pooled = facts.get("params_flatten"), facts.get("params_pooling")
+    if flat is not None and pooled is not None:
+        change += f" (Dense parameters {flat:,} -> {pooled:,})"
     return change
 
 

@@ -14,7 +14,7 @@ from kerasfix.findings import Finding
 from kerasfix.fixers.apply import FileFix, fix_file, write
 from kerasfix.fixers.policy import FixOptions, has_fix, should_fix, why_no_fix
 from kerasfix.frontends import kind_of
-from kerasfix.runner import FileError, LintResult
+from kerasfix.results import FileError, LintResult
 from kerasfix.settings import Settings
 
 

@@ -1,7 +1,9 @@
 """Notebook frontend: a notebook's code cells, in order, form one program.
 
 IPython magics and shell escapes are blanked (line numbers stay put); a cell with a
-syntax error is skipped with a note, as Jupyter would fail just that cell.
+syntax error is skipped with a note (a warning `lint` prints), as Jupyter would fail just
+that cell. `code_cells` is the one reader of a notebook's cells: suppressions and `--fix`
+read them through it too.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from kerasfix.frontends.base import InputError, Program
 from kerasfix.frontends.source import (
+    EXHAUSTED,
     could_have_findings,
     has_imports,
     is_keras1_code,
@@ -21,8 +24,6 @@ from kerasfix.frontends.source import (
 from kerasfix.frontends.source.decode import read_bytes
 from kerasfix.frontends.source.magics import blank_magic_lines
 from kerasfix.graph.model import Graph
-
-MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024  # notebooks carry outputs (images), so allow more
 
 
 def read_notebook(path: Path, prefilter: bool = True) -> Program:
@@ -96,12 +97,15 @@ def program_from_cells(cells: list[str], display_path: str, prefilter: bool = Tr
         try:
             parsed.append((number, text, parse_module(text, display_path, cell=number)))
         except InputError as exc:
-            notes.append(f"skipped {exc}")
+            where = str(exc).removeprefix(f"{display_path}:")
+            notes.append(f"{where} (cell skipped; the other cells were analysed)")
     trees = [tree for _, _, tree in parsed]
     interpreter.keras1_code = lambda: is_keras1_code(cells, trees)
     for number, text, tree in parsed:
         interpreter.run_module(tree, text.splitlines(), cell=number)
     graph = interpreter.finish()
+    if interpreter.exhausted:
+        notes.append(EXHAUSTED)
     return Program(
         display_path, "notebook", graph, cells=cells, notes=notes, models=interpreter.models
     )

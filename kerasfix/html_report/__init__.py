@@ -43,7 +43,9 @@ def write_rewrite_page(path: Path, model: Path, summary: Summary, report: Report
 
     done = {(site.flatten, site.dense) for site in report.sites}
     kept = [
-        f for f in summary.findings if f.rule != "KF001" or (f.flatten_layer, f.dense_layer) in done
+        f
+        for f in summary.findings
+        if f.rule != "KF001" or (f.data.flatten_layer, f.data.dense_layer) in done
     ]
     graph = summary.graph
     if graph is not None and len(kept) != len(summary.findings):

@@ -103,10 +103,11 @@ def headline(summary: Summary) -> str:
     """The numbers to take in at a glance: each swap, total parameters, weight bytes."""
     cards = []
     for finding in summary.swaps:
-        before, after = finding.params_flatten or 0, finding.params_pooling or 0
+        facts = finding.data  # KF001's PoolingFacts
+        before, after = facts.params_flatten or 0, facts.params_pooling or 0
         cards.append(
             _card(
-                f"{finding.flatten_layer} → {finding.dense_layer} (KF001 swap)",
+                f"{facts.flatten_layer} → {facts.dense_layer} (KF001 swap)",
                 escape(f"{before:,} → {after:,}"),
                 "kf-swap",
             )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kerasfix.checks.flatten_dense import locate
 from kerasfix.findings import Finding
 from kerasfix.graph.model import Graph, Layer, Node, Shape, SourceSpan
 from kerasfix.inspection.layer_view import layer_views
@@ -128,13 +129,13 @@ def summarize(
     markers: dict[int, list[str]] = {}
     savings: dict[int, int] = {}
     for finding in findings:
-        for role, suffix in (("flatten", ""), ("dense", " (Dense)")):
-            node = finding.fix_context.get(role)
-            if isinstance(node, Node):
-                markers.setdefault(id(node), []).append(f"{finding.rule}{suffix}")
-        dense = finding.fix_context.get("dense")
-        if finding.rule == "KF001" and finding.saved_params is not None and dense is not None:
-            savings[id(dense)] = savings.get(id(dense), 0) + finding.saved_params
+        site = locate(graph, finding)
+        if site is None:
+            continue
+        for node, suffix in ((site.flatten, ""), (site.dense, " (Dense)")):
+            markers.setdefault(id(node), []).append(f"{finding.rule}{suffix}")
+        if finding.rule == "KF001" and finding.saved_params is not None:
+            savings[id(site.dense)] = savings.get(id(site.dense), 0) + finding.saved_params
     counter = _Counter(layer_params)
     rows = _rows(graph, markers, savings, counter)
     top = [row for row in rows if row.depth == 0]

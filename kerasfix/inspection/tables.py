@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kerasfix.checks.flatten_dense import locate
 from kerasfix.findings import Finding
 from kerasfix.frontends.base import Program
 from kerasfix.graph.model import Graph, Layer, Node
@@ -33,9 +34,10 @@ def layer_table(program: Program, findings: list[Finding] | None = None) -> list
     A file that builds no model but calls layers gets one table of those calls.
     """
     if findings is None:
-        from kerasfix.engine import lint_graph
+        from kerasfix.engine import lint_program
+        from kerasfix.settings import Settings
 
-        findings = lint_graph(program.graph, path=program.path)
+        findings = lint_program(program, Settings())
     first_params: dict[int, int | None] = {}
     for node in program.graph.nodes:
         first_params.setdefault(id(node.layer), node.params)
@@ -55,7 +57,8 @@ def _table(
     first_params: dict[int, int | None],
 ) -> Summary:
     nodes = {id(node) for _, sub in graph.walk() for node in sub.nodes}
-    own = [f for f in findings if _flatten_node(f) is not None and id(_flatten_node(f)) in nodes]
+    flattens = {id(f): _flatten_node(f, program.graph) for f in findings}
+    own = [f for f in findings if flattens[id(f)] is not None and id(flattens[id(f)]) in nodes]
     facts: dict[str, str] = {}
     span = layer.span if layer is not None else None
     if span is not None:
@@ -77,6 +80,6 @@ def _table(
     return summary
 
 
-def _flatten_node(finding: Finding) -> Node | None:
-    node = finding.fix_context.get("flatten")
-    return node if isinstance(node, Node) else None
+def _flatten_node(finding: Finding, graph: Graph) -> Node | None:
+    site = locate(graph, finding)
+    return site.flatten if site is not None else None

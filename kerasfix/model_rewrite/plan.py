@@ -130,10 +130,12 @@ def make_plan(
     init: str = "fold",
 ) -> Plan:
     """Read `path`, lint it and plan the rewrite; RewriteError for models it cannot handle."""
-    from kerasfix.checks.options import RuleOptions
-    from kerasfix.engine import lint_graph
+    from kerasfix.checks.flatten_dense import locate
+    from kerasfix.engine import lint_program
+    from kerasfix.frontends.base import Program
     from kerasfix.frontends.saved_model import ModelConfigError, graph_of
     from kerasfix.kerasfile.model_file import load_model_file
+    from kerasfix.settings import Settings
 
     model_file = load_model_file(path)
     if model_file.format not in ("keras", "h5"):
@@ -147,25 +149,29 @@ def make_plan(
                 "run `kerasfix lint --fix` on the source that defines it"
             ) from None
         raise
-    findings = lint_graph(graph, RuleOptions(), selected=("KF001",))
+    program = Program(path.as_posix(), "model", graph)
+    findings = lint_program(program, Settings(select=("KF001",)))
     sites: list[PlannedSwap] = []
     skipped: list[str] = []
     known: set[str] = set()
     usage = _Usage(graph)
     groups: dict[int, list[Any]] = {}  # one Flatten may feed several Dense heads
     for finding in findings:
-        groups.setdefault(id(finding.fix_context["flatten"]), []).append(finding)
+        found = locate(graph, finding)
+        if found is not None:
+            groups.setdefault(id(found.flatten), []).append((finding, found))
     for group in groups.values():
-        labels = ["/".join(f.layer_path or ()) for f in group]
-        names = {n for f in group for n in (f.flatten_layer, f.dense_layer)} | set(labels)
+        labels = ["/".join(f.layer_path or ()) for f, _ in group]
+        names = {n for f, _ in group for n in (f.data.flatten_layer, f.data.dense_layer)}
+        names |= set(labels)
         known |= names
         if select and not (names & select):
             continue
-        if max(f.params_flatten or 0 for f in group) < min_params:
+        if max(f.data.params_flatten or 0 for f, _ in group) < min_params:
             continue
         try:
-            usage.check(group)
-            sites.extend(_site(finding, pooling, init) for finding in group)
+            usage.check([found for _, found in group])
+            sites.extend(_site(finding, found, pooling, init) for finding, found in group)
         except RewriteError as exc:
             skipped.append(f"{labels[0]}: {exc}")
     missing = (select or set()) - known
@@ -214,10 +220,10 @@ class _Usage:
 
     def check(self, group: list[Any]) -> None:
         """RewriteError naming why this Flatten's heads cannot all be resized."""
-        flatten = group[0].fix_context["flatten"]
-        denses = {id(f.fix_context["dense"]) for f in group}
-        for finding in group:
-            dense = finding.fix_context["dense"]
+        flatten = group[0].flatten
+        denses = {id(found.dense) for found in group}
+        for found in group:
+            dense = found.dense
             if self.calls.get(id(dense.layer), 0) > 1:
                 raise RewriteError(
                     f"Dense '{dense.layer.display_name}' is also called on another input; "
@@ -245,17 +251,16 @@ class _Usage:
                 )
 
 
-def _site(finding: Any, pooling: str, init: str) -> PlannedSwap:
-    ctx = finding.fix_context
-    flatten, dense = ctx["flatten"], ctx["dense"]
+def _site(finding: Any, found: Any, pooling: str, init: str) -> PlannedSwap:
+    flatten, dense = found.flatten, found.dense
     shape = flatten.inputs[0].output_shape
-    channels_first = bool(ctx["channels_first"])
+    channels_first = found.channels_first
     body = tuple(shape[1:])
     channels, spatial = (body[0], body[1:]) if channels_first else (body[-1], body[:-1])
     dims, axis = _flatten_order(tuple(int(d) for d in body), 0 if channels_first else len(body) - 1,
                                 flatten.layer.config.get("data_format"))  # fmt: skip
     between = []
-    for node in ctx["between"]:
+    for node in found.between:
         layer = node.layer
         between.append(Between((*finding.layer_path[:-1], layer.display_name),
                                layer.class_name, layer.config))  # fmt: skip

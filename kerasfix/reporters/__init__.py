@@ -7,7 +7,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from kerasfix.runner import LintResult
+    from kerasfix.results import LintResult
 
 Reporter = Callable[["LintResult", TextIO], None]
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kerasfix.findings import Finding, Severity
-from kerasfix.runner import LintResult, SourceText
+from kerasfix.results import LintResult, SourceText
 
 TOOL_NAME = "kerasfix"
 

@@ -11,7 +11,7 @@ from typing import TextIO
 
 from kerasfix.findings import Finding, Severity
 from kerasfix.reporters._common import TOOL_NAME, display_path, project_root, where
-from kerasfix.runner import LintResult
+from kerasfix.results import LintResult
 
 COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

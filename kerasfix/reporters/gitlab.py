@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from kerasfix.findings import Finding, Severity
 from kerasfix.reporters._common import display_path, fingerprints, project_root, where
-from kerasfix.runner import LintResult
+from kerasfix.results import LintResult
 
 SEVERITY = {Severity.ERROR: "critical", Severity.WARNING: "major", Severity.INFO: "minor"}
 

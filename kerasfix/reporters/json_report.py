@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from kerasfix.runner import LintResult
+from kerasfix.results import LintResult
 
 
 def report(result: LintResult, stream: TextIO) -> None:

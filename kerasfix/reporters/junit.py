@@ -12,7 +12,7 @@ from typing import TextIO
 
 from kerasfix.findings import Finding
 from kerasfix.reporters.text import location
-from kerasfix.runner import LintResult
+from kerasfix.results import LintResult
 
 # Characters XML 1.0 cannot hold, even escaped.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -21,7 +21,7 @@ from kerasfix.reporters._common import (
     relative_path,
     where,
 )
-from kerasfix.runner import LintResult
+from kerasfix.results import LintResult
 from kerasfix.version import __version__
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

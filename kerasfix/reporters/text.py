@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from kerasfix.findings import Finding
-from kerasfix.runner import LintResult
+from kerasfix.results import LintResult
 
 
 def location(finding: Finding) -> str:

@@ -32,7 +32,7 @@ class Analysis:
 
 def analyse(buffer: Buffer, settings: Settings) -> Analysis:
     """Findings and per-line layer shapes of one buffer, under `settings`."""
-    from kerasfix.runner import lint_program
+    from kerasfix.engine import lint_program
     from kerasfix.suppressions import cells_skip_file, text_skips_file
 
     # Excludes anchored at the project (a parent folder named `build` must not hide it all).

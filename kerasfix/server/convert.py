@@ -63,21 +63,25 @@ def diagnostic(finding: Finding, lines: Sequence[str], encoding: str = UTF16) ->
 def hover_markdown(finding: Finding) -> str:
     """The finding with its parameter arithmetic, as a small Markdown table."""
     rows = [f"**{finding.rule}** ({finding.severity.value}): {finding.message}", ""]
-    if finding.params_flatten is not None or finding.params_pooling is not None:
-        dense = f"Dense({finding.dense_units})" if finding.dense_units else "Dense"
-        pooling = finding.suggestion or "global pooling"
+    facts = finding.data.report()  # the rule's JSON keys (KF001/KF002: the arithmetic)
+    flat, pooled = facts.get("params_flatten"), facts.get("params_pooling")
+    if flat is not None or pooled is not None:
+        units = facts.get("dense_units")
+        dense = f"Dense({units})" if units else "Dense"
+        pooling = facts.get("suggestion") or "global pooling"
         rows += [
             "| head | parameters |",
             "|---|---:|",
-            f"| Flatten → {dense} | {_count(finding.params_flatten)} |",
-            f"| {pooling} → {dense} | {_count(finding.params_pooling)} |",
+            f"| Flatten → {dense} | {_count(flat)} |",
+            f"| {pooling} → {dense} | {_count(pooled)} |",
         ]
         saved = finding.saved_params
-        if saved is not None and finding.params_flatten:
-            percent = 100 * saved / finding.params_flatten
+        if saved is not None and flat:
+            percent = 100 * saved / flat
             rows.append(f"| saved | {saved:,} (-{percent:.1f}%) |")
-    if finding.shape is not None:
-        dims = "x".join("?" if d is None else str(d) for d in finding.shape)
+    shape = facts.get("shape")
+    if shape is not None:
+        dims = "x".join("?" if d is None else str(d) for d in shape)
         rows += ["", f"Feature map entering Flatten: {dims}"]
     return "\n".join(rows)
 

@@ -43,14 +43,16 @@ def test_rule_options_and_flags_override_the_file(tmp_path: Path) -> None:
         "[tool.kerasfix.kf001]\nmin-params = 500\nwarning-params = 1000\n",
     )
     settings = Resolver().settings_for(tmp_path / "x.py")
-    assert (settings.options.min_params, settings.options.warning_params) == (500, 1000)
-    assert settings.options.error_params == 10_000_000  # default kept
+    options = settings.options_for("kf001")
+    assert (options.min_params, options.warning_params) == (500, 1000)
+    assert options.error_params == 10_000_000  # default kept
     assert settings.exclude == ("gen",)
-    flags = Overrides(select=("KF002",), exclude=("other",), options={"min_params": 7})
+    flags = Overrides(select=("KF002",), exclude=("other",), options={"kf001": {"min_params": 7}})
     overridden = Resolver(flags).settings_for(tmp_path / "x.py")
     assert overridden.enabled_rules() == ("KF002",)  # a CLI selection starts afresh
     assert overridden.exclude == ("other",)
-    assert overridden.options.min_params == 7 and overridden.options.warning_params == 1000
+    options = overridden.options_for("kf001")
+    assert options.min_params == 7 and options.warning_params == 1000
     added = Resolver(Overrides(ignore=("KF001",))).settings_for(tmp_path / "x.py")
     assert added.enabled_rules() == ()  # --ignore adds to the file's ignore
 

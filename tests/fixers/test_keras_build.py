@@ -73,7 +73,9 @@ def _run_if_only_declared(model, keras) -> None:  # type: ignore[no-untyped-def]
 def test_fixed_model_has_the_predicted_dense_size(fixture: Path, tmp_path: Path) -> None:
     keras = pytest.importorskip("keras")
     path = copy(fixture, tmp_path)
-    expected = Counter(f.params_pooling for f in lint_paths([path]).findings if f.rule == "KF001")
+    expected = Counter(
+        f.data.params_pooling for f in lint_paths([path]).findings if f.rule == "KF001"
+    )
     fix_result(lint_paths([path]), FixOptions())
     namespace: dict = {"__name__": "fixed_fixture"}  # type: ignore[type-arg]
     for text in units(path):

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-from kerasfix.runner import FileOutcome, check_file
+from kerasfix.file_check import check_file
+from kerasfix.results import FileOutcome
 from kerasfix.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from kerasfix.file_check import check_file
 from kerasfix.limits import FileTimeout, env_int, time_limit
-from kerasfix.runner import check_file, lint_paths
+from kerasfix.runner import lint_paths
 from tests.hardening.conftest import SETTINGS
 
 SLOW_SOURCE = "import keras\nfrom keras import layers\nx = keras.Input((8, 8, 3))\n" + "".join(

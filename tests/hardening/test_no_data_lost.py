@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from kerasfix.runner import check_file
+from kerasfix.file_check import check_file
 from tests.hardening.conftest import SCALE, SETTINGS
 
 pytestmark = pytest.mark.keras

@@ -69,17 +69,17 @@ def test_kf002_carries_a_formula_and_the_pooled_count(
 ) -> None:
     finding = _finding(tmp_path, trunk, shape, dense)
     assert finding.rule == "KF002"
-    assert finding.params_pooling is not None
-    assert finding.params_flatten_formula is not None
-    assert f"it is {finding.params_flatten_formula}, at " in finding.message
+    assert finding.data.params_pooling is not None
+    assert finding.data.params_flatten_formula is not None
+    assert f"it is {finding.data.params_flatten_formula}, at " in finding.message
 
 
 def test_seed_formula_reads_as_in_the_issue(tmp_path: Path) -> None:
     finding = _finding(
         tmp_path, "layers.ConvLSTM2D(256, (3, 3))", (None, None, None, 1), "layers.Dense(256)"
     )
-    assert finding.params_pooling == 65_792
-    assert finding.params_flatten_formula == "65536*(H-2)*(W-2) + 256"
+    assert finding.data.params_pooling == 65_792
+    assert finding.data.params_flatten_formula == "65536*(H-2)*(W-2) + 256"
     assert "for an input of HxW it is 65536*(H-2)*(W-2) + 256, at 32x32 input it would be " in (
         finding.message
     )
@@ -107,7 +107,7 @@ def test_formulas_match_keras(
     import keras
 
     finding = _finding(tmp_path, trunk, shape, dense)
-    formula = finding.params_flatten_formula
+    formula = finding.data.params_flatten_formula
     assert formula is not None
     unknown = [i for i, d in enumerate(shape[:-1]) if d is None]
     for concrete in sizes:
@@ -145,8 +145,11 @@ def test_resizing_pins_the_size_without_an_input_shape(tmp_path: Path) -> None:
     path.write_text(RESIZED)
     (finding,) = lint_paths([path]).findings
     assert finding.rule == "KF001"
-    assert finding.shape == (31, 31, 16)
-    assert (finding.params_flatten, finding.params_pooling) == (31 * 31 * 16 * 32 + 32, 544)
+    assert finding.data.shape == (31, 31, 16)
+    assert (finding.data.params_flatten, finding.data.params_pooling) == (
+        31 * 31 * 16 * 32 + 32,
+        544,
+    )
 
 
 @pytest.mark.keras
@@ -161,7 +164,7 @@ def test_resizing_numbers_match_keras(tmp_path: Path) -> None:
     path = tmp_path / "model.py"
     path.write_text(RESIZED)
     (finding,) = lint_paths([path]).findings
-    assert finding.params_flatten == model.layers[-1].count_params()
+    assert finding.data.params_flatten == model.layers[-1].count_params()
 
 
 def test_a_resize_to_unknown_sizes_ends_the_formula(tmp_path: Path) -> None:
@@ -174,5 +177,5 @@ def test_a_resize_to_unknown_sizes_ends_the_formula(tmp_path: Path) -> None:
     )
     (finding,) = lint_paths([path]).findings
     assert finding.rule == "KF002"
-    assert finding.params_pooling == 8 * 4 + 4
-    assert finding.params_flatten_formula is None  # the size is `size`, not the input's H
+    assert finding.data.params_pooling == 8 * 4 + 4
+    assert finding.data.params_flatten_formula is None  # the size is `size`, not the input's H

@@ -10,7 +10,8 @@ import pytest
 from kerasfix import cache as cache_module
 from kerasfix import parallel
 from kerasfix.cli import main
-from kerasfix.runner import LintResult, lint_paths
+from kerasfix.results import LintResult
+from kerasfix.runner import lint_paths
 from kerasfix.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"

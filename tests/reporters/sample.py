@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kerasfix.checks.flatten_dense import PoolingFacts
 from kerasfix.findings import Finding, Severity
 from kerasfix.graph.model import SourceSpan
-from kerasfix.runner import FileError, LintResult, SourceText
+from kerasfix.results import FileError, LintResult, SourceText
 
 SCRIPT = """\
 import keras
@@ -27,11 +28,14 @@ def finding(path: str, line: int, column: int, end_line: int, end_column: int, *
         severity=Severity.WARNING,
         message="Flatten over 26x26x64 feeds Dense(128): 5,537,920 parameters; "
         "GlobalAveragePooling2D would need 8,320 (-99.8%)",
-        shape=(26, 26, 64),
-        dense_units=128,
-        params_flatten=26 * 26 * 64 * 128 + 128,
-        params_pooling=64 * 128 + 128,
-        suggestion="GlobalAveragePooling2D",
+        data=PoolingFacts(
+            shape=(26, 26, 64),
+            dense_units=128,
+            params_flatten=26 * 26 * 64 * 128 + 128,
+            params_pooling=64 * 128 + 128,
+            suggestion="GlobalAveragePooling2D",
+            known=True,
+        ),
     )
     defaults.update(kw)
     cell = defaults.pop("cell", None)
@@ -59,12 +63,14 @@ def sample_result(root: Path, shift: int = 0) -> LintResult:
         finding(s, 5 + shift, 71, 5 + shift, 87),
         finding(s, 6 + shift, 5, 8 + shift, 2, rule="KF002", severity=Severity.INFO,
                 message="Flatten over ?x?x64 feeds Dense(?): unknown, 100% sure: see",
-                shape=(None, None, 64), params_flatten=None),
+                data=PoolingFacts(shape=(None, None, 64), dense_units=128, params_pooling=8_320,
+                                  suggestion="GlobalAveragePooling2D")),
         finding(nb, 2, 5, 2, 29, cell=3, severity=Severity.ERROR),
         Finding(rule="KF001", severity=Severity.WARNING, path=model,
                 message="layer 'flatten' (in 'functional') over 12x12x64 feeds 'dense' Dense(128)",
-                layer_path=("functional", "flatten"), shape=(12, 12, 64), dense_units=128,
-                params_flatten=1_179_776, params_pooling=8_320),
+                layer_path=("functional", "flatten"),
+                data=PoolingFacts(shape=(12, 12, 64), dense_units=128, params_flatten=1_179_776,
+                                  params_pooling=8_320, known=True)),
     ]  # fmt: skip
     return LintResult(
         findings=findings,

@@ -76,7 +76,7 @@ def test_message_and_properties_are_escaped_in_output(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     weird = (tmp_path / "a,b:c.py").as_posix()
     bad = finding(weird, 1, 1, 1, 5, severity=Severity.WARNING, message="50% of\nthe\rmodel")
-    from kerasfix.runner import LintResult
+    from kerasfix.results import LintResult
 
     (line,) = render(LintResult(findings=[bad]))
     assert "file=a%2Cb%3Ac.py," in line

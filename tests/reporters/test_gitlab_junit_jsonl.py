@@ -62,7 +62,7 @@ def test_junit_one_case_per_file_one_failure_per_finding(tmp_path, monkeypatch):
 
 def test_junit_skipped_files_and_control_characters(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    from kerasfix.runner import FileError
+    from kerasfix.results import FileError
 
     result = sample_result(tmp_path)
     result.skipped.append(FileError("gen.py", "skipped: '# kerasfix: skip-file'"))

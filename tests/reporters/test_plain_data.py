@@ -17,10 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kerasfix.cache import ResultCache
+from kerasfix.checks.flatten_dense import PoolingFacts
 from kerasfix.findings import Finding, Severity
 from kerasfix.graph.model import SourceSpan, Unknown
 from kerasfix.reporters import FORMATS, get_reporter
-from kerasfix.runner import FileOutcome, LintResult, SourceText
+from kerasfix.results import FileOutcome, LintResult, SourceText
 
 NAMED_AT_RUN_TIME = """\
 from keras.models import Sequential
@@ -91,13 +92,16 @@ def findings(draw: st.DrawFn) -> Finding:
         path="src/model.py" if span else "model.keras",
         span=span,
         layer_path=(draw(_TEXT), draw(_TEXT)) if on_model else None,
-        shape=draw(_SHAPE),
-        dense_units=draw(_INT),
-        params_flatten=draw(_INT),
-        params_pooling=draw(_INT),
-        suggestion=draw(_TEXT),
-        flatten_layer=draw(_TEXT),
-        dense_layer=draw(_TEXT),
+        data=PoolingFacts(
+            shape=draw(_SHAPE),
+            dense_units=draw(_INT),
+            params_flatten=draw(_INT),
+            params_pooling=draw(_INT),
+            suggestion=draw(_TEXT),
+            flatten_layer=draw(_TEXT),
+            dense_layer=draw(_TEXT),
+            channels_first=draw(st.booleans()),
+        ),
     )
 
 
@@ -146,3 +150,5 @@ def test_generated_findings_round_trip_through_the_cache(generated: list[Finding
         )
     assert reread is not None
     assert [f.to_dict() for f in reread.findings] == [f.to_dict() for f in generated]
+    # The fix data (layer names, data format) survives too: `--fix` may use cached results.
+    assert [f.data for f in reread.findings] == [f.data for f in generated]

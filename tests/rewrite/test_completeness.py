@@ -84,8 +84,8 @@ def test_lora_dense_counted_like_keras(keras, tmp_path, suffix):
     model.save(path)
     (finding,) = lint_graph(read_model(path).graph)
     dense = model.get_layer("fc")
-    assert finding.params_flatten == dense.count_params() == 120 * 5 + 5 + 2 * (120 + 5)
-    assert finding.params_pooling == 6 * 5 + 5 + 2 * (6 + 5)
+    assert finding.data.params_flatten == dense.count_params() == 120 * 5 + 5 + 2 * (120 + 5)
+    assert finding.data.params_pooling == 6 * 5 + 5 + 2 * (6 + 5)
     assert build_summary(path).total_params == model.count_params()
 
 

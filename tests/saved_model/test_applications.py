@@ -20,13 +20,16 @@ def test_vgg_is_flagged_with_exact_counts(apps, builder: ModuleType, name: str) 
     assert finding.rule == "KF001" and finding.layer_path == ("flatten",)
     fc1 = model.get_layer("fc1").count_params()
     swapped = builder.swap_flatten(model, {"flatten"})
-    assert finding.params_flatten == fc1
-    assert finding.params_pooling == swapped.get_layer("fc1").count_params()
+    assert finding.data.params_flatten == fc1
+    assert finding.data.params_pooling == swapped.get_layer("fc1").count_params()
     summary = build_summary(path)
     assert summary.total_params == model.count_params()
     assert summary.params_after_swaps == swapped.count_params()
     if name == "vgg16":
-        assert (finding.params_flatten, finding.params_pooling) == (102_764_544, 2_101_248)
+        assert (finding.data.params_flatten, finding.data.params_pooling) == (
+            102_764_544,
+            2_101_248,
+        )
         assert finding.message == (
             "layer 'flatten' (in 'vgg16') over 7x7x512 feeds 'fc1' Dense(4096): 102,764,544 "
             "parameters; GlobalAveragePooling2D would need 2,101,248 (-98.0%)"

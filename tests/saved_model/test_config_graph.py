@@ -22,7 +22,7 @@ from tests.saved_model.handmade import (
 def test_keras3_functional_exact_numbers() -> None:
     findings = lint_graph(graph_from_config(keras3_cnn()))
     assert [(f.rule, f.layer_path) for f in findings] == [("KF001", ("flatten",))]
-    assert (findings[0].params_flatten, findings[0].params_pooling) == KERAS3_CNN_PARAMS
+    assert (findings[0].data.params_flatten, findings[0].data.params_pooling) == KERAS3_CNN_PARAMS
     assert findings[0].message.startswith(
         "layer 'flatten' (in 'functional_1') over 30x30x16 feeds 'fc1' Dense(64): "
         "921,664 parameters;"
@@ -36,7 +36,7 @@ def test_keras2_shared_layer_and_multiple_outputs() -> None:
     assert [n.params for n in convs] == [3 * 3 * 2 * 4 + 4, 0]  # shared weights count once
     assert [n.layer.display_name for n in graph.outputs] == ["fc_b", "conv"]
     (finding,) = lint_graph(graph)
-    assert finding.params_flatten == 8 * 8 * 4 * 5 + 5
+    assert finding.data.params_flatten == 8 * 8 * 4 * 5 + 5
 
 
 def test_keras2_sequential_with_batch_input_shape_and_old_list_format() -> None:
@@ -48,7 +48,7 @@ def test_keras2_sequential_with_batch_input_shape_and_old_list_format() -> None:
     ]  # fmt: skip
     for config in ({"name": "s", "layers": layers}, layers):
         (finding,) = lint_graph(graph_from_config({"class_name": "Sequential", "config": config}))
-        assert finding.params_flatten == 8 * 3 * 2 + 2
+        assert finding.data.params_flatten == 8 * 3 * 2 + 2
 
 
 def test_keras3_nested_functional_calls_are_numbered_from_one() -> None:

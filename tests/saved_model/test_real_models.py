@@ -45,22 +45,23 @@ def test_findings_equal_keras_counts(
     path = small_models / f"{name}{suffix}"
     findings = lint_graph(read_model(path).graph, path=str(path))
     kf001 = [f for f in findings if f.rule == "KF001"]
-    assert {f.flatten_layer for f in kf001} == EXPECTED[name]
+    assert {f.data.flatten_layer for f in kf001} == EXPECTED[name]
     if name in ("lambda_head", "custom_layer"):  # numbers from the recorded shapes
-        assert [(f.rule, f.params_flatten) for f in findings] == [("KF001", 54_090)]
+        assert [(f.rule, f.data.params_flatten) for f in findings] == [("KF001", 54_090)]
     if not kf001:
         return
     model = load(path)
-    swapped = builder.swap_flatten(model, {f.flatten_layer for f in kf001})
+    swapped = builder.swap_flatten(model, {f.data.flatten_layer for f in kf001})
     for finding in kf001:
         assert (
-            finding.params_flatten == builder.find_layer(model, finding.dense_layer).count_params()
+            finding.data.params_flatten
+            == builder.find_layer(model, finding.data.dense_layer).count_params()
         )
         assert (
-            finding.params_pooling
-            == builder.find_layer(swapped, finding.dense_layer).count_params()
+            finding.data.params_pooling
+            == builder.find_layer(swapped, finding.data.dense_layer).count_params()
         )
-        assert finding.message.startswith(f"layer '{finding.flatten_layer}' (in '")
+        assert finding.message.startswith(f"layer '{finding.data.flatten_layer}' (in '")
 
 
 @pytest.mark.parametrize("suffix", [".keras", ".h5"])
@@ -74,7 +75,7 @@ def test_inferred_shapes_and_totals_equal_keras(
     assert summary.total_params == model.count_params()
     assert summary.weights is not None and summary.weights.values == model.count_params()
     assert summary.weight_bytes == model.count_params() * 4
-    flattens = {f.flatten_layer for f in summary.swaps}
+    flattens = {f.data.flatten_layer for f in summary.swaps}
     if flattens:
         after = builder.swap_flatten(model, flattens).count_params()
         assert summary.params_after_swaps == after
@@ -108,8 +109,8 @@ def test_legacy_tf_keras_h5_and_savedmodel(legacy_models: Path) -> None:
         program = read_model(path)
         (finding,) = lint_graph(program.graph, path=str(path))
         assert finding.rule == "KF001"
-        assert finding.params_flatten == expected[key]["params_flatten"]
-        assert finding.params_pooling == expected[key]["params_pooling"]
+        assert finding.data.params_flatten == expected[key]["params_flatten"]
+        assert finding.data.params_pooling == expected[key]["params_pooling"]
         assert build_summary(path).total_params == expected[key]["total"]
         assert not [n for n in program.notes if "weights of" in n]  # cross-check agrees
 
@@ -129,11 +130,11 @@ def test_live_models_through_the_api(builder: ModuleType) -> None:
     for name, flattens in EXPECTED.items():
         model = builder.build(name)
         findings = kerasfix.check(model)
-        assert {f.flatten_layer for f in findings if f.rule == "KF001"} == flattens, name
+        assert {f.data.flatten_layer for f in findings if f.rule == "KF001"} == flattens, name
         for finding in findings:
             if finding.rule == "KF001":
-                dense = builder.find_layer(model, finding.dense_layer)
-                assert finding.params_flatten == dense.count_params()
+                dense = builder.find_layer(model, finding.data.dense_layer)
+                assert finding.data.params_flatten == dense.count_params()
         html = findings._repr_html_()
         assert ("<table>" in html) == bool(findings)
 

@@ -24,12 +24,12 @@ class Expected:
         if (finding.cell, finding.line, finding.rule) != (self.cell, self.line, self.rule):
             return False
         actual = {
-            "shape": "x".join(str(d) for d in finding.shape) if finding.shape else None,
-            "units": str(finding.dense_units),
-            "flatten": str(finding.params_flatten),
-            "pooling": str(finding.params_pooling),
+            "shape": "x".join(str(d) for d in finding.data.shape) if finding.data.shape else None,
+            "units": str(finding.data.dense_units),
+            "flatten": str(finding.data.params_flatten),
+            "pooling": str(finding.data.params_pooling),
             # written without spaces in the comment: `formula=65536*(H-2)*(W-2)+256`
-            "formula": (finding.params_flatten_formula or "").replace(" ", "") or None,
+            "formula": (finding.data.params_flatten_formula or "").replace(" ", "") or None,
         }
         return all(actual[key] == value for key, value in self.fields)
 

@@ -34,7 +34,7 @@ def test_unbuildable_model_names_the_failing_layer(tmp_path: Path) -> None:
     source.write_text(POOLED_TOO_OFTEN)
     (finding,) = lint_paths([source]).findings
     assert finding.rule == "KF002"
-    assert (finding.params_flatten, finding.params_pooling) == (None, None)
+    assert (finding.data.params_flatten, finding.data.params_pooling) == (None, None)
     assert finding.message == (
         "Flatten over an unknown shape feeds Dense(10), but this model cannot be built: "
         "Keras cannot build 'MaxPooling2D' (line 10): window 2 with stride 2 and padding "

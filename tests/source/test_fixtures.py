@@ -29,7 +29,7 @@ def test_fixture_findings(path: Path) -> None:
     assert not missing, missing
     for finding in result.findings:
         if finding.rule == "KF002":
-            assert finding.params_flatten is None
+            assert finding.data.params_flatten is None
             assert "unknown because" in finding.message
 
 

@@ -52,7 +52,7 @@ def test_tf_keras_file_with_keras1_spelling_still_reads_strides(tmp_path: Path) 
         "    Dense(2)])\nm.fit(x, y, nb_epoch=3)\n"
     )
     (finding,) = lint_paths([source]).findings
-    assert finding.shape == (10, 10, 4)  # strides 3, not a 3x3 kernel with stride 1
+    assert finding.data.shape == (10, 10, 4)  # strides 3, not a 3x3 kernel with stride 1
 
 
 @pytest.mark.keras
@@ -69,4 +69,4 @@ def test_modern_convolution2d_numbers_match_keras() -> None:
         dense = model.layers[model.layers.index(flatten) + 1]
         expected.append((tuple(flatten.input.shape[1:]), dense.count_params()))
     findings = lint_paths([FIXTURE]).findings
-    assert [(f.shape, f.params_flatten) for f in findings] == expected
+    assert [(f.data.shape, f.data.params_flatten) for f in findings] == expected

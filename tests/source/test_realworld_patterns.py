@@ -54,7 +54,7 @@ def _unwrapped(layer) -> str:  # type: ignore[no-untyped-def]
 def test_flatten_counts_match_keras(fixture: Path) -> None:
     keras = pytest.importorskip("keras")
     findings = lint_paths([fixture], Settings()).findings
-    expected = Counter(f.params_flatten for f in findings if f.rule == "KF001")
+    expected = Counter(f.data.params_flatten for f in findings if f.rule == "KF001")
     namespace: dict = {"__name__": "pattern_fixture"}  # type: ignore[type-arg]
     exec(compile(fixture.read_text(encoding="utf-8"), str(fixture), "exec"), namespace)
     # Every reported count is one Keras builds (unreported pairs, e.g. on raw inputs, aside).
@@ -70,7 +70,7 @@ def test_config_attribute_never_assigned_stays_unknown(tmp_path: Path) -> None:
         "m = models.Sequential([layers.Input((config.size, config.size, 3)),\n"
         "    layers.Conv2D(config.filters, 3), layers.Flatten(), layers.Dense(8)])\n",
     )
-    assert [(f.rule, f.shape, f.params_pooling) for f in findings] == [
+    assert [(f.rule, f.data.shape, f.data.params_pooling) for f in findings] == [
         ("KF002", (None, None, 32), 264)
     ]
 
@@ -84,9 +84,9 @@ def test_config_attributes_of_a_run_object(tmp_path: Path) -> None:
         "    layers.Conv2D(4, 3), layers.Flatten(), layers.Dense(config.units)])\n",
     )
     # Keras: 28x28x4 -> Dense(8) = 3136*8 + 8; pooled 4*8 + 8.
-    assert [(f.rule, f.shape, f.params_flatten, f.params_pooling) for f in findings] == [
-        ("KF001", (28, 28, 4), 25096, 40)
-    ]
+    assert [
+        (f.rule, f.data.shape, f.data.params_flatten, f.data.params_pooling) for f in findings
+    ] == [("KF001", (28, 28, 4), 25096, 40)]
 
 
 SEQUENTIAL_OUTPUT = """
@@ -106,9 +106,10 @@ model = Model(inputs=feature_extractor.input, outputs=x)
 def test_sequential_output_chained_into_a_functional_head(tmp_path: Path) -> None:
     findings = _lint_text(tmp_path, SEQUENTIAL_OUTPUT)
     # Keras: 16x16x32 pooled to 8x8x32 -> Dense(8) = 2048*8 + 8; pooled 32*8 + 8.
-    assert [(f.rule, f.line, f.shape, f.params_flatten, f.params_pooling) for f in findings] == [
-        ("KF001", 8, (8, 8, 32), 16392, 264)
-    ]
+    assert [
+        (f.rule, f.line, f.data.shape, f.data.params_flatten, f.data.params_pooling)
+        for f in findings
+    ] == [("KF001", 8, (8, 8, 32), 16392, 264)]
 
 
 @pytest.mark.keras
@@ -151,7 +152,7 @@ def test_local_alias_of_flatten(tmp_path: Path) -> None:
         "    tf.keras.layers.Conv2D(16, 3, padding='same', strides=2),\n"
         "    Flatten(), tf.keras.layers.Dense(32)])\n",
     )
-    assert [(f.rule, f.line, f.params_flatten, f.params_pooling) for f in findings] == [
+    assert [(f.rule, f.line, f.data.params_flatten, f.data.params_pooling) for f in findings] == [
         ("KF001", 6, 32800, 544)
     ]
 

@@ -58,6 +58,6 @@ def test_recursive_call_is_unknown_with_its_reason(tmp_path: Path) -> None:
 def test_deep_nesting_keeps_exact_numbers(tmp_path: Path, make) -> None:
     (finding,) = _lint(tmp_path, make(40))
     assert finding.rule == "KF001"
-    assert finding.shape == (16, 16, 8)
-    assert finding.params_flatten == 16 * 16 * 8 * 10 + 10
-    assert finding.params_pooling == 8 * 10 + 10
+    assert finding.data.shape == (16, 16, 8)
+    assert finding.data.params_flatten == 16 * 16 * 8 * 10 + 10
+    assert finding.data.params_pooling == 8 * 10 + 10

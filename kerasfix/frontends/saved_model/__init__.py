@@ -26,7 +26,7 @@ def read_model(path: Path) -> Program:
     """Frontend entry point: a model file as a `Program` the rules can lint."""
     model_file = load_model_file(path)
     graph = graph_of(model_file)
-    notes = [f"{k}: {v}" for k, v in sorted(model_file.facts.items())]
+    notes: list[str] = []  # warnings `lint` shows (the file's facts are inspect's business)
     if model_file.format == "h5":
         from kerasfix.frontends.saved_model.crosscheck import weight_mismatches
 

@@ -27,12 +27,16 @@ __all__ = [
     "read_source",
 ]
 
-# Every rule is about a Keras Flatten; a file that never spells it cannot have findings.
-PREFILTER_TOKEN = "Flatten"
+
+EXHAUSTED = "analysis stopped early: the file is too large or complex"
 
 
 def could_have_findings(text: str) -> bool:
-    return PREFILTER_TOKEN in text
+    """Whether `text` holds a word some registered rule needs (Rule.prefilter)."""
+    from kerasfix.rule_registry import prefilter_tokens
+
+    tokens = prefilter_tokens()
+    return tokens is None or any(token in text for token in tokens)
 
 
 _IMPORT_STATEMENT = re.compile(r"^[ \t]*(?:import|from)[ \t]+[\w.]", re.MULTILINE)
@@ -81,8 +85,9 @@ def read_source(path: Path, prefilter: bool = True) -> Program:
 
 
 def program_from_text(text: str, display_path: str, prefilter: bool = True) -> Program:
-    """The file's graph; with `prefilter`, a file that never says Flatten is not analysed
-    (lint's shortcut: it cannot have findings). `inspect` wants every model, so turns it off."""
+    """The file's graph; with `prefilter`, a file without any word the rules need (for
+    KF001/KF002, "Flatten") is not analysed (lint's shortcut: it cannot have findings).
+    `inspect` wants every model, so turns it off."""
     if prefilter and not could_have_findings(text):
         return Program(display_path, "source", Graph(class_name="Program"), text=text)
     from kerasfix.frontends.source.interpreter import Interpreter
@@ -97,11 +102,7 @@ def program_from_text(text: str, display_path: str, prefilter: bool = True) -> P
         graph = interpreter.finish()
     except RecursionError:
         raise InputError(f"{display_path}: code nested too deeply to analyse") from None
-    notes = (
-        ["analysis stopped early: the file is too large or complex"]
-        if interpreter.exhausted
-        else []
-    )
+    notes = [EXHAUSTED] if interpreter.exhausted else []
     return Program(
         display_path,
         "source",
