@@ -11,8 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from kerasfix.graph.inference import ShapeError
-from kerasfix.graph.model import Dim, Shape
+from kerasfix.graph.model import Dim, Shape, ShapeError
 
 PADDINGS = ("valid", "same", "causal", "full")
 

@@ -9,8 +9,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from kerasfix.graph.inference import ShapeError
-from kerasfix.graph.model import Shape
+from kerasfix.graph.model import Shape, ShapeError
 from kerasfix.layers.arithmetic import (
     as_int,
     first,

@@ -1,4 +1,4 @@
-"""Imports every family module so each registers its layers (loaded lazily by the registry)."""
+"""Imports every family module so each registers its layers (the package imports this)."""
 
 from kerasfix.layers import (  # noqa: F401
     applications,

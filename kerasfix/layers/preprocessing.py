@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from kerasfix.graph.inference import ShapeError
-from kerasfix.graph.model import Shape
+from kerasfix.graph.model import Shape, ShapeError
 from kerasfix.layers.arithmetic import (
     as_int,
     channels_first,
@@ -90,6 +89,7 @@ register(
         zero_params,
         Role.PRESERVING,
         ("height", "width", "interpolation", "crop_to_aspect_ratio"),
+        keywords=("data_format",),
     )
 )
 register(
@@ -103,7 +103,12 @@ register(
 )
 register(
     LayerSpec(
-        "RandomCrop", _resize_shape, zero_params, Role.PRESERVING, ("height", "width", "seed")
+        "RandomCrop",
+        _resize_shape,
+        zero_params,
+        Role.PRESERVING,
+        ("height", "width", "seed"),
+        keywords=("data_format",),
     )
 )
 register(

@@ -3,6 +3,9 @@
 Each family module (conv, pooling, reshaping, ...) registers the layers it knows with the
 output-shape and parameter arithmetic of that family, mirroring how Keras keeps
 `compute_output_shape` beside each layer family. Everything else looks layers up here.
+The registry imports no family: the `kerasfix.layers` package imports them all (through
+`families`) before anyone can look a layer up, so the families import the registry
+downward and no import cycle is needed to fill it.
 """
 
 from __future__ import annotations
@@ -39,6 +42,14 @@ class LayerSpec:
     # Config-dependent role for wrappers (TimeDistributed(Conv2D) is spatial,
     # TimeDistributed(Dense) is not); `role` is then the conservative default.
     role_fn: RoleFn | None = None
+    # Keyword arguments the arithmetic reads that `positional` does not bind (Keras takes
+    # them by keyword only, or after arguments kerasfix never binds).
+    keywords: tuple[str, ...] = ()
+
+    @property
+    def takes_data_format(self) -> bool:
+        """Whether the constructor takes `data_format` (defaulting to the image data format)."""
+        return "data_format" in self.positional or "data_format" in self.keywords
 
     def role_for(self, config: dict[str, Any]) -> Role:
         """The role of a layer with this config (wrappers defer to the wrapped layer)."""
@@ -63,25 +74,18 @@ def register(spec: LayerSpec, *aliases: str) -> LayerSpec:
 
 def canonical_name(class_name: str) -> str:
     """Keras 3 class name for a (possibly legacy or aliased) class name."""
-    _ensure_loaded()
     return _ALIASES.get(class_name, class_name)
 
 
 def lookup(class_name: str) -> LayerSpec | None:
-    _ensure_loaded()
     return _SPECS.get(_ALIASES.get(class_name, class_name))
 
 
 def known_names() -> frozenset[str]:
-    _ensure_loaded()
     return frozenset(_SPECS) | frozenset(_ALIASES)
 
 
-_loaded = False
-
-
-def _ensure_loaded() -> None:
-    global _loaded
-    if not _loaded:
-        _loaded = True
-        from kerasfix.layers import families  # noqa: F401  (registers every family)
+def data_format_names() -> frozenset[str]:
+    """Keras 3 class names whose constructor takes `data_format`: a file's
+    `set_image_data_format()` applies to these layers and no others."""
+    return frozenset(name for name, spec in _SPECS.items() if spec.takes_data_format)
