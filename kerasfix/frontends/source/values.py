@@ -137,3 +137,10 @@ class ArrayValue:
     """A NumPy-like array whose shape is known (e.g. from a keras.datasets loader)."""
 
     shape: tuple[int, ...]
+
+
+@dataclass
+class RangeValue:
+    """A `range()` with known bounds, short enough to unroll."""
+
+    values: range
