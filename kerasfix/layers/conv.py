@@ -23,7 +23,7 @@ from kerasfix.layers.arithmetic import (
     product,
     split_spatial,
 )
-from kerasfix.layers.registry import LayerSpec, Role, register
+from kerasfix.layers.spec import LayerSpec, Role, register
 
 Config = dict[str, Any]
 Shapes = Sequence[Shape | None]

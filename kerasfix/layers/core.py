@@ -19,7 +19,7 @@ from kerasfix.layers.arithmetic import (
     zero_params,
 )
 from kerasfix.layers.legacy import declared_input_shape
-from kerasfix.layers.registry import LayerSpec, Role, register
+from kerasfix.layers.spec import LayerSpec, Role, register
 
 Config = dict[str, Any]
 Shapes = Sequence[Shape | None]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from kerasfix.graph.model import Shape
-from kerasfix.layers.registry import canonical_name, lookup
+from kerasfix.layers.spec import canonical_name, lookup
 
 Config = dict[str, Any]
 

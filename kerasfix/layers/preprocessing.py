@@ -20,7 +20,7 @@ from kerasfix.layers.arithmetic import (
     zero_params,
 )
 from kerasfix.layers.normalization import axes_of
-from kerasfix.layers.registry import LayerSpec, Role, register
+from kerasfix.layers.spec import LayerSpec, Role, register
 
 Config = dict[str, Any]
 Shapes = Sequence[Shape | None]
