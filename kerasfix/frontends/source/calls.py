@@ -218,7 +218,7 @@ class Calls:
         Plain classes' methods, then plain functions (framework classes are the
         subclass's: it knows how they are built and called)."""
         for cls in list(self.classes):
-            if cls.keras_base:
+            if cls.framework_base:
                 continue
             plain: InstanceValue | None = None
             for name, method in cls.methods.items():

@@ -300,8 +300,8 @@ class Evaluator(Calls):
         bases = [self.eval(base, scope) for base in stmt.bases]
         framework_base = None
         for base in bases:
-            if isinstance(base, ClassValue) and base.keras_base:
-                framework_base = framework_base or base.keras_base
+            if isinstance(base, ClassValue) and base.framework_base:
+                framework_base = framework_base or base.framework_base
             elif (kind := self.base_kind(base)) == "model":
                 framework_base = kind
             elif kind is not None:
@@ -481,7 +481,7 @@ class Evaluator(Calls):
             if attr in value.attrs:
                 return value.attrs[attr]
             methods = value.cls.methods
-            if attr in methods or (value.cls.keras_base and attr in self.inherited_methods):
+            if attr in methods or (value.cls.framework_base and attr in self.inherited_methods):
                 return BoundMethod(value, attr)
             if attr in value.cls.constants:
                 return value.cls.constants[attr]

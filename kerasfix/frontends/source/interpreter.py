@@ -156,7 +156,7 @@ class Interpreter(Evaluator):
 
     def call_method_of(self, instance: InstanceValue) -> Any:
         """A Keras layer or model subclass runs `call`."""
-        return instance.cls.methods.get("call") if instance.cls.keras_base else None
+        return instance.cls.methods.get("call") if instance.cls.framework_base else None
 
     def _tensor_arithmetic(self, left: Any, right: Any, where: ast.AST) -> Any:
         """`x / 255.0` keeps a tensor's shape; `a + b` of two tensors is an elementwise merge."""
@@ -276,7 +276,7 @@ class Interpreter(Evaluator):
         if (
             isinstance(receiver, InstanceValue)
             and name == "build"
-            and receiver.cls.keras_base
+            and receiver.cls.framework_base
             and "build" not in receiver.cls.methods
         ):
             shape = args[0] if args else kwargs.get("input_shape")
@@ -562,7 +562,7 @@ class Interpreter(Evaluator):
                 return self.apply_layer(value.layer, TensorValue(previous), None).node
             if isinstance(value, ModelValue):
                 return self.apply_layer(value.layer, TensorValue(previous), None).node
-            if isinstance(value, InstanceValue) and value.cls.keras_base:
+            if isinstance(value, InstanceValue) and value.cls.framework_base:
                 result = self.call_instance(value, [TensorValue(previous)], {}, None)
                 if isinstance(result, TensorValue):
                     return result.node
@@ -580,10 +580,11 @@ class Interpreter(Evaluator):
     def _explore_uncalled(self) -> None:
         """Code defined but never called still builds models: run it with unknown arguments."""
         for cls in list(self.classes):
-            if cls.keras_base and not cls.instantiated:
+            if cls.framework_base and not cls.instantiated:
                 self.instantiate(cls, unknown_args(cls.methods.get("__init__"), 1), {}, None)
         for instance in list(self.instances):
-            if instance.cls.keras_base and not instance.called and "call" in instance.cls.methods:
+            cls = instance.cls
+            if cls.framework_base and not instance.called and "call" in cls.methods:
                 name = instance.cls.node.name
                 reason = f"the input shape of {name} is only set when the model is called"
                 node = self._input_node(None, reason, None, None)
