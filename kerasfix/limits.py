@@ -33,6 +33,15 @@ DEFAULT_MAX_NOTEBOOK_BYTES = 64 * MIB
 DEFAULT_MAX_CONFIG_BYTES = 64 * MIB
 DEFAULT_MAX_LAYERS = 200_000
 
+# Source frontend and graph inference (fixed; they bound work, not what a file may contain).
+MAX_STEPS = 400_000  # evaluation steps per file: bounds time on pathological input
+MAX_CALL_DEPTH = 24  # nested calls of functions the file defines
+MAX_UNROLL = 256  # loop iterations (and range() or string lengths) followed one by one
+MAX_ITEMS = 10_000  # longest string, tuple or list an operation may build
+MAX_RECOVERIES = 64  # statements skipped around syntax errors before giving up
+RECOVERY_BUDGET_CHARS = 4_000_000  # characters re-parsed in all while recovering
+MAX_NESTING = 64  # models used as layers inside models, for shape inference
+
 
 def env_int(name: str, default: int, *, allow_zero: bool = False) -> int:
     """The integer in environment variable `name`, or `default` when unset or invalid."""

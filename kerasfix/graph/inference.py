@@ -9,15 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kerasfix.graph.model import Graph, Layer, Node, Shape
+from kerasfix.graph.model import Graph, Layer, Node, Shape, ShapeError
 from kerasfix.layers.registry import LayerSpec, lookup
-
-MAX_NESTING = 64
-
-
-class ShapeError(ValueError):
-    """A layer config that Keras itself would reject (negative size, wrong rank...)."""
-
+from kerasfix.limits import MAX_NESTING
 
 # id(nested graph) -> (the input shapes and depth it was last inferred for, its result):
 # a model used as a layer many times on the same shapes is inferred once, so nested

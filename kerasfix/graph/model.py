@@ -18,6 +18,14 @@ Dim = int | None
 Shape = tuple[Dim, ...]
 
 
+class ShapeError(ValueError):
+    """A layer config that Keras itself would reject (negative size, wrong rank...).
+
+    Raised by the layer arithmetic in `kerasfix.layers`, caught by shape inference: it
+    lives with the graph so that both import it downward.
+    """
+
+
 @dataclass(frozen=True)
 class SourceSpan:
     """Where a layer was constructed in a source file (1-based, end column exclusive)."""

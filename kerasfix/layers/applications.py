@@ -12,11 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kerasfix.graph.inference import ShapeError
-from kerasfix.graph.model import Dim, Shape
+from kerasfix.graph.model import Dim, Shape, ShapeError
 from kerasfix.layers.applications_table import TABLE
 from kerasfix.layers.arithmetic import as_float, as_int, conv_output_length, first, flag
-from kerasfix.layers.registry import LayerSpec, Role, register
+from kerasfix.layers.spec import LayerSpec, Role, register
 
 Config = dict[str, Any]
 Shapes = Sequence[Shape | None]

@@ -11,8 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from kerasfix.graph.inference import ShapeError
-from kerasfix.graph.model import Dim, Shape
+from kerasfix.graph.model import Dim, Shape, ShapeError
 
 PADDINGS = ("valid", "same", "causal", "full")
 
@@ -151,13 +150,6 @@ def product(dims: Sequence[Dim]) -> int | None:
     return math.prod(d for d in dims if d is not None)
 
 
-def add_optional(*terms: int | None) -> int | None:
-    """Sum of counts, None if any is unknown."""
-    if any(t is None for t in terms):
-        return None
-    return sum(t for t in terms if t is not None)
-
-
 def mul_optional(*terms: int | None) -> int | None:
     """Product of counts, None if any is unknown."""
     if any(t is None for t in terms):
@@ -214,11 +206,6 @@ def join_spatial(batch: Dim, spatial: Sequence[Dim], channels: Dim, cf: bool) ->
     if cf:
         return (batch, channels, *spatial)
     return (batch, *spatial, channels)
-
-
-def unknown_spatial_shape(rank: int) -> Shape:
-    """A feature map of known rank whose dims are all unknown."""
-    return (None,) * (rank + 2)
 
 
 _SPATIAL_FAMILY = re.compile(

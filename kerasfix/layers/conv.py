@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from kerasfix.graph.inference import ShapeError
-from kerasfix.graph.model import Shape
+from kerasfix.graph.model import Shape, ShapeError
 from kerasfix.layers.arithmetic import (
     as_int,
     channels_first,
@@ -24,7 +23,7 @@ from kerasfix.layers.arithmetic import (
     product,
     split_spatial,
 )
-from kerasfix.layers.registry import LayerSpec, Role, register
+from kerasfix.layers.spec import LayerSpec, Role, register
 
 Config = dict[str, Any]
 Shapes = Sequence[Shape | None]

@@ -9,8 +9,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from kerasfix.graph.inference import ShapeError
-from kerasfix.graph.model import Shape
+from kerasfix.graph.model import Shape, ShapeError
 from kerasfix.layers.arithmetic import (
     as_int,
     first,
@@ -20,7 +19,7 @@ from kerasfix.layers.arithmetic import (
     zero_params,
 )
 from kerasfix.layers.legacy import declared_input_shape
-from kerasfix.layers.registry import LayerSpec, Role, register
+from kerasfix.layers.spec import LayerSpec, Role, register
 
 Config = dict[str, Any]
 Shapes = Sequence[Shape | None]

@@ -1,4 +1,5 @@
-"""Imports every family module so each registers its layers (loaded lazily by the registry)."""
+"""Imports every family module so each registers its layers (the registry imports this
+when first asked)."""
 
 from kerasfix.layers import (  # noqa: F401
     applications,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from kerasfix.graph.model import Shape
+from kerasfix.layers.spec import canonical_name, lookup
 
 Config = dict[str, Any]
 
@@ -77,8 +78,6 @@ def normalize(class_name: str, config: Config) -> tuple[str, Config]:
 
     Unknown keys are kept; values are never evaluated, so `Unknown` sentinels pass through.
     """
-    from kerasfix.layers.registry import canonical_name
-
     legacy_name = class_name
     name = canonical_name(CLASS_RENAMES.get(class_name, class_name))
     out: Config = dict(config)
@@ -183,8 +182,6 @@ def positional_names(class_name: str, keras1: bool = True) -> tuple[str, ...]:
     `normalize` afterwards; otherwise (tf.keras, Keras 2/3, where `Convolution2D` is an alias
     of `Conv2D`) every name uses the Keras 3 signature: filters, kernel_size, strides.
     """
-    from kerasfix.layers.registry import lookup
-
     if keras1 and class_name in LEGACY_POSITIONAL:
         return LEGACY_POSITIONAL[class_name]
     spec = lookup(CLASS_RENAMES.get(class_name, class_name))

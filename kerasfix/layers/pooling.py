@@ -17,7 +17,7 @@ from kerasfix.layers.arithmetic import (
     split_spatial,
     zero_params,
 )
-from kerasfix.layers.registry import LayerSpec, Role, register
+from kerasfix.layers.spec import LayerSpec, Role, register
 
 Config = dict[str, Any]
 Shapes = Sequence[Shape | None]

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from kerasfix.graph.inference import ShapeError
-from kerasfix.graph.model import Shape
+from kerasfix.graph.model import Shape, ShapeError
 from kerasfix.layers.arithmetic import (
     as_int,
     channels_first,
@@ -21,7 +20,7 @@ from kerasfix.layers.arithmetic import (
     zero_params,
 )
 from kerasfix.layers.normalization import axes_of
-from kerasfix.layers.registry import LayerSpec, Role, register
+from kerasfix.layers.spec import LayerSpec, Role, register
 
 Config = dict[str, Any]
 Shapes = Sequence[Shape | None]
@@ -90,6 +89,7 @@ register(
         zero_params,
         Role.PRESERVING,
         ("height", "width", "interpolation", "crop_to_aspect_ratio"),
+        keywords=("data_format",),
     )
 )
 register(
@@ -103,7 +103,12 @@ register(
 )
 register(
     LayerSpec(
-        "RandomCrop", _resize_shape, zero_params, Role.PRESERVING, ("height", "width", "seed")
+        "RandomCrop",
+        _resize_shape,
+        zero_params,
+        Role.PRESERVING,
+        ("height", "width", "seed"),
+        keywords=("data_format",),
     )
 )
 register(

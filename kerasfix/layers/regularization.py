@@ -7,7 +7,7 @@ from typing import Any
 
 from kerasfix.graph.model import Shape
 from kerasfix.layers.arithmetic import as_int, first, identity_shape, product, zero_params
-from kerasfix.layers.registry import LayerSpec, Role, register
+from kerasfix.layers.spec import LayerSpec, Role, register
 
 Config = dict[str, Any]
 Shapes = Sequence[Shape | None]

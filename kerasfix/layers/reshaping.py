@@ -6,8 +6,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from kerasfix.graph.inference import ShapeError
-from kerasfix.graph.model import Shape
+from kerasfix.graph.model import Shape, ShapeError
 from kerasfix.layers.arithmetic import (
     as_int,
     channels_first,
@@ -19,7 +18,7 @@ from kerasfix.layers.arithmetic import (
     split_spatial,
     zero_params,
 )
-from kerasfix.layers.registry import LayerSpec, Role, register
+from kerasfix.layers.spec import LayerSpec, Role, register
 
 Config = dict[str, Any]
 Shapes = Sequence[Shape | None]
@@ -111,7 +110,8 @@ def _pad_shape_fn(rank: int, sign: int, default: int, key: str, layer: str):
 
     def shape_fn(config: Config, input_shapes: Shapes) -> Shape | None:
         shape = first(input_shapes)
-        cf = False if rank == 1 else channels_first(config)
+        # Keras 3's ZeroPadding1D takes a data_format; Cropping1D does not (always axis 1).
+        cf = False if rank == 1 and sign < 0 else channels_first(config)
         parts = split_spatial(shape, rank, cf, layer)
         if parts is None or cf is None:
             return None
@@ -161,7 +161,7 @@ for _rank in (1, 2, 3):
             _pad_shape_fn(_rank, 1, 1, "padding", f"ZeroPadding{_rank}D"),
             zero_params,
             Role.SPATIAL,
-            ("padding", *_fmt),
+            ("padding", "data_format"),  # ZeroPadding1D too (Keras 3), unlike Cropping1D
         )
     )
     register(

@@ -20,7 +20,7 @@ from kerasfix.layers.arithmetic import (
     product,
 )
 from kerasfix.layers.conv import spatial_out
-from kerasfix.layers.registry import LayerSpec, Role, register
+from kerasfix.layers.spec import LayerSpec, Role, register
 
 Config = dict[str, Any]
 Shapes = Sequence[Shape | None]

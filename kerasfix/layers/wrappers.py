@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from kerasfix.graph.inference import ShapeError
-from kerasfix.graph.model import Shape
+from kerasfix.graph.model import Shape, ShapeError
 from kerasfix.layers.arithmetic import first
 from kerasfix.layers.legacy import normalize
-from kerasfix.layers.registry import LayerSpec, Role, lookup, register
+from kerasfix.layers.spec import LayerSpec, Role, lookup, register
 
 Config = dict[str, Any]
 Shapes = Sequence[Shape | None]

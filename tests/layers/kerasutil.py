@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from kerasfix.graph.inference import ShapeError
+from kerasfix.graph.model import ShapeError
 from kerasfix.layers.legacy import normalize
 from kerasfix.layers.registry import lookup
 

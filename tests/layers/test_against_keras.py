@@ -192,6 +192,11 @@ def reshaping_cases() -> list[Case]:
                 cases.append((f"UpSampling{rank}D", {"size": size, **extra}, in_shape))
             cases.append((f"UpSampling{rank}D", {**extra}, in_shape))
     cases.append(("UpSampling2D", {"size": (2, 3), "interpolation": "bilinear"}, (None, 4, 5, 1)))
+    # Keras 3's ZeroPadding1D (alone of the 1D family) takes a data_format.
+    for pad in (1, (2, 3)):
+        cases.append(
+            ("ZeroPadding1D", {"padding": pad, "data_format": "channels_first"}, (None, 3, 10))
+        )
     return cases
 
 

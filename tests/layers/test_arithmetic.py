@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kerasfix.graph.inference import ShapeError
-from kerasfix.graph.model import Unknown
+from kerasfix.graph.model import ShapeError, Unknown
 from kerasfix.layers.arithmetic import (
     as_int,
     conv_output_length,

@@ -9,8 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from kerasfix.frontends.source.values import ArrayValue, ListValue, Unknown
+from kerasfix.frontends.source.value_ops import concrete_items, reshape_array
+from kerasfix.frontends.source.values import ArrayValue, ListValue, RangeValue, Unknown
+from kerasfix.limits import MAX_UNROLL
 
+# (interpreter, positional arguments, keyword arguments) -> value
 Builtin = Callable[[Any, list[Any], dict[str, Any]], Any]
 
 
@@ -18,13 +21,9 @@ def _plain_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _items(interp: Any, value: Any) -> list[Any] | None:
-    return interp._concrete_items(value)  # type: ignore[no-any-return]
-
-
 def _len(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     if args:
-        items = _items(interp, args[0])
+        items = concrete_items(args[0])
         if items is not None:
             return len(items)
         if isinstance(args[0], ArrayValue) and args[0].shape:
@@ -52,14 +51,14 @@ def _convert(kind: type) -> Builtin:
 def _tuple(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     if not args:
         return ()
-    items = _items(interp, args[0])
+    items = concrete_items(args[0])
     return tuple(items) if items is not None else Unknown("tuple() of a value")
 
 
 def _list(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     if not args:
         return ListValue([])
-    items = _items(interp, args[0])
+    items = concrete_items(args[0])
     return ListValue(items) if items is not None else Unknown("list() of a value")
 
 
@@ -67,7 +66,7 @@ def _reduce(fn: Callable[..., Any], name: str) -> Builtin:
     def reduce(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
         values = args
         if len(args) == 1:
-            values = _items(interp, args[0]) or []
+            values = concrete_items(args[0]) or []
         if values and all(_plain_number(v) for v in values):
             return fn(values)
         return Unknown(f"{name}() of values not known statically")
@@ -86,7 +85,7 @@ def _round(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
 
 
 def _enumerate(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    items = _items(interp, args[0]) if args else None
+    items = concrete_items(args[0]) if args else None
     start = args[1] if len(args) > 1 else kwargs.get("start", 0)
     if items is None or not isinstance(start, int):
         return Unknown("enumerate() of a value")
@@ -94,15 +93,27 @@ def _enumerate(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
 
 
 def _zip(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    lists = [_items(interp, a) for a in args]
+    lists = [concrete_items(a) for a in args]
     if any(items is None for items in lists):
         return Unknown("zip() of a value")
     return tuple(zip(*lists, strict=False))  # type: ignore[arg-type]
 
 
 def _reversed(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    items = _items(interp, args[0]) if args else None
+    items = concrete_items(args[0]) if args else None
     return tuple(reversed(items)) if items is not None else Unknown("reversed() of a value")
+
+
+def _range(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    if not args or not all(isinstance(a, int) and not isinstance(a, bool) for a in args):
+        return Unknown("a range() over values not known statically")
+    try:
+        values = range(*args[:3])
+    except (TypeError, ValueError):
+        return Unknown("an invalid range()")
+    if len(values) > MAX_UNROLL:
+        return Unknown("a range() too long to follow")
+    return RangeValue(values)
 
 
 def _none(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
@@ -137,6 +148,25 @@ BUILTINS: dict[str, Builtin] = {
 }
 
 
+class BuiltinRef:
+    """A Python builtin the interpreter models (range, len, int, ...), as a callable value."""
+
+    def __init__(self, name: str, fn: Builtin) -> None:
+        self.name = name
+        self.fn = fn
+
+
+# What a name means when the file does not define it: the builtins modelled above, range,
+# and the constants.
+BUILTIN_NAMES: dict[str, Any] = {
+    **{name: BuiltinRef(name, fn) for name, fn in BUILTINS.items()},
+    "range": BuiltinRef("range", _range),
+    "True": True,
+    "False": False,
+    "None": None,
+}
+
+
 def _expand_dims(args: list[Any], kwargs: dict[str, Any]) -> Any:
     array = args[0] if args else None
     axis = args[1] if len(args) > 1 else kwargs.get("axis")
@@ -151,13 +181,11 @@ def _expand_dims(args: list[Any], kwargs: dict[str, Any]) -> Any:
 
 
 def _np_reshape(args: list[Any], kwargs: dict[str, Any]) -> Any:
-    from kerasfix.frontends.source.interpreter import _reshape_array
-
     array = args[0] if args else None
     target = args[1] if len(args) > 1 else kwargs.get("newshape", kwargs.get("shape"))
     if not isinstance(array, ArrayValue):
         return Unknown("np.reshape() of a value not known statically")
-    return _reshape_array(array, target)
+    return reshape_array(array, target)
 
 
 def _np_array(args: list[Any], kwargs: dict[str, Any]) -> Any:

@@ -7,15 +7,12 @@ import tokenize
 from pathlib import Path
 
 from kerasfix.frontends.base import InputError
-
-MAX_SOURCE_BYTES = 10 * 1024 * 1024  # larger "source" is generated data, not a model script
+from kerasfix.limits import max_source_bytes
 
 
 def read_bytes(path: Path, limit: int | None = None) -> bytes:
     """At most `limit` bytes (default: KERASFIX_MAX_SOURCE_BYTES) of `path`, else InputError."""
     if limit is None:
-        from kerasfix.limits import max_source_bytes
-
         limit = max_source_bytes()
     try:
         with path.open("rb") as handle:

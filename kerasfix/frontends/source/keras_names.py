@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from enum import Enum
 
+from kerasfix.layers.applications import ARCHITECTURES
 from kerasfix.layers.registry import known_names
 
 KERAS_ROOTS: tuple[str, ...] = (
@@ -20,19 +21,8 @@ KERAS_ROOTS: tuple[str, ...] = (
     "tensorflow.compat.v2.keras",
 )
 
-APPLICATIONS: frozenset[str] = frozenset(
-    {
-        "VGG16", "VGG19", "ResNet50", "ResNet101", "ResNet152", "ResNet50V2", "ResNet101V2",
-        "ResNet152V2", "MobileNet", "MobileNetV2", "MobileNetV3Small", "MobileNetV3Large",
-        "EfficientNetB0", "EfficientNetB1", "EfficientNetB2", "EfficientNetB3",
-        "EfficientNetB4", "EfficientNetB5", "EfficientNetB6", "EfficientNetB7",
-        "EfficientNetV2B0", "EfficientNetV2B1", "EfficientNetV2B2", "EfficientNetV2B3",
-        "EfficientNetV2S", "EfficientNetV2M", "EfficientNetV2L", "Xception", "InceptionV3",
-        "InceptionResNetV2", "DenseNet121", "DenseNet169", "DenseNet201", "NASNetMobile",
-        "NASNetLarge", "ConvNeXtTiny", "ConvNeXtSmall", "ConvNeXtBase", "ConvNeXtLarge",
-        "ConvNeXtXLarge",
-    }
-)  # fmt: skip
+# The `keras.applications` backbones kerasfix sizes, named where their arithmetic lives.
+APPLICATIONS: frozenset[str] = frozenset(ARCHITECTURES)
 
 # Published shapes of keras.datasets loaders: ((x_train, y_train), (x_test, y_test)).
 DATASETS: dict[str, tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]] = {

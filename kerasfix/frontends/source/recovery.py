@@ -16,8 +16,8 @@ import warnings
 
 from kerasfix.frontends.base import SkippedStatement
 
-MAX_RECOVERIES = 64
-RECOVERY_BUDGET_CHARS = 4_000_000
+from kerasfix.limits import MAX_RECOVERIES, RECOVERY_BUDGET_CHARS
+
 _LIMIT_ERRORS = re.compile(r"too many|nested too deeply|too complex")
 _CONTINUATION = re.compile(r"^(else|elif|except|finally)\b")
 _SKIPPED_TOKENS = {tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT}

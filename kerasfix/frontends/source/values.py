@@ -113,7 +113,7 @@ class ClassValue:
     node: ast.ClassDef
     scope: dict[str, Any]
     methods: dict[str, FunctionValue]
-    keras_base: str | None  # "model" | "layer" when it subclasses a Keras class
+    framework_base: str | None  # "model" | "layer" when it subclasses a framework class
     bases: list[Any] = field(default_factory=list)
     instantiated: bool = False
     constants: dict[str, Any] = field(default_factory=dict)  # class-body names (`SIZE = 32`)
@@ -137,3 +137,10 @@ class ArrayValue:
     """A NumPy-like array whose shape is known (e.g. from a keras.datasets loader)."""
 
     shape: tuple[int, ...]
+
+
+@dataclass
+class RangeValue:
+    """A `range()` with known bounds, short enough to unroll."""
+
+    values: range

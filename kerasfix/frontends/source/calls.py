@@ -1,0 +1,251 @@
+"""Calls in the abstract evaluator: functions, classes and objects the file defines, with
+bounded recursion, and the hooks through which a frontend calls its framework's objects.
+
+`Calls` is a mixin of `evaluator.Evaluator`, which provides `eval` and `exec_block`.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Any
+
+from kerasfix.frontends.source.array_constructors import array_from_call
+from kerasfix.frontends.source.builtins_model import NUMPY_FUNCTIONS, BuiltinRef
+from kerasfix.frontends.source.scopes import Break, Continue, Return, Scope
+from kerasfix.frontends.source.value_ops import call_method, concrete_items
+from kerasfix.frontends.source.values import (
+    BoundMethod,
+    ClassValue,
+    FunctionValue,
+    InstanceValue,
+    PartialValue,
+    Ref,
+    Unknown,
+)
+from kerasfix.limits import MAX_CALL_DEPTH
+
+
+class Calls:
+    """Calling values: what `f(...)` means for each kind of abstract value."""
+
+    # Types of framework objects whose attributes and calls the subclass defines.
+    framework_types: tuple[type, ...] = ()
+
+    if TYPE_CHECKING:
+        call_depth: int
+        running: list[FunctionValue]
+        cell: int | None
+        lines: list[str]
+        classes: list[ClassValue]
+        functions: list[FunctionValue]
+        instances: list[InstanceValue]
+
+        def eval(self, expr: ast.expr | None, scope: Scope) -> Any: ...
+        def exec_block(self, body: list[ast.stmt], scope: Scope) -> None: ...
+
+    def call_ref(self, func: Ref, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -> Any:
+        """Call an imported name: NumPy/TensorFlow array constructors and helpers."""
+        qualname = func.qualname
+        array = array_from_call(qualname, args, kwargs)
+        if array is not None:
+            return array
+        leaf = qualname.rsplit(".", 1)[-1]
+        numpy_fn = NUMPY_FUNCTIONS.get(leaf)
+        if numpy_fn is not None and qualname.split(".")[0] in ("numpy", "np"):
+            return numpy_fn(args, kwargs)
+        return Unknown(f"the result of {leaf}() is only known at run time")
+
+    def call_framework(
+        self, func: Any, args: list[Any], kwargs: dict[str, Any], expr: ast.Call
+    ) -> Any:
+        """Call a framework object (an instance of one of `framework_types`)."""
+        return Unknown(f"the result of a call at line {expr.lineno}")
+
+    def _call_expr(self, expr: ast.Call, scope: Scope) -> Any:
+        func = self.eval(expr.func, scope)
+        args: list[Any] = []
+        args_complete = True
+        for arg in expr.args:
+            value = self.eval(arg, scope)
+            if isinstance(arg, ast.Starred):
+                spread = concrete_items(value)
+                if spread is None:
+                    args_complete = False
+                    break
+                args.extend(spread)
+            else:
+                args.append(value)
+        kwargs: dict[str, Any] = {}
+        for keyword in expr.keywords:
+            value = self.eval(keyword.value, scope)
+            if keyword.arg is None:
+                if isinstance(value, dict):
+                    kwargs.update({k: v for k, v in value.items() if isinstance(k, str)})
+            else:
+                kwargs[keyword.arg] = value
+        return self.call(func, args, kwargs, expr, args_complete)
+
+    def call(
+        self,
+        func: Any,
+        args: list[Any],
+        kwargs: dict[str, Any],
+        expr: ast.Call,
+        complete: bool = True,
+    ) -> Any:
+        if isinstance(func, Ref):
+            if func.qualname == "functools.partial" and args and complete:
+                return PartialValue(args[0], args[1:], kwargs)
+            return self.call_ref(func, args, kwargs, expr)
+        if isinstance(func, PartialValue):
+            merged = {**func.kwargs, **kwargs}
+            return self.call(func.func, [*func.args, *args], merged, expr, complete)
+        if isinstance(func, BuiltinRef):
+            return func.fn(self, args, kwargs)
+        if isinstance(func, FunctionValue):
+            return self.invoke(func, args, kwargs, expr)
+        if isinstance(func, ClassValue):
+            return self.instantiate(func, args, kwargs, expr)
+        if isinstance(func, self.framework_types):
+            return self.call_framework(func, args, kwargs, expr)
+        if isinstance(func, InstanceValue):
+            return self.call_instance(func, args, kwargs, expr)
+        if isinstance(func, BoundMethod):
+            return self.call_method(func, args, kwargs, expr)
+        if isinstance(func, Unknown):
+            return func
+        return Unknown(f"the result of a call at line {expr.lineno}")
+
+    def call_method(
+        self, method: BoundMethod, args: list[Any], kwargs: dict[str, Any], expr: ast.Call
+    ) -> Any:
+        receiver, name = method.receiver, method.name
+        if isinstance(receiver, InstanceValue):
+            function = receiver.cls.methods.get(name)
+            if function is not None:
+                return self.invoke(function, [receiver, *args], kwargs, expr)
+            return Unknown(f"method {name}()")
+        return call_method(receiver, name, args)
+
+    def invoke(
+        self, function: FunctionValue, args: list[Any], kwargs: dict[str, Any], expr: ast.AST | None
+    ) -> Any:
+        """Run a function body with its arguments bound (bounded recursion)."""
+        function.called = True
+        if self.call_depth >= MAX_CALL_DEPTH:
+            return Unknown(f"a call to {function.qualname}() nested too deep")
+        if function in self.running:
+            # Following recursion costs time exponential in its depth (two calls per level
+            # double it) and its result depends on a run-time stopping condition anyway.
+            where = f" (line {expr.lineno})" if isinstance(expr, ast.expr) else ""
+            return Unknown(f"{function.qualname}() calls itself{where}")
+        local = Scope(parent=function.scope)  # type: ignore[arg-type]
+        self._bind_arguments(function, args, kwargs, local)
+        self.call_depth += 1
+        self.running.append(function)
+        # Positions inside the body belong to the cell (and lines) the function was written in.
+        saved_place = self.cell, self.lines
+        self.cell, self.lines = function.cell, function.lines
+        try:
+            self.exec_block(function.node.body, local)
+        except Return as result:
+            return result.value
+        except (Break, Continue):
+            return None
+        finally:
+            self.call_depth -= 1
+            self.running.pop()
+            self.cell, self.lines = saved_place
+        return None
+
+    def _bind_arguments(
+        self, function: FunctionValue, args: list[Any], kwargs: dict[str, Any], local: Scope
+    ) -> None:
+        spec = function.node.args
+        positional = [*spec.posonlyargs, *spec.args]
+        for index, arg in enumerate(positional):
+            if index < len(args):
+                local.vars[arg.arg] = args[index]
+            elif arg.arg in kwargs:
+                local.vars[arg.arg] = kwargs[arg.arg]
+            elif arg.arg in function.defaults:
+                local.vars[arg.arg] = function.defaults[arg.arg]
+            else:
+                local.vars[arg.arg] = Unknown(
+                    f"'{arg.arg}' is a parameter of {function.qualname}()"
+                )
+        for arg in spec.kwonlyargs:
+            local.vars[arg.arg] = kwargs.get(
+                arg.arg,
+                function.defaults.get(
+                    arg.arg, Unknown(f"'{arg.arg}' is a parameter of {function.qualname}()")
+                ),
+            )
+        if spec.vararg is not None:
+            local.vars[spec.vararg.arg] = tuple(args[len(positional) :])
+        if spec.kwarg is not None:
+            names = {a.arg for a in positional} | {a.arg for a in spec.kwonlyargs}
+            local.vars[spec.kwarg.arg] = {k: v for k, v in kwargs.items() if k not in names}
+
+    def instantiate(
+        self, cls: ClassValue, args: list[Any], kwargs: dict[str, Any], expr: ast.AST | None
+    ) -> InstanceValue:
+        cls.instantiated = True
+        instance = InstanceValue(cls)
+        self.instances.append(instance)
+        init = cls.methods.get("__init__")
+        if init is not None:
+            self.invoke(init, [instance, *args], kwargs, expr)
+        return instance
+
+    def call_instance(
+        self, instance: InstanceValue, args: list[Any], kwargs: dict[str, Any], expr: ast.AST | None
+    ) -> Any:
+        """Call an object of a class the file defines: its `__call__`."""
+        method = self.call_method_of(instance) or instance.cls.methods.get("__call__")
+        if method is None:
+            return Unknown(f"calling a {instance.cls.node.name} object")
+        instance.called = True
+        return self.invoke(method, [instance, *args], kwargs, expr)
+
+    def call_method_of(self, instance: InstanceValue) -> FunctionValue | None:
+        """The method a framework runs before `__call__` (Keras: `call`), if any."""
+        return None
+
+    def explore_uncalled_code(self) -> None:
+        """Code defined but never called still builds models: run it with unknown arguments.
+
+        Plain classes' methods, then plain functions (framework classes are the
+        subclass's: it knows how they are built and called)."""
+        for cls in list(self.classes):
+            if cls.framework_base:
+                continue
+            plain: InstanceValue | None = None
+            for name, method in cls.methods.items():
+                if method.called or name.startswith("__"):
+                    continue
+                plain = plain or self._any_instance(cls)
+                self.invoke(method, [plain, *unknown_args(method, 1)], {}, None)
+        index = 0
+        while index < len(self.functions):  # functions defined while exploring join the list
+            function = self.functions[index]
+            index += 1
+            if not function.called:
+                self.invoke(function, unknown_args(function, 0), {}, None)
+
+    def _any_instance(self, cls: ClassValue) -> InstanceValue:
+        """An instance the file made (its attributes are known), else a fresh one."""
+        for instance in self.instances:
+            if instance.cls is cls:
+                return instance
+        return self.instantiate(cls, unknown_args(cls.methods.get("__init__"), 1), {}, None)
+
+
+def unknown_args(function: FunctionValue | None, skip: int) -> list[Any]:
+    """Unknown values for a function's required parameters (after the first `skip`)."""
+    if function is None:
+        return []
+    spec = function.node.args
+    positional = [*spec.posonlyargs, *spec.args][skip:]
+    required = positional[: len(positional) - len(spec.defaults)] if spec.defaults else positional
+    return [Unknown(f"'{a.arg}' is a parameter of {function.qualname}()") for a in required]

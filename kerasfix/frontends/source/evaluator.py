@@ -1,0 +1,547 @@
+"""A small abstract evaluator for Python: statements, expressions, scopes, branch joins.
+
+It walks a module's statements in order, the way Python would, but computes abstract
+values: constants where the file determines them and `Unknown` (with a reason) for
+everything else. Nothing is imported or executed. Control flow the file does not decide
+(an `if` on a runtime value, a loop over data) is followed conservatively: both branches
+are explored and values that differ become unknown.
+
+It knows Python, not any framework: a frontend subclasses `Evaluator` and fills in the
+hooks (what an imported name calls, what a framework object's attributes and calls mean,
+which classes are framework bases). `interpreter.Interpreter` is the Keras one.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+from kerasfix.frontends.source.builtins_model import BUILTIN_NAMES
+from kerasfix.frontends.source.calls import Calls
+from kerasfix.frontends.source.class_attributes import class_attribute
+from kerasfix.frontends.source.scopes import (
+    MISSING,
+    Break,
+    Continue,
+    OutOfBudget,
+    Return,
+    Scope,
+)
+from kerasfix.frontends.source.value_ops import (
+    CMPOPS,
+    arithmetic,
+    attribute,
+    concrete_items,
+    is_plain,
+    same,
+    set_subscript,
+    subscript,
+    truth,
+    unary,
+)
+from kerasfix.frontends.source.values import (
+    AttributeBag,
+    BoundMethod,
+    ClassValue,
+    FunctionValue,
+    InstanceValue,
+    ListValue,
+    Ref,
+    Unknown,
+)
+from kerasfix.graph.model import SourceSpan
+from kerasfix.limits import MAX_STEPS
+
+
+class Evaluator(Calls):
+    """Runs one file (or a notebook's cells, one after another) over abstract values."""
+
+    # Methods framework base classes give their subclasses (looked up on instances).
+    inherited_methods: frozenset[str] = frozenset()
+
+    def __init__(self) -> None:
+        self.globals = Scope(exports=self.exported_by_star)
+        self.globals.vars["__name__"] = "__main__"
+        self.functions: list[FunctionValue] = []
+        self.classes: list[ClassValue] = []
+        self.instances: list[InstanceValue] = []
+        self.lines: list[str] = []
+        self.cell: int | None = None
+        self.steps = 0
+        self.conditional: list[int] = []  # lines of the undecided if/loop we are inside
+        self.call_depth = 0
+        self.running: list[FunctionValue] = []  # functions being evaluated, outermost first
+        self.exhausted = False
+
+    # ----------------------------------------------------------------- hooks
+
+    def exported_by_star(self, qualname: str) -> bool:
+        """Whether `from m import *` defines this name (`qualname` is `m.name`)."""
+        return False
+
+    def bag_attributes_of(self, qualname: str) -> bool:
+        """Whether literal attributes set on this imported object are remembered."""
+        return True
+
+    def base_kind(self, base: Any) -> str | None:
+        """What a class base means to the framework ("model", "layer"), else None."""
+        return None
+
+    def framework_attribute(self, value: Any, attr: str) -> Any:
+        """An attribute of a framework object (an instance of one of `framework_types`)."""
+        return Unknown(f"attribute '{attr}'")
+
+    # ----------------------------------------------------------------- entry point
+
+    def run_module(self, tree: ast.Module, lines: list[str], cell: int | None = None) -> None:
+        self.lines, self.cell = lines, cell
+        try:
+            self.exec_block(tree.body, self.globals)
+        except OutOfBudget:
+            self.exhausted = True
+        except (Return, Break, Continue):
+            pass
+
+    # ----------------------------------------------------------------- statements
+
+    def exec_block(self, body: list[ast.stmt], scope: Scope) -> None:
+        for stmt in body:
+            self.exec_stmt(stmt, scope)
+
+    def exec_stmt(self, stmt: ast.stmt, scope: Scope) -> None:
+        self.tick()
+        if isinstance(stmt, ast.Expr):
+            self.eval(stmt.value, scope)
+        elif isinstance(stmt, ast.Assign):
+            value = self.eval(stmt.value, scope)
+            for target in stmt.targets:
+                self.assign(target, value, scope)
+        elif isinstance(stmt, ast.AnnAssign):
+            if stmt.value is not None:
+                self.assign(stmt.target, self.eval(stmt.value, scope), scope)
+        elif isinstance(stmt, ast.AugAssign):
+            current = self.eval(stmt.target, scope)
+            value = self.binop(stmt.op, current, self.eval(stmt.value, scope), stmt)
+            self.assign(stmt.target, value, scope)
+        elif isinstance(stmt, ast.Import | ast.ImportFrom):
+            self._import(stmt, scope)
+        elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            self._define_function(stmt, scope)
+        elif isinstance(stmt, ast.ClassDef):
+            self._define_class(stmt, scope)
+        elif isinstance(stmt, ast.Return):
+            raise Return(self.eval(stmt.value, scope) if stmt.value else None)
+        elif isinstance(stmt, ast.If):
+            self._exec_if(stmt, scope)
+        elif isinstance(stmt, ast.For | ast.AsyncFor):
+            self._exec_for(stmt, scope)
+        elif isinstance(stmt, ast.While):
+            self.undecided(stmt.lineno, lambda: self._loop_body(stmt.body, scope))
+            self.exec_block(stmt.orelse, scope)
+        elif isinstance(stmt, ast.With | ast.AsyncWith):
+            for item in stmt.items:
+                self.eval(item.context_expr, scope)
+                if item.optional_vars is not None:
+                    self.assign(item.optional_vars, Unknown("a `with` target"), scope)
+            self.exec_block(stmt.body, scope)
+        elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+            self.exec_block(stmt.body, scope)  # type: ignore[attr-defined]
+            self.exec_block(stmt.orelse, scope)  # type: ignore[attr-defined]
+            self.exec_block(stmt.finalbody, scope)  # type: ignore[attr-defined]
+        elif isinstance(stmt, ast.Break):
+            raise Break
+        elif isinstance(stmt, ast.Continue):
+            raise Continue
+
+    def _exec_if(self, stmt: ast.If, scope: Scope) -> None:
+        test = truth(self.eval(stmt.test, scope))
+        if test is True:
+            self.exec_block(stmt.body, scope)
+        elif test is False:
+            self.exec_block(stmt.orelse, scope)
+        else:
+            self._branches(stmt.lineno, [stmt.body, stmt.orelse], scope)
+
+    def _branches(self, line: int, bodies: list[list[ast.stmt]], scope: Scope) -> None:
+        """Run each branch from the same starting state; join what they assign."""
+        before = dict(scope.vars)
+        outcomes: list[dict[str, Any]] = []
+        for body in bodies:
+            scope.vars.clear()
+            scope.vars.update(before)
+            self.undecided(line, lambda body=body: self.exec_block(body, scope))
+            outcomes.append(dict(scope.vars))
+        scope.vars.clear()
+        for key in set().union(*outcomes):
+            values = [outcome.get(key, before.get(key, MISSING)) for outcome in outcomes]
+            defined = [v for v in values if v is not MISSING]
+            first = defined[0]
+            if all(same(first, v) for v in defined[1:]):
+                scope.vars[key] = first
+            else:
+                scope.vars[key] = Unknown(f"'{key}' depends on the condition at line {line}")
+
+    def _exec_for(self, stmt: ast.For | ast.AsyncFor, scope: Scope) -> None:
+        iterable = concrete_items(self.eval(stmt.iter, scope))
+        if iterable is None:
+
+            def body() -> None:
+                self.assign(stmt.target, Unknown(f"a loop variable (line {stmt.lineno})"), scope)
+                self._loop_body(stmt.body, scope)
+
+            self.undecided(stmt.lineno, body)
+            return
+        for item in iterable:
+            self.assign(stmt.target, item, scope)
+            try:
+                self.exec_block(stmt.body, scope)
+            except Continue:
+                continue
+            except Break:
+                return
+        self.exec_block(stmt.orelse, scope)
+
+    def _loop_body(self, body: list[ast.stmt], scope: Scope) -> None:
+        with contextlib.suppress(Break, Continue):
+            self.exec_block(body, scope)
+
+    def undecided(self, line: int, action: Callable[[], None]) -> None:
+        """Run `action` as code the file may or may not run (inside an undecided if/loop)."""
+        self.conditional.append(line)
+        try:
+            action()
+        except (Break, Continue):
+            pass
+        finally:
+            self.conditional.pop()
+
+    def assign(self, target: ast.expr, value: Any, scope: Scope) -> None:
+        if isinstance(target, ast.Name):
+            scope.vars[target.id] = value
+        elif isinstance(target, ast.Tuple | ast.List):
+            items = concrete_items(value)
+            starred = [i for i, t in enumerate(target.elts) if isinstance(t, ast.Starred)]
+            if items is None or (not starred and len(items) != len(target.elts)):
+                for element in target.elts:
+                    inner = element.value if isinstance(element, ast.Starred) else element
+                    self.assign(inner, _unpacked(inner, target.lineno), scope)
+                return
+            if starred:
+                idx = starred[0]
+                tail = len(target.elts) - idx - 1
+                head_items = items[:idx]
+                rest = items[idx : len(items) - tail]
+                tail_items = items[len(items) - tail :]
+                items = [*head_items, ListValue(list(rest)), *tail_items]
+            for element, item in zip(target.elts, items, strict=False):
+                inner = element.value if isinstance(element, ast.Starred) else element
+                self.assign(inner, item, scope)
+        elif isinstance(target, ast.Attribute):
+            receiver = self.eval(target.value, scope)
+            if isinstance(receiver, InstanceValue | AttributeBag):
+                receiver.attrs[target.attr] = value
+            elif isinstance(target.value, ast.Name) and (bag := self._attribute_bag(receiver)):
+                bag.attrs[target.attr] = value
+                _defining_scope(scope, target.value.id).vars[target.value.id] = bag
+        elif isinstance(target, ast.Subscript):
+            receiver = self.eval(target.value, scope)
+            set_subscript(receiver, self.eval(target.slice, scope), value)
+
+    def _attribute_bag(self, receiver: Any) -> AttributeBag | None:
+        """A bag for literal attributes set on a run-time object (`wandb.config`), else None."""
+        if isinstance(receiver, Unknown):
+            return AttributeBag(receiver.reason)
+        if isinstance(receiver, Ref) and self.bag_attributes_of(receiver.qualname):
+            return AttributeBag(f"'{receiver.qualname}' is only known at run time")
+        return None
+
+    # ----------------------------------------------------------------- definitions
+
+    def _import(self, stmt: ast.Import | ast.ImportFrom, scope: Scope) -> None:
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname:
+                    scope.vars[alias.asname] = Ref(alias.name)
+                else:
+                    top = alias.name.split(".")[0]
+                    scope.vars[top] = Ref(top)
+            return
+        module = ("." * stmt.level) + (stmt.module or "")
+        for alias in stmt.names:
+            if alias.name == "*":
+                scope.star_modules.append(module)
+            else:
+                scope.vars[alias.asname or alias.name] = Ref(f"{module}.{alias.name}")
+
+    def _define_function(self, stmt: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope) -> None:
+        args = stmt.args
+        positional = [*args.posonlyargs, *args.args]
+        defaults: dict[str, Any] = {}
+        with_defaults = positional[len(positional) - len(args.defaults) :]
+        for arg, default in zip(with_defaults, args.defaults, strict=True):
+            defaults[arg.arg] = self.eval(default, scope)
+        for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=False):
+            if kw_default is not None:
+                defaults[arg.arg] = self.eval(kw_default, scope)
+        function = FunctionValue(
+            stmt,
+            scope,  # type: ignore[arg-type]
+            defaults,
+            stmt.name,
+            cell=self.cell,
+            lines=self.lines,
+        )
+        scope.vars[stmt.name] = function
+        self.functions.append(function)
+
+    def _define_class(self, stmt: ast.ClassDef, scope: Scope) -> None:
+        bases = [self.eval(base, scope) for base in stmt.bases]
+        framework_base = None
+        for base in bases:
+            if isinstance(base, ClassValue) and base.framework_base:
+                framework_base = framework_base or base.framework_base
+            elif (kind := self.base_kind(base)) == "model":
+                framework_base = kind
+            elif kind is not None:
+                framework_base = framework_base or kind
+        body_scope = Scope(parent=scope)
+        methods: dict[str, FunctionValue] = {}
+        for base in bases:
+            if isinstance(base, ClassValue):
+                methods.update(base.methods)
+        cls = ClassValue(stmt, scope, methods, framework_base, bases)  # type: ignore[arg-type]
+        for item in stmt.body:
+            if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+                self._define_function(item, body_scope)
+                function = body_scope.vars[item.name]
+                self.functions.remove(function)
+                function.scope = scope  # methods see module names, not class names
+                methods[item.name] = function
+            else:
+                self.exec_stmt(item, body_scope)
+        for base in reversed(bases):
+            if isinstance(base, ClassValue):
+                cls.constants = {**base.constants, **cls.constants}
+        cls.constants.update(
+            (name, value) for name, value in body_scope.vars.items() if name not in methods
+        )
+        scope.vars[stmt.name] = cls
+        self.classes.append(cls)
+
+    # ----------------------------------------------------------------- expressions
+
+    def eval(self, expr: ast.expr | None, scope: Scope) -> Any:
+        self.tick()
+        if expr is None:
+            return None
+        if isinstance(expr, ast.Constant):
+            return expr.value
+        if isinstance(expr, ast.Name):
+            value = scope.lookup(expr.id)
+            if value is MISSING:
+                return BUILTIN_NAMES.get(
+                    expr.id, Unknown(f"'{expr.id}' is not defined in this file")
+                )
+            return value
+        if isinstance(expr, ast.Attribute):
+            return self.attribute(self.eval(expr.value, scope), expr.attr)
+        if isinstance(expr, ast.Call):
+            return self._call_expr(expr, scope)
+        if isinstance(expr, ast.Tuple):
+            return tuple(self._sequence(expr.elts, scope))
+        if isinstance(expr, ast.List):
+            return ListValue(self._sequence(expr.elts, scope))
+        if isinstance(expr, ast.Dict):
+            result: dict[Any, Any] = {}
+            for key, value in zip(expr.keys, expr.values, strict=False):
+                if key is None:
+                    merged = self.eval(value, scope)
+                    if isinstance(merged, dict):
+                        result.update(merged)
+                    continue
+                k = self.eval(key, scope)
+                if is_plain(k):
+                    result[k] = self.eval(value, scope)
+            return result
+        if isinstance(expr, ast.BinOp):
+            left = self.eval(expr.left, scope)
+            right = self.eval(expr.right, scope)
+            return self.binop(expr.op, left, right, expr)
+        if isinstance(expr, ast.UnaryOp):
+            operand = self.eval(expr.operand, scope)
+            return unary(expr.op, operand)
+        if isinstance(expr, ast.BoolOp):
+            return self._boolop(expr, scope)
+        if isinstance(expr, ast.Compare):
+            return self._compare(expr, scope)
+        if isinstance(expr, ast.IfExp):
+            test = truth(self.eval(expr.test, scope))
+            if test is True:
+                return self.eval(expr.body, scope)
+            if test is False:
+                return self.eval(expr.orelse, scope)
+            a, b = self.eval(expr.body, scope), self.eval(expr.orelse, scope)
+            return a if same(a, b) else Unknown(f"a conditional expression (line {expr.lineno})")
+        if isinstance(expr, ast.Subscript):
+            value = self.eval(expr.value, scope)
+            return subscript(value, self.eval(expr.slice, scope))
+        if isinstance(expr, ast.ListComp | ast.GeneratorExp):
+            items = self._comprehension(expr, scope)
+            return ListValue(items) if items is not None else Unknown("a comprehension")
+        if isinstance(expr, ast.NamedExpr):
+            value = self.eval(expr.value, scope)
+            self.assign(expr.target, value, scope)
+            return value
+        if isinstance(expr, ast.Starred):
+            return self.eval(expr.value, scope)
+        if isinstance(expr, ast.Slice):
+            return slice(
+                self.eval(expr.lower, scope),
+                self.eval(expr.upper, scope),
+                self.eval(expr.step, scope),
+            )
+        return Unknown(f"a {type(expr).__name__} expression (line {expr.lineno})")
+
+    def _sequence(self, elts: list[ast.expr], scope: Scope) -> list[Any]:
+        items: list[Any] = []
+        for element in elts:
+            value = self.eval(element, scope)
+            if isinstance(element, ast.Starred):
+                spread = concrete_items(value)
+                if spread is None:
+                    items.append(Unknown("a starred expression"))
+                else:
+                    items.extend(spread)
+            else:
+                items.append(value)
+        return items
+
+    def _comprehension(
+        self, expr: ast.ListComp | ast.GeneratorExp, scope: Scope
+    ) -> list[Any] | None:
+        if len(expr.generators) != 1 or expr.generators[0].is_async:
+            return None
+        generator = expr.generators[0]
+        items = concrete_items(self.eval(generator.iter, scope))
+        if items is None:
+            return None
+        inner = Scope(parent=scope)
+        result = []
+        for item in items:
+            self.assign(generator.target, item, inner)
+            keep = [truth(self.eval(cond, inner)) for cond in generator.ifs]
+            if any(k is None for k in keep):
+                return None
+            if all(keep):
+                result.append(self.eval(expr.elt, inner))
+        return result
+
+    def binop(self, op: ast.operator, left: Any, right: Any, where: ast.AST) -> Any:
+        """`left op right`; a framework overrides it for its tensors."""
+        return arithmetic(op, left, right)
+
+    def _boolop(self, expr: ast.BoolOp, scope: Scope) -> Any:
+        values = [self.eval(v, scope) for v in expr.values]
+        truths = [truth(v) for v in values]
+        if isinstance(expr.op, ast.And):
+            for value, known in zip(values, truths, strict=True):
+                if known is None:
+                    return Unknown("a boolean expression")
+                if not known:
+                    return value
+            return values[-1]
+        for value, known in zip(values, truths, strict=True):
+            if known is None:
+                return Unknown("a boolean expression")
+            if known:
+                return value
+        return values[-1]
+
+    def _compare(self, expr: ast.Compare, scope: Scope) -> Any:
+        left = self.eval(expr.left, scope)
+        for op, comparator in zip(expr.ops, expr.comparators, strict=True):
+            right = self.eval(comparator, scope)
+            fn = CMPOPS.get(type(op))
+            if fn is None or not is_plain(left) or not is_plain(right):
+                return Unknown(f"a comparison (line {expr.lineno})")
+            try:
+                if not fn(left, right):
+                    return False
+            except Exception:
+                return Unknown(f"a comparison (line {expr.lineno})")
+            left = right
+        return True
+
+    def attribute(self, value: Any, attr: str) -> Any:
+        if isinstance(value, Ref):
+            return Ref(f"{value.qualname}.{attr}")
+        if isinstance(value, InstanceValue):
+            if attr in value.attrs:
+                return value.attrs[attr]
+            methods = value.cls.methods
+            if attr in methods or (value.cls.framework_base and attr in self.inherited_methods):
+                return BoundMethod(value, attr)
+            if attr in value.cls.constants:
+                return value.cls.constants[attr]
+            return Unknown(f"attribute '{attr}' of a {value.cls.node.name} object")
+        if isinstance(value, ClassValue):
+            return class_attribute(value, attr)
+        if isinstance(value, self.framework_types):
+            return self.framework_attribute(value, attr)
+        return attribute(value, attr)
+
+    # ----------------------------------------------------------------- positions and budget
+
+    def tick(self) -> None:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise OutOfBudget
+
+    def span(self, expr: ast.AST) -> SourceSpan:
+        line = expr.lineno  # type: ignore[attr-defined]
+        end_line = expr.end_lineno or line  # type: ignore[attr-defined]
+        return SourceSpan(
+            line=line,
+            column=self._column(line, expr.col_offset) + 1,  # type: ignore[attr-defined]
+            end_line=end_line,
+            end_column=self._column(end_line, expr.end_col_offset or 0) + 1,  # type: ignore[attr-defined]
+            cell=self.cell,
+        )
+
+    def _column(self, line: int, byte_offset: int) -> int:
+        """ast columns count UTF-8 bytes; findings count characters."""
+        if 0 < line <= len(self.lines):
+            text = self.lines[line - 1]
+            if not text.isascii():
+                return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore"))
+        return byte_offset
+
+
+def _unpacked(target: ast.expr, line: int) -> Unknown:
+    """Why a name assigned by unpacking (`rows, cols = X.shape[1:]`) is unknown, as a clause."""
+    name = f"'{dotted(target)}'" if isinstance(target, ast.Name | ast.Attribute) else "a name"
+    return Unknown(f"{name} is unpacked (line {line}) from a value only known at run time")
+
+
+def _defining_scope(scope: Scope, name: str) -> Scope:
+    """The scope that holds `name` (the innermost one when no scope does)."""
+    found: Scope | None = scope
+    while found is not None:
+        if name in found.vars:
+            return found
+        found = found.parent
+    return scope
+
+
+def dotted(expr: ast.expr) -> str:
+    """`a.b.c` for a chain of names, else ""."""
+    parts: list[str] = []
+    while isinstance(expr, ast.Attribute):
+        parts.append(expr.attr)
+        expr = expr.value
+    if isinstance(expr, ast.Name):
+        parts.append(expr.id)
+        return ".".join(reversed(parts))
+    return ""

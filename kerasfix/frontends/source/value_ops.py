@@ -1,0 +1,321 @@
+"""Operations on abstract values: operators, indexing, and the methods of lists, tuples,
+dicts and arrays, as Python and NumPy define them.
+
+Each takes values already evaluated and returns a value (a constant when its operands are
+constants, `Unknown` otherwise), so the evaluator only decides what to evaluate. Work is
+bounded: results too large to matter (`10**10**10`, `"a" * 10**9`) are never computed.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from collections.abc import Callable
+from typing import Any
+
+from kerasfix.frontends.source.values import (
+    ArrayValue,
+    AttributeBag,
+    BoundMethod,
+    ListValue,
+    RangeValue,
+    Ref,
+    Unknown,
+)
+from kerasfix.limits import MAX_ITEMS, MAX_UNROLL
+
+BINOPS: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.Pow: operator.pow,
+}
+CMPOPS: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.In: lambda a, b: a in b,
+    ast.NotIn: lambda a, b: a not in b,
+    ast.Is: lambda a, b: a is b,
+    ast.IsNot: lambda a, b: a is not b,
+}
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def is_plain(value: Any) -> bool:
+    """A Python constant (possibly a tuple of constants): safe to compute with and hash."""
+    if value is None or isinstance(value, int | float | str | bool | complex | bytes):
+        return True
+    if isinstance(value, tuple):
+        return all(is_plain(v) for v in value)
+    return False
+
+
+def same(a: Any, b: Any) -> bool:
+    """Whether two branches computed the same value (so a join keeps it)."""
+    if a is b:
+        return True
+    if is_plain(a) and is_plain(b):
+        try:
+            return type(a) is type(b) and bool(a == b)
+        except Exception:
+            return False
+    return False
+
+
+def truth(value: Any) -> bool | None:
+    """`bool(value)` when the file decides it, else None."""
+    if is_plain(value):
+        try:
+            return bool(value)
+        except Exception:
+            return None
+    if isinstance(value, ListValue):
+        return bool(value.items)
+    return None
+
+
+def concrete_items(value: Any) -> list[Any] | None:
+    """The items a `for` loop or unpacking would see, when they are known."""
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, ListValue):
+        return list(value.items)
+    if isinstance(value, RangeValue):
+        return list(value.values)
+    if isinstance(value, dict):
+        return list(value)
+    if isinstance(value, str) and len(value) <= MAX_UNROLL:
+        return list(value)
+    return None
+
+
+def arithmetic(op: ast.operator, left: Any, right: Any) -> Any:
+    """`left op right` on constants, lists and arrays (tensors are the caller's)."""
+    if isinstance(left, ArrayValue) and is_number(right):
+        return left
+    if isinstance(right, ArrayValue) and is_number(left):
+        return right
+    if isinstance(left, ListValue) and isinstance(right, ListValue) and isinstance(op, ast.Add):
+        if len(left.items) + len(right.items) > MAX_ITEMS:
+            return Unknown("a list too large to follow")
+        return ListValue([*left.items, *right.items])
+    if isinstance(left, ListValue) and isinstance(right, int) and isinstance(op, ast.Mult):
+        return ListValue(left.items * max(0, min(right, MAX_UNROLL)))
+    fn = BINOPS.get(type(op))
+    if fn is None or not is_plain(left) or not is_plain(right):
+        return unknown_from(left, right, "an arithmetic result")
+    if too_costly(op, left, right):
+        return Unknown("a value too large to follow")
+    try:
+        result = fn(left, right)
+    except Exception:
+        return Unknown("an arithmetic error")
+    if isinstance(result, int | float) and abs(result) > 10**15:
+        return Unknown("a number too large to matter")
+    if isinstance(result, str | tuple) and len(result) > MAX_ITEMS:
+        return Unknown("a value too large to follow")
+    return result
+
+
+def too_costly(op: ast.operator, left: Any, right: Any) -> bool:
+    """True when computing `left op right` would take unbounded time or memory.
+
+    `10**10**10`, `1 << 10**9` and `"a" * 10**9` are cheap to write and ruinous to evaluate;
+    their results are never a layer size we could use anyway.
+    """
+    if isinstance(op, ast.Pow) and isinstance(left, int) and isinstance(right, int):
+        return abs(left) > 1 and right * max(abs(left).bit_length(), 1) > 256
+    if isinstance(op, ast.LShift) and isinstance(right, int):
+        return right > 256
+    if isinstance(op, ast.Mult):
+        for seq, count in ((left, right), (right, left)):
+            if isinstance(seq, str | bytes | tuple | list) and isinstance(count, int):
+                return len(seq) * count > MAX_ITEMS
+    return False
+
+
+def unary(op: ast.unaryop, operand: Any) -> Any:
+    if isinstance(op, ast.Not):
+        return (not operand) if is_plain(operand) else Unknown("a negation")
+    if is_number(operand):
+        if isinstance(op, ast.USub):
+            return -operand
+        if isinstance(op, ast.UAdd):
+            return operand
+        if isinstance(op, ast.Invert) and isinstance(operand, int):
+            return ~operand
+    return operand if isinstance(operand, Unknown) else Unknown("a unary operation")
+
+
+def unknown_from(left: Any, right: Any, what: str) -> Unknown:
+    """The operand's own reason when one is unknown (it says more), else `what`."""
+    for value in (left, right):
+        if isinstance(value, Unknown):
+            return value
+    return Unknown(what)
+
+
+def subscript(value: Any, index: Any) -> Any:
+    """`value[index]` for sequences, dicts and arrays."""
+    if isinstance(value, ListValue):
+        value = tuple(value.items)
+        if isinstance(index, slice):
+            return ListValue(list(_slice(value, index) or ()))
+    if isinstance(value, tuple | str):
+        if isinstance(index, int) and not isinstance(index, bool):
+            return value[index] if -len(value) <= index < len(value) else Unknown("an index")
+        if isinstance(index, slice):
+            result = _slice(value, index)
+            return result if result is not None else Unknown("a slice")
+    if isinstance(value, dict) and is_plain(index) and index in value:
+        return value[index]
+    if isinstance(value, ArrayValue):
+        return _index_array(value, index)
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, Ref):
+        return Unknown(f"{value.qualname}[...] is only known at run time")
+    return Unknown("an indexed value")
+
+
+def set_subscript(receiver: Any, key: Any, value: Any) -> None:
+    """`receiver[key] = value` on a dict or list the file built."""
+    if isinstance(receiver, dict) and is_plain(key):
+        receiver[key] = value
+    elif isinstance(receiver, ListValue) and isinstance(key, int):
+        items = receiver.items
+        if -len(items) <= key < len(items):
+            items[key] = value
+
+
+def attribute(value: Any, attr: str) -> Any:
+    """An attribute of a list, tuple, dict, array or attribute bag."""
+    if isinstance(value, ListValue):
+        if attr in ("append", "extend", "insert", "pop", "copy"):
+            return BoundMethod(value, attr)
+        return Unknown(f"list attribute '{attr}'")
+    if isinstance(value, ArrayValue):
+        if attr == "shape":
+            return value.shape
+        if attr in ("astype", "reshape", "copy"):
+            return BoundMethod(value, attr)
+        if attr == "T":
+            return ArrayValue(tuple(reversed(value.shape)))
+        if attr == "ndim":
+            return len(value.shape)
+        return Unknown(f"array attribute '{attr}'")
+    if isinstance(value, tuple) and attr in ("index", "count"):
+        return BoundMethod(value, attr)
+    if isinstance(value, dict) and attr in ("get", "items", "keys", "values"):
+        return BoundMethod(value, attr)
+    if isinstance(value, AttributeBag) and attr in value.attrs:
+        return value.attrs[attr]
+    if isinstance(value, Unknown):
+        return value
+    return Unknown(f"attribute '{attr}'")
+
+
+def call_method(receiver: Any, name: str, args: list[Any]) -> Any:
+    """A method of a list, array, dict or tuple (`layers.append(...)`, `x.reshape(...)`)."""
+    if isinstance(receiver, ListValue):
+        return _list_method(receiver, name, args)
+    if isinstance(receiver, ArrayValue):
+        if name == "reshape":
+            target = args[0] if len(args) == 1 else tuple(args)
+            return reshape_array(receiver, target)
+        return receiver
+    if isinstance(receiver, dict):
+        if name == "get" and args and is_plain(args[0]):
+            return receiver.get(args[0], args[1] if len(args) > 1 else None)
+        return Unknown(f"dict.{name}()")
+    if isinstance(receiver, tuple) and name in ("index", "count") and args:
+        try:
+            return getattr(receiver, name)(args[0])
+        except ValueError:
+            return Unknown("tuple.index()")
+    return Unknown(f"method {name}()")
+
+
+def reshape_array(array: ArrayValue, target: Any) -> Any:
+    if isinstance(target, ListValue):
+        target = tuple(target.items)
+    if isinstance(target, int):
+        target = (target,)
+    if not isinstance(target, tuple) or not all(isinstance(t, int) for t in target):
+        return Unknown("a reshape whose target is not known statically")
+    total = 1
+    for dim in array.shape:
+        total *= dim
+    known = 1
+    for dim in target:
+        if dim != -1:
+            known *= dim
+    if target.count(-1) == 1 and known:
+        target = tuple(total // known if d == -1 else d for d in target)
+    return ArrayValue(target)
+
+
+def _slice(value: tuple[Any, ...] | str, index: slice) -> Any:
+    parts = (index.start, index.stop, index.step)
+    if not all(p is None or (isinstance(p, int) and not isinstance(p, bool)) for p in parts):
+        return None
+    return value[index]
+
+
+def _index_array(array: ArrayValue, index: Any) -> Any:
+    """`x[..., None]`, `x[:, :, :, np.newaxis]`: shapes that add an axis."""
+    items = index if isinstance(index, tuple) else (index,)
+    if not all(i is None or i is Ellipsis or isinstance(i, slice) for i in items):
+        return Unknown("an indexed array")
+    if any(isinstance(i, slice) and (i.start, i.stop, i.step) != (None, None, None) for i in items):
+        return Unknown("a sliced array")
+    shape = list(array.shape)
+    if Ellipsis in items:
+        pos = items.index(Ellipsis)
+        before, after = items[:pos], items[pos + 1 :]
+        explicit = sum(1 for i in before + after if i is not None)
+        middle = len(shape) - explicit
+        if middle < 0:
+            return Unknown("an indexed array")
+        expanded = [*before, *([slice(None)] * middle), *after]
+    else:
+        expanded = list(items) + [slice(None)] * (len(shape) - sum(i is not None for i in items))
+    result, dim = [], 0
+    for item in expanded:
+        if item is None:
+            result.append(1)
+        else:
+            if dim >= len(shape):
+                return Unknown("an indexed array")
+            result.append(shape[dim])
+            dim += 1
+    return ArrayValue(tuple(result))
+
+
+def _list_method(receiver: ListValue, name: str, args: list[Any]) -> Any:
+    if name == "append" and args:
+        receiver.items.append(args[0])
+    elif name == "extend" and args:
+        if isinstance(args[0], ListValue):
+            receiver.items.extend(args[0].items)
+        elif isinstance(args[0], tuple):
+            receiver.items.extend(args[0])
+        else:
+            receiver.items.append(Unknown("items added by extend() are not known statically"))
+    elif name == "insert" and len(args) == 2 and isinstance(args[0], int):
+        receiver.items.insert(args[0], args[1])
+    elif name == "pop" and receiver.items:
+        return receiver.items.pop()
+    elif name == "copy":
+        return ListValue(list(receiver.items))
+    return None
