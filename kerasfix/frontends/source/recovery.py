@@ -15,7 +15,6 @@ import tokenize
 import warnings
 
 from kerasfix.frontends.base import SkippedStatement
-
 from kerasfix.limits import MAX_RECOVERIES, RECOVERY_BUDGET_CHARS
 
 _LIMIT_ERRORS = re.compile(r"too many|nested too deeply|too complex")
