@@ -17,7 +17,7 @@ from kerasfix.frontends.base import InputError, Program
 from kerasfix.frontends.source import (
     EXHAUSTED,
     could_have_findings,
-    has_imports,
+    imports_a_framework,
     is_keras1_code,
     parse_module,
 )
@@ -86,7 +86,7 @@ def program_from_cells(cells: list[str], display_path: str, prefilter: bool = Tr
     if prefilter and not any(could_have_findings(cell) for cell in cells):
         return Program(display_path, "notebook", Graph(class_name="Program"), cells=cells)
     interpreter = Interpreter()
-    if not any(has_imports(cell) for cell in cells):
+    if not any(imports_a_framework(cell) for cell in cells):
         interpreter.assume_keras_names()
     notes: list[str] = []
     parsed: list[tuple[int, str, ast.Module]] = []

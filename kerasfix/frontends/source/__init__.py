@@ -19,7 +19,7 @@ from kerasfix.graph.model import Graph
 
 __all__ = [
     "could_have_findings",
-    "has_imports",
+    "imports_a_framework",
     "is_keras1_code",
     "parse_module",
     "parse_script",
@@ -39,12 +39,22 @@ def could_have_findings(text: str) -> bool:
     return tokens is None or any(token in text for token in tokens)
 
 
-_IMPORT_STATEMENT = re.compile(r"^[ \t]*(?:import|from)[ \t]+[\w.]", re.MULTILINE)
+# Deep-learning frameworks whose names could be meant by a bare `Dense` or `Flatten`, and
+# star imports (which could bind any name): a file importing neither is a snippet.
+_FRAMEWORK_IMPORT = re.compile(
+    r"^[ \t]*(?:import|from)[ \t]+(?:tensorflow|keras|tf_keras|torch|jax|flax|haiku|trax|"
+    r"paddle|mxnet|gluon|theano|lasagne|tflearn|tensorlayer|chainer|sonnet|cntk|caffe2?|"
+    r"oneflow|mindspore|objax|equinox|elegy|mlx|tinygrad|fastai)\b"
+    r"|^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+\*",
+    re.MULTILINE,
+)
 
 
-def has_imports(text: str) -> bool:
-    """Whether the code imports anything (a cheap line scan; snippets often do not)."""
-    return _IMPORT_STATEMENT.search(text) is not None
+def imports_a_framework(text: str) -> bool:
+    """Whether the code imports a deep-learning framework, or anything with `*` (a cheap
+    line scan). Snippets in bug reports and answers often import only `time` or `numpy`:
+    there a bare `Sequential` or `Conv2D` can only mean Keras's."""
+    return _FRAMEWORK_IMPORT.search(text) is not None
 
 
 _STANDALONE_KERAS = re.compile(r"^[ \t]*(?:import[ \t]+keras\b|from[ \t]+keras\b)", re.MULTILINE)
@@ -64,13 +74,13 @@ _KERAS1_SPELLING = re.compile(rf"\b(?:{'|'.join(sorted(_KERAS1_KEYWORDS))})[ \t]
 
 
 def is_keras1_code(texts: list[str], trees: list[ast.Module]) -> bool:
-    """Keras 1 code: a standalone `keras` import (or no import at all, in a snippet) together
+    """Keras 1 code: a standalone `keras` import (or, in a snippet, no framework import) together
     with a keyword argument only Keras 1 had. Only there does `Convolution2D(64, 3, 3)` mean
     a 3x3 kernel; in tf.keras and Keras 2/3 the third positional argument is the strides."""
     joined = "\n".join(texts)
     if _KERAS1_SPELLING.search(joined) is None:  # cheap: most files stop here
         return False
-    if _STANDALONE_KERAS.search(joined) is None and has_imports(joined):
+    if _STANDALONE_KERAS.search(joined) is None and imports_a_framework(joined):
         return False
     return any(  # a real keyword argument, not a word in a comment or docstring
         isinstance(node, ast.keyword) and node.arg in _KERAS1_KEYWORDS
@@ -95,7 +105,7 @@ def program_from_text(text: str, display_path: str, prefilter: bool = True) -> P
     tree, errors = parse_script(text, display_path)
     interpreter = Interpreter()
     interpreter.keras1_code = lambda: is_keras1_code([text], [tree])
-    if not has_imports(text):
+    if not imports_a_framework(text):
         interpreter.assume_keras_names()
     try:
         interpreter.run_module(tree, text.splitlines())
