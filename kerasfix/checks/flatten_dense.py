@@ -48,12 +48,21 @@ class PoolingFacts(RuleData):
     dense_layer: str | None = None
     channels_first: bool = False
     known: bool = False  # the sizes are known and the model builds: KF001
+    # The Dense is the first layer of a nested model that declares its input width
+    # (`Sequential([Input((3136,)), Dense(256)])`): swapping Flatten alone would not fit it.
+    fixed_width_head: str | None = None
 
     def __post_init__(self) -> None:
         # A frontend's internal value (an `Unknown`, a tuple of them) must never leak out.
         for name in ("dense_units", "params_flatten", "params_pooling"):
             object.__setattr__(self, name, plain_int(getattr(self, name)))
-        for name in ("suggestion", "params_flatten_formula", "flatten_layer", "dense_layer"):
+        for name in (
+            "suggestion",
+            "params_flatten_formula",
+            "flatten_layer",
+            "dense_layer",
+            "fixed_width_head",
+        ):
             object.__setattr__(self, name, plain_text(getattr(self, name)))
         object.__setattr__(self, "shape", plain_shape(self.shape))
         object.__setattr__(self, "channels_first", self.channels_first is True)
@@ -103,6 +112,11 @@ class FlattenDenseSite:
     # A Reshape after the Dense back into a spatial map (an encoder/decoder bottleneck).
     reshaped: Node | None = None
     per_step: bool = False  # TimeDistributed(Flatten()): one flattened frame at a time
+
+    @property
+    def head_model(self) -> Node | None:
+        """The nested model the Dense belongs to, when a model is used as the head."""
+        return next((node for node in self.between if node.layer.inner is not None), None)
 
     @property
     def leading_axes(self) -> int:
@@ -234,6 +248,11 @@ def dense_consumers(
                 if all(child is not seen for seen, _ in found):
                     found.append((child, path))
                 continue
+            if child.layer.inner is not None:  # a nested model as the head
+                for dense, inner_path in _leading_dense(child.layer.inner, per_step):
+                    if all(dense is not seen for seen, _ in found):
+                        found.append((dense, [*path, child, *inner_path]))
+                continue
             spec = lookup(child.layer.class_name)
             if (
                 spec is not None
@@ -242,6 +261,26 @@ def dense_consumers(
             ):
                 frontier.append((child, [*path, child]))
     return found
+
+
+def _leading_dense(inner: Graph, per_step: bool) -> list[tuple[Node, list[Node]]]:
+    """The Dense layers a nested model (`Sequential([Dense(256), Dense(10)])` used as a head)
+    applies first to its input, through shape-preserving layers."""
+    consumers = inner.consumers()
+    if inner.inputs:
+        found: list[tuple[Node, list[Node]]] = []
+        for root in inner.inputs:
+            found.extend(dense_consumers(root, consumers, per_step))
+        return found
+    first = next((node for node in inner.nodes if not node.inputs), None)
+    if first is None:
+        return []
+    if time_distributed.is_dense(first, per_step):
+        return [(first, [])]
+    spec = lookup(first.layer.class_name)
+    if spec is None or spec.role_for(first.layer.config) is not Role.PRESERVING:
+        return []
+    return [(dense, [first, *path]) for dense, path in dense_consumers(first, consumers, per_step)]
 
 
 def _channels_first(origin: Node) -> bool:
@@ -370,6 +409,13 @@ def _finding_for(
             dense_layer=site.dense.layer.display_name,
             channels_first=site.channels_first,
             known=known,
+            fixed_width_head=(
+                head.layer.display_name
+                if (head := site.head_model) is not None
+                and head.layer.inner is not None
+                and any(not n.layer.origin.get("implicit_input") for n in head.layer.inner.inputs)
+                else None
+            ),
         ),
     )
 
@@ -451,9 +497,14 @@ def _dense_text(site: FlattenDenseSite, units: int | None, prefix: tuple[str, ..
     width = "?" if units is None else str(units)
     if site.dense.layer.class_name == time_distributed.WRAPPER:
         return f"TimeDistributed(Dense({width}))"
+    head = site.head_model
+    inside = ""
+    if head is not None:
+        name, kind = head.layer.display_name, head.layer.class_name
+        inside = f" in a nested {kind}" if name == kind else f" in the nested model '{name}'"
     if site.dense.layer.span is not None:
-        return f"Dense({width})"
-    return f"'{site.dense.layer.display_name}' Dense({width})"
+        return f"Dense({width}){inside}"
+    return f"'{site.dense.layer.display_name}' Dense({width}){inside}"
 
 
 def _counts_text(flat: int | None, pooled: int | None, suggestion: str | None) -> str:

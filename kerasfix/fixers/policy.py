@@ -49,6 +49,7 @@ def has_fix(finding: Finding) -> bool:
         finding.rule in FIXABLE_RULES
         and finding.span is not None
         and target_name(finding) is not None
+        and not (isinstance(finding.data, PoolingFacts) and finding.data.fixed_width_head)
     )
 
 
@@ -58,6 +59,12 @@ def why_no_fix(finding: Finding) -> str | None:
         return None
     if finding.span is None:
         return "it is in a saved model: `kerasfix rewrite` rewrites model files"
+    data = finding.data
+    if isinstance(data, PoolingFacts) and data.fixed_width_head:
+        return (
+            f"the Dense is in the nested model '{data.fixed_width_head}', which declares its "
+            "input width; replace Flatten and that input by hand"
+        )
     return (
         "the rank of the feature map entering Flatten is unknown, so the pooling layer "
         "(1D, 2D or 3D) cannot be chosen; replace it by hand or suppress it"

@@ -242,6 +242,15 @@ class _Usage:
             for child in self.consumers.get(id(node), []):
                 if id(child) in denses:
                     continue
+                if child.layer.inner is not None and any(
+                    id(inner) in denses
+                    for _, sub in child.layer.inner.walk()
+                    for inner in sub.nodes
+                ):
+                    raise RewriteError(
+                        f"the Dense is inside the nested model '{child.layer.display_name}'; "
+                        "rewrite resizes only layers of the model that holds the Flatten"
+                    )
                 if child.layer.class_name in ELEMENTWISE | {"BatchNormalization"}:
                     frontier.append(child)
                     continue

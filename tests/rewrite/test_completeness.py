@@ -115,6 +115,32 @@ def test_flatten_also_feeding_another_layer_is_refused(keras, tmp_path, other, r
 
 
 @pytest.mark.keras
+def test_a_dense_inside_a_nested_head_is_reported_and_refused(keras, tmp_path):
+    """lint reports the Dense a nested head applies first; rewrite does not resize a layer
+    inside another model, and says so."""
+    layers = keras.layers
+    base = keras.Sequential([keras.Input((8, 8, 3)), layers.Conv2D(4, 3, name="conv")], name="base")
+    head = keras.Sequential([keras.Input((144,)), layers.Dense(5, name="fc")], name="head")
+    src, dst = tmp_path / "m.keras", tmp_path / "m_gap.keras"
+    keras.Sequential(
+        [keras.Input((8, 8, 3)), base, layers.Flatten(name="flat"), head], name="outer"
+    ).save(src)
+    lint = subprocess.run(
+        [sys.executable, "-m", "kerasfix", "lint", "--isolated", "--no-cache", str(src)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "feeds 'fc' Dense(5) in the nested model 'head': 725 parameters" in lint.stdout
+    report = rewrite_file(src, dst, Options(verify=False))
+    assert not report.sites and not dst.exists()
+    assert report.skipped == [
+        "flat: the Dense is inside the nested model 'head'; rewrite resizes only layers of "
+        "the model that holds the Flatten"
+    ]
+
+
+@pytest.mark.keras
 def test_every_site_skipped_fails_the_command_and_writes_nothing(keras, tmp_path):
     """`rewrite && deploy out.keras` must not deploy: exit 2, one error line, no output."""
     layers = keras.layers

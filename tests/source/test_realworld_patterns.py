@@ -195,3 +195,54 @@ def test_bare_names_are_not_keras_once_a_framework_or_star_import_is_in_scope(
     tmp_path: Path, header: str
 ) -> None:
     assert _lint_text(tmp_path, header + SNIPPET_BODY) == []
+
+
+NESTED_HEAD = ROOT / "fixtures/source/nested_head.py"
+
+
+def _dense_counts(model, keras) -> Counter:  # type: ignore[no-untyped-def, type-arg]
+    """count_params() of every Dense in `model` and the models nested in it."""
+    found: Counter = Counter()  # type: ignore[type-arg]
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            found += _dense_counts(layer, keras)
+        elif type(layer).__name__ == "Dense":
+            found[layer.count_params()] += 1
+    return found
+
+
+@pytest.mark.keras
+def test_a_nested_head_counts_match_keras() -> None:
+    keras = pytest.importorskip("keras")
+    findings = lint_paths([NESTED_HEAD], Settings()).findings
+    namespace: dict = {"__name__": "nested_head"}  # type: ignore[type-arg]
+    exec(compile(NESTED_HEAD.read_text(encoding="utf-8"), str(NESTED_HEAD), "exec"), namespace)
+    namespace["model"].build((None, 32, 32, 3))
+    reported = {f.line: f.data.params_flatten for f in findings}
+    built = Counter[int]()
+    for name in ("model", "functional", "declared"):
+        built += _dense_counts(namespace[name], keras)
+    assert len(reported) == 3 and all(built[count] for count in reported.values()), built
+
+
+@pytest.mark.keras
+def test_fix_swaps_flatten_before_a_nested_head_and_the_result_builds(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    pytest.importorskip("keras")
+    target = tmp_path / "nested_head.py"
+    target.write_text(NESTED_HEAD.read_text(encoding="utf-8"), encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "kerasfix", "lint", "--isolated", "--no-cache", "--fix", target],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    fixed = target.read_text(encoding="utf-8")
+    assert fixed.count("layers.GlobalAveragePooling2D()") == 2
+    assert fixed.count("layers.Flatten()") == 1  # the declared-width head is left as it was
+    assert "the Dense is in the nested model 'fixed_head', which declares its input" in run.stderr
+    namespace: dict = {"__name__": "fixed"}  # type: ignore[type-arg]
+    exec(compile(fixed, str(target), "exec"), namespace)  # Keras builds every fixed model
+    assert namespace["functional"].output_shape == (None, 2)

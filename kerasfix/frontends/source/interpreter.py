@@ -542,6 +542,7 @@ class Interpreter(Evaluator):
         first_class = first.layer.class_name if isinstance(first, LayerValue) else ""
         rank = expected_input_rank(first_class)
         node = self._input_node((None,) * rank if rank else None, reason, None, None)
+        node.layer.origin["implicit_input"] = True  # Keras sizes it at the first call
         if first_class.startswith("ConvLSTM") and rank is not None:
             names = {4: ("T", "L"), 5: ("T", "H", "W"), 6: ("T", "D", "H", "W")}
             node.layer.origin["dim_names"] = names.get(rank)  # time first
