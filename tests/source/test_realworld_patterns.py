@@ -20,6 +20,7 @@ PATTERN_FIXTURES = [
     ROOT / "fixtures/source/built_by_data.py",
     ROOT / "fixtures/source/time_distributed.py",
     ROOT / "fixtures/source/input_feature_map.py",
+    ROOT / "fixtures/source/preprocess_input.py",
 ]
 
 

@@ -233,6 +233,13 @@ class Interpreter(Evaluator):
             if isinstance(labels, ArrayValue) and isinstance(classes, int):
                 return ArrayValue((labels.shape[0], classes))
             return Unknown("one-hot labels")
+        if kind is Kind.OTHER and leaf == "preprocess_input" and ".applications." in qualname:
+            # Every backbone's preprocess_input scales or reorders channels per pixel: the
+            # tensor keeps its shape (`x = preprocess_input(x); x = conv_base(x)`).
+            tensor = args[0] if args else kwargs.get("x")
+            if isinstance(tensor, TensorValue):
+                layer = Layer("Identity", {}, span=None, origin={"implicit": True})
+                return TensorValue(self._node(layer, [tensor.node]))
         if kind is Kind.OTHER and leaf in MERGE_FUNCTIONS:
             layer = self.make_layer(MERGE_FUNCTIONS[leaf], [], dict(kwargs), expr)
             if isinstance(layer, LayerValue):
