@@ -384,7 +384,7 @@ def _finding_for(
         severity = Severity.INFO
         message += (
             f"; kept at info because the Dense output is reshaped back into a spatial map ("
-            f"{format_shape(tuple(site.reshaped.layer.config['target_shape']))})"
+            f"{map_text(tuple(site.reshaped.layer.config['target_shape']))})"
             f"{_at_line(site.reshaped)} (an encoder/decoder bottleneck, where the spatial "
             "layout is the point)"
         )
@@ -477,7 +477,9 @@ def _as_int(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def format_shape(body: Shape | None) -> str:
+def map_text(body: Shape | None) -> str:
+    """A feature map as findings word it: `7x7x512`, `?x?x512`, or `an unknown shape`
+    (Keras-style tuples, as `inspect` prints them, are `inspection.layer_view.format_shape`)."""
     if body is None:
         return "an unknown shape"
     return "x".join("?" if d is None else str(d) for d in body)
@@ -488,9 +490,9 @@ def _subject(
 ) -> str:
     if site.flatten.layer.span is not None:
         wrapped = "TimeDistributed(Flatten)" if site.per_step else "Flatten"
-        return f"{wrapped} over {format_shape(body)}"
+        return f"{wrapped} over {map_text(body)}"
     where = f" (in '{prefix[-1]}')" if prefix else (f" (in '{graph.name}')" if graph.name else "")
-    return f"layer '{site.flatten.layer.display_name}'{where} over {format_shape(body)}"
+    return f"layer '{site.flatten.layer.display_name}'{where} over {map_text(body)}"
 
 
 def _dense_text(site: FlattenDenseSite, units: int | None, prefix: tuple[str, ...]) -> str:
