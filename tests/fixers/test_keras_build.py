@@ -32,6 +32,14 @@ def _pooled_dense_params(namespace: dict, keras) -> Counter:  # type: ignore[no-
     found: Counter = Counter()  # type: ignore[type-arg]
     seen: set[int] = set()
 
+    def first_dense(layer):  # type: ignore[no-untyped-def]
+        """The layer itself if a Dense, else a nested model's first Dense (a model as head)."""
+        if _unwrapped(layer) == "Dense":
+            return layer
+        if isinstance(layer, keras.Model):
+            return next(filter(None, map(first_dense, layer.layers)), None)
+        return None
+
     def walk(model) -> None:  # type: ignore[no-untyped-def]
         if id(model) in seen:
             return
@@ -43,7 +51,7 @@ def _pooled_dense_params(namespace: dict, keras) -> Counter:  # type: ignore[no-
                 walk(layer)
             name = _unwrapped(layer)
             if name.startswith(("GlobalAveragePooling", "GlobalMaxPooling")):
-                dense = next((x for x in layers[index + 1 :] if _unwrapped(x) == "Dense"), None)
+                dense = next(filter(None, map(first_dense, layers[index + 1 :])), None)
                 if dense is not None and dense.built:
                     found[dense.count_params()] += 1
 
