@@ -128,7 +128,9 @@ def test_hdf5_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
         handle.attrs["model_config"] = 5
     assert "damaged model_config" in lint_error(tmp_path / "int.h5", capsys)
     with h5py.File(tmp_path / "x.weights.h5", "w") as handle:
-        handle.create_group("layers").create_group("dense").create_dataset("k", shape=(2, 2))
+        handle.create_group("layers").create_group("dense").create_dataset(
+            "k", shape=(2, 2), dtype="f4"
+        )
     assert "weights only" in lint_warning(tmp_path / "x.weights.h5", capsys)
     with h5py.File(tmp_path / "nocfg.h5", "w") as handle:
         handle.create_group("model_weights")
