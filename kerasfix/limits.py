@@ -87,7 +87,7 @@ class FileTimeout(BaseException):
     """One file took longer than the timeout.
 
     A BaseException, like KeyboardInterrupt, so the readers' `except Exception` fallbacks
-    cannot swallow it; `runner.check_file` turns it into a one-line error.
+    cannot swallow it; `file_check.check_file` turns it into a one-line error.
     """
 
     def __init__(self, seconds: float) -> None:
