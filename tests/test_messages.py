@@ -42,3 +42,23 @@ def test_an_empty_notebook_is_an_empty_file(tmp_path: Path, capsys, content: byt
     path.write_bytes(content)
     assert main(["lint", str(path)]) == 2
     assert capsys.readouterr().err == f"error: {path.as_posix()}: empty file\n"
+
+
+def test_kf002_names_the_value_that_is_not_a_tensor(tmp_path: Path, capsys) -> None:
+    """Seen in public code (FaceNet, bench/realworld heldout2): "because its input is not a
+    tensor" named no value; the message says which value, which layer and where."""
+    script = tmp_path / "m.py"
+    script.write_text(
+        "from keras import layers\n"
+        "features = None\n"
+        "y = layers.Conv2D(8, 3)(features)\n"
+        "y = layers.Flatten()(y)\n"
+        "y = layers.Dense(4)(y)\n",
+        encoding="utf-8",
+    )
+    assert main(["lint", "--isolated", "--no-cache", str(script)]) == 1
+    out = capsys.readouterr().out
+    assert (
+        "its parameter count is unknown because Conv2D is called on `features` (line 3), "
+        "which is not a tensor" in out
+    )

@@ -477,7 +477,7 @@ class Interpreter(Evaluator):
         """Call a layer (or a model used as a layer) on tensors: a new graph node."""
         nodes = tensor_nodes(inputs)
         if nodes is None:
-            reason = inputs.reason if isinstance(inputs, Unknown) else "its input is not a tensor"
+            reason = inputs.reason if isinstance(inputs, Unknown) else _not_a_tensor(layer, expr)
             nodes = [self._input_node(None, reason, None, None)]
         if layer.class_name == "InputLayer":
             return TensorValue(nodes[0])
@@ -598,3 +598,15 @@ class Interpreter(Evaluator):
                 node = self._input_node(None, reason, None, None)
                 self.call_instance(instance, [TensorValue(node)], {}, None)
         self.explore_uncalled_code()
+
+
+def _not_a_tensor(layer: Layer, expr: ast.AST | None) -> str:
+    """Why a layer's input is unknown when the value is no tensor: name the value and where."""
+    argument = expr.args[0] if isinstance(expr, ast.Call) and expr.args else None
+    if argument is None:
+        return f"{layer.class_name} is called on a value that is not a tensor"
+    text = ast.unparse(argument)
+    text = text if len(text) <= 40 else text[:37] + "..."
+    return (
+        f"{layer.class_name} is called on `{text}` (line {argument.lineno}), which is not a tensor"
+    )
