@@ -51,6 +51,9 @@ class PoolingFacts(RuleData):
     # The Dense is the first layer of a nested model that declares its input width
     # (`Sequential([Input((3136,)), Dense(256)])`): swapping Flatten alone would not fit it.
     fixed_width_head: str | None = None
+    # Where the Dense is written in source ((cell or 0, line, column)): two heads of one
+    # Flatten are told apart by it when both are unnamed (`Dense(10)(x); Dense(20)(x)`).
+    dense_at: tuple[int, int, int] | None = None
 
     def __post_init__(self) -> None:
         # A frontend's internal value (an `Unknown`, a tuple of them) must never leak out.
@@ -65,6 +68,13 @@ class PoolingFacts(RuleData):
         ):
             object.__setattr__(self, name, plain_text(getattr(self, name)))
         object.__setattr__(self, "shape", plain_shape(self.shape))
+        at = self.dense_at
+        plain_at = tuple(plain_int(v) for v in at) if isinstance(at, tuple | list) else ()
+        object.__setattr__(
+            self,
+            "dense_at",
+            plain_at if len(plain_at) == 3 and None not in plain_at else None,
+        )
         object.__setattr__(self, "channels_first", self.channels_first is True)
         object.__setattr__(self, "known", self.known is True)
 
@@ -93,7 +103,8 @@ class PoolingFacts(RuleData):
         return self.params_flatten - self.params_pooling
 
     def subject(self) -> object:
-        return self.dense_layer  # a Flatten feeding several heads: one finding per Dense
+        # A Flatten feeding several heads: one finding per Dense.
+        return (self.dense_layer, self.dense_at)
 
     def precedence(self) -> int:
         """Known sizes beat unknown ones (KF001 over KF002), counts beat no counts."""
@@ -283,6 +294,12 @@ def _leading_dense(inner: Graph, per_step: bool) -> list[tuple[Node, list[Node]]
     return [(dense, [first, *path]) for dense, path in dense_consumers(first, consumers, per_step)]
 
 
+def _written_at(node: Node) -> tuple[int, int, int] | None:
+    """(cell or 0, line, column) of a layer written in source; None for model files."""
+    span = node.layer.span
+    return (span.cell or 0, span.line, span.column) if span is not None else None
+
+
 def _channels_first(origin: Node) -> bool:
     data_format = origin.layer.config.get("data_format")
     if data_format is None and origin.layer.inner is not None:
@@ -303,6 +320,7 @@ def locate(graph: Graph, finding: Finding) -> FlattenDenseSite | None:
             if (
                 site.flatten.layer.display_name == data.flatten_layer
                 and site.dense.layer.display_name == data.dense_layer
+                and _written_at(site.dense) == data.dense_at
                 and (
                     finding.span is None
                     or (site.flatten.layer.origin.get("inner_span") or site.flatten.layer.span)
@@ -407,6 +425,7 @@ def _finding_for(
             params_flatten_formula=formula.text if not known and formula is not None else None,
             flatten_layer=site.flatten.layer.display_name,
             dense_layer=site.dense.layer.display_name,
+            dense_at=_written_at(site.dense),
             channels_first=site.channels_first,
             known=known,
             fixed_width_head=(

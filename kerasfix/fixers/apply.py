@@ -167,8 +167,10 @@ def _plan(
     outcome.after = document.render(texts)
     _check_round_trip(outcome, texts)
     outcome.texts = texts
-    applied = {site.ident for site in result.applied}
-    outcome.fixed = [f for i, f in enumerate(findings) if i in applied]
+    # One Flatten feeding two heads is two findings and one edit: both are fixed by it.
+    applied = {(site.unit, site.span) for site in result.applied}
+    fixed = {site.ident for site in sites if (site.unit, site.span) in applied}
+    outcome.fixed = [f for i, f in enumerate(findings) if i in fixed]
     outcome.remaining = remaining
     outcome.diff = _diff(outcome.path, outcome.kind, document.originals, texts)
 

@@ -257,3 +257,46 @@ def test_fix_swaps_flatten_before_a_nested_head_and_the_result_builds(tmp_path: 
     namespace: dict = {"__name__": "fixed"}  # type: ignore[type-arg]
     exec(compile(fixed, str(target), "exec"), namespace)  # Keras builds every fixed model
     assert namespace["functional"].output_shape == (None, 2)
+
+
+TWO_HEADS = (
+    "from keras import layers, Input\n"
+    "inputs = Input((8, 8, 3))\n"
+    "x = layers.Flatten()(layers.Conv2D(4, 3)(inputs))\n"
+    "z_mean = layers.Dense(10)(x)\n"
+    "z_log_var = layers.Dense(20)(x)\n"
+)
+
+
+def test_one_flatten_feeding_two_unnamed_heads_is_two_findings(tmp_path: Path) -> None:
+    """A VAE encoder's `z_mean` and `z_log_var`: both Dense layers pay for the Flatten
+    (6x6x4 = 144 inputs: 144*10+10 and 144*20+20), even though neither has a name."""
+    findings = _lint_text(tmp_path, TWO_HEADS)
+    assert [(f.line, f.data.dense_units, f.data.params_flatten) for f in findings] == [
+        (3, 10, 1450),
+        (3, 20, 2900),
+    ]
+    cached = tmp_path / "cached.py"
+    cached.write_text(TWO_HEADS, encoding="utf-8")
+    for _ in range(2):  # the second run reads both findings back from the cache
+        result = lint_paths([cached], Settings(), cache_dir=tmp_path / "cache")
+        assert [f.data.dense_units for f in result.findings] == [10, 20]
+
+
+def test_fix_counts_both_heads_of_one_flatten(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    target = tmp_path / "two_heads.py"
+    target.write_text(TWO_HEADS, encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "kerasfix", "lint", "--isolated", "--no-cache", "--fix", target],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.startswith("Fixed 2 findings in 1 file (KF001: 2).")
+    assert "x = layers.GlobalAveragePooling2D()(layers.Conv2D(4, 3)(inputs))" in (
+        target.read_text(encoding="utf-8")
+    )
