@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from kerasfix.checks import time_distributed
@@ -130,6 +130,16 @@ class FlattenDenseSite:
         return next((node for node in self.between if node.layer.inner is not None), None)
 
     @property
+    def fixed_width_head(self) -> str | None:
+        """The name of the head model when it declares its input width (an `Input`, not the
+        width Keras takes from the first call): swapping Flatten alone would not fit it."""
+        head = self.head_model
+        if head is None or head.layer.inner is None:
+            return None
+        declared = [n for n in head.layer.inner.inputs if not n.layer.origin.get("implicit_input")]
+        return head.layer.display_name if declared else None
+
+    @property
     def leading_axes(self) -> int:
         """Axes before a frame's spatial dims: the batch, and the time axis per frame."""
         return 2 if self.per_step else 1
@@ -170,10 +180,7 @@ def _spatial_reshape(dense: Node, consumers: dict[int, list[Node]]) -> Node | No
             target = child.layer.config.get("target_shape")
             if child.layer.class_name == "Reshape" and isinstance(target, tuple | list):
                 return child if len(target) >= 2 else None
-            spec = lookup(child.layer.class_name)
-            if child.layer.class_name == "Dense" or (
-                spec is not None and spec.role_for(child.layer.config) is Role.PRESERVING
-            ):
+            if child.layer.class_name == "Dense" or _preserves_shape(child):
                 frontier.append(child)
     return None
 
@@ -187,10 +194,7 @@ def _trailing_flatten(inner: Graph) -> Node | None:
             return None
         if current.layer.class_name == "Flatten":
             return current
-        spec = lookup(current.layer.class_name)
-        if spec is None or spec.role_for(current.layer.config) is not Role.PRESERVING:
-            return None
-        if not current.inputs:
+        if not _preserves_shape(current) or not current.inputs:
             return None
         current = current.inputs[0]
     return None
@@ -248,29 +252,30 @@ def dense_consumers(
 ) -> list[tuple[Node, list[Node]]]:
     """Every Dense fed by `flatten`, possibly through Dropout/BatchNormalization/Activation,
     with the layers in between (a Flatten may feed several heads)."""
+    return _denses_from(consumers.get(id(flatten), []), consumers, per_step)
+
+
+def _denses_from(
+    starts: list[Node], consumers: dict[int, list[Node]], per_step: bool
+) -> list[tuple[Node, list[Node]]]:
+    """The Dense layers reached from `starts` through shape-preserving layers, and the first
+    ones of a model used as the head, each with the layers passed on the way."""
     found: list[tuple[Node, list[Node]]] = []
-    frontier: list[tuple[Node, list[Node]]] = [(flatten, [])]
-    steps = 0
-    while frontier and steps < MAX_WALK:
-        steps += 1
-        current, path = frontier.pop(0)
-        for child in consumers.get(id(current), []):
-            if time_distributed.is_dense(child, per_step):
-                if all(child is not seen for seen, _ in found):
-                    found.append((child, path))
-                continue
-            if child.layer.inner is not None:  # a nested model as the head
-                for dense, inner_path in _leading_dense(child.layer.inner, per_step):
-                    if all(dense is not seen for seen, _ in found):
-                        found.append((dense, [*path, child, *inner_path]))
-                continue
-            spec = lookup(child.layer.class_name)
-            if (
-                spec is not None
-                and spec.role_for(child.layer.config) is Role.PRESERVING
-                and child.layer.inner is None
-            ):
-                frontier.append((child, [*path, child]))
+    frontier: list[tuple[Node, list[Node]]] = [(node, []) for node in starts]
+    expanded = 0
+    while frontier and expanded < MAX_WALK:
+        node, path = frontier.pop(0)
+        if time_distributed.is_dense(node, per_step):
+            reached = [(node, path)]
+        elif node.layer.inner is not None:  # a nested model as the head
+            inner = _leading_dense(node.layer.inner, per_step)
+            reached = [(dense, [*path, node, *steps]) for dense, steps in inner]
+        else:
+            if _preserves_shape(node):
+                expanded += 1
+                frontier.extend((child, [*path, node]) for child in consumers.get(id(node), []))
+            continue
+        found.extend(item for item in reached if all(item[0] is not seen for seen, _ in found))
     return found
 
 
@@ -279,19 +284,16 @@ def _leading_dense(inner: Graph, per_step: bool) -> list[tuple[Node, list[Node]]
     applies first to its input, through shape-preserving layers."""
     consumers = inner.consumers()
     if inner.inputs:
-        found: list[tuple[Node, list[Node]]] = []
-        for root in inner.inputs:
-            found.extend(dense_consumers(root, consumers, per_step))
-        return found
-    first = next((node for node in inner.nodes if not node.inputs), None)
-    if first is None:
-        return []
-    if time_distributed.is_dense(first, per_step):
-        return [(first, [])]
-    spec = lookup(first.layer.class_name)
-    if spec is None or spec.role_for(first.layer.config) is not Role.PRESERVING:
-        return []
-    return [(dense, [first, *path]) for dense, path in dense_consumers(first, consumers, per_step)]
+        starts = [child for root in inner.inputs for child in consumers.get(id(root), [])]
+    else:
+        starts = [node for node in inner.nodes if not node.inputs][:1]
+    return _denses_from(starts, consumers, per_step)
+
+
+def _preserves_shape(node: Node) -> bool:
+    """A layer that keeps its input's meaning and shape (Dropout, Activation, ...)."""
+    spec = lookup(node.layer.class_name)
+    return spec is not None and spec.role_for(node.layer.config) is Role.PRESERVING
 
 
 def _written_at(node: Node) -> tuple[int, int, int] | None:
@@ -428,13 +430,7 @@ def _finding_for(
             dense_at=_written_at(site.dense),
             channels_first=site.channels_first,
             known=known,
-            fixed_width_head=(
-                head.layer.display_name
-                if (head := site.head_model) is not None
-                and head.layer.inner is not None
-                and any(not n.layer.origin.get("implicit_input") for n in head.layer.inner.inputs)
-                else None
-            ),
+            fixed_width_head=site.fixed_width_head,
         ),
     )
 
@@ -537,27 +533,22 @@ def _counts_text(flat: int | None, pooled: int | None, suggestion: str | None) -
     return f"{flat:,} parameters; {suggestion} would need {pooled:,} ({percent})"
 
 
-RULES = (
-    Rule(
-        code="KF001",
-        name="flatten-before-dense",
-        check=check,
-        options=RuleOptions,
-        prefilter=("Flatten",),
-        fix="sometimes",
-        fix_safety="unsafe",
-        fix_applied_by="--fix",
-        data=PoolingFacts,
-    ),
-    Rule(
-        code="KF002",
-        name="flatten-before-dense-unknown-size",
-        check=check,
-        options=RuleOptions,
-        prefilter=("Flatten",),
-        fix="sometimes",
-        fix_safety="unsafe",
-        fix_applied_by="--unsafe-fixes",
-        data=PoolingFacts,
-    ),
+KF001 = Rule(
+    code="KF001",
+    name="flatten-before-dense",
+    check=check,
+    options=RuleOptions,
+    prefilter=("Flatten",),
+    fix="sometimes",
+    fix_safety="unsafe",
+    fix_applied_by="--fix",
+    data=PoolingFacts,
 )
+# The same check with the size unknown: its fix waits for --unsafe-fixes.
+KF002 = replace(
+    KF001,
+    code="KF002",
+    name="flatten-before-dense-unknown-size",
+    fix_applied_by="--unsafe-fixes",
+)
+RULES = (KF001, KF002)

@@ -164,7 +164,11 @@ class Interpreter(Evaluator):
         others = [v for v in (left, right) if not isinstance(v, TensorValue)]
         if others and not is_number(others[0]):
             return Unknown("arithmetic on a tensor and a non-number")
-        class_name = "Add" if len(tensors) == 2 else "Identity"
+        return self._implicit("Add" if len(tensors) == 2 else "Identity", tensors)
+
+    def _implicit(self, class_name: str, tensors: list[TensorValue]) -> TensorValue:
+        """A layer the code implies without writing it (`x / 255.0`, `a + b`, a shape-keeping
+        function such as `preprocess_input`): a node with no span, so nothing points at it."""
         layer = Layer(class_name, {}, span=None, origin={"implicit": True})
         return TensorValue(self._node(layer, [t.node for t in tensors]))
 
@@ -238,8 +242,7 @@ class Interpreter(Evaluator):
             # tensor keeps its shape (`x = preprocess_input(x); x = conv_base(x)`).
             tensor = args[0] if args else kwargs.get("x")
             if isinstance(tensor, TensorValue):
-                layer = Layer("Identity", {}, span=None, origin={"implicit": True})
-                return TensorValue(self._node(layer, [tensor.node]))
+                return self._implicit("Identity", [tensor])
         if kind is Kind.OTHER and leaf in MERGE_FUNCTIONS:
             layer = self.make_layer(MERGE_FUNCTIONS[leaf], [], dict(kwargs), expr)
             if isinstance(layer, LayerValue):
