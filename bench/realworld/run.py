@@ -1,7 +1,8 @@
 """kerasfix on public Keras code: a crash/hang/time sweep and a labelled recall set.
 
     python bench/realworld/run.py collect [--mirrors /work/.mirror]   # (re)write sources.json
-    python bench/realworld/run.py collect --repos a/b,c/d   # (re)write sources_heldout2.json
+    python bench/realworld/run.py collect --repos a/b,c/d [--split heldout3]
+                                    # (re)write sources_heldout2.json (or the split's list)
     python bench/realworld/run.py [--scratch DIR] [--mirrors DIR] [--no-timing]
     python bench/realworld/run.py labels                              # score labels.json only
     python bench/realworld/run.py verify-labels [--write]             # rebuild labels in Keras
@@ -37,8 +38,11 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 SOURCES = HERE / "sources.json"
-# Repositories of the fresh held-out split (heldout2): labelled, never swept, never fixed on.
-HELDOUT2_SOURCES = HERE / "sources_heldout2.json"
+# Repositories of the fresh held-out splits: labelled, never swept, never fixed on.
+HELDOUT_SOURCES = {
+    "heldout2": HERE / "sources_heldout2.json",
+    "heldout3": HERE / "sources_heldout3.json",
+}
 LABELS = HERE / "labels.json"
 DEFAULT_MIRRORS = Path("/work/.mirror")
 SUFFIXES = (".py", ".ipynb")
@@ -62,11 +66,12 @@ def git(gdir: Path, *args: str) -> str:
 
 def collect(mirrors: Path, repos: list[str] | None = None, out: Path = SOURCES) -> None:
     """Write `out`: every .py/.ipynb (< 4 MiB) at HEAD of every snapshot present (or of `repos`).
-    The sweep's list leaves out the heldout2 repositories: that split is labelled, not swept."""
+    The sweep's list leaves out every held-out split's repositories: they are labelled, not
+    swept."""
     entries: list[dict[str, str]] = []
     held_out: set[str] = set()
-    if repos is None and HELDOUT2_SOURCES.exists():
-        held_out = {e["repo"] for e in json.loads(HELDOUT2_SOURCES.read_text())}
+    if repos is None:
+        held_out = {e["repo"] for listing in held_out_listings() for e in read_listing(listing)}
     for folder in sorted(mirrors.iterdir()):
         if not folder.is_dir() or "+" not in folder.name:
             continue
@@ -77,7 +82,8 @@ def collect(mirrors: Path, repos: list[str] | None = None, out: Path = SOURCES) 
         if gdir is None:
             continue
         commit = git(gdir, "rev-parse", "HEAD").strip()
-        for line in git(gdir, "ls-tree", "-r", "-l", commit).splitlines():
+        # -z: paths verbatim (without it git quotes non-ASCII paths and they were dropped)
+        for line in filter(None, git(gdir, "ls-tree", "-r", "-l", "-z", commit).split("\0")):
             meta, path = line.split("\t", 1)
             size = meta.split()[3]
             if path.endswith(SUFFIXES) and size.isdigit() and int(size) < MAX_BYTES:
@@ -87,12 +93,21 @@ def collect(mirrors: Path, repos: list[str] | None = None, out: Path = SOURCES) 
     print(f"{out.name}: {len(entries)} files from {len(found)} repositories")
 
 
+def held_out_listings() -> tuple[Path, ...]:
+    """The held-out splits' source lists that exist (a split may not be collected yet)."""
+    return tuple(path for path in HELDOUT_SOURCES.values() if path.exists())
+
+
+def read_listing(listing: Path) -> list[dict[str, str]]:
+    return json.loads(listing.read_text())
+
+
 def extract(
     mirrors: Path, scratch: Path, sources: tuple[Path, ...] = (SOURCES,)
 ) -> dict[str, Path]:
     """Write every source file into scratch/<owner>+<name>/<path>; return repo -> folder."""
     by_repo: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for entry in (e for listing in sources for e in json.loads(listing.read_text())):
+    for entry in (e for listing in sources for e in read_listing(listing)):
         by_repo[(entry["repo"], entry["commit"])].append(entry["path"])
     folders: dict[str, Path] = {}
     missing: list[str] = []
@@ -392,7 +407,7 @@ def sweep(mirrors: Path, scratch: Path, timing: bool) -> None:
 
 def score_only(mirrors: Path, scratch: Path, only: str | None) -> None:
     """Lint only the labelled files (one run per repository) and score them."""
-    folders = extract(mirrors, scratch, (SOURCES, HELDOUT2_SOURCES))
+    folders = extract(mirrors, scratch, (SOURCES, *held_out_listings()))
     wanted: dict[str, set[str]] = defaultdict(set)
     for site in json.loads(LABELS.read_text())["sites"]:
         repo = "/".join(site["file"].split("/")[:2])
@@ -425,15 +440,22 @@ def main() -> None:
     parser.add_argument(
         "--write", action="store_true", help="verify-labels: fill in Keras' numbers"
     )
-    parser.add_argument("--split", help="labels: score only this split (dev, heldout, heldout2)")
+    parser.add_argument(
+        "--split",
+        help="labels: score only this split (dev, heldout, heldout2, heldout3); "
+        "collect --repos: the held-out split whose list to write (default heldout2)",
+    )
     parser.add_argument(
         "--repos",
-        help="collect: only these owner/name (comma-separated), into sources_heldout2.json",
+        help="collect: only these owner/name (comma-separated), into the held-out split's list",
     )
     parser.add_argument("--no-timing", action="store_true", help="skip the per-file timing pass")
     args = parser.parse_args()
     if args.command == "collect" and args.repos:
-        collect(args.mirrors, args.repos.split(","), HELDOUT2_SOURCES)
+        split = args.split or "heldout2"
+        if split not in HELDOUT_SOURCES:
+            parser.error(f"--split with --repos: one of {', '.join(HELDOUT_SOURCES)}")
+        collect(args.mirrors, args.repos.split(","), HELDOUT_SOURCES[split])
     elif args.command == "collect":
         collect(args.mirrors)
     elif args.command == "verify-labels":
