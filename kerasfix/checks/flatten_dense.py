@@ -15,7 +15,7 @@ from kerasfix.checks import time_distributed
 from kerasfix.checks.input_feature_map import looks_like_feature_map
 from kerasfix.checks.options import RuleOptions
 from kerasfix.findings import Finding, RuleData, Severity, plain_int, plain_shape, plain_text
-from kerasfix.graph.model import Graph, Node, Shape
+from kerasfix.graph.model import Graph, Node, Shape, as_clause
 from kerasfix.layers.core import lora_params
 from kerasfix.layers.registry import Role, lookup
 from kerasfix.rule import Rule
@@ -385,7 +385,7 @@ def _finding_for(
         message = f"{subject} feeds {dense_text}, but this model cannot be built: {broken}"
     else:
         reason = site.flatten.inputs[0].unknown_reason or site.flatten.unknown_reason
-        reason = reason or "the shape entering Flatten is not known statically"
+        reason = as_clause(reason or "the shape entering Flatten is not known statically")
         pooled = (
             f"; {suggestion} would need {params_pooling:,}"
             if params_pooling is not None and suggestion

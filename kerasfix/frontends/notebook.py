@@ -16,8 +16,8 @@ from typing import Any
 from kerasfix.frontends.base import InputError, Program
 from kerasfix.frontends.source import (
     EXHAUSTED,
+    assumes_keras_names,
     could_have_findings,
-    imports_a_framework,
     is_keras1_code,
     parse_module,
 )
@@ -86,7 +86,7 @@ def program_from_cells(cells: list[str], display_path: str, prefilter: bool = Tr
     if prefilter and not any(could_have_findings(cell) for cell in cells):
         return Program(display_path, "notebook", Graph(class_name="Program"), cells=cells)
     interpreter = Interpreter()
-    if not any(imports_a_framework(cell) for cell in cells):
+    if assumes_keras_names("\n".join(cells)):
         interpreter.assume_keras_names()
     notes: list[str] = []
     parsed: list[tuple[int, str, ast.Module]] = []

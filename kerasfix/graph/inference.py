@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kerasfix.graph.model import Graph, Layer, Node, Shape, ShapeError
+from kerasfix.graph.model import Graph, Layer, Node, Shape, ShapeError, Unknown
 from kerasfix.layers.registry import LayerSpec, lookup
 from kerasfix.limits import MAX_NESTING
 
@@ -90,8 +90,11 @@ def _infer_node(node: Node, counted: set[int], depth: int, memo: _Memo) -> None:
         node.unknown_reason = node.uncertain
         return
     if node.output_shape is None or _has_unknown(node.output_shape[1:]):
-        node.unknown_reason = _first_reason(node.inputs) or (
-            f"the output shape of '{layer.display_name}' is not known statically"
+        node.unknown_reason = (
+            _first_reason(node.inputs)
+            or layer.origin.get("unknown_reason")
+            or _unknown_argument(layer)
+            or f"the output shape of '{layer.display_name}' is not known statically"
         )
         node.symbolic_shape = _symbolic(node, spec)
 
@@ -183,6 +186,14 @@ def _use_recorded(node: Node) -> None:
 
 def _has_unknown(shape: Shape) -> bool:
     return any(dim is None for dim in shape)
+
+
+def _unknown_argument(layer: Layer) -> str | None:
+    """Why a layer's own argument (Conv2D's filters from argparse) is unknown, naming it."""
+    for key, value in layer.config.items():
+        if isinstance(value, Unknown):
+            return f"the {key} argument of {_where(layer)} is not a constant: {value.reason}"
+    return None
 
 
 def _first_reason(nodes: Sequence[Node]) -> str | None:

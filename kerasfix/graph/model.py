@@ -53,7 +53,8 @@ class Layer:
     span: SourceSpan | None = None
     inner: Graph | None = None
     opaque: str | None = None
-    # Frontend-specific facts the fixers need (e.g. the import alias used), never read by rules.
+    # Frontend-specific facts the fixers need (e.g. the import alias used), never read by rules;
+    # "unknown_reason" says why the frontend could not size it (shape inference reports it).
     origin: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -156,3 +157,17 @@ class Unknown:
     def __str__(self) -> str:
         # Interpolated into a message by mistake, it still reads as a phrase, not a repr.
         return self.reason
+
+
+# Reasons are written either as a clause ("'rows' is unpacked (line 4) from ...") or as the
+# thing that is unknown ("a loop variable (line 9)"); a clause has one of these verbs.
+_CLAUSE_VERBS = (" is ", " are ", " calls ", " depends ", " declares ", " cannot ", " has ")
+
+
+def as_clause(reason: str) -> str:
+    """A reason that reads as a whole clause after "because": the thing that is unknown
+    ("a loop variable (line 9)") becomes "it depends on a loop variable (line 9), which is
+    only known at run time"; a reason that already is a clause is kept."""
+    if any(verb in f" {reason} " for verb in _CLAUSE_VERBS):
+        return reason
+    return f"it depends on {reason}, which is only known at run time"

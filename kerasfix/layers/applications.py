@@ -8,8 +8,11 @@ counts come from `applications_table.py`, measured from real Keras by
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from kerasfix.graph.model import Dim, Shape, ShapeError
@@ -315,3 +318,57 @@ def _params_fn(name: str):
 
 for _name, _arch in ARCHITECTURES.items():
     register(LayerSpec(_name, _shape_fn(_name), _params_fn(_name), Role.SPATIAL, _arch.positional))
+
+
+# ------------------------------------------------ a backbone cut at a named layer
+
+# `backbone.get_layer(name).output`: a graph node of its own, configured with the backbone's
+# config plus "backbone" and the layer's "name".
+TAP = "BackboneLayerOutput"
+
+
+def tap_of(backbone: str, layer_name: str, config: Config) -> tuple[int, int] | None:
+    """(steps applied, channels) of `backbone.get_layer(layer_name).output`, or None when the
+    layer is not in the generated table or the backbone is not the default variant (the
+    table was measured at alpha=1.0)."""
+    row = _row(backbone, config)
+    if row is None or row is not _row(backbone, {}):
+        return None
+    for steps, channels, names in _taps().get(backbone, ()):
+        if layer_name in names.split(" "):
+            return steps, channels
+    return None
+
+
+@functools.cache
+def _taps() -> dict[str, list[tuple[int, int, str]]]:
+    """The generated table (gen_application_taps.py), read on first use only."""
+    text = (Path(__file__).parent / "application_taps.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def _tap_shape(config: Config, input_shapes: Shapes) -> Shape | None:
+    """A feature map (rank 4) in any case; its size only when the table has the layer."""
+    backbone, layer_name = config.get("backbone"), config.get("name")
+    if backbone not in ARCHITECTURES:
+        return None
+    batch, height, width, _ = _input_image(backbone, config, input_shapes)
+    tap = tap_of(backbone, layer_name, config) if isinstance(layer_name, str) else None
+    if tap is None:
+        return (batch, None, None, None)
+    steps, channels = tap
+    prefix = ARCHITECTURES[backbone].steps[:steps]
+    return (
+        batch,
+        run_steps(height, prefix, _built_for_size(backbone, config, 0)),
+        run_steps(width, prefix, _built_for_size(backbone, config, 1)),
+        channels,
+    )
+
+
+def _tap_params(config: Config, input_shapes: Shapes) -> int | None:
+    """Not measured: the weights up to an inner layer are not in the table."""
+    return None
+
+
+register(LayerSpec(TAP, _tap_shape, _tap_params, Role.SPATIAL))

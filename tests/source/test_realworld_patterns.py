@@ -21,6 +21,8 @@ PATTERN_FIXTURES = [
     ROOT / "fixtures/source/time_distributed.py",
     ROOT / "fixtures/source/input_feature_map.py",
     ROOT / "fixtures/source/preprocess_input.py",
+    ROOT / "fixtures/source/backbone_layer_output.py",
+    ROOT / "fixtures/source/elementwise_functions.py",
 ]
 
 
@@ -189,13 +191,36 @@ def test_a_snippet_importing_no_framework_means_keras(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize(
-    "header", ["import torch\n", "from tensorflow import keras\n", "from mylib import *\n"]
-)
-def test_bare_names_are_not_keras_once_a_framework_or_star_import_is_in_scope(
+@pytest.mark.parametrize("header", ["import torch\n", "import torch\nfrom mylib import *\n"])
+def test_bare_names_are_not_keras_once_another_framework_is_in_scope(
     tmp_path: Path, header: str
 ) -> None:
     assert _lint_text(tmp_path, header + SNIPPET_BODY) == []
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "from mylib import *\n",
+        "from keras import optimizers\nfrom utils import *\n",
+        "from keras.layers import Conv2D, Flatten\nfrom keras.models import Sequential\n",
+    ],
+)
+def test_an_unbound_keras_name_in_keras_code_is_keras(tmp_path: Path, header: str) -> None:
+    """Seen in public code (bench/realworld heldout2): layer names that come from
+    `from <project>.utils import *` (a module importing Keras; HelloPy3 h02_HappyModel.py),
+    and a script whose `from keras.layers import` forgot `Dense` (OpenCV-Playground)."""
+    findings = _lint_text(tmp_path, header + SNIPPET_BODY)
+    assert [(f.rule, f.data.params_flatten) for f in findings] == [
+        ("KF001", 62 * 62 * 32 * 10 + 10)
+    ]
+
+
+def test_a_name_the_file_binds_wins_over_the_assumed_keras_name(tmp_path: Path) -> None:
+    body = SNIPPET_BODY.replace(
+        "model = Sequential()", "def Dense(n):\n    return None\nmodel = Sequential()"
+    )
+    assert _lint_text(tmp_path, "from mylib import *\n" + body) == []
 
 
 NESTED_HEAD = ROOT / "fixtures/source/nested_head.py"
@@ -300,3 +325,59 @@ def test_fix_counts_both_heads_of_one_flatten(tmp_path: Path) -> None:
     assert "x = layers.GlobalAveragePooling2D()(layers.Conv2D(4, 3)(inputs))" in (
         target.read_text(encoding="utf-8")
     )
+
+
+@pytest.mark.parametrize(
+    ("cut", "reason"),
+    [
+        ('base.get_layer("my_head")', "InceptionV3's layer 'my_head' is not in kerasfix's table"),
+        ("base.get_layer(pick())", "a layer of InceptionV3 is chosen at run time"),
+    ],
+)
+def test_a_backbone_layer_kerasfix_cannot_size_is_kf002_with_the_reason(
+    tmp_path: Path, cut: str, reason: str
+) -> None:
+    findings = _lint_text(
+        tmp_path,
+        "from tensorflow.keras import Model, layers\n"
+        "from tensorflow.keras.applications import InceptionV3\n"
+        "base = InceptionV3(input_shape=(150, 150, 3), include_top=False, weights=None)\n"
+        f"x = layers.Flatten()({cut}.output)\n"
+        "model = Model(base.input, layers.Dense(8)(x))\n",
+    )
+    assert [f.rule for f in findings] == ["KF002"]
+    assert reason in findings[0].message
+
+
+def test_a_backbone_variant_the_table_was_not_measured_for_is_not_sized() -> None:
+    from kerasfix.layers.applications import tap_of
+
+    assert tap_of("InceptionV3", "mixed7", {}) == (6, 768)
+    assert tap_of("MobileNetV2", "out_relu", {"alpha": 0.5}) is None  # measured at alpha=1.0
+
+
+def test_tf_nn_functions_between_layers_keep_the_shape(tmp_path: Path) -> None:
+    """Seen in public code (Hands-On Computer Vision with TF2): `x = tf.nn.relu(x)`."""
+    findings = _lint_text(
+        tmp_path,
+        "import tensorflow as tf\n"
+        "inputs = tf.keras.Input((32, 32, 3))\n"
+        "x = tf.nn.relu(tf.keras.layers.Conv2D(16, 3)(inputs))\n"
+        "x = tf.nn.dropout(tf.math.l2_normalize(x), rate=0.5)\n"
+        "x = tf.keras.layers.Flatten()(x)\n"
+        "model = tf.keras.Model(inputs, tf.keras.layers.Dense(10)(x))\n",
+    )
+    # Keras: Conv2D 3x3 valid on 32x32 -> 30x30x16; Dense(10) = 14400*10 + 10.
+    assert [(f.rule, f.data.params_flatten) for f in findings] == [("KF001", 144010)]
+
+
+def test_a_function_that_changes_the_shape_is_not_taken_as_elementwise(tmp_path: Path) -> None:
+    findings = _lint_text(
+        tmp_path,
+        "import tensorflow as tf\n"
+        "inputs = tf.keras.Input((32, 32, 3))\n"
+        "x = tf.nn.max_pool2d(tf.keras.layers.Conv2D(16, 3)(inputs), 2, 2, 'VALID')\n"
+        "x = tf.keras.layers.Flatten()(x)\n"
+        "model = tf.keras.Model(inputs, tf.keras.layers.Dense(10)(x))\n",
+    )
+    assert not [f for f in findings if f.rule == "KF001"]  # 15x15 in Keras, not 30x30

@@ -18,6 +18,7 @@ from kerasfix.frontends.source.decode import decode_source, read_bytes
 from kerasfix.graph.model import Graph
 
 __all__ = [
+    "assumes_keras_names",
     "could_have_findings",
     "imports_a_framework",
     "is_keras1_code",
@@ -55,6 +56,24 @@ def imports_a_framework(text: str) -> bool:
     line scan). Snippets in bug reports and answers often import only `time` or `numpy`:
     there a bare `Sequential` or `Conv2D` can only mean Keras's."""
     return _FRAMEWORK_IMPORT.search(text) is not None
+
+
+# Frameworks other than Keras that name layers too (a bare `Flatten` could be theirs).
+_OTHER_FRAMEWORK_IMPORT = re.compile(
+    r"^[ \t]*(?:import|from)[ \t]+(?:torch|jax|flax|haiku|trax|paddle|mxnet|gluon|theano|"
+    r"lasagne|tflearn|tensorlayer|chainer|sonnet|cntk|caffe2?|oneflow|mindspore|objax|"
+    r"equinox|elegy|mlx|tinygrad|fastai)\b",
+    re.MULTILINE,
+)
+
+
+def assumes_keras_names(text: str) -> bool:
+    """Whether a layer name nothing in the file binds (`Conv2D` used bare) means Keras's:
+    yes unless another framework is imported. Seen in public code: snippets that import
+    only `numpy`, files that take their layer names from `from utils import *` of a project
+    module importing Keras, scripts that forgot one name of their `from keras.layers import`.
+    Names the file defines or imports always win."""
+    return _OTHER_FRAMEWORK_IMPORT.search(text) is None
 
 
 _STANDALONE_KERAS = re.compile(r"^[ \t]*(?:import[ \t]+keras\b|from[ \t]+keras\b)", re.MULTILINE)
@@ -105,7 +124,7 @@ def program_from_text(text: str, display_path: str, prefilter: bool = True) -> P
     tree, errors = parse_script(text, display_path)
     interpreter = Interpreter()
     interpreter.keras1_code = lambda: is_keras1_code([text], [tree])
-    if not imports_a_framework(text):
+    if assumes_keras_names(text):
         interpreter.assume_keras_names()
     try:
         interpreter.run_module(tree, text.splitlines())

@@ -45,7 +45,7 @@ from kerasfix.frontends.source.values import (
 )
 from kerasfix.graph.model import Graph, Layer, Node, Shape, SourceSpan
 from kerasfix.layers import legacy
-from kerasfix.layers.applications import ARCHITECTURES
+from kerasfix.layers.applications import ARCHITECTURES, TAP, tap_of
 from kerasfix.layers.arithmetic import expected_input_rank
 from kerasfix.layers.registry import Role, data_format_names, lookup
 
@@ -98,8 +98,8 @@ class Interpreter(Evaluator):
     # ----------------------------------------------------------------- entry points
 
     def assume_keras_names(self) -> None:
-        """For snippets with no imports at all (bug reports, Q&A answers): bare names such
-        as `Sequential` or `Conv2D` can only mean Keras's, since nothing else is in scope."""
+        """Bare names such as `Sequential` or `Conv2D` that nothing in the file binds mean
+        Keras's (see `assumes_keras_names` for when the frontends decide so)."""
         self.globals.star_modules.extend(["keras.layers", "keras.models", "keras"])
         aliases = {"tf": "tensorflow", "keras": "keras", "K": "keras.backend", "np": "numpy"}
         aliases |= {"layers": "keras.layers", "models": "keras.models"}
@@ -193,6 +193,8 @@ class Interpreter(Evaluator):
             graph = self._materialise(value, set())
             return TensorValue(graph.outputs[0] if attr == "output" else graph.inputs[0])
         if isinstance(value, LayerValue) and value.own_node is not None:
+            if attr == "get_layer" and value.layer.class_name in ARCHITECTURES:
+                return BoundMethod(value, attr)
             if attr in ("output", "outputs"):
                 return TensorValue(value.own_node)
             if attr in ("input", "inputs") and value.own_node.inputs:
@@ -237,10 +239,11 @@ class Interpreter(Evaluator):
             if isinstance(labels, ArrayValue) and isinstance(classes, int):
                 return ArrayValue((labels.shape[0], classes))
             return Unknown("one-hot labels")
-        if kind is Kind.OTHER and leaf == "preprocess_input" and ".applications." in qualname:
-            # Every backbone's preprocess_input scales or reorders channels per pixel: the
-            # tensor keeps its shape (`x = preprocess_input(x); x = conv_base(x)`).
-            tensor = args[0] if args else kwargs.get("x")
+        backbone_preprocessing = leaf == "preprocess_input" and ".applications." in qualname
+        if backbone_preprocessing or keras_names.keeps_tensor_shape(qualname):
+            # `tf.nn.relu(x)`, `K.l2_normalize(x)`, and every backbone's preprocess_input
+            # (it scales or reorders channels per pixel): the tensor keeps its shape.
+            tensor = args[0] if args else kwargs.get("x", kwargs.get("features"))
             if isinstance(tensor, TensorValue):
                 return self._implicit("Identity", [tensor])
         if kind is Kind.OTHER and leaf in MERGE_FUNCTIONS:
@@ -291,6 +294,8 @@ class Interpreter(Evaluator):
         ):
             shape = args[0] if args else kwargs.get("input_shape")
             return self._build_subclass(receiver, shape, expr)
+        if isinstance(receiver, LayerValue) and name == "get_layer":
+            return self._backbone_layer(receiver, args, kwargs, expr)
         if isinstance(receiver, ModelValue | LayerValue):
             return None if name in ("summary", "compile", "fit") else Unknown(f"method {name}()")
         return super().call_method(method, args, kwargs, expr)
@@ -475,6 +480,24 @@ class Interpreter(Evaluator):
         )
         own = self._node(layer, [input_node])
         return LayerValue(layer, own_node=own)
+
+    def _backbone_layer(
+        self, backbone: LayerValue, args: list[Any], kwargs: dict[str, Any], expr: ast.Call
+    ) -> Any:
+        """`base.get_layer("mixed7")`: the backbone cut at that layer, a node on the backbone's
+        input whose `.output` is sized from the generated table of application layers."""
+        name = args[0] if args else kwargs.get("name")
+        owner = backbone.layer.class_name
+        origin: dict[str, Any] = {"callee": dotted(expr.func)}
+        if not isinstance(name, str):
+            origin["unknown_reason"] = f"a layer of {owner} is chosen at run time"
+            name = None
+        elif tap_of(owner, name, backbone.layer.config) is None:
+            origin["unknown_reason"] = f"{owner}'s layer {name!r} is not in kerasfix's table"
+        assert backbone.own_node is not None
+        config = {**backbone.layer.config, "backbone": owner, "name": name}
+        layer = Layer(TAP, config, span=self.span(expr), origin=origin)
+        return LayerValue(layer, own_node=self._node(layer, list(backbone.own_node.inputs)))
 
     def apply_layer(self, layer: Layer, inputs: Any, expr: ast.AST | None) -> Any:
         """Call a layer (or a model used as a layer) on tensors: a new graph node."""

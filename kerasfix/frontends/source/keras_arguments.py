@@ -35,8 +35,15 @@ def config_value(value: Any) -> Any:
     if is_plain(value) or isinstance(value, Unknown | dict):
         return value
     if isinstance(value, Ref):
-        return value.qualname.rsplit(".", 1)[-1]
+        # `activation=tf.nn.relu` is configured as "relu"; `filters=wandb.config.size` or
+        # `units=settings.UNITS` (another module) are values kerasfix cannot see.
+        if value.qualname.split(".", 1)[0] in _FRAMEWORK_MODULES:
+            return value.qualname.rsplit(".", 1)[-1]
+        return Unknown(f"'{value.qualname}' is defined outside this file")
     return Unknown("a value that is not a constant")
+
+
+_FRAMEWORK_MODULES = frozenset({"keras", "tensorflow", "tf_keras", "numpy"})
 
 
 def declared_shape(

@@ -86,3 +86,30 @@ def classify(qualname: str) -> Kind | None:
     if leaf == "Lambda" or (leaf in known_names() and leaf[:1].isupper()):
         return Kind.LAYER
     return Kind.OTHER
+
+
+# Element-wise functions real code applies to a tensor between layers (`x = tf.nn.relu(x)`,
+# `K.l2_normalize(x)`): the result has the input's shape.
+ELEMENTWISE: frozenset[str] = frozenset(
+    {
+        "relu", "relu6", "elu", "selu", "gelu", "sigmoid", "hard_sigmoid", "tanh", "softplus",
+        "softsign", "silu", "swish", "leaky_relu", "softmax", "log_softmax", "dropout",
+        "abs", "exp", "log", "sqrt", "square", "negative", "sign", "identity", "stop_gradient",
+        "cast", "clip_by_value", "clip", "l2_normalize", "per_image_standardization",
+        "convert_image_dtype", "local_response_normalization", "lrn",
+    }
+)  # fmt: skip
+_ELEMENTWISE_MODULES = frozenset(
+    {"tensorflow", "tensorflow.nn", "tensorflow.math", "tensorflow.image", "keras.backend",
+     "keras.ops", "keras.activations"}
+)  # fmt: skip
+
+
+def keeps_tensor_shape(qualname: str) -> bool:
+    """Whether calling `qualname` on a tensor returns a tensor of the same shape."""
+    module, _, leaf = qualname.rpartition(".")
+    for root in KERAS_ROOTS:
+        if module == root or module.startswith(root + "."):
+            module = "keras" + module[len(root) :]
+            break
+    return module in _ELEMENTWISE_MODULES and leaf in ELEMENTWISE
