@@ -23,6 +23,7 @@ PATTERN_FIXTURES = [
     ROOT / "fixtures/source/preprocess_input.py",
     ROOT / "fixtures/source/backbone_layer_output.py",
     ROOT / "fixtures/source/elementwise_functions.py",
+    ROOT / "fixtures/source/tensor_reshape.py",
 ]
 
 
@@ -381,3 +382,41 @@ def test_a_function_that_changes_the_shape_is_not_taken_as_elementwise(tmp_path:
         "model = tf.keras.Model(inputs, tf.keras.layers.Dense(10)(x))\n",
     )
     assert not [f for f in findings if f.rule == "KF001"]  # 15x15 in Keras, not 30x30
+
+
+SUBCLASS_RESHAPING_ITS_INPUT = """
+import tensorflow as tf
+from tensorflow.keras import Model, layers
+
+class ConvNet(Model):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = layers.Conv2D(32, kernel_size=5, activation=tf.nn.relu)
+        self.pool = layers.MaxPool2D(2, strides=2)
+        self.flatten = layers.Flatten()
+        self.fc1 = layers.Dense(1024)
+
+    def call(self, x):
+        x = tf.reshape(x, [-1, 28, 28, 1])
+        x = self.pool(self.conv1(x))
+        return self.fc1(self.flatten(x))
+
+net = ConvNet()
+for batch_x in dataset:
+    net(batch_x)
+"""
+
+
+def test_a_subclass_whose_call_reshapes_its_input(tmp_path: Path) -> None:
+    """Seen in public code (aymericdamien/TensorFlow-Examples, tensorflow_v2 notebooks): the
+    data is unknown, but `tf.reshape(x, [-1, 28, 28, 1])` pins the shape."""
+    findings = _lint_text(tmp_path, SUBCLASS_RESHAPING_ITS_INPUT)
+    # Keras: 28x28 -> Conv2D 5x5 valid 24x24x32 -> pool 12x12x32; Dense(1024) = 4608*1024 + 1024.
+    assert [(f.rule, f.data.shape, f.data.params_flatten) for f in findings] == [
+        ("KF001", (12, 12, 32), 4719616)
+    ]
+
+
+def test_reshaping_to_a_shape_with_an_unknown_axis_stays_unknown(tmp_path: Path) -> None:
+    text = SUBCLASS_RESHAPING_ITS_INPUT.replace("[-1, 28, 28, 1]", "[-1, side, side, 1]")
+    assert [f.rule for f in _lint_text(tmp_path, text)] != ["KF001"]

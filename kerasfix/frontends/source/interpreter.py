@@ -30,7 +30,12 @@ from kerasfix.frontends.source.keras_arguments import (
 )
 from kerasfix.frontends.source.keras_names import Kind
 from kerasfix.frontends.source.scopes import OutOfBudget
-from kerasfix.frontends.source.value_ops import arithmetic, concrete_items, is_number
+from kerasfix.frontends.source.value_ops import (
+    arithmetic,
+    concrete_items,
+    is_number,
+    reshape_array,
+)
 from kerasfix.frontends.source.values import (
     ArrayValue,
     BoundMethod,
@@ -166,10 +171,13 @@ class Interpreter(Evaluator):
             return Unknown("arithmetic on a tensor and a non-number")
         return self._implicit("Add" if len(tensors) == 2 else "Identity", tensors)
 
-    def _implicit(self, class_name: str, tensors: list[TensorValue]) -> TensorValue:
+    def _implicit(
+        self, class_name: str, tensors: list[TensorValue], config: dict[str, Any] | None = None
+    ) -> TensorValue:
         """A layer the code implies without writing it (`x / 255.0`, `a + b`, a shape-keeping
-        function such as `preprocess_input`): a node with no span, so nothing points at it."""
-        layer = Layer(class_name, {}, span=None, origin={"implicit": True})
+        function such as `preprocess_input`, `tf.reshape(x, [-1, 28, 28, 1])`): a node with no
+        span, so nothing points at it."""
+        layer = Layer(class_name, config or {}, span=None, origin={"implicit": True})
         return TensorValue(self._node(layer, [t.node for t in tensors]))
 
     def framework_attribute(self, value: Any, attr: str) -> Any:
@@ -246,11 +254,31 @@ class Interpreter(Evaluator):
             tensor = args[0] if args else kwargs.get("x", kwargs.get("features"))
             if isinstance(tensor, TensorValue):
                 return self._implicit("Identity", [tensor])
+        if keras_names.is_tensor_reshape(qualname):
+            reshaped = self._tensor_reshape(args, kwargs, expr)
+            if reshaped is not None:
+                return reshaped
         if kind is Kind.OTHER and leaf in MERGE_FUNCTIONS:
             layer = self.make_layer(MERGE_FUNCTIONS[leaf], [], dict(kwargs), expr)
             if isinstance(layer, LayerValue):
                 return self.apply_layer(layer.layer, args[0] if args else None, expr)
         return super().call_ref(func, args, kwargs, expr)
+
+    def _tensor_reshape(self, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -> Any:
+        """`tf.reshape(x, [-1, 28, 28, 1])` (often the first line of a subclassed `call()`):
+        with the batch axis left free and the rest literal, a Keras Reshape layer, which pins
+        the shape whatever `x` was; an array is reshaped as numpy would."""
+        value = args[0] if args else kwargs.get("tensor", kwargs.get("x"))
+        target = config_value(args[1] if len(args) > 1 else kwargs.get("shape"))
+        if isinstance(value, ArrayValue):
+            return reshape_array(value, target)
+        literal = isinstance(target, tuple) and len(target) > 1 and target[0] in (-1, None)
+        if not literal or not all(isinstance(d, int) and d > 0 for d in target[1:]):
+            return None
+        if not isinstance(value, TensorValue | Unknown):
+            return None
+        layer = Layer("Reshape", {"target_shape": target[1:]}, span=None, origin={"implicit": True})
+        return self.apply_layer(layer, value, expr)
 
     def _keras1_semantics(self, qualname: str) -> bool:
         """Whether a legacy layer name is read with Keras 1 arguments: tf.keras never is."""

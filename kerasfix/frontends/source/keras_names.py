@@ -113,3 +113,13 @@ def keeps_tensor_shape(qualname: str) -> bool:
             module = "keras" + module[len(root) :]
             break
     return module in _ELEMENTWISE_MODULES and leaf in ELEMENTWISE
+
+
+def is_tensor_reshape(qualname: str) -> bool:
+    """`tf.reshape`, `keras.ops.reshape`, `K.reshape`: reshape a tensor to a given shape."""
+    module, _, leaf = qualname.rpartition(".")
+    if leaf != "reshape":
+        return False
+    return module == "tensorflow" or any(
+        module in (f"{root}.ops", f"{root}.backend") for root in KERAS_ROOTS
+    )
