@@ -25,6 +25,27 @@ def infer(graph: Graph) -> Graph:
     return graph
 
 
+def infer_upstream(node: Node, done: set[int]) -> Shape | None:
+    """Infer `node` and the nodes it depends on that are not in `done` yet, and return its
+    shape: for a frontend that needs a shape while it is still building the graph
+    (`K.int_shape(x)` deciding a branch). `infer` later recomputes every node anyway."""
+    order: list[Node] = []
+    stack: list[tuple[Node, bool]] = [(node, False)]
+    while stack:
+        current, expanded = stack.pop()
+        if id(current) in done:
+            continue
+        if expanded:
+            done.add(id(current))
+            order.append(current)
+            continue
+        stack.append((current, True))
+        stack.extend((parent, False) for parent in current.inputs if id(parent) not in done)
+    for current in order:
+        _infer_node(current, counted=set(), depth=0, memo={})
+    return node.output_shape
+
+
 def _infer_graph(graph: Graph, counted: set[int], depth: int, memo: _Memo) -> None:
     for node in graph.nodes:
         _infer_node(node, counted, depth, memo)

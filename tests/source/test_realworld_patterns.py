@@ -24,6 +24,7 @@ PATTERN_FIXTURES = [
     ROOT / "fixtures/source/backbone_layer_output.py",
     ROOT / "fixtures/source/elementwise_functions.py",
     ROOT / "fixtures/source/tensor_reshape.py",
+    ROOT / "fixtures/source/static_shapes.py",
 ]
 
 
@@ -420,3 +421,49 @@ def test_a_subclass_whose_call_reshapes_its_input(tmp_path: Path) -> None:
 def test_reshaping_to_a_shape_with_an_unknown_axis_stays_unknown(tmp_path: Path) -> None:
     text = SUBCLASS_RESHAPING_ITS_INPUT.replace("[-1, 28, 28, 1]", "[-1, side, side, 1]")
     assert [f.rule for f in _lint_text(tmp_path, text)] != ["KF001"]
+
+
+RESNET_WITH_INT_SHAPE = """
+import tensorflow as tf
+from tensorflow.keras.layers import Input, Conv2D, AveragePooling2D, Flatten, Dense, add
+
+def merge(x, residual):
+    x_shape = tf.keras.backend.int_shape(x)
+    residual_shape = tf.keras.backend.int_shape(residual)
+    if x_shape == residual_shape:
+        shortcut = x
+    else:
+        strides = (int(round(x_shape[1] / residual_shape[1])),
+                   int(round(x_shape[2] / residual_shape[2])))
+        shortcut = Conv2D(residual_shape[3], (1, 1), strides=strides)(x)
+    return add([shortcut, residual])
+
+def build(input_shape):
+    inputs = Input(shape=input_shape)
+    x = Conv2D(64, 7, strides=2, padding="same")(inputs)
+    x = merge(x, Conv2D(64, 3, padding="same")(x))
+    x = merge(x, Conv2D(128, 3, strides=2, padding="same")(x))
+    size = tf.keras.backend.int_shape(x)[1:3]
+    x = AveragePooling2D(pool_size=size, strides=1)(x)
+    return tf.keras.Model(inputs, Dense(10)(Flatten()(x)))
+
+model = build((64, 64, 3))
+"""
+
+
+def test_int_shape_decides_the_shortcut_and_sizes_the_final_pooling(tmp_path: Path) -> None:
+    """Seen in public code (Hands-On Computer Vision with TF2, ch. 4 ResNet): the shortcut
+    branch is chosen by comparing int_shape()s, and AveragePooling2D(int_shape(x)[1:3])
+    pools the whole map to 1x1, so the Flatten -> Dense is not a finding."""
+    assert _lint_text(tmp_path, RESNET_WITH_INT_SHAPE) == []
+    unsized = RESNET_WITH_INT_SHAPE.replace("pool_size=size", "pool_size=2")
+    findings = _lint_text(tmp_path, unsized)
+    # Keras: 64 -> 32 (stride 2 same) -> 16 (stride 2 same); AveragePooling2D(2, 1) -> 15x15x128.
+    assert [(f.rule, f.data.shape) for f in findings] == [("KF001", (15, 15, 128))]
+
+
+def test_int_shape_of_an_unknown_size_leaves_the_branch_undecided(tmp_path: Path) -> None:
+    text = RESNET_WITH_INT_SHAPE.replace("model = build((64, 64, 3))", "")
+    findings = _lint_text(tmp_path, text)
+    assert [f.rule for f in findings] == ["KF002"]
+    assert "'shortcut' depends on the condition at line 8" in findings[0].message

@@ -48,6 +48,7 @@ from kerasfix.frontends.source.values import (
     TensorValue,
     Unknown,
 )
+from kerasfix.graph.inference import infer_upstream
 from kerasfix.graph.model import Graph, Layer, Node, Shape, SourceSpan
 from kerasfix.layers import legacy
 from kerasfix.layers.applications import ARCHITECTURES, TAP, tap_of
@@ -79,13 +80,14 @@ _MODEL_METHODS = frozenset({"build", "summary", "compile", "fit", "evaluate", "p
 class Interpreter(Evaluator):
     """Runs one file (or a notebook's cells, one after another) into a layer graph."""
 
-    framework_types = (LayerValue, SequentialValue, ModelValue)
+    framework_types = (LayerValue, SequentialValue, ModelValue, TensorValue)
     inherited_methods = _MODEL_METHODS
 
     def __init__(self) -> None:
         super().__init__()
         self.graph = Graph(name=None, class_name="Program")
         self.sequentials: list[SequentialValue] = []
+        self._inferred: set[int] = set()  # nodes sized early, by static_shape
         self.depths: dict[int, int] = {}  # id(node) -> undecided-control-flow depth at creation
         # The file's image data format: set by K.set_image_data_format()/set_image_dim_ordering
         # (applies to layers made afterwards, as in Keras), or guessed for Keras 1 code.
@@ -181,7 +183,13 @@ class Interpreter(Evaluator):
         return TensorValue(self._node(layer, [t.node for t in tensors]))
 
     def framework_attribute(self, value: Any, attr: str) -> Any:
-        """`model.output`, `layer.input`, `model.add`..."""
+        """`model.output`, `layer.input`, `model.add`, `x.shape`..."""
+        if isinstance(value, TensorValue):
+            if attr == "shape":
+                return self.static_shape(value)
+            if attr == "get_shape":
+                return BoundMethod(value, attr)
+            return Unknown(f"attribute '{attr}' of a tensor")
         if isinstance(value, ModelValue):
             inner = value.layer.inner
             assert inner is not None
@@ -254,6 +262,10 @@ class Interpreter(Evaluator):
             tensor = args[0] if args else kwargs.get("x", kwargs.get("features"))
             if isinstance(tensor, TensorValue):
                 return self._implicit("Identity", [tensor])
+        if keras_names.is_int_shape(qualname):
+            tensor = args[0] if args else kwargs.get("x")
+            if isinstance(tensor, TensorValue):
+                return self.static_shape(tensor)
         if keras_names.is_tensor_reshape(qualname):
             reshaped = self._tensor_reshape(args, kwargs, expr)
             if reshaped is not None:
@@ -263,6 +275,16 @@ class Interpreter(Evaluator):
             if isinstance(layer, LayerValue):
                 return self.apply_layer(layer.layer, args[0] if args else None, expr)
         return super().call_ref(func, args, kwargs, expr)
+
+    def static_shape(self, tensor: TensorValue) -> Any:
+        """`x.shape` / `K.int_shape(x)` while the graph is being built (residual blocks compare
+        them to choose a shortcut): the batch axis is None as in Keras, and a size kerasfix
+        does not know is an unknown value, so a comparison on it stays undecided."""
+        shape = infer_upstream(tensor.node, self._inferred)
+        if shape is None:
+            return Unknown(tensor.node.unknown_reason or "a tensor's shape is not known statically")
+        reason = tensor.node.unknown_reason or "a tensor's size is not known statically"
+        return (shape[0], *(d if d is not None else Unknown(reason) for d in shape[1:]))
 
     def _tensor_reshape(self, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -> Any:
         """`tf.reshape(x, [-1, 28, 28, 1])` (often the first line of a subclassed `call()`):
@@ -322,6 +344,8 @@ class Interpreter(Evaluator):
         ):
             shape = args[0] if args else kwargs.get("input_shape")
             return self._build_subclass(receiver, shape, expr)
+        if isinstance(receiver, TensorValue) and name == "get_shape":
+            return self.static_shape(receiver)
         if isinstance(receiver, LayerValue) and name == "get_layer":
             return self._backbone_layer(receiver, args, kwargs, expr)
         if isinstance(receiver, ModelValue | LayerValue):
@@ -531,7 +555,9 @@ class Interpreter(Evaluator):
         """Call a layer (or a model used as a layer) on tensors: a new graph node."""
         nodes = tensor_nodes(inputs)
         if nodes is None:
-            reason = inputs.reason if isinstance(inputs, Unknown) else _not_a_tensor(layer, expr)
+            reason = (
+                inputs.reason if isinstance(inputs, Unknown) else _not_a_tensor(layer, inputs, expr)
+            )
             nodes = [self._input_node(None, reason, None, None)]
         if layer.class_name == "InputLayer":
             return TensorValue(nodes[0])
@@ -654,8 +680,14 @@ class Interpreter(Evaluator):
         self.explore_uncalled_code()
 
 
-def _not_a_tensor(layer: Layer, expr: ast.AST | None) -> str:
-    """Why a layer's input is unknown when the value is no tensor: name the value and where."""
+def _not_a_tensor(layer: Layer, inputs: Any, expr: ast.AST | None) -> str:
+    """Why a layer's input is unknown when the value is no tensor: name the value and where
+    (for a list of tensors, the reason of the first item that is unknown)."""
+    if isinstance(inputs, ListValue | tuple):
+        items = inputs.items if isinstance(inputs, ListValue) else inputs
+        unknown = next((item for item in items if isinstance(item, Unknown)), None)
+        if unknown is not None:
+            return unknown.reason
     argument = expr.args[0] if isinstance(expr, ast.Call) and expr.args else None
     if argument is None:
         return f"{layer.class_name} is called on a value that is not a tensor"

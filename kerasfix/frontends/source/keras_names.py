@@ -123,3 +123,13 @@ def is_tensor_reshape(qualname: str) -> bool:
     return module == "tensorflow" or any(
         module in (f"{root}.ops", f"{root}.backend") for root in KERAS_ROOTS
     )
+
+
+def is_int_shape(qualname: str) -> bool:
+    """`K.int_shape(x)` (also `keras.ops.shape`, static in Keras 3): a tensor's static shape."""
+    module, _, leaf = qualname.rpartition(".")
+    return any(
+        (module == f"{root}.backend" and leaf == "int_shape")
+        or (module == f"{root}.ops" and leaf == "shape")
+        for root in KERAS_ROOTS
+    )
