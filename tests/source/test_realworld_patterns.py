@@ -467,3 +467,33 @@ def test_int_shape_of_an_unknown_size_leaves_the_branch_undecided(tmp_path: Path
     findings = _lint_text(tmp_path, text)
     assert [f.rule for f in findings] == ["KF002"]
     assert "'shortcut' depends on the condition at line 8" in findings[0].message
+
+
+AUX_BRANCH = """
+from tensorflow.keras import layers, models
+
+def net(size=64, classes=10, aux_logits=False):
+    inputs = layers.Input(shape=(size, size, 3))
+    x = layers.Conv2D(32, 3, strides=2, padding="same")(inputs)
+    if aux_logits:
+        aux = layers.Flatten()(layers.MaxPool2D(4)(x))
+        aux = layers.Dense(classes)(aux)
+    x = layers.GlobalAveragePooling2D()(x)
+    outputs = layers.Dense(classes)(x)
+    if aux_logits:
+        return models.Model(inputs, [aux, outputs])
+    return models.Model(inputs, outputs)
+"""
+
+
+def test_a_flag_guarded_branch_of_an_uncalled_builder_is_explored(tmp_path: Path) -> None:
+    """Seen in public code (WZMIAOMIAO GoogLeNet, bench/realworld heldout2): the auxiliary
+    classifier is built only `if aux_logits:`, a flag the training script (another file)
+    turns on."""
+    findings = _lint_text(tmp_path, AUX_BRANCH)
+    # Keras: 64 -> 32x32x32 (stride 2 same) -> MaxPool2D(4) 8x8x32; Dense(10) = 2048*10 + 10.
+    assert [(f.rule, f.line, f.data.params_flatten) for f in findings] == [("KF001", 8, 20490)]
+
+
+def test_a_builder_called_in_the_file_runs_as_called(tmp_path: Path) -> None:
+    assert _lint_text(tmp_path, AUX_BRANCH + "model = net(aux_logits=False)\n") == []

@@ -232,6 +232,9 @@ class Calls:
             index += 1
             if not function.called:
                 self.invoke(function, unknown_args(function, 0), {}, None)
+                flipped = flipped_flags(function)
+                if flipped:  # `if aux_logits:` branches build layers too, when turned on
+                    self.invoke(function, unknown_args(function, 0), flipped, None)
 
     def _any_instance(self, cls: ClassValue) -> InstanceValue:
         """An instance the file made (its attributes are known), else a fresh one."""
@@ -249,3 +252,18 @@ def unknown_args(function: FunctionValue | None, skip: int) -> list[Any]:
     positional = [*spec.posonlyargs, *spec.args][skip:]
     required = positional[: len(positional) - len(spec.defaults)] if spec.defaults else positional
     return [Unknown(f"'{a.arg}' is a parameter of {function.qualname}()") for a in required]
+
+
+def flipped_flags(function: FunctionValue) -> dict[str, bool]:
+    """The optional features a function turns on with `if flag:` (a parameter defaulting to
+    False), all set to True: a builder nobody calls in the file (`GoogLeNet(...,
+    aux_logits=False)`) is explored once more with those branches built. Flags defaulting
+    to True (`include_top`) describe the standard model and are left alone."""
+    flags = {name for name, value in function.defaults.items() if value is False}
+    return {
+        node.test.id: True
+        for node in ast.walk(function.node)
+        if isinstance(node, ast.If | ast.IfExp)
+        and isinstance(node.test, ast.Name)
+        and node.test.id in flags
+    }
