@@ -231,9 +231,11 @@ class Calls:
             function = self.functions[index]
             index += 1
             if not function.called:
+                before = self.framework_mark()
                 self.invoke(function, unknown_args(function, 0), {}, None)
-                flipped = flipped_flags(function)
-                if flipped:  # `if aux_logits:` branches build layers too, when turned on
+                # A builder's `if aux_logits:` branches build layers too, when turned on.
+                flipped = flipped_flags(function) if self.framework_mark() != before else {}
+                if flipped:
                     self.invoke(function, unknown_args(function, 0), flipped, None)
 
     def _any_instance(self, cls: ClassValue) -> InstanceValue:
@@ -260,6 +262,8 @@ def flipped_flags(function: FunctionValue) -> dict[str, bool]:
     aux_logits=False)`) is explored once more with those branches built. Flags defaulting
     to True (`include_top`) describe the standard model and are left alone."""
     flags = {name for name, value in function.defaults.items() if value is False}
+    if not flags:
+        return {}
     return {
         node.test.id: True
         for node in ast.walk(function.node)

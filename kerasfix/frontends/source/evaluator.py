@@ -89,6 +89,11 @@ class Evaluator(Calls):
         """What a class base means to the framework ("model", "layer"), else None."""
         return None
 
+    def framework_mark(self) -> int:
+        """A count that grows when the framework builds something (the interpreter: graph
+        nodes), so exploration can tell a builder from plain code."""
+        return 0
+
     def framework_attribute(self, value: Any, attr: str) -> Any:
         """An attribute of a framework object (an instance of one of `framework_types`)."""
         return Unknown(f"attribute '{attr}'")

@@ -182,6 +182,9 @@ class Interpreter(Evaluator):
         layer = Layer(class_name, config or {}, span=None, origin={"implicit": True})
         return TensorValue(self._node(layer, [t.node for t in tensors]))
 
+    def framework_mark(self) -> int:
+        return len(self.graph.nodes)
+
     def framework_attribute(self, value: Any, attr: str) -> Any:
         """`model.output`, `layer.input`, `model.add`, `x.shape`..."""
         if isinstance(value, TensorValue):

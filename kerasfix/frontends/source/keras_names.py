@@ -6,6 +6,7 @@ Keras root, so `torch.nn.Flatten` or a home-made `Flatten` is never mistaken for
 
 from __future__ import annotations
 
+import functools
 from enum import Enum
 
 from kerasfix.layers.applications import ARCHITECTURES
@@ -55,6 +56,7 @@ def is_keras(qualname: str) -> bool:
     return any(qualname == root or qualname.startswith(root + ".") for root in KERAS_ROOTS)
 
 
+@functools.lru_cache(maxsize=8192)
 def classify(qualname: str) -> Kind | None:
     """What a fully qualified name means, or None when it is not a Keras name."""
     if not is_keras(qualname):
@@ -108,11 +110,13 @@ _ELEMENTWISE_MODULES = frozenset(
 def keeps_tensor_shape(qualname: str) -> bool:
     """Whether calling `qualname` on a tensor returns a tensor of the same shape."""
     module, _, leaf = qualname.rpartition(".")
+    if leaf not in ELEMENTWISE:
+        return False
     for root in KERAS_ROOTS:
         if module == root or module.startswith(root + "."):
             module = "keras" + module[len(root) :]
             break
-    return module in _ELEMENTWISE_MODULES and leaf in ELEMENTWISE
+    return module in _ELEMENTWISE_MODULES
 
 
 def is_tensor_reshape(qualname: str) -> bool:
@@ -128,6 +132,8 @@ def is_tensor_reshape(qualname: str) -> bool:
 def is_int_shape(qualname: str) -> bool:
     """`K.int_shape(x)` (also `keras.ops.shape`, static in Keras 3): a tensor's static shape."""
     module, _, leaf = qualname.rpartition(".")
+    if leaf not in ("int_shape", "shape"):
+        return False
     return any(
         (module == f"{root}.backend" and leaf == "int_shape")
         or (module == f"{root}.ops" and leaf == "shape")
