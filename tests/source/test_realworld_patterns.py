@@ -25,6 +25,7 @@ PATTERN_FIXTURES = [
     ROOT / "fixtures/source/elementwise_functions.py",
     ROOT / "fixtures/source/tensor_reshape.py",
     ROOT / "fixtures/source/static_shapes.py",
+    ROOT / "fixtures/source/backbone_layers_copied.py",
 ]
 
 
@@ -497,3 +498,18 @@ def test_a_flag_guarded_branch_of_an_uncalled_builder_is_explored(tmp_path: Path
 
 def test_a_builder_called_in_the_file_runs_as_called(tmp_path: Path) -> None:
     assert _lint_text(tmp_path, AUX_BRANCH + "model = net(aux_logits=False)\n") == []
+
+
+def test_a_slice_of_a_backbones_layers_is_not_followed(tmp_path: Path) -> None:
+    findings = _lint_text(
+        tmp_path,
+        "from keras.applications import VGG16\n"
+        "from keras import layers, models\n"
+        "vgg = VGG16(include_top=False, weights=None, input_shape=(150, 150, 3))\n"
+        "model = models.Sequential()\n"
+        "for layer in vgg.layers[:-4]:\n"
+        "    model.add(layer)\n"
+        "model.add(layers.Flatten())\n"
+        "model.add(layers.Dense(256))\n",
+    )
+    assert not [f for f in findings if f.rule == "KF001"]  # 9x9x512 in Keras, not 4x4x512

@@ -47,6 +47,7 @@ from kerasfix.frontends.source.values import (
     SequentialValue,
     TensorValue,
     Unknown,
+    WholeLayers,
 )
 from kerasfix.graph.inference import infer_upstream
 from kerasfix.graph.model import Graph, Layer, Node, Shape, SourceSpan
@@ -214,6 +215,8 @@ class Interpreter(Evaluator):
         if isinstance(value, LayerValue) and value.own_node is not None:
             if attr == "get_layer" and value.layer.class_name in ARCHITECTURES:
                 return BoundMethod(value, attr)
+            if attr == "layers" and value.layer.class_name in ARCHITECTURES:
+                return WholeLayers(value)
             if attr in ("output", "outputs"):
                 return TensorValue(value.own_node)
             if attr in ("input", "inputs") and value.own_node.inputs:

@@ -21,6 +21,7 @@ from kerasfix.frontends.source.values import (
     RangeValue,
     Ref,
     Unknown,
+    WholeLayers,
 )
 from kerasfix.limits import MAX_ITEMS, MAX_UNROLL
 
@@ -92,6 +93,8 @@ def concrete_items(value: Any) -> list[Any] | None:
         return list(value.items)
     if isinstance(value, RangeValue):
         return list(value.values)
+    if isinstance(value, WholeLayers):
+        return [value.backbone]
     if isinstance(value, dict):
         return list(value)
     if isinstance(value, str) and len(value) <= MAX_UNROLL:
@@ -181,6 +184,9 @@ def subscript(value: Any, index: Any) -> Any:
         return value[index]
     if isinstance(value, ArrayValue):
         return _index_array(value, index)
+    if isinstance(value, WholeLayers):
+        name = value.backbone.layer.class_name
+        return Unknown(f"part of {name}'s layer list, which kerasfix sees only whole")
     if isinstance(value, Unknown):
         return value
     if isinstance(value, Ref):

@@ -28,6 +28,7 @@ __all__ = [
     "SequentialValue",
     "TensorValue",
     "Unknown",
+    "WholeLayers",
 ]
 
 
@@ -71,6 +72,15 @@ class LayerValue:
     layer: Layer
     # For backbones built standalone: the node that represents the backbone's own call.
     own_node: Node | None = None
+
+
+@dataclass(eq=False)
+class WholeLayers:
+    """`backbone.layers`: a loop over all of them (`for layer in vgg.layers: model.add(layer)`)
+    or `Sequential(vgg.layers)` rebuilds the backbone, so iterated whole it yields the backbone
+    once, as one layer; a slice, an index or `len()` of it is unknown."""
+
+    backbone: LayerValue
 
 
 @dataclass(eq=False)
