@@ -62,3 +62,19 @@ def test_kf002_names_the_value_that_is_not_a_tensor(tmp_path: Path, capsys) -> N
         "its parameter count is unknown because Conv2D is called on `features` (line 3), "
         "which is not a tensor" in out
     )
+
+
+@pytest.mark.parametrize(
+    ("flat", "pooled", "shown"),
+    [
+        (3965056, 8320, "(-99.8%)"),
+        (16588928, 2176, "(-99.99%)"),
+        (2534730, 90, "(-99.996%)"),  # 2 decimals would round it to a false -100.00%
+    ],
+)
+def test_the_saving_is_never_rounded_up_to_minus_100_percent(
+    flat: int, pooled: int, shown: str
+) -> None:
+    from kerasfix.checks.flatten_dense import _counts_text
+
+    assert _counts_text(flat, pooled, "GlobalAveragePooling2D").endswith(shown)

@@ -528,9 +528,17 @@ def _counts_text(flat: int | None, pooled: int | None, suggestion: str | None) -
     if flat is None or pooled is None:
         return f"the Dense width is not known statically; {suggestion} would keep only the channels"
     change = (pooled - flat) / flat * 100 if flat else 0.0
-    # One decimal, unless that would round a real saving up to a misleading -100.0%.
-    percent = f"{change:+.2f}%" if abs(change) >= 99.95 else f"{change:+.1f}%"
-    return f"{flat:,} parameters; {suggestion} would need {pooled:,} ({percent})"
+    return f"{flat:,} parameters; {suggestion} would need {pooled:,} ({_percent(change)})"
+
+
+def _percent(change: float) -> str:
+    """One decimal, more only where that would round a real saving up to a misleading
+    -100% (2,534,730 -> 90 is -99.996%, not -100.0%)."""
+    for decimals in range(1, 7):
+        text = f"{change:+.{decimals}f}%"
+        if change == -100.0 or abs(float(text[:-1])) < 100.0:
+            return text
+    return text
 
 
 KF001 = Rule(
