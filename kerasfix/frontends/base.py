@@ -26,13 +26,17 @@ class SkippedStatement:
     message: str
     first_line: int
     last_line: int
+    # "encoding error": bytes that do not decode were replaced, nothing was skipped.
+    kind: str = "syntax error"
 
     @property
     def headline(self) -> str:
         """`3:5: syntax error: invalid syntax`: where and what, without the recovery note."""
-        return f"{self.line}:{self.column}: syntax error: {self.message}"
+        return f"{self.line}:{self.column}: {self.kind}: {self.message}"
 
     def __str__(self) -> str:
+        if self.kind != "syntax error":
+            return f"{self.headline} (the rest of the file was analysed)"
         lines = (
             f"line {self.first_line}"
             if self.first_line == self.last_line

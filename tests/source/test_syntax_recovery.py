@@ -130,3 +130,30 @@ def test_recovery_skips_the_smallest_statement(source: str, skipped: list[tuple[
     kept = {node.lineno for node in tree.body if not isinstance(node, ast.Pass)}
     assert not any(first <= line <= last for line in kept for first, last in skipped)
     assert max(kept) == source.count("\n")  # the last statement is always analysed
+
+
+def test_bytes_that_do_not_decode_are_reported_and_the_model_still_checked(
+    tmp_path: Path,
+) -> None:
+    """Seen in public code (bench/realworld heldout3): a `#coding:utf-8` script whose Chinese
+    comments are in another encoding. Python refuses it, so it is an error (exit 2), but the
+    model is still checked; --fix never writes such a file back."""
+    script = tmp_path / "cnn.py"
+    comment = "# 卷积网络\n".encode("gbk")  # not valid utf-8
+    original = b"#coding:utf-8\n" + comment + (HEADER + MODEL).encode()
+    script.write_bytes(original)
+    code, findings, stderr = lint(script)
+    assert code == 2
+    assert [(f["rule"], f["line"], f["params_flatten"]) for f in findings] == [("KF001", 8, PARAMS)]
+    assert stderr.splitlines() == [
+        f"error: {script.as_posix()}:2:3: encoding error: bytes that are not utf-8 (replaced)"
+        " (the rest of the file was analysed)"
+    ]
+    fix = subprocess.run(
+        [sys.executable, "-m", "kerasfix", "lint", "--no-cache", "--fix", "--unsafe-fixes", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert fix.returncode == 2 and "Traceback" not in fix.stderr
+    assert script.read_bytes() == original

@@ -14,7 +14,7 @@ import warnings
 from pathlib import Path
 
 from kerasfix.frontends.base import InputError, Program, SkippedStatement
-from kerasfix.frontends.source.decode import decode_source, read_bytes
+from kerasfix.frontends.source.decode import decode_source_leniently, read_bytes
 from kerasfix.graph.model import Graph
 
 __all__ = [
@@ -109,8 +109,11 @@ def is_keras1_code(texts: list[str], trees: list[ast.Module]) -> bool:
 
 
 def read_source(path: Path, prefilter: bool = True) -> Program:
-    text = decode_source(read_bytes(path), path)
-    return program_from_text(text, path.as_posix(), prefilter)
+    text, problem = decode_source_leniently(read_bytes(path), path)
+    program = program_from_text(text, path.as_posix(), prefilter)
+    if problem is not None:
+        program.errors.insert(0, problem)
+    return program
 
 
 def program_from_text(text: str, display_path: str, prefilter: bool = True) -> Program:
