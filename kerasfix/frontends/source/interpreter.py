@@ -438,7 +438,7 @@ class Interpreter(Evaluator):
             shape = layer.config.get("input_shape")
             if "data_format" in layer.config or not isinstance(shape, tuple) or len(shape) != 3:
                 continue
-            if all(isinstance(d, int) for d in shape) and shape[0] <= 4 < min(shape[1:]):
+            if all(isinstance(d, int) for d in shape) and _few_channels_first(shape):
                 why = f"Keras 1 code with a {shape} input and no image ordering set"
                 for other in self.made_layers:
                     if "data_format" not in other.config and (
@@ -684,6 +684,12 @@ class Interpreter(Evaluator):
                 node = self._input_node(None, reason, None, None)
                 self.call_instance(instance, [TensorValue(node)], {}, None)
         self.explore_uncalled_code()
+
+
+def _few_channels_first(shape: tuple[int, ...]) -> bool:
+    """(3, 100, 100) or (5, 100, 100): a few channels ahead of a much larger image."""
+    smallest = min(shape[1:])
+    return shape[0] <= 4 < smallest or (shape[0] <= 16 and 4 * shape[0] <= smallest)
 
 
 def _not_a_tensor(layer: Layer, inputs: Any, expr: ast.AST | None) -> str:
