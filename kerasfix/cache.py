@@ -56,15 +56,17 @@ def project_root(start: Path) -> Path:
 
 
 def code_fingerprint() -> str:
-    """kerasfix version plus the newest mtime of its modules: edits invalidate the cache."""
+    """kerasfix version plus the mtime and size of each of its modules and data tables (the
+    generated application_taps.json): an edit to any of them invalidates the cache."""
     package = Path(__file__).parent
-    newest, count = 0, 0
+    stamps = []
     for directory, _, files in os.walk(package):
         for name in files:
-            if name.endswith(".py"):
-                count += 1
-                newest = max(newest, os.stat(os.path.join(directory, name)).st_mtime_ns)
-    digest = hashlib.blake2b(f"{newest}:{count}".encode(), digest_size=6).hexdigest()
+            if name.endswith((".py", ".json")):
+                info = os.stat(os.path.join(directory, name))
+                stamps.append(f"{directory}/{name}:{info.st_mtime_ns}:{info.st_size}")
+    text = "\n".join(sorted(stamps))
+    digest = hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
     return f"{__version__}-{digest}"
 
 

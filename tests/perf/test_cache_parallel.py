@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -86,6 +87,19 @@ def test_cache_version_change_invalidates(tmp_path: Path, monkeypatch: pytest.Mo
     assert cache_module.code_fingerprint() != old
     lint_paths([target], Settings(), cache_dir=tmp_path / "c")
     assert len(list((tmp_path / "c").glob("*/results.json"))) == 2
+
+
+def test_a_regenerated_data_table_invalidates_the_cache() -> None:
+    """application_taps.json sizes findings as much as the code does."""
+    table = Path(cache_module.__file__).parent / "layers" / "application_taps.json"
+    before = table.stat()
+    old = cache_module.code_fingerprint()
+    try:
+        os.utime(table, ns=(before.st_atime_ns, before.st_mtime_ns + 10**12))
+        assert cache_module.code_fingerprint() != old
+    finally:
+        os.utime(table, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert cache_module.code_fingerprint() == old
 
 
 def test_cache_never_trusts_a_stale_entry(tmp_path: Path) -> None:
