@@ -371,4 +371,4 @@ def _tap_params(config: Config, input_shapes: Shapes) -> int | None:
     return None
 
 
-register(LayerSpec(TAP, _tap_shape, _tap_params, Role.SPATIAL))
+register(LayerSpec(TAP, _tap_shape, _tap_params, Role.SPATIAL, keras_class=False))

@@ -43,6 +43,9 @@ class LayerSpec:
     # Keyword arguments the arithmetic reads that `positional` does not bind (Keras takes
     # them by keyword only, or after arguments kerasfix never binds).
     keywords: tuple[str, ...] = ()
+    # False for kerasfix's own node kinds (a backbone cut at a named layer): sized like a
+    # layer, but no Keras class of that name exists, so code never names it.
+    keras_class: bool = True
 
     @property
     def takes_data_format(self) -> bool:
@@ -95,8 +98,11 @@ def lookup(class_name: str) -> LayerSpec | None:
 
 
 def known_names() -> frozenset[str]:
+    """The Keras class names kerasfix sizes (and their legacy aliases)."""
     _load()
-    return frozenset(_SPECS) | frozenset(_ALIASES)
+    return frozenset(name for name, spec in _SPECS.items() if spec.keras_class) | frozenset(
+        _ALIASES
+    )
 
 
 def data_format_names() -> frozenset[str]:
