@@ -52,6 +52,10 @@ LEGACY_POSITIONAL: dict[str, tuple[str, ...]] = {
     "CuDNNGRU": ("units",),
 }
 
+# Legacy names whose positional Keras 1 form standalone Keras 2.0-2.3 still converted
+# (keras/legacy/interfaces.py: conv2d_args_preprocessor, conv3d_args_preprocessor).
+KERAS2_CONVERTED = frozenset({"Convolution2D", "Convolution3D", "SeparableConvolution2D"})
+
 _DIM_ORDERING = {"th": "channels_first", "tf": "channels_last", "default": None}
 
 # Simple key renames valid for every layer that carries the old key.

@@ -1,4 +1,5 @@
-"""Keras 1 positional semantics (`Convolution2D(64, 3, 3)` = a 3x3 kernel) only in Keras 1 code.
+"""Keras 1 positional semantics (`Convolution2D(64, 3, 3)` = a 3x3 kernel) only in Keras 1 code,
+and for the legacy class names in standalone-keras code (Keras 2.0-2.3 converted them too).
 
 Issue 12: tf.keras code was read the Keras 1 way, claiming 114x114x64 and ~3.4 billion
 parameters where Keras builds 14x14x64 and 51,384,320.
@@ -70,3 +71,41 @@ def test_modern_convolution2d_numbers_match_keras() -> None:
         expected.append((tuple(flatten.input.shape[1:]), dense.count_params()))
     findings = lint_paths([FIXTURE]).findings
     assert [(f.data.shape, f.data.params_flatten) for f in findings] == expected
+
+
+def _shape(tmp_path: Path, text: str) -> tuple[int | None, ...]:
+    source = tmp_path / "net.py"
+    source.write_text(text)
+    (finding,) = lint_paths([source]).findings
+    return finding.data.shape
+
+
+def test_standalone_keras2_convolution2d_positional_form_is_a_kernel(tmp_path: Path) -> None:
+    """Seen in public code (bench/realworld heldout4, CarND behavioral cloning lenet.py):
+    Keras 2.0-2.3's legacy interface (conv2d_args_preprocessor) turned `Convolution2D(6, 5, 5)`
+    into a 5x5 kernel, without any Keras-1-only keyword in the file."""
+    text = (
+        "from keras.models import Sequential\n"
+        "from keras.layers import Convolution2D, Flatten, Dense\n"
+        "m = Sequential()\n"
+        "m.add(Convolution2D(6, 5, 5, activation='relu', input_shape=(32, 32, 3)))\n"
+        "m.add(Flatten())\nm.add(Dense(4))\n"
+    )
+    assert _shape(tmp_path, text) == (28, 28, 6)
+    # Keras 2 refused the form next to padding=: such code is Keras 3's, where 5 is strides.
+    text = text.replace("activation='relu'", "padding='same'")
+    assert _shape(tmp_path, text) == (7, 7, 6)
+
+
+def test_a_tf_keras_star_import_wins_over_the_assumed_keras_names(tmp_path: Path) -> None:
+    """Seen in public code (bench/realworld heldout4, tensfa StackOverflow snippets): names
+    from `from tensorflow.keras.layers import *` are tf.keras's (strides), not the bare-name
+    fallback to standalone Keras."""
+    text = (
+        "from tensorflow.keras.models import Sequential\n"
+        "from tensorflow.keras.layers import *\n"
+        "m = Sequential()\n"
+        "m.add(Convolution2D(32, 3, 3, input_shape=(90, 90, 3)))\n"
+        "m.add(Flatten())\nm.add(Dense(4))\n"
+    )
+    assert _shape(tmp_path, text) == (30, 30, 32)

@@ -108,7 +108,7 @@ class Interpreter(Evaluator):
     def assume_keras_names(self) -> None:
         """Bare names such as `Sequential` or `Conv2D` that nothing in the file binds mean
         Keras's (see `assumes_keras_names` for when the frontends decide so)."""
-        self.globals.star_modules.extend(["keras.layers", "keras.models", "keras"])
+        self.globals.fallback_modules.extend(["keras.layers", "keras.models", "keras"])
         aliases = {"tf": "tensorflow", "keras": "keras", "K": "keras.backend", "np": "numpy"}
         aliases |= {"layers": "keras.layers", "models": "keras.models"}
         for alias, module in aliases.items():
@@ -232,7 +232,7 @@ class Interpreter(Evaluator):
         kind = keras_names.classify(qualname)
         leaf = qualname.rsplit(".", 1)[-1]
         if kind is Kind.LAYER:
-            keras1 = leaf in legacy.LEGACY_POSITIONAL and self._keras1_semantics(qualname)
+            keras1 = leaf in legacy.LEGACY_POSITIONAL and self._keras1_semantics(qualname, kwargs)
             return self.make_layer(leaf, args, kwargs, expr, keras1=keras1)
         if kind is Kind.INPUT:
             return self.make_input(args, kwargs, expr)
@@ -308,10 +308,20 @@ class Interpreter(Evaluator):
         layer = Layer("Reshape", {"target_shape": target[1:]}, span=None, origin={"implicit": True})
         return self.apply_layer(layer, value, expr)
 
-    def _keras1_semantics(self, qualname: str) -> bool:
-        """Whether a legacy layer name is read with Keras 1 arguments: tf.keras never is."""
+    def _keras1_semantics(self, qualname: str, kwargs: dict[str, Any]) -> bool:
+        """Whether a legacy layer name is read with Keras 1 arguments: tf.keras never is.
+        Standalone Keras 2.0-2.3 converted `Convolution2D(64, 3, 3)` to a 3x3 kernel too (its
+        legacy interface; it refused the form next to padding=/strides=/data_format=), so
+        that spelling in a standalone-keras file is read the legacy way even without a
+        Keras-1-only keyword; Keras 2.4+ and 3 read strides, but code spelled so was not
+        written for them."""
         if qualname.startswith("tensorflow."):
             return False
+        leaf = qualname.rsplit(".", 1)[-1]
+        if leaf in legacy.KERAS2_CONVERTED and not {"padding", "strides", "data_format"} & set(
+            kwargs
+        ):
+            return True
         if self._keras1_answer is None:
             self._keras1_answer = self.keras1_code()
         return self._keras1_answer

@@ -41,6 +41,9 @@ class Scope:
         self.vars: dict[str, Any] = {}
         self.parent = parent
         self.star_modules: list[str] = []  # `from m import *`
+        # Modules a bare name falls back to after the file's own star imports (the frontend's
+        # assumption that an unbound `Conv2D` is Keras's).
+        self.fallback_modules: list[str] = []
         # Whether a star import defines `module.name` (the frontend's knowledge of modules).
         self.exports: Callable[[str], bool] = exports or (parent.exports if parent else _none)
 
@@ -49,7 +52,7 @@ class Scope:
         while scope is not None:
             if name in scope.vars:
                 return scope.vars[name]
-            for module in scope.star_modules:
+            for module in (*scope.star_modules, *scope.fallback_modules):
                 candidate = f"{module}.{name}"
                 if scope.exports(candidate):
                     return Ref(candidate)
