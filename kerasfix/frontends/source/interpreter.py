@@ -18,6 +18,7 @@ from typing import Any
 from kerasfix.frontends.source import keras_names
 from kerasfix.frontends.source.calls import unknown_args
 from kerasfix.frontends.source.evaluator import Evaluator, dotted
+from kerasfix.frontends.source.keras1_reading import Keras1Reading
 from kerasfix.frontends.source.keras_arguments import (
     ancestors,
     config_value,
@@ -30,11 +31,11 @@ from kerasfix.frontends.source.keras_arguments import (
 )
 from kerasfix.frontends.source.keras_names import Kind
 from kerasfix.frontends.source.scopes import OutOfBudget
+from kerasfix.frontends.source.tensor_code import NOT_A_TENSOR_FUNCTION, TensorCode
 from kerasfix.frontends.source.value_ops import (
     arithmetic,
     concrete_items,
     is_number,
-    reshape_array,
 )
 from kerasfix.frontends.source.values import (
     ArrayValue,
@@ -47,14 +48,12 @@ from kerasfix.frontends.source.values import (
     SequentialValue,
     TensorValue,
     Unknown,
-    WholeLayers,
 )
-from kerasfix.graph.inference import infer_upstream
 from kerasfix.graph.model import Graph, Layer, Node, Shape, SourceSpan
 from kerasfix.layers import legacy
-from kerasfix.layers.applications import ARCHITECTURES, TAP, tap_of
+from kerasfix.layers.applications import ARCHITECTURES
 from kerasfix.layers.arithmetic import expected_input_rank
-from kerasfix.layers.registry import Role, data_format_names, lookup
+from kerasfix.layers.registry import Role, lookup
 
 # Model methods that take a batch of data: the first call builds a model that declares no input.
 _DATA_METHODS = ("fit", "predict", "evaluate", "train_on_batch", "predict_on_batch")
@@ -68,17 +67,11 @@ MERGE_FUNCTIONS = {
     "concatenate": "Concatenate",
     "dot": "Dot",
 }
-_KERAS1_NAMES = frozenset(
-    {"Convolution1D", "Convolution2D", "Convolution3D", "Deconvolution2D", "AtrousConvolution2D"}
-)
-_KERAS1_KWARGS = frozenset({"border_mode", "subsample", "nb_filter", "nb_row", "nb_col", "init"})
-# Layers whose data_format follows the file's `set_image_data_format()`: read off the specs.
-_TAKES_DATA_FORMAT = data_format_names()
 # Methods Keras models and layers inherit that matter here (the others do nothing to shapes).
 _MODEL_METHODS = frozenset({"build", "summary", "compile", "fit", "evaluate", "predict", "save"})
 
 
-class Interpreter(Evaluator):
+class Interpreter(TensorCode, Keras1Reading, Evaluator):
     """Runs one file (or a notebook's cells, one after another) into a layer graph."""
 
     framework_types = (LayerValue, SequentialValue, ModelValue, TensorValue)
@@ -120,7 +113,7 @@ class Interpreter(Evaluator):
             self._explore_uncalled()
         except OutOfBudget:
             self.exhausted = True
-        self._guess_keras1_data_format()
+        self.guess_keras1_data_format()
         for seq in list(self.sequentials):
             try:
                 self._materialise(seq, set())
@@ -189,11 +182,7 @@ class Interpreter(Evaluator):
     def framework_attribute(self, value: Any, attr: str) -> Any:
         """`model.output`, `layer.input`, `model.add`, `x.shape`..."""
         if isinstance(value, TensorValue):
-            if attr == "shape":
-                return self.static_shape(value)
-            if attr == "get_shape":
-                return BoundMethod(value, attr)
-            return Unknown(f"attribute '{attr}' of a tensor")
+            return self.tensor_attribute(value, attr)
         if isinstance(value, ModelValue):
             inner = value.layer.inner
             assert inner is not None
@@ -213,10 +202,9 @@ class Interpreter(Evaluator):
             graph = self._materialise(value, set())
             return TensorValue(graph.outputs[0] if attr == "output" else graph.inputs[0])
         if isinstance(value, LayerValue) and value.own_node is not None:
-            if attr == "get_layer" and value.layer.class_name in ARCHITECTURES:
-                return BoundMethod(value, attr)
-            if attr == "layers" and value.layer.class_name in ARCHITECTURES:
-                return WholeLayers(value)
+            inside = self.backbone_attribute(value, attr)
+            if inside is not None:
+                return inside
             if attr in ("output", "outputs"):
                 return TensorValue(value.own_node)
             if attr in ("input", "inputs") and value.own_node.inputs:
@@ -232,7 +220,7 @@ class Interpreter(Evaluator):
         kind = keras_names.classify(qualname)
         leaf = qualname.rsplit(".", 1)[-1]
         if kind is Kind.LAYER:
-            keras1 = leaf in legacy.LEGACY_POSITIONAL and self._keras1_semantics(qualname, kwargs)
+            keras1 = leaf in legacy.LEGACY_POSITIONAL and self.keras1_semantics(qualname, kwargs)
             return self.make_layer(leaf, args, kwargs, expr, keras1=keras1)
         if kind is Kind.INPUT:
             return self.make_input(args, kwargs, expr)
@@ -253,7 +241,7 @@ class Interpreter(Evaluator):
         if kind is Kind.IMAGE_DIM_ORDERING:
             return {"channels_first": "th"}.get(self.data_format or "", "tf")
         if kind in (Kind.SET_IMAGE_DATA_FORMAT, Kind.SET_IMAGE_DIM_ORDERING):
-            self._set_data_format(args[0] if args else kwargs.get("data_format"))
+            self.set_data_format(args[0] if args else kwargs.get("data_format"))
             return None
         if kind is Kind.TO_CATEGORICAL:
             labels = args[0] if args else kwargs.get("y")
@@ -261,70 +249,14 @@ class Interpreter(Evaluator):
             if isinstance(labels, ArrayValue) and isinstance(classes, int):
                 return ArrayValue((labels.shape[0], classes))
             return Unknown("one-hot labels")
-        backbone_preprocessing = leaf == "preprocess_input" and ".applications." in qualname
-        if backbone_preprocessing or keras_names.keeps_tensor_shape(qualname):
-            # `tf.nn.relu(x)`, `K.l2_normalize(x)`, and every backbone's preprocess_input
-            # (it scales or reorders channels per pixel): the tensor keeps its shape.
-            tensor = args[0] if args else kwargs.get("x", kwargs.get("features"))
-            if isinstance(tensor, TensorValue):
-                return self._implicit("Identity", [tensor])
-        if keras_names.is_int_shape(qualname):
-            tensor = args[0] if args else kwargs.get("x")
-            if isinstance(tensor, TensorValue):
-                return self.static_shape(tensor)
-        if keras_names.is_tensor_reshape(qualname):
-            reshaped = self._tensor_reshape(args, kwargs, expr)
-            if reshaped is not None:
-                return reshaped
+        on_tensor = self.call_tensor_function(qualname, args, kwargs, expr)
+        if on_tensor is not NOT_A_TENSOR_FUNCTION:
+            return on_tensor
         if kind is Kind.OTHER and leaf in MERGE_FUNCTIONS:
             layer = self.make_layer(MERGE_FUNCTIONS[leaf], [], dict(kwargs), expr)
             if isinstance(layer, LayerValue):
                 return self.apply_layer(layer.layer, args[0] if args else None, expr)
         return super().call_ref(func, args, kwargs, expr)
-
-    def static_shape(self, tensor: TensorValue) -> Any:
-        """`x.shape` / `K.int_shape(x)` while the graph is being built (residual blocks compare
-        them to choose a shortcut): the batch axis is None as in Keras, and a size kerasfix
-        does not know is an unknown value, so a comparison on it stays undecided."""
-        shape = infer_upstream(tensor.node, self._inferred)
-        if shape is None:
-            return Unknown(tensor.node.unknown_reason or "a tensor's shape is not known statically")
-        reason = tensor.node.unknown_reason or "a tensor's size is not known statically"
-        return (shape[0], *(d if d is not None else Unknown(reason) for d in shape[1:]))
-
-    def _tensor_reshape(self, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -> Any:
-        """`tf.reshape(x, [-1, 28, 28, 1])` (often the first line of a subclassed `call()`):
-        with the batch axis left free and the rest literal, a Keras Reshape layer, which pins
-        the shape whatever `x` was; an array is reshaped as numpy would."""
-        value = args[0] if args else kwargs.get("tensor", kwargs.get("x"))
-        target = config_value(args[1] if len(args) > 1 else kwargs.get("shape"))
-        if isinstance(value, ArrayValue):
-            return reshape_array(value, target)
-        literal = isinstance(target, tuple) and len(target) > 1 and target[0] in (-1, None)
-        if not literal or not all(isinstance(d, int) and d > 0 for d in target[1:]):
-            return None
-        if not isinstance(value, TensorValue | Unknown):
-            return None
-        layer = Layer("Reshape", {"target_shape": target[1:]}, span=None, origin={"implicit": True})
-        return self.apply_layer(layer, value, expr)
-
-    def _keras1_semantics(self, qualname: str, kwargs: dict[str, Any]) -> bool:
-        """Whether a legacy layer name is read with Keras 1 arguments: tf.keras never is.
-        Standalone Keras 2.0-2.3 converted `Convolution2D(64, 3, 3)` to a 3x3 kernel too (its
-        legacy interface; it refused the form next to padding=/strides=/data_format=), so
-        that spelling in a standalone-keras file is read the legacy way even without a
-        Keras-1-only keyword; Keras 2.4+ and 3 read strides, but code spelled so was not
-        written for them."""
-        if qualname.startswith("tensorflow."):
-            return False
-        leaf = qualname.rsplit(".", 1)[-1]
-        if leaf in legacy.KERAS2_CONVERTED and not {"padding", "strides", "data_format"} & set(
-            kwargs
-        ):
-            return True
-        if self._keras1_answer is None:
-            self._keras1_answer = self.keras1_code()
-        return self._keras1_answer
 
     def call_method(
         self, method: BoundMethod, args: list[Any], kwargs: dict[str, Any], expr: ast.Call
@@ -363,7 +295,7 @@ class Interpreter(Evaluator):
         if isinstance(receiver, TensorValue) and name == "get_shape":
             return self.static_shape(receiver)
         if isinstance(receiver, LayerValue) and name == "get_layer":
-            return self._backbone_layer(receiver, args, kwargs, expr)
+            return self.backbone_layer(receiver, args, kwargs, expr)
         if isinstance(receiver, ModelValue | LayerValue):
             return None if name in ("summary", "compile", "fit") else Unknown(f"method {name}()")
         return super().call_method(method, args, kwargs, expr)
@@ -409,12 +341,9 @@ class Interpreter(Evaluator):
                 origin={"callee": callee},
             )
             return LayerValue(layer)
-        if (keras1 and raw_name in _KERAS1_NAMES) or _KERAS1_KWARGS & kwargs.keys():
-            self.keras1 = True
+        self.note_keras1_call(raw_name, keras1, kwargs)
         class_name, config = legacy.normalize(raw_name, config)
-        takes_format = class_name in _TAKES_DATA_FORMAT
-        if self.data_format is not None and "data_format" not in config and takes_format:
-            config["data_format"] = self.data_format
+        self.apply_data_format(class_name, config)
         name = config.get("name")
         origin: dict[str, Any] = {"callee": callee, "raw_class": raw_name}
         wrapped = args[0] if args else kwargs.get("layer")
@@ -429,34 +358,6 @@ class Interpreter(Evaluator):
         )
         self.made_layers.append(layer)
         return LayerValue(layer)
-
-    def _set_data_format(self, value: Any) -> None:
-        formats = {"th": "channels_first", "tf": "channels_last"}
-        value = formats.get(value, value) if isinstance(value, str) else value
-        if self.conditional or value not in ("channels_first", "channels_last"):
-            self.data_format = Unknown("the image data format is set at run time")
-        else:
-            self.data_format = value
-
-    def _guess_keras1_data_format(self) -> None:
-        """Keras 1 scripts were mostly written for Theano's channels-first ordering: when a
-        Keras 1 file declares an image input as (c, h, w) with few channels and sets no
-        ordering, read its layers as channels_first."""
-        if not self.keras1 or self.data_format is not None:
-            return
-        for layer in self.made_layers:
-            shape = layer.config.get("input_shape")
-            if "data_format" in layer.config or not isinstance(shape, tuple) or len(shape) != 3:
-                continue
-            if all(isinstance(d, int) for d in shape) and _few_channels_first(shape):
-                why = f"Keras 1 code with a {shape} input and no image ordering set"
-                for other in self.made_layers:
-                    if "data_format" not in other.config and (
-                        other.class_name in _TAKES_DATA_FORMAT
-                    ):
-                        other.config["data_format"] = "channels_first"
-                        other.origin["assumed_data_format"] = why  # findings must say so
-                return
 
     def _input_layer(self, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -> Any:
         config = {k: config_value(v) for k, v in kwargs.items()}
@@ -548,24 +449,6 @@ class Interpreter(Evaluator):
         )
         own = self._node(layer, [input_node])
         return LayerValue(layer, own_node=own)
-
-    def _backbone_layer(
-        self, backbone: LayerValue, args: list[Any], kwargs: dict[str, Any], expr: ast.Call
-    ) -> Any:
-        """`base.get_layer("mixed7")`: the backbone cut at that layer, a node on the backbone's
-        input whose `.output` is sized from the generated table of application layers."""
-        name = args[0] if args else kwargs.get("name")
-        owner = backbone.layer.class_name
-        origin: dict[str, Any] = {"callee": dotted(expr.func)}
-        if not isinstance(name, str):
-            origin["unknown_reason"] = f"a layer of {owner} is chosen at run time"
-            name = None
-        elif tap_of(owner, name, backbone.layer.config) is None:
-            origin["unknown_reason"] = f"{owner}'s layer {name!r} is not in kerasfix's table"
-        assert backbone.own_node is not None
-        config = {**backbone.layer.config, "backbone": owner, "name": name}
-        layer = Layer(TAP, config, span=self.span(expr), origin=origin)
-        return LayerValue(layer, own_node=self._node(layer, list(backbone.own_node.inputs)))
 
     def apply_layer(self, layer: Layer, inputs: Any, expr: ast.AST | None) -> Any:
         """Call a layer (or a model used as a layer) on tensors: a new graph node."""
@@ -694,12 +577,6 @@ class Interpreter(Evaluator):
                 node = self._input_node(None, reason, None, None)
                 self.call_instance(instance, [TensorValue(node)], {}, None)
         self.explore_uncalled_code()
-
-
-def _few_channels_first(shape: tuple[int, ...]) -> bool:
-    """(3, 100, 100) or (5, 100, 100): a few channels ahead of a much larger image."""
-    smallest = min(shape[1:])
-    return shape[0] <= 4 < smallest or (shape[0] <= 16 and 4 * shape[0] <= smallest)
 
 
 def _not_a_tensor(layer: Layer, inputs: Any, expr: ast.AST | None) -> str:

@@ -1,0 +1,99 @@
+"""How legacy Keras code is read: Keras 1 positional arguments and the image data format.
+
+Keras 1 wrote `Convolution2D(64, 3, 3)` for a 3x3 kernel and mostly targeted Theano's
+channels-first ordering; tf.keras and Keras 3 read the same call as strides 3. These rules
+decide which reading a file gets, and record every assumption so findings can state it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kerasfix.graph.model import Layer, Unknown
+from kerasfix.layers import legacy
+from kerasfix.layers.registry import data_format_names
+
+# Layers whose data_format follows the file's `set_image_data_format()`: read off the specs.
+_TAKES_DATA_FORMAT = data_format_names()
+_KERAS1_NAMES = frozenset(
+    {"Convolution1D", "Convolution2D", "Convolution3D", "Deconvolution2D", "AtrousConvolution2D"}
+)
+_KERAS1_KWARGS = frozenset({"border_mode", "subsample", "nb_filter", "nb_row", "nb_col", "init"})
+# Keywords standalone Keras 2 refused next to the positional legacy form.
+_KERAS2_REFUSED_WITH_LEGACY_FORM = frozenset({"padding", "strides", "data_format"})
+
+
+class Keras1Reading:
+    """Mixed into the interpreter: the file's data format and its Keras 1 reading."""
+
+    keras1: bool  # a Keras 1 spelling was seen in a layer call
+    keras1_code: Callable[[], bool]  # the frontend's whole-file verdict (is_keras1_code)
+    _keras1_answer: bool | None
+    made_layers: list[Layer]
+    data_format: str | Unknown | None
+    conditional: list[int]
+
+    def keras1_semantics(self, qualname: str, kwargs: dict[str, Any]) -> bool:
+        """Whether a legacy layer name is read with Keras 1 arguments: tf.keras never is.
+        Standalone Keras 2.0-2.3 converted `Convolution2D(64, 3, 3)` to a 3x3 kernel too (its
+        legacy interface; it refused the form next to padding=/strides=/data_format=), so
+        that spelling in a standalone-keras file is read the legacy way even without a
+        Keras-1-only keyword; Keras 2.4+ and 3 read strides, but code spelled so was not
+        written for them."""
+        if qualname.startswith("tensorflow."):
+            return False
+        leaf = qualname.rsplit(".", 1)[-1]
+        if leaf in legacy.KERAS2_CONVERTED and not _KERAS2_REFUSED_WITH_LEGACY_FORM & set(kwargs):
+            return True
+        if self._keras1_answer is None:
+            self._keras1_answer = self.keras1_code()
+        return self._keras1_answer
+
+    def note_keras1_call(self, raw_name: str, keras1: bool, kwargs: dict[str, Any]) -> None:
+        """A layer call read the Keras 1 way, or spelled with a Keras-1-only keyword, makes
+        this Keras 1 code (for `guess_keras1_data_format`)."""
+        if (keras1 and raw_name in _KERAS1_NAMES) or _KERAS1_KWARGS & kwargs.keys():
+            self.keras1 = True
+
+    def apply_data_format(self, class_name: str, config: dict[str, Any]) -> None:
+        """The file's image data format, for a layer that takes one and does not set it."""
+        unset = self.data_format is not None and "data_format" not in config
+        if unset and class_name in _TAKES_DATA_FORMAT:
+            config["data_format"] = self.data_format
+
+    def set_data_format(self, value: Any) -> None:
+        """`K.set_image_data_format(...)` / `set_image_dim_ordering(...)`: applies to the layers
+        made afterwards, as in Keras; set under a condition, it is unknown."""
+        formats = {"th": "channels_first", "tf": "channels_last"}
+        value = formats.get(value, value) if isinstance(value, str) else value
+        if self.conditional or value not in ("channels_first", "channels_last"):
+            self.data_format = Unknown("the image data format is set at run time")
+        else:
+            self.data_format = value
+
+    def guess_keras1_data_format(self) -> None:
+        """Keras 1 scripts were mostly written for Theano's channels-first ordering: when a
+        Keras 1 file declares an image input as (c, h, w) with few channels and sets no
+        ordering, read its layers as channels_first."""
+        if not self.keras1 or self.data_format is not None:
+            return
+        for layer in self.made_layers:
+            shape = layer.config.get("input_shape")
+            if "data_format" in layer.config or not isinstance(shape, tuple) or len(shape) != 3:
+                continue
+            if all(isinstance(d, int) for d in shape) and few_channels_first(shape):
+                why = f"Keras 1 code with a {shape} input and no image ordering set"
+                for other in self.made_layers:
+                    if "data_format" not in other.config and (
+                        other.class_name in _TAKES_DATA_FORMAT
+                    ):
+                        other.config["data_format"] = "channels_first"
+                        other.origin["assumed_data_format"] = why  # findings must say so
+                return
+
+
+def few_channels_first(shape: tuple[int, ...]) -> bool:
+    """(3, 100, 100) or (5, 100, 100): a few channels ahead of a much larger image."""
+    smallest = min(shape[1:])
+    return shape[0] <= 4 < smallest or (shape[0] <= 16 and 4 * shape[0] <= smallest)
