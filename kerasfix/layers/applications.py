@@ -266,14 +266,22 @@ def _shape_fn(name: str):
             return None
         if pooling is not None:
             return (batch, channels)
-        return (
-            batch,
-            run_steps(height, arch.steps, _built_for_size(name, config, 0)),
-            run_steps(width, arch.steps, _built_for_size(name, config, 1)),
-            channels,
-        )
+        return _feature_map(name, config, (batch, height, width), arch.steps, channels)
 
     return shape_fn
+
+
+def _feature_map(
+    name: str, config: Config, image: tuple[Dim, Dim, Dim], steps: Sequence[Step], channels: Dim
+) -> Shape:
+    """(batch, h, w, channels) after `steps` of the backbone on a (batch, h, w) image."""
+    batch, height, width = image
+    return (
+        batch,
+        run_steps(height, steps, _built_for_size(name, config, 0)),
+        run_steps(width, steps, _built_for_size(name, config, 1)),
+        channels,
+    )
 
 
 def _check_flatten_head(name: str, height: Dim, width: Dim, arch: Architecture) -> None:
@@ -334,17 +342,22 @@ def tap_of(backbone: str, layer_name: str, config: Config) -> tuple[int, int] | 
     row = _row(backbone, config)
     if row is None or row is not _row(backbone, {}):
         return None
-    for steps, channels, names in _taps().get(backbone, ()):
-        if layer_name in names.split(" "):
-            return steps, channels
-    return None
+    return _taps().get(backbone, {}).get(layer_name)
 
 
 @functools.cache
-def _taps() -> dict[str, list[tuple[int, int, str]]]:
-    """The generated table (gen_application_taps.py), read on first use only."""
+def _taps() -> dict[str, dict[str, tuple[int, int]]]:
+    """The generated table (gen_application_taps.py), read on first use only, indexed as
+    backbone -> layer name -> (steps applied, channels)."""
     text = (Path(__file__).parent / "application_taps.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    table = json.loads(text)
+    return {
+        backbone: {
+            name: (steps, channels) for steps, channels, names in rows for name in names.split(" ")
+        }
+        for backbone, rows in table.items()
+        if backbone in ARCHITECTURES
+    }
 
 
 def _tap_shape(config: Config, input_shapes: Shapes) -> Shape | None:
@@ -358,12 +371,7 @@ def _tap_shape(config: Config, input_shapes: Shapes) -> Shape | None:
         return (batch, None, None, None)
     steps, channels = tap
     prefix = ARCHITECTURES[backbone].steps[:steps]
-    return (
-        batch,
-        run_steps(height, prefix, _built_for_size(backbone, config, 0)),
-        run_steps(width, prefix, _built_for_size(backbone, config, 1)),
-        channels,
-    )
+    return _feature_map(backbone, config, (batch, height, width), prefix, channels)
 
 
 def _tap_params(config: Config, input_shapes: Shapes) -> int | None:

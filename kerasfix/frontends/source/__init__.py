@@ -40,31 +40,27 @@ def could_have_findings(text: str) -> bool:
     return tokens is None or any(token in text for token in tokens)
 
 
-# Deep-learning frameworks whose names could be meant by a bare `Dense` or `Flatten`, and
-# star imports (which could bind any name): a file importing neither is a snippet.
+# Frameworks other than Keras that name layers too (a bare `Flatten` could be theirs).
+_OTHER_FRAMEWORKS = (
+    "torch|jax|flax|haiku|trax|paddle|mxnet|gluon|theano|lasagne|tflearn|tensorlayer|chainer|"
+    "sonnet|cntk|caffe2?|oneflow|mindspore|objax|equinox|elegy|mlx|tinygrad|fastai"
+)
+# Any deep-learning framework, or a star import (which could bind any name): a file importing
+# neither is a snippet.
 _FRAMEWORK_IMPORT = re.compile(
-    r"^[ \t]*(?:import|from)[ \t]+(?:tensorflow|keras|tf_keras|torch|jax|flax|haiku|trax|"
-    r"paddle|mxnet|gluon|theano|lasagne|tflearn|tensorlayer|chainer|sonnet|cntk|caffe2?|"
-    r"oneflow|mindspore|objax|equinox|elegy|mlx|tinygrad|fastai)\b"
+    rf"^[ \t]*(?:import|from)[ \t]+(?:tensorflow|keras|tf_keras|{_OTHER_FRAMEWORKS})\b"
     r"|^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+\*",
     re.MULTILINE,
+)
+_OTHER_FRAMEWORK_IMPORT = re.compile(
+    rf"^[ \t]*(?:import|from)[ \t]+(?:{_OTHER_FRAMEWORKS})\b", re.MULTILINE
 )
 
 
 def imports_a_framework(text: str) -> bool:
     """Whether the code imports a deep-learning framework, or anything with `*` (a cheap
-    line scan). Snippets in bug reports and answers often import only `time` or `numpy`:
-    there a bare `Sequential` or `Conv2D` can only mean Keras's."""
+    line scan): `is_keras1_code` reads a snippet that imports neither as Keras's."""
     return _FRAMEWORK_IMPORT.search(text) is not None
-
-
-# Frameworks other than Keras that name layers too (a bare `Flatten` could be theirs).
-_OTHER_FRAMEWORK_IMPORT = re.compile(
-    r"^[ \t]*(?:import|from)[ \t]+(?:torch|jax|flax|haiku|trax|paddle|mxnet|gluon|theano|"
-    r"lasagne|tflearn|tensorlayer|chainer|sonnet|cntk|caffe2?|oneflow|mindspore|objax|"
-    r"equinox|elegy|mlx|tinygrad|fastai)\b",
-    re.MULTILINE,
-)
 
 
 def assumes_keras_names(text: str) -> bool:

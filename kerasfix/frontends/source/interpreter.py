@@ -32,11 +32,7 @@ from kerasfix.frontends.source.keras_arguments import (
 from kerasfix.frontends.source.keras_names import Kind
 from kerasfix.frontends.source.scopes import OutOfBudget
 from kerasfix.frontends.source.tensor_code import NOT_A_TENSOR_FUNCTION, TensorCode
-from kerasfix.frontends.source.value_ops import (
-    arithmetic,
-    concrete_items,
-    is_number,
-)
+from kerasfix.frontends.source.value_ops import arithmetic, concrete_items, is_number
 from kerasfix.frontends.source.values import (
     ArrayValue,
     BoundMethod,
@@ -167,13 +163,11 @@ class Interpreter(TensorCode, Keras1Reading, Evaluator):
             return Unknown("arithmetic on a tensor and a non-number")
         return self._implicit("Add" if len(tensors) == 2 else "Identity", tensors)
 
-    def _implicit(
-        self, class_name: str, tensors: list[TensorValue], config: dict[str, Any] | None = None
-    ) -> TensorValue:
+    def _implicit(self, class_name: str, tensors: list[TensorValue]) -> TensorValue:
         """A layer the code implies without writing it (`x / 255.0`, `a + b`, a shape-keeping
-        function such as `preprocess_input`, `tf.reshape(x, [-1, 28, 28, 1])`): a node with no
-        span, so nothing points at it."""
-        layer = Layer(class_name, config or {}, span=None, origin={"implicit": True})
+        function such as `preprocess_input` or `tf.nn.relu`): a node with no span, so nothing
+        points at it."""
+        layer = Layer(class_name, {}, span=None, origin={"implicit": True})
         return TensorValue(self._node(layer, [t.node for t in tensors]))
 
     def framework_mark(self) -> int:

@@ -107,35 +107,28 @@ _ELEMENTWISE_MODULES = frozenset(
 )  # fmt: skip
 
 
-def keeps_tensor_shape(qualname: str) -> bool:
-    """Whether calling `qualname` on a tensor returns a tensor of the same shape."""
+def _keras_module(qualname: str) -> tuple[str, str]:
+    """(module, leaf) with any Keras root spelled "keras" (`tensorflow.keras.backend` ->
+    `keras.backend`), so the tensor functions below are listed once."""
     module, _, leaf = qualname.rpartition(".")
-    if leaf not in ELEMENTWISE:
-        return False
     for root in KERAS_ROOTS:
         if module == root or module.startswith(root + "."):
-            module = "keras" + module[len(root) :]
-            break
-    return module in _ELEMENTWISE_MODULES
+            return "keras" + module[len(root) :], leaf
+    return module, leaf
+
+
+def keeps_tensor_shape(qualname: str) -> bool:
+    """Whether calling `qualname` on a tensor returns a tensor of the same shape."""
+    module, leaf = _keras_module(qualname)
+    return leaf in ELEMENTWISE and module in _ELEMENTWISE_MODULES
 
 
 def is_tensor_reshape(qualname: str) -> bool:
     """`tf.reshape`, `keras.ops.reshape`, `K.reshape`: reshape a tensor to a given shape."""
-    module, _, leaf = qualname.rpartition(".")
-    if leaf != "reshape":
-        return False
-    return module == "tensorflow" or any(
-        module in (f"{root}.ops", f"{root}.backend") for root in KERAS_ROOTS
-    )
+    module, leaf = _keras_module(qualname)
+    return leaf == "reshape" and module in ("tensorflow", "keras.ops", "keras.backend")
 
 
 def is_int_shape(qualname: str) -> bool:
     """`K.int_shape(x)` (also `keras.ops.shape`, static in Keras 3): a tensor's static shape."""
-    module, _, leaf = qualname.rpartition(".")
-    if leaf not in ("int_shape", "shape"):
-        return False
-    return any(
-        (module == f"{root}.backend" and leaf == "int_shape")
-        or (module == f"{root}.ops" and leaf == "shape")
-        for root in KERAS_ROOTS
-    )
+    return _keras_module(qualname) in (("keras.backend", "int_shape"), ("keras.ops", "shape"))
