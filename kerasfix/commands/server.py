@@ -12,8 +12,9 @@ def server() -> None:
         from kerasfix.server.app import main
     except ImportError as exc:
         click.echo(
-            f"error: the server needs pygls ({exc.name} is missing): "
-            "pip install 'kerasfix[server]'",
+            f"error: the server needs pygls ({exc.name} is missing): in a kerasfix checkout, "
+            "pip install '.[server]' (kerasfix is not on PyPI; or "
+            "pip install 'kerasfix[server] @ git+<repository URL>@<commit>')",
             err=True,
         )
         raise SystemExit(2) from None

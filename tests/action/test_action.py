@@ -74,10 +74,8 @@ def steps() -> dict[str, dict[str, Any]]:
     return {step["name"]: step for step in manifest()["runs"]["steps"]}
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh venv into which the action's install step put kerasfix from this checkout."""
-    venv = tmp_path_factory.mktemp("action-venv")
+def new_venv(venv: Path) -> Path:
+    """A venv (with the pip `python -m venv` brings) that sees the project's dependencies."""
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     python = venv / "bin" / "python"
     purelib = subprocess.run(
@@ -89,19 +87,34 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Path(purelib, "_project_deps.pth").write_text(
         "\n".join(site.getsitepackages()) + "\n", encoding="utf-8"
     )
+    return python
+
+
+def kerasfix_location(python: Path, cwd: Path) -> Path:
+    return Path(
+        subprocess.run(
+            [str(python), "-c", "import kerasfix; print(kerasfix.__file__)"],
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+            check=True,
+        ).stdout.strip()
+    )
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh venv into which the action's install step put kerasfix from this checkout."""
+    venv = tmp_path_factory.mktemp("action-venv")
+    python = new_venv(venv)
     repo = tmp_path_factory.mktemp("repo")
+    # The default: the action's own checkout, with no package index (PIP_NO_INDEX in run_step).
     result = run_step(steps()["Install kerasfix"], inputs_with(python), repo, repo / "out")
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"::group::pip install {ROOT}" in result.stdout
-    where = subprocess.run(
-        [str(python), "-c", "import kerasfix; print(kerasfix.__file__)"],
-        capture_output=True,
-        text=True,
-        cwd=repo,
-        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
-        check=True,
-    ).stdout.strip()
-    assert Path(where).is_relative_to(venv)  # installed into the venv, not borrowed
+    # installed into the venv, not borrowed
+    assert kerasfix_location(python, repo).is_relative_to(venv)
     return python
 
 
@@ -192,3 +205,68 @@ def test_a_version_input_installs_that_release(installed: Path, repo: Path) -> N
     result = run_step(steps()["Install kerasfix"], inputs, repo, repo / "out")
     assert result.returncode == 0, result.stderr
     assert "::group::pip install kerasfix==0.1.0" in result.stdout
+
+
+def test_a_git_url_in_version_installs_that_commit(tmp_path: Path, repo: Path) -> None:
+    """`version` also takes a pip requirement such as README's git URL pinned to a commit."""
+    clone = tmp_path / "kerasfix"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True, timeout=300)
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=clone, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    # On a runner the URL is https://...; `file://localhost/` because the pip a new venv
+    # brings (23.2) rejects `git+file:///` in a requirement.
+    requirement = f"kerasfix @ git+file://localhost{clone}@{commit}"
+    python = new_venv(tmp_path / "venv")
+    result = run_step(
+        steps()["Install kerasfix"], inputs_with(python, version=requirement), repo, repo / "out"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"::group::pip install {requirement}" in result.stdout
+    assert kerasfix_location(python, repo).is_relative_to(tmp_path / "venv")
+    direct_url = subprocess.run(
+        [str(python), "-c", "from importlib.metadata import distribution as d; "
+         "print(d('kerasfix').read_text('direct_url.json'))"],
+        capture_output=True, text=True, check=True, cwd=repo,
+    ).stdout  # fmt: skip
+    assert json.loads(direct_url)["vcs_info"]["commit_id"] == commit
+
+
+def weights_only(path: Path) -> Path:
+    """An HDF5 file shaped like `save_weights` output: layers, no model_config."""
+    import h5py
+
+    with h5py.File(path, "w") as handle:
+        handle.create_group("layers")
+    return path
+
+
+def stderr_lines(result: subprocess.CompletedProcess[str]) -> list[str]:
+    return [line for line in result.stderr.splitlines() if not line.startswith("+")]
+
+
+def test_a_weights_only_warning_is_printed_once_with_a_sarif_file(
+    installed: Path, repo: Path
+) -> None:
+    """With `sarif-file` kerasfix runs twice; each warning still appears once (issue 23, 12)."""
+    weights_only(repo / "ckpt.weights.h5")
+    output = repo / "github_output"
+    inputs = inputs_with(installed, paths="src ckpt.weights.h5", sarif_file="k.sarif")
+    result = run_step(steps()["Lint"], inputs, repo, output)
+    assert result.returncode == 1, result.stderr
+    warnings = [line for line in stderr_lines(result) if "ckpt.weights.h5" in line]
+    assert len(warnings) == 1, result.stderr
+    assert warnings[0].startswith("warning: ckpt.weights.h5: weights only, no architecture")
+    # The SARIF run still happened, with the finding.
+    sarif = json.loads((repo / "k.sarif").read_text(encoding="utf-8"))
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["KF001"]
+
+
+def test_an_error_of_the_sarif_run_alone_is_shown(installed: Path, repo: Path) -> None:
+    """A line only the SARIF run printed (its file cannot be written) is not swallowed."""
+    output = repo / "github_output"
+    inputs = inputs_with(installed, paths="clean.py", sarif_file="no/such/dir/k.sarif")
+    result = run_step(steps()["Lint"], inputs, repo, output)
+    assert result.returncode == 2, result.stderr
+    assert "cannot write no/such/dir/k.sarif" in result.stderr
+    assert output.read_text(encoding="utf-8") == "exit-code=2\n"

@@ -2,10 +2,14 @@
 # The steps of the kerasfix GitHub Action (action.yml at the repository root), kept in one
 # script so they run the same on a runner and in the test suite.
 #
-#   action.sh install   pip-installs kerasfix: INPUT_VERSION (a version, or any pip
-#                       requirement), else the action's own checkout (GITHUB_ACTION_PATH)
+#   action.sh install   pip-installs kerasfix: by default the action's own checkout
+#                       (GITHUB_ACTION_PATH: no package index or network needed for kerasfix
+#                       itself); INPUT_VERSION only when given: a version (`0.1.0`, `v0.1.0`:
+#                       `kerasfix==0.1.0` from your package index) or any pip requirement,
+#                       e.g. `kerasfix @ git+https://HOST/OWNER/kerasfix@COMMIT`
 #   action.sh lint      runs `kerasfix lint` on INPUT_PATHS with INPUT_OUTPUT_FORMAT,
-#                       INPUT_FAIL_LEVEL and INPUT_ARGS; writes INPUT_SARIF_FILE if set;
+#                       INPUT_FAIL_LEVEL and INPUT_ARGS; writes INPUT_SARIF_FILE if set
+#                       (a second run, whose warnings and errors are not printed again);
 #                       records exit-code in GITHUB_OUTPUT and exits with it
 #
 # KERASFIX_PYTHON names the interpreter (default python3).
@@ -40,12 +44,21 @@ lint() {
   if [ -n "${INPUT_FAIL_LEVEL:-}" ]; then
     args+=(--fail-level "$INPUT_FAIL_LEVEL")
   fi
-  local sarif_status=0 status=0
+  local sarif_status=0 status=0 logs
+  logs="$(mktemp -d)"
+  # The report for the pull request; its stderr (`warning:`/`error:` lines) is kept to
+  # compare with the SARIF run's, then shown.
+  "$python" -m kerasfix "${args[@]}" ${extra[@]+"${extra[@]}"} "${paths[@]}" \
+    2>"$logs/lint" || status=$?
+  cat "$logs/lint" >&2
   if [ -n "${INPUT_SARIF_FILE:-}" ]; then
+    # Same paths and options, so the same warnings: print only lines the run above did not
+    # (e.g. an unwritable SARIF file), so each warning appears once.
     "$python" -m kerasfix lint --output-format sarif -o "$INPUT_SARIF_FILE" --exit-zero \
-      ${extra[@]+"${extra[@]}"} "${paths[@]}" || sarif_status=$?
+      ${extra[@]+"${extra[@]}"} "${paths[@]}" 2>"$logs/sarif" || sarif_status=$?
+    grep -vxF -f "$logs/lint" "$logs/sarif" >&2 || true
   fi
-  "$python" -m kerasfix "${args[@]}" ${extra[@]+"${extra[@]}"} "${paths[@]}" || status=$?
+  rm -rf "$logs"
   if [ "$status" -eq 0 ] && [ "$sarif_status" -ne 0 ]; then
     status=$sarif_status
   fi
