@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -121,6 +120,8 @@ class ResultCache:
             marker = self.directory / ".gitignore"
             if not marker.exists():
                 marker.write_text("# created by kerasfix\n*\n", encoding="utf-8")
+            import tempfile  # only when writing: shutil, random, bz2, lzma come with it
+
             fd, tmp = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as stream:
                 json.dump(self.entries, stream, separators=(",", ":"))

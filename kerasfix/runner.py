@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kerasfix.cache import CACHED_KINDS, ResultCache, content_digest, settings_key
 from kerasfix.discovery import discover, is_excluded
 from kerasfix.file_check import check_file
 from kerasfix.findings import Finding
@@ -95,6 +94,9 @@ def _check_all(
         if jobs <= 1:
             return [check_file(path, kind, settings) for path, kind, settings in todo]
         return check_files(todo, jobs)
+    # Only a cached run pays for the cache's imports (hashlib, json): not `--no-cache`.
+    from kerasfix.cache import CACHED_KINDS, ResultCache, content_digest, settings_key
+
     cache = ResultCache(cache_dir)
     outcomes: list[FileOutcome | None] = [None] * len(todo)
     keys: dict[int, tuple[str, str, str]] = {}

@@ -153,10 +153,13 @@ def lint(
 def _speedups(no_cache: bool) -> dict[str, Any]:
     """Cache and process pool: findings are plain data (no graph nodes), so `--fix` and
     `--diff` work from cached or pooled results as well as fresh ones."""
-    from kerasfix.cache import cache_disabled_by_env, default_cache_dir
     from kerasfix.parallel import default_jobs
 
-    disabled = no_cache or cache_disabled_by_env()
+    if no_cache:  # the cache module is not even imported (start-up of a one-file run)
+        return {"cache_dir": None, "jobs": default_jobs()}
+    from kerasfix.cache import cache_disabled_by_env, default_cache_dir
+
+    disabled = cache_disabled_by_env()
     return {"cache_dir": None if disabled else default_cache_dir(), "jobs": default_jobs()}
 
 
