@@ -1,4 +1,5 @@
-"""The pre-commit hooks, run by the real `pre-commit try-repo` in a temporary git repository.
+"""The pre-commit hooks, run by the real `pre-commit try-repo` in a temporary git repository,
+and README's pre-commit config and git-URL install, as written, against a clone of this one.
 
 `try-repo` clones a commit of the hook repository, so the hooks are tried against a fresh
 commit of this working tree (a copy), not against whatever HEAD happens to be. pre-commit
@@ -7,13 +8,27 @@ then builds a virtualenv and pip-installs kerasfix into it, which needs the pack
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.test_readme_commands import (
+    README,
+    SHA,
+    code_blocks,
+    fresh_env,
+    readme_git_install_lines,
+    require_commit,
+    section,
+    setup_commands,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 BLOWUP = """\
@@ -95,8 +110,6 @@ def test_hook_fails_on_a_blowup_and_passes_on_clean_code(project, hook_repo, env
 
 
 def test_hook_reads_notebooks(project, hook_repo, env) -> None:
-    import json
-
     cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
             "source": BLOWUP}  # fmt: skip
     notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]}
@@ -128,24 +141,90 @@ def test_model_hook_passes_on_a_clean_model_file(project, hook_repo, env) -> Non
     assert code == 0 and "no files to check" in output, output
 
 
-def test_readme_git_install_form_builds_from_a_tag(tmp_path: Path) -> None:
-    """`pip install "kerasfix @ git+URL@vX.Y.Z"` as README shows, against a tagged copy."""
-    from kerasfix import __version__
+@pytest.fixture(scope="module")
+def kerasfix_clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A `git clone` of this repository: the history README's pinned commit must be in."""
+    clone = tmp_path_factory.mktemp("clone") / "kerasfix"
+    git(REPO.parent, "clone", "-q", str(REPO), str(clone))
+    return clone
 
-    source = tmp_path / "kerasfix"
-    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(".git", ".venv", "__pycache__",
-                                                                "*.egg-info", "build"))  # fmt: skip
-    git(source, "init", "-q")
-    git(source, "add", "-A")
-    git(source, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "release")
-    git(source, "tag", f"v{__version__}")
-    requirement = f"kerasfix @ git+file://{source}@v{__version__}"
-    wheels = tmp_path / "wheels"
-    build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), requirement],
-        capture_output=True,
-        text=True,
-        timeout=600,
+
+def readme_sha() -> str:
+    (sha,) = set(SHA.findall(README.read_text(encoding="utf-8")))
+    return sha
+
+
+def readme_precommit_config(repo_url: str) -> str:
+    """README's .pre-commit-config.yaml, with only the `repo:` URL replaced."""
+    (block,) = code_blocks(section("pre-commit"), "yaml")
+    config, count = re.subn(
+        r"^(\s+- repo: ).*$", lambda m: m.group(1) + repo_url, block, flags=re.M
     )
-    assert build.returncode == 0, build.stderr[-2000:]
-    assert [p.name for p in wheels.glob("*.whl")] == [f"kerasfix-{__version__}-py3-none-any.whl"]
+    assert count == 1, block
+    return config
+
+
+@pytest.fixture
+def readme_project(tmp_path: Path, kerasfix_clone: Path, env: dict[str, str]) -> Path:
+    """A git project with README's pre-commit config (repo: the clone) and a blow-up."""
+    require_commit(kerasfix_clone, readme_sha())
+    project = tmp_path / "project"
+    project.mkdir()
+    git(project, "init", "-q")
+    (project / ".pre-commit-config.yaml").write_text(readme_precommit_config(str(kerasfix_clone)))
+    (project / "bad.py").write_text(BLOWUP)
+    git(project, "add", ".pre-commit-config.yaml", "bad.py")
+    return project
+
+
+def test_readme_precommit_config_runs_from_its_pinned_commit(readme_project, env) -> None:
+    """README's config as written (`rev:` its commit SHA), `repo:` a clone of this repository:
+    the real `pre-commit run` installs kerasfix from that commit and fails on the blow-up."""
+    run = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--all-files"],
+        cwd=readme_project, env=env, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    output = run.stdout + run.stderr
+    assert run.returncode == 1, output
+    assert "bad.py:8:9: KF001 [warning] Flatten over 26x26x32 feeds Dense(128)" in output
+    assert "kerasfix (model files)" in output  # both hooks of README's config ran
+
+
+def test_readme_autoupdate_freeze_pins_the_newest_commit(readme_project, kerasfix_clone, env):
+    """`pre-commit autoupdate --freeze`, as README says: with no tags, `rev:` becomes the SHA
+    of the newest commit of the default branch."""
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=kerasfix_clone, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    run = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "autoupdate", "--freeze"],
+        cwd=readme_project, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    config = (readme_project / ".pre-commit-config.yaml").read_text()
+    assert re.findall(r"^\s+rev: (.*)$", config, re.M) == [head]
+
+
+def test_readme_git_install_form_builds_from_its_commit(tmp_path: Path, kerasfix_clone) -> None:
+    """README's git-URL install line as written, `<repository URL>` the `file://` URL of a
+    clone, after README's own environment steps (a new venv, pip upgraded first)."""
+    require_commit(kerasfix_clone, readme_sha())
+    (line, *_) = readme_git_install_lines()
+    line = line.replace("<repository URL>", kerasfix_clone.as_uri())
+    script = "\n".join(
+        [*(shlex.join(words) for words in setup_commands()), line,
+         "pip --version", "python -c 'import kerasfix; print(kerasfix.__file__)'"]
+    )  # fmt: skip
+    run = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-euo", "pipefail", "-c", script],
+        cwd=tmp_path, env=fresh_env(), capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert str(tmp_path / ".venv") in run.stdout
+    direct_url = subprocess.run(
+        [str(tmp_path / ".venv" / "bin" / "python"), "-c",
+         "from importlib.metadata import distribution as d; "
+         "print(d('kerasfix').read_text('direct_url.json'))"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert json.loads(direct_url)["vcs_info"]["commit_id"] == readme_sha()
