@@ -2,6 +2,9 @@
 
     python bench/run.py [--runs 5] [--files 300] [--saved-model] [--skip-slow]
 
+With --saved-model it then runs bench_saved_model.py, bench_rewrite.py and bench_startup.py
+(cold start-up: one-file lint and VGG16 lint against `python -c pass` and load_model).
+
 Creates bench/.env/main (kerasfix from this checkout, non-editable so its bytecode is
 compiled as for any user; ruff, pylint, fixit, keras + tensorflow-cpu for the keras sources
 and `import keras`) and bench/.env/dslinter (dslinter 2.0.9 needs pylint 2.12 / astroid 2.9
@@ -259,7 +262,7 @@ def main() -> int:
     print(machine())
     print(f"- medians of {args.runs} interleaved runs after a warm-up (slow peers: 1 run)\n")
     print("\n".join(lines))
-    for extra in ("bench_saved_model.py", "bench_rewrite.py"):
+    for extra in ("bench_saved_model.py", "bench_rewrite.py", "bench_startup.py"):
         script = HERE / extra
         if args.saved_model and script.exists():
             print(f"\n### {extra}\n", flush=True)
