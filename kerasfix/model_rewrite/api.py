@@ -81,7 +81,10 @@ def rewrite(
             return RewriteResult(None, report)
         import keras
 
-        return RewriteResult(keras.saving.load_model(dst), report)
+        from kerasfix.model_rewrite.keras_runtime import runnable
+
+        # Ready to run on any CPU, channels_first included (keras_runtime).
+        return RewriteResult(runnable(keras.saving.load_model(dst)), report)
 
 
 def _data_path(data: Any, scratch: Path) -> Path | None:

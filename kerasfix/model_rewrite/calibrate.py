@@ -47,15 +47,18 @@ def load_keras_model(path: str) -> Any:
 
 
 def load_model_path(keras: Any, path: str) -> Any:
-    """Load `path`; legacy .h5 through a file object, since HDF5 cannot open the
-    /proc/<pid>/fd links an unnamed output file is reached by."""
+    """Load `path`, ready to run on this CPU (`keras_runtime.runnable`); legacy .h5 through a
+    file object, since HDF5 cannot open the /proc/<pid>/fd links an unnamed output file is
+    reached by."""
+    from kerasfix.model_rewrite.keras_runtime import runnable
+
     if path.endswith((".h5", ".hdf5")):
         import h5py
         from keras.src.legacy.saving import legacy_h5_format
 
         with open(path, "rb") as raw, h5py.File(raw, "r") as handle:
-            return legacy_h5_format.load_model_from_hdf5(handle, compile=False)
-    return keras.saving.load_model(path, compile=False)
+            return runnable(legacy_h5_format.load_model_from_hdf5(handle, compile=False))
+    return runnable(keras.saving.load_model(path, compile=False))
 
 
 def fit_site(
@@ -64,6 +67,8 @@ def fit_site(
     """(W', b', fit stats) for one top-level site."""
     import keras
 
+    from kerasfix.model_rewrite.keras_runtime import runnable
+
     if site.model:
         raise RewriteError(
             f"--init calibrate supports Flatten layers in the top-level model only "
@@ -71,7 +76,7 @@ def fit_site(
         )
     flatten = model.get_layer(site.flatten)
     dense = model.get_layer(site.dense)
-    probe = keras.Model(model.inputs, [flatten.input, dense.input])
+    probe = runnable(keras.Model(model.inputs, [flatten.input, dense.input]))
     fmap, dense_in = probe.predict(data.x, verbose=0, batch_size=256)
     weights = dense.get_weights()
     target = dense_in.astype(np.float64) @ weights[0].astype(np.float64)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import os
@@ -30,6 +31,7 @@ from kerasfix.model_rewrite.fold import (
     identity_bn,
     random_dense,
 )
+from kerasfix.model_rewrite.keras_runtime import keras_step
 from kerasfix.model_rewrite.lora import dense_replacement, dense_slots, merged_kernel
 from kerasfix.model_rewrite.plan import Plan, make_plan
 from kerasfix.model_rewrite.report import Report, SiteReport
@@ -127,7 +129,10 @@ def rewrite_file(
         report.weight_bytes_before = _stored_bytes(source)
         report.optimizer_tensors_dropped = source.optimizer_tensors
         data = prepared.calibration if prepared else None
-        replace = _new_weights(plan, source, entries, options, report, progress, data)
+        fits = options.init in ("calibrate", "distill")
+        step = f"fitting the new Dense to the data (--init {options.init})"
+        with keras_step(step) if fits else contextlib.nullcontext():
+            replace = _new_weights(plan, source, entries, options, report, progress, data)
         with atomic_output(dst, options.force) as out:
             total = report.weight_bytes_before or 1
             bar = progress("writing weights", total) if progress else None
@@ -144,9 +149,10 @@ def rewrite_file(
                 from kerasfix.model_rewrite.distill import distill
 
                 seed = options.seed or 0
-                report.outputs, report.distill = distill(
-                    out, dst.suffix, src, prepared, options.distill, seed
-                )
+                with keras_step("distillation (--data)"):
+                    report.outputs, report.distill = distill(
+                        out, dst.suffix, src, prepared, options.distill, seed
+                    )
                 report.file_bytes_after = out.size
             if options.verify:
                 stored = {k for k, v in source.tensors.items() if v} | set(source.subtensors)
@@ -163,7 +169,8 @@ def rewrite_file(
             else:
                 report.verification = Verification("skipped", "--no-verify")
             if options.verify_data or (options.init == "calibrate"):
-                report.outputs = _compare(out, dst, src, options)
+                with keras_step("comparing the outputs on the data"):
+                    report.outputs = _compare(out, dst, src, options)
             if options.init in ("fold", "random") and not options.verify_data:
                 report.notes.append(NOT_PRESERVED)
             if shortfall := shortfall_note(report.outputs):

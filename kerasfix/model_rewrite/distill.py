@@ -34,6 +34,7 @@ from kerasfix.model_rewrite.calibrate import Data, load_keras_model, load_model_
 from kerasfix.model_rewrite.data import Inputs, open_inputs, split
 from kerasfix.model_rewrite.errors import RewriteError
 from kerasfix.model_rewrite.fidelity import fidelity, score
+from kerasfix.model_rewrite.keras_runtime import jit_compile
 
 CALIBRATION_ROWS = 4096  # the ridge fit needs no more; bounds the feature maps held at once
 
@@ -130,6 +131,7 @@ def distill(
         student.compile(
             optimizer=keras.optimizers.Adam(options.learning_rate),
             loss=losses if len(losses) > 1 else losses[0],
+            jit_compile=jit_compile(student),
         )
         before = _predict(student, inputs, prepared.heldout, options.batch_size)
         result.calibrated = fidelity(heldout_targets, before, labels)

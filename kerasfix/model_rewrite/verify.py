@@ -129,8 +129,9 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
     rng = np.random.default_rng(0)
     inputs = [rng.standard_normal([1 if d is None else d for d in t.shape]).astype("float32")
               for t in model.inputs]  # fmt: skip
-    outputs = model(inputs if len(inputs) > 1 else inputs[0], training=False)
-    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    # predict_on_batch, not model(...): it runs the way keras_runtime.runnable set up.
+    outputs = model.predict_on_batch(inputs if len(inputs) > 1 else inputs[0])
+    outputs = keras.tree.flatten(outputs)
     shapes = [list(o.shape) for o in outputs]
     for got, want in zip(shapes, spec["outputs"], strict=False):
         if want and list(got[1:]) != list(want[1:]):
@@ -156,4 +157,9 @@ if __name__ == "__main__":
     try:
         print(json.dumps(_child(json.load(sys.stdin))))
     except Exception as exc:  # report any failure as one line to the parent
-        print(json.dumps({"status": "failed", "reason": f"{type(exc).__name__}: {exc}"}))
+        from kerasfix.model_rewrite.keras_runtime import describe_failure, failure_advice
+
+        reason = describe_failure(exc)
+        if "NHWC" in reason or "NCHW" in reason:
+            reason += f" ({failure_advice(reason)})"
+        print(json.dumps({"status": "failed", "reason": reason}))

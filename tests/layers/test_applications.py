@@ -1,11 +1,13 @@
 """keras.applications backbones: kerasfix's step arithmetic and measured table vs Keras.
 
-Each backbone is built with `weights=None`. Big backbones are marked slow (CI runs them).
+Each backbone is built with `weights=None`, inside a `keras.StatelessScope`: Keras creates
+every variable with its shape (so `count_params()` and the output shapes are Keras's own) but
+defers filling it, so a 350M-parameter backbone costs no memory and no random numbers, and
+nothing outlives its test. Big backbones are marked slow (CI runs them).
 """
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import pytest
@@ -53,10 +55,10 @@ def _param(names: list[str]) -> list[Any]:
 NAMES = list(ARCHITECTURES)
 
 
-@functools.cache
-def _notop(name: str) -> Any:
-    """One include_top=False backbone per name for the whole session (they are costly)."""
-    return getattr(keras.applications, name)(weights=None, include_top=False)
+def _build(name: str, **kwargs: Any) -> Any:
+    """`keras.applications.<name>(weights=None, **kwargs)`, its variables shaped but unfilled."""
+    with keras.StatelessScope():
+        return getattr(keras.applications, name)(weights=None, **kwargs)
 
 
 def _spec(name: str) -> Any:
@@ -67,7 +69,7 @@ def _spec(name: str) -> Any:
 
 @pytest.mark.parametrize("name", _param(NAMES))
 def test_backbone_without_top(name: str) -> None:
-    model = _notop(name)
+    model = _build(name, include_top=False)
     spec = _spec(name)
     config = {"include_top": False}
     assert spec.params(config, []) == model.count_params()
@@ -104,8 +106,7 @@ SIZED = {
 def test_backbone_built_for_a_size(name: str) -> None:
     height, width = SIZED[name]
     spec = _spec(name)
-    fn = getattr(keras.applications, name)
-    model = fn(weights=None, include_top=False, input_shape=(height, width, 3))
+    model = _build(name, include_top=False, input_shape=(height, width, 3))
     config = {"include_top": False, "input_shape": (height, width, 3)}
     assert spec.output_shape(config, []) == tuple(model.output_shape)
     assert spec.output_shape(config, [(None, height, width, 3)]) == tuple(model.output_shape)
@@ -114,7 +115,7 @@ def test_backbone_built_for_a_size(name: str) -> None:
 
 @pytest.mark.parametrize("name", _param(NAMES))
 def test_backbone_with_top(name: str) -> None:
-    model = getattr(keras.applications, name)(weights=None, classes=7)
+    model = _build(name, classes=7)
     spec = _spec(name)
     config = {"include_top": True, "classes": 7, "weights": None}
     assert spec.output_shape(config, []) == tuple(model.output_shape) == (None, 7)
@@ -124,7 +125,7 @@ def test_backbone_with_top(name: str) -> None:
 
 
 def test_vgg_top_at_another_size() -> None:
-    model = keras.applications.VGG16(weights=None, input_shape=(96, 128, 3), classes=5)
+    model = _build("VGG16", input_shape=(96, 128, 3), classes=5)
     config = {"input_shape": (96, 128, 3), "classes": 5}
     assert _spec("VGG16").params(config, []) == model.count_params()
 
@@ -132,7 +133,7 @@ def test_vgg_top_at_another_size() -> None:
 @pytest.mark.parametrize("name", ["ResNet50", "MobileNetV3Small", "MobileNet"])
 @pytest.mark.parametrize("pooling", ["avg", "max"])
 def test_backbone_pooling(name: str, pooling: str) -> None:
-    model = getattr(keras.applications, name)(weights=None, include_top=False, pooling=pooling)
+    model = _build(name, include_top=False, pooling=pooling)
     config = {"include_top": False, "pooling": pooling}
     assert _spec(name).output_shape(config, []) == tuple(model.output_shape)
     assert _spec(name).params(config, []) == model.count_params()
@@ -153,8 +154,7 @@ VARIANTS = [
 @pytest.mark.parametrize(("name", "extra"), VARIANTS)
 @pytest.mark.parametrize("include_top", [False, True])
 def test_backbone_variants(name: str, extra: dict[str, Any], include_top: bool) -> None:
-    fn = getattr(keras.applications, name)
-    model = fn(weights=None, include_top=include_top, classes=3, **extra)
+    model = _build(name, include_top=include_top, classes=3, **extra)
     config = {"include_top": include_top, "classes": 3, **extra}
     assert _spec(name).output_shape(config, []) == tuple(model.output_shape)
     assert _spec(name).params(config, []) == model.count_params()

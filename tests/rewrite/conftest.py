@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from kerasfix.model_rewrite.keras_runtime import runnable
 from tests.saved_model.conftest import builder, small_models  # noqa: F401  (shared fixtures)
 
 
@@ -54,7 +55,8 @@ def constant_cnn(keras, data_format: str = "channels_last", between: tuple[str, 
         rng = __import__("numpy").random.default_rng(1)
         bn = model.get_layer("bn")
         bn.set_weights([rng.uniform(0.5, 2, w.shape).astype("float32") for w in bn.get_weights()])
-    return model
+    # Run as kerasfix runs it: channels_first needs XLA on CPUs without oneDNN (keras_runtime).
+    return runnable(model)
 
 
 def constant_input(keras, model, n: int = 4):

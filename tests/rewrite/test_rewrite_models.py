@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from kerasfix.model_rewrite.core import Options, rewrite_file
+from kerasfix.model_rewrite.keras_runtime import runnable
 from tests.rewrite.conftest import constant_cnn, constant_input
 
 pytestmark = pytest.mark.keras
@@ -84,7 +85,7 @@ def test_channels_first_flatten_order(keras, tmp_path):
     inp = keras.Input((3, 5, 4))
     x = layers.Conv2D(6, 1, data_format="channels_first", name="conv")(inp)
     x = layers.Flatten(data_format="channels_first", name="flat")(x)
-    model = keras.Model(inp, layers.Dense(4, name="fc")(x))
+    model = runnable(keras.Model(inp, layers.Dense(4, name="fc")(x)))  # any CPU: keras_runtime
     src, out = tmp_path / "cf.keras", tmp_path / "cf_gap.keras"
     model.save(src)
     rewrite_file(src, out, Options(verify=False))
