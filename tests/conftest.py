@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -27,3 +28,28 @@ def _release_keras_state() -> Iterator[None]:
     keras = sys.modules.get("keras")
     if keras is not None:
         keras.backend.clear_session()
+
+
+# VGG16/VGG19 with their tops (528/549 MB saved): built once per session, on the worker that
+# runs the "big-models" xdist group. Every test that uses one carries that mark, so one worker
+# builds and holds them and the two workers never hold large models at the same time.
+BIG_MODELS = pytest.mark.xdist_group("big-models")
+
+
+def _application(name: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    keras = pytest.importorskip("keras", reason="marked keras: CI installs TensorFlow/Keras")
+    path = tmp_path_factory.mktemp(name.lower()) / f"{name.lower()}.keras"
+    getattr(keras.applications, name)(weights=None, include_top=True).save(path)
+    keras.backend.clear_session()
+    return path
+
+
+@pytest.fixture(scope="session")
+def vgg16_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """VGG16 with its top at the default 224x224 input (7x7x512 -> 4096)."""
+    return _application("VGG16", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def vgg19_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _application("VGG19", tmp_path_factory)

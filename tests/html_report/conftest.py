@@ -62,11 +62,3 @@ def cnn_with_data(keras: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple
     data = out / "data.npz"
     np.savez(data, x=x, y=y)
     return path, data
-
-
-@pytest.fixture(scope="session")
-def vgg16_file(keras: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """VGG16 with its top at the default 224x224 input (7x7x512 -> 4096), 528 MB saved."""
-    path = tmp_path_factory.mktemp("vgg16") / "vgg16.keras"
-    keras.applications.VGG16(weights=None, include_top=True).save(path)
-    return path

@@ -127,14 +127,15 @@ def test_rewrite_report_over_a_model_is_refused(cnn_with_data: tuple[Path, Path]
 
 @pytest.mark.keras
 @pytest.mark.slow
+@pytest.mark.xdist_group("big-models")  # the worker that builds VGG16 (tests/conftest.py)
 def test_vgg16_page_shows_the_saving_at_a_glance(
-    chromium: ModuleType, browser: str, vgg16_file: Path, tmp_path: Path
+    chromium: ModuleType, browser: str, vgg16_path: Path, tmp_path: Path
 ) -> None:
     page = tmp_path / "vgg16.html"
-    result = run_kerasfix("inspect", str(vgg16_file), "--html", str(page))
+    result = run_kerasfix("inspect", str(vgg16_path), "--html", str(page))
     assert result.returncode == 0, result.stderr
     dom, png = render(chromium, browser, page)
     (view,) = read_page(dom).models
     assert view.swap_cards == ["102,764,544 → 2,101,248"]
-    assert_page_matches(view, inspect_json_of(vgg16_file))
+    assert_page_matches(view, inspect_json_of(vgg16_path))
     assert_chart_visible(chromium, png)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from kerasfix.model_rewrite.keras_runtime import runnable
@@ -13,25 +11,6 @@ from tests.saved_model.conftest import builder, small_models  # noqa: F401  (sha
 @pytest.fixture(scope="session")
 def keras():
     return pytest.importorskip("keras")
-
-
-@pytest.fixture(scope="session")
-def models_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("rewrite_models")
-
-
-@pytest.fixture(scope="session")
-def vgg16_path(keras, models_dir) -> Path:
-    path = models_dir / "vgg16.keras"
-    keras.applications.VGG16(weights=None, include_top=True).save(path)
-    return path
-
-
-@pytest.fixture(scope="session")
-def vgg19_path(keras, models_dir) -> Path:
-    path = models_dir / "vgg19.keras"
-    keras.applications.VGG19(weights=None, include_top=True).save(path)
-    return path
 
 
 def constant_cnn(keras, data_format: str = "channels_last", between: tuple[str, ...] = ()):

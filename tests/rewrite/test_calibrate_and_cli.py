@@ -126,6 +126,7 @@ FORCE_NAMED = (
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("big-models")  # the worker that builds VGG16 (vgg16_path)
 @pytest.mark.parametrize("writer", ["default", "named-fallback"])
 def test_kill_9_mid_write_leaves_no_output(vgg16_path, tmp_path, writer):
     digest = hashlib.sha256(vgg16_path.read_bytes()).hexdigest()

@@ -19,6 +19,7 @@ def _load(keras, path):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("big-models")
 def test_vgg16_rewrite_loads_with_exact_params_and_identical_convs(keras, vgg16_path, tmp_path):
     out = tmp_path / "slim.keras"
     report = rewrite_file(vgg16_path, out, Options())
@@ -37,6 +38,7 @@ def test_vgg16_rewrite_loads_with_exact_params_and_identical_convs(keras, vgg16_
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("big-models")
 def test_vgg19_rewrite_params_match_keras(keras, vgg19_path, tmp_path):
     out = tmp_path / "slim19.keras"
     report = rewrite_file(vgg19_path, out, Options(verify=False))

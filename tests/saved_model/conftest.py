@@ -47,18 +47,18 @@ def legacy_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class _Apps:
-    """keras.applications models with their top, built and saved once per session."""
+    """keras.applications models with their top, built and saved for the test that asks.
+
+    Each name is asked for by one test, so nothing is kept: a VGG holds 0.5 GB, and a
+    session cache of them made a worker's memory the sum of every backbone built."""
 
     def __init__(self, builder: ModuleType, directory: Path) -> None:
         self.builder, self.directory = builder, directory
-        self.cache: dict[str, tuple[Path, Any]] = {}
 
     def get(self, name: str) -> tuple[Path, Any]:
-        if name not in self.cache:
-            model = self.builder.build(name)
-            (path,) = self.builder.save(model, self.directory, name, (".keras",))
-            self.cache[name] = (path, model)
-        return self.cache[name]
+        model = self.builder.build(name)
+        (path,) = self.builder.save(model, self.directory, name, (".keras",))
+        return path, model
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,8 @@ from kerasfix.commands.inspect import build_summary
 from kerasfix.engine import lint_graph
 from kerasfix.frontends.saved_model import read_model
 
-pytestmark = [pytest.mark.keras, pytest.mark.slow]
+# One worker builds the large models, one at a time (see the "big-models" group in README).
+pytestmark = [pytest.mark.keras, pytest.mark.slow, pytest.mark.xdist_group("big-models")]
 
 
 @pytest.mark.parametrize("name", ["vgg16", "vgg19"])
