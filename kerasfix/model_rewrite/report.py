@@ -152,7 +152,14 @@ class Report:
                     f"{v.layers_compared} untouched layers bit-identical, forward pass ok"
                 )
             lines.append(f"  verification {v.status}{detail} [{v.seconds:.1f}s]")
-        lines.append(f"  rewrite time: {self.seconds_rewrite:.1f}s")
+        if self.distill is not None:
+            total = self.seconds_rewrite + self.distill.seconds_total
+            lines.append(
+                f"  rewrite time: {total:.1f}s ({self.seconds_rewrite:.1f}s to write, "
+                f"{self.distill.seconds_total:.1f}s to distill)"
+            )
+        else:
+            lines.append(f"  rewrite time: {self.seconds_rewrite:.1f}s")
         lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
 
@@ -162,13 +169,24 @@ def _mb(value: int) -> str:
 
 
 def distill_lines(run: Any) -> list[str]:
-    """The distillation run: what it trained on, how long, and the held-out fidelity before."""
-    before = run.calibrated
-    start = ""
-    if "top1_agreement" in before:
-        start = f"top-1 agreement {before['top1_agreement']:.1%}, "
-    return [
-        f"  distill: {run.epochs_run} epochs ({run.stopped}) in {run.seconds:.1f}s, "
-        f"trained {run.trained} on {run.train_samples:,} samples, loss {run.loss}; "
-        f"held-out after calibration only: {start}mean |diff| {before['mean_abs_diff']:.4g}"
-    ]
+    """The distillation run: what it trained on, how long, when and why it stopped, and the
+    held-out fidelity before (calibration alone) and after (the file written)."""
+
+    def fidelity(outputs: dict[str, float]) -> str:
+        start = ""
+        if "top1_agreement" in outputs:
+            start = f"top-1 agreement {outputs['top1_agreement']:.1%}, "
+        return f"{start}mean |diff| {outputs['mean_abs_diff']:.4g}"
+
+    mixed = f" and {run.mixed_samples:,} mixes of two" if run.mixed_samples else ""
+    kept = f"epoch {run.best_epoch}" if run.best_epoch else "the calibration alone"
+    first = (
+        f"  distill: {run.epochs_run} epochs ({run.stopped}; kept {kept}) in {run.seconds:.1f}s, "
+        f"trained {run.trained} on {run.train_samples:,} samples{mixed}, loss {run.loss}; "
+        f"held-out ({run.heldout_samples:,} samples) after calibration only: "
+        f"{fidelity(run.calibrated)}"
+    )
+    lines = [first]
+    if run.heldout:
+        lines.append(f"  distill: held-out after distillation: {fidelity(run.heldout)}")
+    return lines

@@ -232,3 +232,47 @@ def test_progress_bar_per_epoch_only_on_a_terminal(tiny, tmp_path):
     assert proc.returncode == 0
     assert "distill epoch 1/2" in text and "distill epoch 2/2" in text
     assert "held-out agreement" in text
+
+
+def test_early_stopping_follows_held_out_agreement_not_noise_in_the_difference():
+    from kerasfix.model_rewrite.fidelity import compare
+
+    best = {"top1_agreement": 0.99, "mean_abs_diff": 0.010}
+    # more agreement: kept and progress; less: neither, however small the difference
+    assert compare({"top1_agreement": 1.0, "mean_abs_diff": 0.02}, best) == (True, True)
+    assert compare({"top1_agreement": 0.98, "mean_abs_diff": 0.001}, best) == (False, False)
+    # equal agreement: the later epoch is kept unless its difference is materially worse,
+    # and it is progress (patience starts again) only when the difference fell materially
+    assert compare({"top1_agreement": 0.99, "mean_abs_diff": 0.0099}, best) == (True, False)
+    assert compare({"top1_agreement": 0.99, "mean_abs_diff": 0.0105}, best) == (True, False)
+    assert compare({"top1_agreement": 0.99, "mean_abs_diff": 0.0120}, best) == (False, False)
+    assert compare({"top1_agreement": 0.99, "mean_abs_diff": 0.0080}, best) == (True, True)
+    # outputs that are not class scores: the mean |diff| alone
+    assert compare({"mean_abs_diff": 0.0099}, {"mean_abs_diff": 0.01}) == (True, False)
+    assert compare({"mean_abs_diff": 0.0080}, {"mean_abs_diff": 0.01}) == (True, True)
+
+
+def test_distill_report_says_when_it_stopped_and_holds_held_out_agreement(tiny, tmp_path):
+    np.save(tmp_path / "x.npy", np.load(tiny / "x.npy"))
+    out = tmp_path / "o.keras"
+    args = [str(tiny / "tiny.keras"), "-o", str(out), "--data", str(tmp_path / "x.npy")]
+    args += ["--epochs", "40", "--holdout", "0.25", "--no-verify"]
+    proc = _rewrite(*args, "--report-format", "json")
+    assert proc.returncode == 0, proc.stderr
+    run = json.loads(proc.stdout)["distill"]
+    assert run["history_metric"] == "top1_agreement"
+    assert len(run["history"]) == run["epochs_run"] and all(0 <= a <= 1 for a in run["history"])
+    assert all(
+        a * run["heldout_samples"] == round(a * run["heldout_samples"]) for a in run["history"]
+    )
+    assert run["epochs_run"] < 40, run  # 10 held-out samples: agreement stops moving early
+    assert run["stopped"] in ("no better held-out agreement for 5 epochs", "held-out outputs match")
+    assert 0 <= run["best_epoch"] <= run["epochs_run"]
+    assert run["mixed_samples"] == run["train_samples"]
+    assert run["heldout"]["samples"] == run["heldout_samples"] == 10
+    assert run["seconds_total"] >= run["seconds"] > 0
+    text = _rewrite(args[0], "-o", str(tmp_path / "t.keras"), *args[3:])
+    assert text.returncode == 0, text.stderr
+    assert "held-out after distillation: top-1 agreement" in text.stdout
+    assert f"{run['stopped']}; kept " in text.stdout
+    assert "s to distill)" in text.stdout
