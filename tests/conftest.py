@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,20 +37,30 @@ def _release_keras_state() -> Iterator[None]:
 BIG_MODELS = pytest.mark.xdist_group("big-models")
 
 
-def _application(name: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    keras = pytest.importorskip("keras", reason="marked keras: CI installs TensorFlow/Keras")
+_BUILT: dict[str, Path] = {}  # one file per application and worker session
+
+
+def application_file(name: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`keras.applications.<name>` with its top, saved by Keras in a child process: the child's
+    1.5 GB of weights and save buffers go back to the system when it exits, not to this
+    worker's heap."""
+    pytest.importorskip("keras", reason="marked keras: CI installs TensorFlow/Keras")
+    if name in _BUILT:
+        return _BUILT[name]
     path = tmp_path_factory.mktemp(name.lower()) / f"{name.lower()}.keras"
-    getattr(keras.applications, name)(weights=None, include_top=True).save(path)
-    keras.backend.clear_session()
+    model = f"keras.applications.{name}(weights=None, include_top=True)"
+    build = f"import keras; {model}.save({str(path)!r})"
+    subprocess.run([sys.executable, "-c", build], check=True, capture_output=True, timeout=600)
+    _BUILT[name] = path
     return path
 
 
 @pytest.fixture(scope="session")
 def vgg16_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """VGG16 with its top at the default 224x224 input (7x7x512 -> 4096)."""
-    return _application("VGG16", tmp_path_factory)
+    return application_file("VGG16", tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
 def vgg19_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _application("VGG19", tmp_path_factory)
+    return application_file("VGG19", tmp_path_factory)

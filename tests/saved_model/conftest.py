@@ -47,20 +47,25 @@ def legacy_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class _Apps:
-    """keras.applications models with their top, built and saved for the test that asks.
+    """keras.applications models with their top: the file saved by Keras in a child process
+    (tests/conftest.py `application_file`, so its weights never enter this worker), and the
+    model Keras builds for the counts, its variables shaped but never filled."""
 
-    Each name is asked for by one test, so nothing is kept: a VGG holds 0.5 GB, and a
-    session cache of them made a worker's memory the sum of every backbone built."""
-
-    def __init__(self, builder: ModuleType, directory: Path) -> None:
-        self.builder, self.directory = builder, directory
+    def __init__(self, builder: ModuleType, factory: pytest.TempPathFactory) -> None:
+        self.builder, self.factory = builder, factory
 
     def get(self, name: str) -> tuple[Path, Any]:
-        model = self.builder.build(name)
-        (path,) = self.builder.save(model, self.directory, name, (".keras",))
+        import keras
+
+        from tests.conftest import application_file
+
+        class_name = self.builder.APPLICATIONS[name]
+        path = application_file(class_name, self.factory)
+        with keras.StatelessScope(initialize_variables=False):
+            model = self.builder.build(name)
         return path, model
 
 
 @pytest.fixture(scope="session")
 def apps(builder: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> _Apps:
-    return _Apps(builder, tmp_path_factory.mktemp("applications"))
+    return _Apps(builder, tmp_path_factory)
