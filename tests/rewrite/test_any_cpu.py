@@ -49,8 +49,9 @@ def test_the_suite_runs_keras_with_onednn_off() -> None:
     assert os.environ["TF_ENABLE_ONEDNN_OPTS"] == "0"
 
 
-@pytest.mark.parametrize("suffix", [".keras", ".h5"])
-@pytest.mark.parametrize("onednn", ["0", "1"])
+@pytest.mark.parametrize(
+    ("suffix", "onednn"), [(".keras", "0"), (".h5", "0"), (".keras", "1")]
+)  # both formats where TensorFlow cannot run NCHW plainly, and the oneDNN path once
 def test_cli_rewrite_of_a_channels_first_model_verifies(cf_models, tmp_path, suffix, onednn):
     out = tmp_path / f"gap{suffix}"
     run = _cli(str(cf_models[suffix]), "-o", str(out), "--report-format", "json", onednn=onednn)
