@@ -19,6 +19,18 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 # the CPUs where they are off by default, so no test passes or fails by which CPU runs it;
 # tests/rewrite/test_any_cpu.py also covers the setting turned on.
 os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
+# The suite starts hundreds of `python -m kerasfix` children: let them reuse kerasfix's compiled
+# bytecode (written to the git-ignored __pycache__/) instead of compiling every module again,
+# where the environment says not to write it (PYTHONDONTWRITEBYTECODE).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Modules holding slow tests first (each module kept whole, in its order), so the two
+    workers end together instead of one finishing a long test while the other waits."""
+    slow_modules = {item.module for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.module not in slow_modules)
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -46,7 +46,8 @@ model = keras.Sequential(
 """
 CLEAN = BLOWUP.replace("layers.Flatten()", "layers.GlobalAveragePooling2D()")
 
-pytestmark = pytest.mark.slow
+# One worker runs the module, so pre-commit builds its hook environments (module fixtures) once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("precommit")]
 
 
 def git(cwd: Path, *args: str) -> None:

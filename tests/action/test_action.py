@@ -103,6 +103,10 @@ def kerasfix_location(python: Path, cwd: Path) -> Path:
     )
 
 
+# One worker runs the module, so the action's venv (a module fixture) is built once.
+pytestmark = pytest.mark.xdist_group("action")
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv into which the action's install step put kerasfix from this checkout."""
