@@ -127,14 +127,9 @@ def import_summary(args: list[str], env: dict[str, str], top: int = 8) -> str:
 
 
 def machine() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    from machine_info import cpu_name  # bench/ is on sys.path: these scripts run from it
+
+    cpu = cpu_name()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     from importlib.metadata import version
 

@@ -115,14 +115,9 @@ def version(cmd: list[str | Path]) -> str:
 
 
 def machine() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    from machine_info import cpu_name  # bench/ is on sys.path: these scripts run from it
+
+    cpu = cpu_name()
     py = subprocess.run(
         [MAIN / "bin" / "python", "-c", "import sys; print(sys.version.split()[0])"],
         capture_output=True,
