@@ -143,6 +143,13 @@ def lint(
         raise ConfigUsageError(str(exc)) from exc
     # A missing path is an error like an unreadable file: no "All checks passed" after it.
     result.errors[:0] = [FileError(p.as_posix(), "no such file or directory") for p in missing]
+    if not (result.files or result.skipped or result.errors or result.notes or missing):
+        # As Ruff does: an empty run is worth saying, not only "All checks passed (0 files)".
+        click.echo(
+            "warning: no Python files, notebooks or Keras model files found under the given "
+            "path(s)",
+            err=True,
+        )
     result, done = apply_fixes(fixes, result, resolver, missing=bool(missing), exit_zero=exit_zero)
     if done is not None:  # --diff: the diff was the output
         return done

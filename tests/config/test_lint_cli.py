@@ -87,3 +87,23 @@ def test_per_file_ignores_flag_and_force_exclude(project: Path, capsys) -> None:
     assert main(["lint", "model.py"]) == 1  # named explicitly: linted anyway (like Ruff)
     assert main(["lint", "--force-exclude", "model.py"]) == 0
     assert main(["lint", "."]) == 0
+
+
+@pytest.mark.parametrize("contents", [{}, {"notes.txt": "not code\n", "data.csv": "1,2\n"}])
+def test_a_run_that_finds_nothing_to_check_says_so(tmp_path: Path, capsys, contents) -> None:
+    """As Ruff warns "No Python files found": an empty folder is not an all-clear in silence."""
+    for name, text in contents.items():
+        (tmp_path / name).write_text(text)
+    assert main(["lint", "--isolated", str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    assert out == "All checks passed (0 files checked).\n"
+    assert err == (
+        "warning: no Python files, notebooks or Keras model files found under the given path(s)\n"
+    )
+
+
+def test_a_run_with_files_checked_warns_nothing(tmp_path: Path, capsys) -> None:
+    (tmp_path / "a.py").write_text("x = 1\n")
+    assert main(["lint", "--isolated", str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    assert out == "All checks passed (1 file checked).\n" and err == ""
