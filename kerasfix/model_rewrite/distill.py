@@ -20,6 +20,7 @@ distribution Keras is set up with are used unchanged.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import math
 import os
@@ -27,7 +28,7 @@ import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -155,8 +156,8 @@ def distill(
         )
         before = _predict(student, inputs, prepared.heldout, options.batch_size)
         result.calibrated = fidelity(heldout_targets, before, labels)
-        result.history_metric = "top1_agreement" if "top1_agreement" in result.calibrated else ""
-        result.history_metric = result.history_metric or "mean_abs_diff"
+        classifier = "top1_agreement" in result.calibrated
+        result.history_metric = "top1_agreement" if classifier else "mean_abs_diff"
         watch = _watch(keras, inputs, prepared.heldout, heldout_targets, labels, options)
         watch.best = result.calibrated
         watch.best_weights = student.get_weights()
@@ -204,14 +205,8 @@ def _mixes(
     rng = np.random.default_rng(seed + 2)
     first = np.asarray(train)
     mixes = Mixes(first, rng.permutation(first), rng.uniform(0, 1, len(first)), [])
-    index = np.arange(len(first))
-    chunks: list[list[np.ndarray]] = []
-    for start in range(0, len(index), options.batch_size * 4):
-        out = teacher.predict_on_batch(
-            mixes.rows(inputs, index[start : start + options.batch_size * 4])
-        )
-        chunks.append([np.asarray(o) for o in (out if isinstance(out, (list, tuple)) else [out])])
-    mixes.targets = [np.concatenate(parts) for parts in zip(*chunks, strict=True)]
+    read = functools.partial(mixes.rows, inputs)
+    mixes.targets = _predict_read(teacher, read, np.arange(len(first)), options.batch_size)
     return mixes
 
 
@@ -339,9 +334,16 @@ def _batches(keras: Any, *args: Any) -> Any:
 
 def _predict(model: Any, inputs: Inputs, rows: np.ndarray, batch_size: int) -> list[np.ndarray]:
     """The model's outputs (always a list) on `rows`, a batch of inputs at a time."""
+    return _predict_read(model, inputs.rows, rows, batch_size)
+
+
+def _predict_read(
+    model: Any, read: Callable[[np.ndarray], np.ndarray], rows: np.ndarray, batch_size: int
+) -> list[np.ndarray]:
+    """The model's outputs (always a list) on what `read` gives for `rows`, in batches."""
     chunks: list[list[np.ndarray]] = []
     for start in range(0, len(rows), batch_size * 4):
-        batch = inputs.rows(rows[start : start + batch_size * 4])
+        batch = read(rows[start : start + batch_size * 4])
         out = model.predict_on_batch(batch)
         chunks.append([np.asarray(o) for o in (out if isinstance(out, (list, tuple)) else [out])])
     return [np.concatenate(parts) for parts in zip(*chunks, strict=True)]

@@ -76,18 +76,25 @@ def describe_failure(exc: BaseException) -> str:
     """One line for an exception raised while Keras ran: its type and its cause, without
     TensorFlow's stack of node definitions."""
     text = getattr(exc, "message", None) or str(exc)
-    lines = [_TAGS.sub("", line).strip() for line in str(text).splitlines()]
-    causes = [line for line in lines if line and not _NOT_THE_CAUSE.match(line)]
-    cause = causes[-1] if causes else (lines[0] if lines else "")
+    raw = str(text).splitlines()
+    # Filtered on the raw line, whose indentation marks a stack frame, then stripped of tags.
+    causes = [_TAGS.sub("", line).strip() for line in raw if not _NOT_THE_CAUSE.match(line)]
+    causes = [line for line in causes if line]
+    cause = causes[-1] if causes else (_TAGS.sub("", raw[0]).strip() if raw else "")
     cause = " ".join(cause.split())
     if len(cause) > 300:
         cause = cause[:297] + "..."
     return f"{type(exc).__name__}: {cause}" if cause else type(exc).__name__
 
 
+def is_channels_first_failure(description: str) -> bool:
+    """TensorFlow's refusal to run a channels_first kernel on this CPU (no oneDNN)."""
+    return any(layout in description for layout in ("NHWC", "NCHW", "NDHWC"))
+
+
 def failure_advice(description: str) -> str:
     """What the user can do about a Keras failure, where the cause says it."""
-    if "NHWC" in description or "NCHW" in description or "NDHWC" in description:
+    if is_channels_first_failure(description):
         return (
             "this CPU's TensorFlow cannot run channels_first layers without oneDNN: set "
             "TF_ENABLE_ONEDNN_OPTS=1 before TensorFlow is imported"

@@ -157,9 +157,13 @@ if __name__ == "__main__":
     try:
         print(json.dumps(_child(json.load(sys.stdin))))
     except Exception as exc:  # report any failure as one line to the parent
-        from kerasfix.model_rewrite.keras_runtime import describe_failure, failure_advice
+        from kerasfix.model_rewrite.keras_runtime import (
+            describe_failure,
+            failure_advice,
+            is_channels_first_failure,
+        )
 
         reason = describe_failure(exc)
-        if "NHWC" in reason or "NCHW" in reason:
+        if is_channels_first_failure(reason):
             reason += f" ({failure_advice(reason)})"
         print(json.dumps({"status": "failed", "reason": reason}))
