@@ -23,9 +23,9 @@ from tests.test_readme_commands import (
     README,
     SHA,
     code_blocks,
-    fresh_env,
     readme_git_install_lines,
     require_commit,
+    run_as_a_new_user,
     section,
     setup_commands,
 )
@@ -216,10 +216,7 @@ def test_readme_git_install_form_builds_from_its_commit(tmp_path: Path, kerasfix
         [*(shlex.join(words) for words in setup_commands()), line,
          "pip --version", "python -c 'import kerasfix; print(kerasfix.__file__)'"]
     )  # fmt: skip
-    run = subprocess.run(
-        ["bash", "--noprofile", "--norc", "-euo", "pipefail", "-c", script],
-        cwd=tmp_path, env=fresh_env(), capture_output=True, text=True, timeout=900,
-    )  # fmt: skip
+    run = run_as_a_new_user(script, tmp_path, timeout=900)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert str(tmp_path / ".venv") in run.stdout
     direct_url = subprocess.run(

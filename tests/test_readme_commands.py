@@ -211,14 +211,19 @@ def test_readme_install_block_runs_as_written(tmp_path: Path) -> None:
         [block, server_line, "kerasfix lint fixtures/source/sequential_list.py || echo exit=$?",
          "python -c 'import pygls'", "command -v kerasfix"]
     )  # fmt: skip
-    run = subprocess.run(
-        ["bash", "--noprofile", "--norc", "-euo", "pipefail", "-c", script],
-        cwd=tmp_path, env=fresh_env(), capture_output=True, text=True, timeout=1200,
-    )  # fmt: skip
+    run = run_as_a_new_user(script, tmp_path, timeout=1200)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "sequential_list.py:12:9: KF001 [warning]" in run.stdout
     assert "exit=1" in run.stdout
     assert f"{tmp_path}/kerasfix/.venv/bin/kerasfix" in run.stdout  # README's venv
+
+
+def run_as_a_new_user(script: str, cwd: Path, timeout: int) -> subprocess.CompletedProcess[str]:
+    """`script` in a strict, profile-free bash with `fresh_env()`, as README's reader runs it."""
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-euo", "pipefail", "-c", script],
+        cwd=cwd, env=fresh_env(), capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
 
 
 def fresh_env() -> dict[str, str]:
