@@ -129,7 +129,9 @@ def _plan(
     settings: Settings,
     rewriter: Rewriter | None,
 ) -> None:
+    from kerasfix.checks.flatten_dense import PoolingFacts
     from kerasfix.fixers.codemod import rewrite
+    from kerasfix.fixers.generation import speaks_keras1
     from kerasfix.fixers.textfile import UnsafeToWrite
 
     if rewriter is None:
@@ -140,7 +142,10 @@ def _plan(
         rewriter = partial(rewrite, line_length=line_length_for(Path(outcome.path)))
     document = load()
     outcome.texts = list(document.originals)
-    sites = _sites(findings, options, keras1="dim_ordering" in document.text)
+    # Only a channels-first site is spelled differently in Keras 1: ask only then.
+    keras1 = any(f.data.channels_first for f in findings if isinstance(f.data, PoolingFacts))
+    keras1 = keras1 and speaks_keras1(document.units)
+    sites = _sites(findings, options, keras1=keras1)
     if not sites:
         outcome.after = outcome.before
         return
@@ -159,7 +164,7 @@ def _plan(
     changed = [i for i, text in enumerate(texts) if text != document.originals[i]]
     program = _parse_all(outcome.path, outcome.kind, texts, changed)
     remaining = lint_program(program, settings)
-    second = _sites(remaining, options, keras1="dim_ordering" in document.text)
+    second = _sites(remaining, options, keras1=keras1)
     if second:
         again = rewriter(units, second)
         if again.texts != units:
