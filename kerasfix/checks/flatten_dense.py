@@ -15,7 +15,7 @@ from kerasfix.checks import time_distributed
 from kerasfix.checks.input_feature_map import looks_like_feature_map
 from kerasfix.checks.options import RuleOptions
 from kerasfix.findings import Finding, RuleData, Severity, plain_int, plain_shape, plain_text
-from kerasfix.graph.model import Graph, Node, Shape, as_clause
+from kerasfix.graph.model import Graph, Node, Shape, Unknown, as_clause
 from kerasfix.layers.core import lora_params
 from kerasfix.layers.registry import Role, lookup
 from kerasfix.rule import Rule
@@ -32,8 +32,8 @@ class PoolingFacts(RuleData):
     """KF001/KF002 facts about one Flatten -> Dense pair: the arithmetic the message states
     (`None` where the file does not determine it) and what a fix rewrites.
 
-    The first six fields are the JSON output's rule keys (README); the layer names and the
-    data format are for the fixers and `rewrite`, never shown.
+    The fields up to `params_pooling_per_unit` are the JSON output's rule keys (README); the
+    layer names and the data format are for the fixers and `rewrite`, never shown.
     """
 
     shape: tuple[int | None, ...] | None = None
@@ -44,6 +44,10 @@ class PoolingFacts(RuleData):
     # KF002: the Dense size after Flatten as a formula of the unknown input sizes,
     # e.g. "65536*(H-2)*(W-2) + 256"; None where the layers do not determine one.
     params_flatten_formula: str | None = None
+    # KF002 with the Dense width unknown: the parameters each unit of it costs, with Flatten
+    # (H*W*C + 1) and with global pooling (C + 1); None where the width is known.
+    params_flatten_per_unit: int | None = None
+    params_pooling_per_unit: int | None = None
     flatten_layer: str | None = None
     dense_layer: str | None = None
     channels_first: bool = False
@@ -57,7 +61,13 @@ class PoolingFacts(RuleData):
 
     def __post_init__(self) -> None:
         # A frontend's internal value (an `Unknown`, a tuple of them) must never leak out.
-        for name in ("dense_units", "params_flatten", "params_pooling"):
+        for name in (
+            "dense_units",
+            "params_flatten",
+            "params_pooling",
+            "params_flatten_per_unit",
+            "params_pooling_per_unit",
+        ):
             object.__setattr__(self, name, plain_int(getattr(self, name)))
         for name in (
             "suggestion",
@@ -86,6 +96,8 @@ class PoolingFacts(RuleData):
             "params_pooling": self.params_pooling,
             "suggestion": self.suggestion,
             "params_flatten_formula": self.params_flatten_formula,
+            "params_flatten_per_unit": self.params_flatten_per_unit,
+            "params_pooling_per_unit": self.params_pooling_per_unit,
         }
 
     def encode(self) -> dict[str, Any]:
@@ -354,15 +366,18 @@ def _finding_for(
     rank = len(spatial) if spatial is not None else None
     suggestion = f"GlobalAveragePooling{rank}D" if rank in (1, 2, 3) else None
 
-    known = spatial is not None and channels is not None and all(d is not None for d in spatial)
-    if known:
+    sized = spatial is not None and channels is not None and all(d is not None for d in spatial)
+    if sized:
         assert spatial is not None and channels is not None
         if math.prod(d for d in spatial if d is not None) <= 1 or suggestion is None:
             return None
+    # KF001 states exact counts for both heads: an unknown Dense width makes it KF002.
+    known = sized and units is not None
     config = site.dense.layer.config
     params_pooling = _dense_params(channels, units, use_bias, config)
-    features = math.prod(body) if known and body is not None else None  # type: ignore[arg-type]
+    features = math.prod(body) if sized and body is not None else None  # type: ignore[arg-type]
     params_flatten = _dense_params(features, units, use_bias, config)
+    per_unit = _per_unit(features, channels, use_bias, config) if units is None else (None, None)
 
     broken = site.flatten.inputs[0].build_error
     formula = None
@@ -384,18 +399,21 @@ def _finding_for(
     elif broken is not None:
         message = f"{subject} feeds {dense_text}, but this model cannot be built: {broken}"
     else:
-        reason = site.flatten.inputs[0].unknown_reason or site.flatten.unknown_reason
-        reason = as_clause(reason or "the shape entering Flatten is not known statically")
+        if sized:  # only the width is unknown
+            reason = _width_reason(dense_config.get("units"))
+        else:
+            reason = site.flatten.inputs[0].unknown_reason or site.flatten.unknown_reason
+            reason = as_clause(reason or "the shape entering Flatten is not known statically")
         pooled = (
             f"; {suggestion} would need {params_pooling:,}"
             if params_pooling is not None and suggestion
             else ""
         )
         formula = _flatten_formula(site, channels, units, use_bias)
-        sized = _formula_text(formula) if formula is not None else ""
+        size_text = _formula_text(formula) if formula is not None else ""
         message = (
             f"{subject} feeds {dense_text}: its parameter count is unknown because "
-            f"{reason}{sized}{pooled}"
+            f"{reason}{size_text}{pooled}{_per_unit_text(*per_unit, suggestion)}"
         )
     if site.per_step:
         message = f"{message} (per frame, inside TimeDistributed)"
@@ -425,6 +443,8 @@ def _finding_for(
             params_pooling=params_pooling,
             suggestion=suggestion,
             params_flatten_formula=formula.text if not known and formula is not None else None,
+            params_flatten_per_unit=per_unit[0],
+            params_pooling_per_unit=per_unit[1],
             flatten_layer=site.flatten.layer.display_name,
             dense_layer=site.dense.layer.display_name,
             dense_at=_written_at(site.dense),
@@ -525,10 +545,45 @@ def _dense_text(site: FlattenDenseSite, units: int | None, prefix: tuple[str, ..
 
 
 def _counts_text(flat: int | None, pooled: int | None, suggestion: str | None) -> str:
-    if flat is None or pooled is None:
-        return f"the Dense width is not known statically; {suggestion} would keep only the channels"
-    change = (pooled - flat) / flat * 100 if flat else 0.0
-    return f"{flat:,} parameters; {suggestion} would need {pooled:,} ({_percent(change)})"
+    assert flat is not None and pooled is not None  # KF001: both counts are known
+    return f"{flat:,} parameters; {suggestion} would need {pooled:,} ({_change(flat, pooled)})"
+
+
+def _change(flat: int, pooled: int) -> str:
+    return _percent((pooled - flat) / flat * 100 if flat else 0.0)
+
+
+def _per_unit(
+    features: int | None, channels: int | None, use_bias: bool, config: dict[str, object]
+) -> tuple[int | None, int | None]:
+    """What one unit of a Dense of unknown width costs after Flatten (H*W*C + 1) and after
+    global pooling (C + 1). A LoRA Dense has no per-unit count (its A matrix does not grow
+    with the units): None."""
+    if config.get("lora_rank"):
+        return None, None
+    bias = 1 if use_bias else 0
+    return (
+        features + bias if features is not None else None,
+        channels + bias if channels is not None else None,
+    )
+
+
+def _per_unit_text(flat: int | None, pooled: int | None, suggestion: str | None) -> str:
+    """'; per unit of the Dense: 21,633 parameters with Flatten, 33 with ... (-99.8%)'."""
+    if pooled is None or suggestion is None:
+        return ""
+    if flat is None:
+        return f"; per unit of the Dense, {suggestion} would need {pooled:,} parameters"
+    return (
+        f"; per unit of the Dense: {flat:,} parameters with Flatten, {pooled:,} with "
+        f"{suggestion} ({_change(flat, pooled)})"
+    )
+
+
+def _width_reason(units: object) -> str:
+    """Why the Dense width is unknown, as a clause after "because"."""
+    why = units.reason if isinstance(units, Unknown) else None
+    return "the Dense width is not known statically" + (f" ({why})" if why else "")
 
 
 def _percent(change: float) -> str:

@@ -65,10 +65,18 @@ def hover_markdown(finding: Finding) -> str:
     rows = [f"**{finding.rule}** ({finding.severity.value}): {finding.message}", ""]
     facts = finding.data.report()  # the rule's JSON keys (KF001/KF002: the arithmetic)
     flat, pooled = facts.get("params_flatten"), facts.get("params_pooling")
+    per_unit = facts.get("params_flatten_per_unit"), facts.get("params_pooling_per_unit")
+    pooling = facts.get("suggestion") or "global pooling"
+    if flat is None and pooled is None and per_unit != (None, None):  # the width is unknown
+        rows += [
+            "| head | parameters per Dense unit |",
+            "|---|---:|",
+            f"| Flatten → Dense | {_count(per_unit[0])} |",
+            f"| {pooling} → Dense | {_count(per_unit[1])} |",
+        ]
     if flat is not None or pooled is not None:
         units = facts.get("dense_units")
         dense = f"Dense({units})" if units else "Dense"
-        pooling = facts.get("suggestion") or "global pooling"
         rows += [
             "| head | parameters |",
             "|---|---:|",
