@@ -81,7 +81,8 @@ def rewrite(
     from kerasfix.model_rewrite.distill import DistillOptions
 
     if not model.is_file():
-        click.echo(f"error: {model}: no such file", err=True)
+        what = "is a directory; rewrite takes a .keras or .h5 model file"
+        click.echo(f"error: {model}: {what if model.is_dir() else 'no such file'}", err=True)
         return 2
     if output is None and not dry_run:
         click.echo("error: give -o/--output (or --dry-run)", err=True)

@@ -56,7 +56,8 @@ def _why_no_config(handle: Any) -> InputError:
         )
     if "model_weights" in names:
         return InputError("the model_config attribute is missing, so the architecture is unknown")
-    return InputError("an HDF5 file without a Keras model_config attribute, not a Keras model")
+    # Arrays kept next to the code (a dataset, features): not bad input, only not a model.
+    return NoArchitecture("an HDF5 file of data without a Keras model (no model_config)")
 
 
 def _bytes(value: Any) -> bytes:

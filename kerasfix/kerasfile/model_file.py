@@ -12,6 +12,11 @@ from typing import Any
 
 from kerasfix.frontends.base import InputError
 
+NOT_A_MODEL_DIR = (
+    "is a directory, not a SavedModel (no saved_model.pb); give a .keras or .h5 model file, "
+    "a SavedModel directory, or a .py/.ipynb source file"
+)
+
 
 @dataclass
 class ModelFile:
@@ -28,6 +33,8 @@ def load_model_file(path: Path) -> ModelFile:
     from kerasfix.kerasfile.sniff import EMPTY_ZIP, ZIP_SIGNATURE, head, is_hdf5
 
     if path.is_dir():
+        if not (path / "saved_model.pb").is_file():
+            raise InputError(NOT_A_MODEL_DIR)
         from kerasfix.kerasfile.savedmodel import read_savedmodel
 
         config, facts = read_savedmodel(path)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kerasfix.frontends.base import InputError
+from kerasfix.frontends.base import InputError, NoArchitecture
 from kerasfix.kerasfile.protowire import LENGTH, fields
 from kerasfix.kerasfile.sniff import parse_json
 from kerasfix.limits import max_config_bytes
@@ -23,9 +23,9 @@ def read_savedmodel(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
     """(model config, facts such as keras_version) of a tf.keras SavedModel directory."""
     metadata_path = path / METADATA_FILE
     if not metadata_path.is_file():
-        raise InputError(
-            "a TensorFlow SavedModel without Keras metadata (keras_metadata.pb), e.g. a serving "
-            "export: it holds no Keras architecture to lint; lint the .keras/.h5 file or source"
+        raise NoArchitecture(
+            "a serving SavedModel without Keras metadata (keras_metadata.pb), e.g. "
+            "model.export(): no Keras architecture; lint the .keras/.h5 file or source"
         )
     cap = max_config_bytes() * 4
     try:

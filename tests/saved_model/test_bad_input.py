@@ -148,9 +148,28 @@ def test_savedmodel_without_keras_metadata_and_corrupted(
     export = tmp_path / "export"
     export.mkdir()
     (export / "saved_model.pb").write_bytes(b"\x08\x01")
-    assert "without Keras metadata" in lint_error(export, capsys)
+    assert "without Keras metadata" in lint_warning(export, capsys)
     (export / "keras_metadata.pb").write_bytes(b"\x0a\xff\xff\xff\xff\x0f")
     assert "corrupted" in lint_error(export, capsys)
+
+
+@pytest.mark.parametrize("content", ["empty", "project"])
+def test_inspect_a_folder_says_it_is_one_and_what_inspect_takes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str
+) -> None:
+    """Issue 23 point 7: not 'a TensorFlow SavedModel without Keras metadata'."""
+    folder = tmp_path / content
+    folder.mkdir()
+    if content == "project":
+        (folder / "train.py").write_text("import keras\n")
+        (folder / "data").mkdir()
+    assert main(["inspect", str(folder)]) == 2
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [
+        f"error: {folder.as_posix()}: is a directory, not a SavedModel (no saved_model.pb); give"
+        " a .keras or .h5 model file, a SavedModel directory, or a .py/.ipynb source file"
+    ]
+    assert out == ""
 
 
 def test_errors_are_input_errors_not_crashes(tmp_path: Path) -> None:

@@ -1,4 +1,7 @@
-"""Model files without an architecture (subclassed, weights only) warn and exit 0 (issue 11).
+"""Model files without an architecture (subclassed, weights only) warn and exit 0 (issue 11),
+and so do the files a model hook or a folder walk picks up that are no Keras model at all:
+an HDF5 file of arrays and a Keras 3 `model.export()` serving SavedModel (issue 23 point 5),
+whether named or found.
 
 A repository that commits a subclassed `.keras` model or `save_weights` checkpoints must not
 have every commit blocked: `lint` names each such file in one `warning:` line and goes on;
@@ -53,6 +56,13 @@ def files(builder: Any, small_models: Path, tmp_path_factory: pytest.TempPathFac
     seq = builder.build("seq_cnn")
     seq.save_weights(out / "seq_cnn.weights.h5")
     shutil.copy(small_models / "seq_cnn.keras", out / "seq_cnn.keras")
+    import h5py
+    import numpy as np
+
+    with h5py.File(out / "dataset.h5", "w") as handle:  # arrays kept next to the code
+        handle.create_dataset("x", data=np.zeros((4, 8, 8, 1), "float32"))
+        handle.create_dataset("y", data=np.arange(4))
+    seq.export(str(out / "serving"), verbose=False)  # saved_model.pb, no keras_metadata.pb
     return out
 
 
@@ -67,6 +77,8 @@ def warnings_of(err: str) -> list[str]:
     [
         ("subclassed.keras", "is a subclassed model"),
         ("seq_cnn.weights.h5", "weights only, no architecture"),
+        ("dataset.h5", "an HDF5 file of data without a Keras model"),
+        ("serving", "a serving SavedModel without Keras metadata"),
     ],
 )
 def test_one_warning_naming_the_file_and_exit_0(
@@ -99,8 +111,17 @@ def test_other_files_still_decide_the_exit_code(files: Path, capsys) -> None:
     assert main(["lint", str(files)]) == 1
     out, err = capsys.readouterr()
     assert "seq_cnn.keras: KF001 [warning]" in out
-    assert len(warnings_of(err)) == 2
+    assert len(warnings_of(err)) == 4
     assert "1 file checked" in out
+
+
+def test_the_model_hook_passes_on_data_and_serving_files(files: Path, capsys) -> None:
+    """The pre-commit model hook names every .h5 it matches; a walk finds the export."""
+    assert (files / "serving" / "saved_model.pb").is_file()
+    assert main(["lint", "--force-exclude", str(files / "dataset.h5")]) == 0
+    assert main(["lint", str(files / "serving"), str(files / "dataset.h5")]) == 0
+    out, err = capsys.readouterr()
+    assert len(warnings_of(err)) == 3 and "error" not in out + err
 
 
 def test_inspect_and_rewrite_still_refuse(files: Path, tmp_path: Path, capsys) -> None:
@@ -110,3 +131,14 @@ def test_inspect_and_rewrite_still_refuse(files: Path, tmp_path: Path, capsys) -
     assert main(["rewrite", str(files / "seq_cnn.weights.h5"), "-o", str(out)]) == 2
     assert "weights only" in capsys.readouterr().err
     assert not out.exists()
+    for name, command, reason in (
+        ("dataset.h5", "inspect", "data without a Keras model"),
+        ("dataset.h5", "rewrite", "data without a Keras model"),
+        ("serving", "inspect", "model.export()"),
+        ("serving", "rewrite", "is a directory; rewrite takes a .keras or .h5 model file"),
+    ):
+        output = ["-o", str(out)] if command == "rewrite" else []
+        assert main([command, str(files / name), *output]) == 2
+        (line,) = capsys.readouterr().err.splitlines()
+        assert line.startswith(f"error: {(files / name).as_posix()}: ") and reason in line
+        assert not out.exists()
