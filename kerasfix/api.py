@@ -141,7 +141,10 @@ def inspect(model_or_path: Any) -> Tables:
         path = Path(model_or_path)
         kind = kind_of(path)
         if kind in ("source", "notebook"):
-            return Tables(build_source_summaries(path, kind))
+            summaries, skipped = build_source_summaries(path, kind)
+            for summary in summaries if skipped else ():
+                summary.notes.append(skipped)  # analysed around, as lint does
+            return Tables(summaries)
         return Tables([build_summary(path)])
     program = Program("", "model", graph_of_live_model(model_or_path))
     return Tables([summarize(program.graph, lint_program(program, Settings()))])

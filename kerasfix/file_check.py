@@ -39,7 +39,7 @@ def _check_file(path: Path, kind: str, settings: Settings, deadline: Deadline) -
         source = SourceText(program.text, tuple(program.cells) if program.cells else None)
         return FileOutcome(
             findings,
-            error=_recovered_error(display, program),
+            error=recovered_error(display, program),
             source=source,
             notes=[f"{display}: {note}" for note in program.notes],
         )
@@ -58,7 +58,7 @@ def _check_file(path: Path, kind: str, settings: Settings, deadline: Deadline) -
         return FileOutcome(error=FileError(display, f"internal error: {type(exc).__name__}: {exc}"))
 
 
-def _recovered_error(display: str, program: Program) -> FileError | None:
+def recovered_error(display: str, program: Program) -> FileError | None:
     """A file analysed around its errors still reports them: the first, and how many more."""
     if not program.errors:
         return None

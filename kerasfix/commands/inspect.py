@@ -47,9 +47,10 @@ def inspect(model: Path, output_format: str, html_file: Path | None) -> int:
         click.echo(f"error: {html_file}: --html would overwrite the input", err=True)
         return 2
     kind = kind_of(model)
+    skipped: str | None = None  # a syntax error analysed around, reported as lint does
     try:
         if kind in ("source", "notebook"):
-            summaries = build_source_summaries(model, kind)
+            summaries, skipped = build_source_summaries(model, kind)
         else:
             summaries = [build_summary(model)]
     except InputError as exc:
@@ -85,6 +86,9 @@ def inspect(model: Path, output_format: str, html_file: Path | None) -> int:
             render_text(summary, sys.stdout)
         if not summaries:
             sys.stdout.write(f"{model.as_posix()}: no Keras model built in this file\n")
+    if skipped is not None:
+        click.echo(f"error: {skipped}", err=True)
+        return 2
     return 0
 
 
@@ -99,24 +103,21 @@ def inspect_json(path: Path, kind: str | None, summaries: list[Summary]) -> dict
     return summaries[0].to_dict()
 
 
-def build_source_summaries(path: Path, kind: str) -> list[Summary]:
-    """Read and lint a source file or notebook; one table per model it builds."""
+def build_source_summaries(path: Path, kind: str) -> tuple[list[Summary], str | None]:
+    """Read and lint a source file or notebook: one table per model it builds, and the
+    syntax error the analysis went around (lint's one line for it), if any."""
     from kerasfix.config import settings_for_file
     from kerasfix.engine import lint_program
+    from kerasfix.file_check import recovered_error
     from kerasfix.inspection.tables import layer_table, read_every_model
 
-    program = read_every_model(path, kind)
-    if program.errors:
-        # lint reports what parses around a bad statement; a table of half a file would
-        # mislead, so inspect stops at the first syntax error, in one line.
-        from kerasfix.frontends.base import InputError
-
-        raise InputError(f"{path.as_posix()}:{program.errors[0].headline}")
+    program = read_every_model(path, kind)  # the same recovery as lint's
     findings = lint_program(program, settings_for_file(path))
     summaries = layer_table(program, findings)
     for summary in summaries:
         summary.notes.extend(program.notes)
-    return summaries
+    error = recovered_error(path.as_posix(), program)
+    return summaries, None if error is None else str(error)
 
 
 def build_summary(path: Path) -> Summary:

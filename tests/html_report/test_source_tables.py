@@ -127,16 +127,39 @@ def test_layer_calls_outside_a_model_and_files_without_models(tmp_path: Path) ->
     assert "no Keras model built in this file" in inspect_cli(str(empty)).stdout
 
 
-def test_bad_source_is_one_error_line_and_no_page(tmp_path: Path) -> None:
+def test_bad_source_is_lints_error_line(tmp_path: Path) -> None:
     broken = tmp_path / "broken.py"
     broken.write_text("def (:\n")
     page = tmp_path / "page.html"
     result = inspect_cli(str(broken), "--html", str(page))
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        f"error: {broken.as_posix()}:1:5: syntax error: invalid syntax"
+        f"error: {broken.as_posix()}:1:5: syntax error: invalid syntax (skipped line 1; the rest"
+        " of the file was analysed)"
     ]
-    assert not page.exists()
+    assert "no Keras model built in this file" in result.stdout
+
+
+def test_a_syntax_error_below_the_model_is_analysed_around_as_lint_does(tmp_path: Path) -> None:
+    """Issue 23 point 6: the same recovery as lint (frontends/source/recovery.py), the same
+    table as for the fixed file, and lint's error line (exit 2, as lint)."""
+    good = NESTED.read_text()
+    fixed = tmp_path / "fixed.py"
+    fixed.write_text(good + "model.fit(X, Y, epochs=5)\n")
+    broken = tmp_path / "broken.py"
+    broken.write_text(good + "model.fit(X, Y epochs=5)\n")
+    line = good.count("\n") + 1
+    result = inspect_cli(str(broken), "--output-format", "json")
+    assert result.returncode == 2
+    lint = subprocess.run(
+        [sys.executable, "-m", "kerasfix", "lint", str(broken)], capture_output=True, text=True
+    )
+    (error,) = result.stderr.splitlines()
+    assert error == lint.stderr.strip() and f"broken.py:{line}:" in error, lint.stderr
+    assert "skipped line" in error
+    tables, expected = json.loads(result.stdout), inspect_json(fixed)
+    assert [m["layers"] for m in tables["models"]] == [m["layers"] for m in expected["models"]]
+    assert len(tables["models"]) == 4
 
 
 def test_html_over_the_input_is_refused(tmp_path: Path) -> None:
