@@ -16,10 +16,12 @@ from typing import Any
 from kerasfix.frontends.source.values import (
     ArrayValue,
     AttributeBag,
+    BackboneLastLayer,
     BoundMethod,
     ListValue,
     RangeValue,
     Ref,
+    TensorValue,
     Unknown,
     WholeLayers,
 )
@@ -185,6 +187,8 @@ def subscript(value: Any, index: Any) -> Any:
     if isinstance(value, ArrayValue):
         return _index_array(value, index)
     if isinstance(value, WholeLayers):
+        if index == -1 and not isinstance(index, bool):
+            return BackboneLastLayer(value.backbone)
         name = value.backbone.layer.class_name
         return Unknown(f"part of {name}'s layer list, which kerasfix sees only whole")
     if isinstance(value, Unknown):
@@ -228,6 +232,11 @@ def attribute(value: Any, attr: str) -> Any:
         return value.attrs[attr]
     if isinstance(value, Unknown):
         return value
+    if isinstance(value, BackboneLastLayer):
+        own = value.backbone.own_node
+        if attr == "output" and own is not None:
+            return TensorValue(own)
+        return Unknown(f"attribute '{attr}' of {value.backbone.layer.class_name}'s last layer")
     return Unknown(f"attribute '{attr}'")
 
 

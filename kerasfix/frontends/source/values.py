@@ -16,6 +16,7 @@ from kerasfix.graph.model import Graph, Layer, Node, Unknown
 __all__ = [
     "ArrayValue",
     "AttributeBag",
+    "BackboneLastLayer",
     "BoundMethod",
     "ClassValue",
     "FunctionValue",
@@ -79,6 +80,14 @@ class WholeLayers:
     """`backbone.layers`: a loop over all of them (`for layer in vgg.layers: model.add(layer)`)
     or `Sequential(vgg.layers)` rebuilds the backbone, so iterated whole it yields the backbone
     once, as one layer; a slice, an index or `len()` of it is unknown."""
+
+    backbone: LayerValue
+
+
+@dataclass(eq=False)
+class BackboneLastLayer:
+    """`backbone.layers[-1]`: its `.output` is the backbone's output (code that cuts a
+    backbone writes it for `backbone.output`); nothing else about that layer is known."""
 
     backbone: LayerValue
 
