@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from kerasfix.checks import time_distributed
 from kerasfix.checks.input_feature_map import looks_like_feature_map
+from kerasfix.checks.input_origin import sized_by_note
 from kerasfix.checks.options import RuleOptions
 from kerasfix.findings import Finding, RuleData, Severity, plain_int, plain_shape, plain_text
 from kerasfix.graph.model import Graph, Node, Shape, Unknown, as_clause
@@ -426,6 +427,8 @@ def _finding_for(
             f"{_at_line(site.reshaped)} (an encoder/decoder bottleneck, where the spatial "
             "layout is the point)"
         )
+    if known:
+        message += sized_by_note(site.flatten)
     assumed = site.origin.layer.origin.get("assumed_data_format")
     if site.channels_first and isinstance(assumed, str):
         message += f"; the channels_first ordering is assumed ({assumed})"

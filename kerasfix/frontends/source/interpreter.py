@@ -17,7 +17,9 @@ from typing import Any
 
 from kerasfix.frontends.source import keras_names
 from kerasfix.frontends.source.calls import unknown_args
+from kerasfix.frontends.source.data_shapes import DATA_TYPES, NOT_DATA, DataReading
 from kerasfix.frontends.source.evaluator import Evaluator, dotted
+from kerasfix.frontends.source.feeds import DATA_METHODS, DataFeeds, is_data
 from kerasfix.frontends.source.keras1_reading import Keras1Reading
 from kerasfix.frontends.source.keras_arguments import (
     ancestors,
@@ -51,8 +53,6 @@ from kerasfix.layers.applications import ARCHITECTURES
 from kerasfix.layers.arithmetic import expected_input_rank
 from kerasfix.layers.registry import Role, lookup
 
-# Model methods that take a batch of data: the first call builds a model that declares no input.
-_DATA_METHODS = ("fit", "predict", "evaluate", "train_on_batch", "predict_on_batch")
 MERGE_FUNCTIONS = {
     "add": "Add",
     "subtract": "Subtract",
@@ -67,10 +67,10 @@ MERGE_FUNCTIONS = {
 _MODEL_METHODS = frozenset({"build", "summary", "compile", "fit", "evaluate", "predict", "save"})
 
 
-class Interpreter(TensorCode, Keras1Reading, Evaluator):
+class Interpreter(TensorCode, Keras1Reading, DataReading, DataFeeds, Evaluator):
     """Runs one file (or a notebook's cells, one after another) into a layer graph."""
 
-    framework_types = (LayerValue, SequentialValue, ModelValue, TensorValue)
+    framework_types = (LayerValue, SequentialValue, ModelValue, TensorValue, *DATA_TYPES)
     inherited_methods = _MODEL_METHODS
 
     def __init__(self) -> None:
@@ -91,6 +91,7 @@ class Interpreter(TensorCode, Keras1Reading, Evaluator):
         self.made_layers: list[Layer] = []
         # Every Sequential/Functional model the file builds, in creation order (for inspect).
         self.model_layers: list[Layer] = []
+        self.init_feeds()
 
     # ----------------------------------------------------------------- entry points
 
@@ -116,6 +117,7 @@ class Interpreter(TensorCode, Keras1Reading, Evaluator):
             except OutOfBudget:
                 self.exhausted = True
                 break
+        self.attach_feeds()
         return self.graph
 
     @property
@@ -143,12 +145,17 @@ class Interpreter(TensorCode, Keras1Reading, Evaluator):
     def binop(self, op: ast.operator, left: Any, right: Any, where: ast.AST) -> Any:
         if isinstance(left, TensorValue) or isinstance(right, TensorValue):
             return self._tensor_arithmetic(left, right, where)
+        if (data := self.data_arithmetic(left, right)) is not NOT_DATA:
+            return data
         return arithmetic(op, left, right)
 
     def call_framework(
         self, func: Any, args: list[Any], kwargs: dict[str, Any], expr: ast.Call
     ) -> Any:
-        """A layer, Sequential or model called on tensors."""
+        """A layer, Sequential or model called on tensors (or, a model, on data)."""
+        if isinstance(func, SequentialValue | ModelValue) and args and is_data(args[0]):
+            self.note_model_call(func, "__call__", args, kwargs, expr)
+            return Unknown("a model's output on data")
         return self.apply_layer(func.layer, args[0] if args else kwargs.get("inputs"), expr)
 
     def call_method_of(self, instance: InstanceValue) -> Any:
@@ -177,6 +184,8 @@ class Interpreter(TensorCode, Keras1Reading, Evaluator):
         """`model.output`, `layer.input`, `model.add`, `x.shape`..."""
         if isinstance(value, TensorValue):
             return self.tensor_attribute(value, attr)
+        if isinstance(value, DATA_TYPES):
+            return self.data_attribute(value, attr)
         if isinstance(value, ModelValue):
             inner = value.layer.inner
             assert inner is not None
@@ -203,7 +212,7 @@ class Interpreter(TensorCode, Keras1Reading, Evaluator):
                 return TensorValue(value.own_node)
             if attr in ("input", "inputs") and value.own_node.inputs:
                 return TensorValue(value.own_node.inputs[0])
-        if attr in ("add", "build", "pop", "summary", "compile", "__call__", *_DATA_METHODS):
+        if attr in ("add", "build", "pop", "summary", "compile", *DATA_METHODS):
             return BoundMethod(value, attr)
         return Unknown(f"attribute '{attr}' of a model or layer")
 
@@ -243,6 +252,8 @@ class Interpreter(TensorCode, Keras1Reading, Evaluator):
             if isinstance(labels, ArrayValue) and isinstance(classes, int):
                 return ArrayValue((labels.shape[0], classes))
             return Unknown("one-hot labels")
+        if (data := self.data_function(qualname, args, kwargs, expr)) is not NOT_DATA:
+            return data
         on_tensor = self.call_tensor_function(qualname, args, kwargs, expr)
         if on_tensor is not NOT_A_TENSOR_FUNCTION:
             return on_tensor
@@ -256,6 +267,9 @@ class Interpreter(TensorCode, Keras1Reading, Evaluator):
         self, method: BoundMethod, args: list[Any], kwargs: dict[str, Any], expr: ast.Call
     ) -> Any:
         receiver, name = method.receiver, method.name
+        self.note_model_call(receiver, name, args, kwargs, expr)  # sizes an undeclared input
+        if (data := self.data_method(receiver, name, args, kwargs, expr)) is not NOT_DATA:
+            return data
         if isinstance(receiver, SequentialValue):
             if name == "add" and args:
                 deeper = len(self.conditional) > receiver.depth
@@ -270,13 +284,6 @@ class Interpreter(TensorCode, Keras1Reading, Evaluator):
                 return None
             if name == "__call__":
                 return self.apply_layer(receiver.layer, args[0] if args else None, expr)
-            data = args[0] if args else kwargs.get("x")
-            if (
-                name in _DATA_METHODS
-                and isinstance(data, ArrayValue)
-                and receiver.data_shape is None
-            ):
-                receiver.data_shape = data.shape  # Keras builds an undeclared model from it
             return None
         if (
             isinstance(receiver, InstanceValue)
@@ -375,6 +382,7 @@ class Interpreter(TensorCode, Keras1Reading, Evaluator):
             )
         name = kwargs.get("name")
         node = self._input_node(declared, reason, name if isinstance(name, str) else None, None)
+        node.layer.origin["declared_at"] = self.span(expr)  # where KF003 says it came from
         return TensorValue(node)
 
     def _input_node(
@@ -503,7 +511,9 @@ class Interpreter(TensorCode, Keras1Reading, Evaluator):
             return first.own_node
         if seq.build_shape is not None:
             declared, reason = declared_shape(seq.build_shape, with_batch=True)
-            return self._input_node(declared, reason, None, None)
+            built = self._input_node(declared, reason, None, None)
+            self.mark_sized(seq, built)
+            return built
         if isinstance(first, LayerValue):
             if first.own_node is not None and first.own_node.inputs:  # a backbone
                 source = first.own_node.inputs[0]
@@ -513,9 +523,13 @@ class Interpreter(TensorCode, Keras1Reading, Evaluator):
             config = first.layer.config
             declared, reason = declared_from_config(config)
             if declared is not None or reason is not None:
-                return self._input_node(declared, reason, None, None)
+                node = self._input_node(declared, reason, None, None)
+                node.layer.origin["declared_at"] = first.layer.span  # where KF003 says it came from
+                return node
         if seq.data_shape is not None and len(seq.data_shape) > 1:
-            return self._input_node((None, *seq.data_shape[1:]), None, None, None)
+            sized = self._input_node((None, *seq.data_shape[1:]), None, None, None)
+            self.mark_sized(seq, sized)
+            return sized
         name = f"'{seq.layer.name}'" if seq.layer.name else "the Sequential model"
         reason = f"{name} declares no input shape (no input_shape=, Input or build())"
         # The first layer still fixes the rank: channels (and Resizing sizes) are followed.

@@ -1,0 +1,308 @@
+"""The shape of the data a file loads, read without loading it.
+
+Half the "unknown" input sizes of a Sequential with no declared input are fixed by what it is
+fitted on: `cv2.resize(img, (128, 128))` appended in a loop and `np.array`-ed, a directory
+read at `image_size=(180, 180)`, an `ImageDataGenerator` flowing at `target_size=(150, 150)`.
+Only what the call spells out is read; a value the file does not fix stays unknown, and so
+does anything whose meaning changed between Keras generations (the channel order of a
+generator in Keras 1 code, or under `set_image_data_format("channels_first")`).
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from typing import TYPE_CHECKING, Any
+
+from kerasfix.frontends.source.data_values import DataValue, ImageGenerator, ImageValue, LossValue
+from kerasfix.frontends.source.value_ops import is_number
+from kerasfix.frontends.source.values import ArrayValue, BoundMethod, ListValue, Ref, Unknown
+
+# What the hooks return for a value or call they do not model.
+NOT_DATA = object()
+DATA_TYPES = (DataValue, ImageValue, ImageGenerator)
+_CHANNELS = {"grayscale": 1, "rgb": 3, "rgba": 4}
+_LOSS_CLASSES = {
+    "CategoricalCrossentropy": "categorical_crossentropy",
+    "SparseCategoricalCrossentropy": "sparse_categorical_crossentropy",
+    "BinaryCrossentropy": "binary_crossentropy",
+    "MeanSquaredError": "mean_squared_error",
+}
+# Dataset methods that keep the elements as they are.
+_KEEPS_ELEMENTS = frozenset(
+    {"cache", "prefetch", "shuffle", "repeat", "take", "skip", "with_options", "apply_options"}
+)
+# cv2 colour conversions by what they leave: three channels or one plane.
+_TO_COLOUR = ("2RGB", "2BGR")
+_TO_GRAY = ("2GRAY",)
+
+
+class DataReading:
+    """Mixed into the interpreter: data-loading calls and the values they return."""
+
+    if TYPE_CHECKING:
+        data_format: Any
+
+        def keras1_code(self) -> bool: ...
+
+    def data_function(
+        self, qualname: str, args: list[Any], kwargs: dict[str, Any], expr: ast.Call
+    ) -> Any:
+        """The value a data-loading call returns, or NOT_DATA for a call it does not model."""
+        leaf = qualname.rsplit(".", 1)[-1]
+        root = qualname.split(".", 1)[0]
+        keras = "keras" in qualname.split(".")
+        if root == "cv2":
+            return _cv2(leaf, args, kwargs)
+        if root in ("numpy", "np") and leaf in ("array", "asarray", "stack", "expand_dims"):
+            return _numpy(leaf, args, kwargs, expr)
+        if not keras:
+            return NOT_DATA
+        if leaf in _LOSS_CLASSES:
+            return LossValue(_LOSS_CLASSES[leaf])
+        if leaf == "image_dataset_from_directory":
+            return self._directory_dataset(kwargs, expr)
+        if leaf == "ImageDataGenerator":
+            fmt = kwargs.get("data_format")
+            return ImageGenerator(channels_last=self._channels_last(fmt))
+        if leaf == "load_img":
+            return _load_img(kwargs)
+        if leaf == "img_to_array" and args and isinstance(args[0], ImageValue):
+            if not self._channels_last(kwargs.get("data_format")):
+                return Unknown("the channel order of img_to_array() depends on the Keras config")
+            return _image_array(args[0])
+        return NOT_DATA
+
+    def data_attribute(self, value: Any, attr: str) -> Any:
+        """An attribute of a data value (`x.shape`, `ds.cache`, `gen.flow_from_directory`)."""
+        generator_methods = ("flow_from_directory", "flow_from_dataframe", "flow", "fit")
+        if isinstance(value, ImageGenerator) and attr in generator_methods:
+            return BoundMethod(value, attr)
+        if isinstance(value, DataValue):
+            if value.batched and attr in _KEEPS_ELEMENTS:
+                return BoundMethod(value, attr)
+            if not value.batched:
+                if attr == "shape":
+                    return (Unknown("the number of samples is only known at run time"),
+                            *value.sample)  # fmt: skip
+                if attr == "ndim":
+                    return len(value.sample) + 1
+                if attr in ("reshape", "astype", "copy"):
+                    return BoundMethod(value, attr)
+        return Unknown(f"attribute '{attr}' of loaded data")
+
+    def data_method(
+        self, receiver: Any, name: str, args: list[Any], kwargs: dict[str, Any], expr: ast.Call
+    ) -> Any:
+        """A method of a data value, or NOT_DATA when the receiver is not one."""
+        if isinstance(receiver, ImageGenerator):
+            return self._generator_method(receiver, name, args, kwargs, expr)
+        if not isinstance(receiver, DataValue):
+            return NOT_DATA
+        if name in _KEEPS_ELEMENTS or name in ("astype", "copy"):
+            return receiver
+        if name == "reshape":
+            return _reshape(receiver, tuple(args) if len(args) != 1 else args[0])
+        return Unknown(f"the result of {name}() on loaded data")
+
+    def data_arithmetic(self, left: Any, right: Any) -> Any:
+        """`x / 255.0` keeps the samples' shape."""
+        for value, other in ((left, right), (right, left)):
+            if isinstance(value, DataValue) and not value.batched and is_number(other):
+                return value
+        return NOT_DATA
+
+    # ----------------------------------------------------------------- Keras loaders
+
+    def _channels_last(self, data_format: Any) -> bool:
+        """Whether images come channels last: said so, or the Keras default (never assumed
+        for Keras 1 code or a file that sets its own ordering)."""
+        if data_format is not None:
+            return data_format == "channels_last"
+        return self.data_format in (None, "channels_last") and not self._keras1_file()
+
+    def _keras1_file(self) -> bool:
+        answer = getattr(self, "_data_keras1", None)
+        if answer is None:
+            answer = self._data_keras1 = bool(self.keras1_code())
+        return answer
+
+    def _directory_dataset(self, kwargs: dict[str, Any], expr: ast.Call) -> Any:
+        size = kwargs.get("image_size", (256, 256))
+        channels = _CHANNELS.get(kwargs.get("color_mode", "rgb"))
+        if "batch_size" in kwargs and not isinstance(kwargs["batch_size"], int):
+            return Unknown("a dataset whose batching is not known statically")
+        if not _size(size) or channels is None or not self._channels_last(None):
+            return Unknown("a dataset whose image size is not known statically")
+        mode = kwargs.get("label_mode", "int")
+        inferred = kwargs.get("labels", "inferred") == "inferred" and isinstance(mode, str)
+        labels = {"int": (), "binary": (1,)}.get(mode) if inferred else None
+        text = f"image_dataset_from_directory(image_size={tuple(size)}) (line {expr.lineno})"
+        return DataValue((*size, channels), text, labels=labels, batched=True)
+
+    def _generator_method(
+        self,
+        generator: ImageGenerator,
+        name: str,
+        args: list[Any],
+        kwargs: dict[str, Any],
+        expr: ast.Call,
+    ) -> Any:
+        if name == "fit":
+            return None
+        if name == "flow":
+            data = args[0] if args else kwargs.get("x")
+            sample = _sample_of(data)
+            if sample is None:
+                return Unknown("a generator over data not known statically")
+            target = args[1] if len(args) > 1 else kwargs.get("y")
+            labels = _sample_of(target)
+            return DataValue(sample, f"flow() (line {expr.lineno})", labels=labels, batched=True)
+        if name == "flow_from_directory":
+            size = args[1] if len(args) > 1 else kwargs.get("target_size", (256, 256))
+            colour = args[2] if len(args) > 2 else kwargs.get("color_mode", "rgb")
+            mode = args[4] if len(args) > 4 else kwargs.get("class_mode", "categorical")
+        else:  # flow_from_dataframe: everything after the frame by keyword
+            size = kwargs.get("target_size", (256, 256))
+            colour = kwargs.get("color_mode", "rgb")
+            mode = kwargs.get("class_mode", "categorical")
+        channels = _CHANNELS.get(colour) if isinstance(colour, str) else None
+        if not _size(size) or channels is None or not generator.channels_last:
+            return Unknown(f"the images of {name}() are not sized statically")
+        labels = {"binary": (), "sparse": ()}.get(mode) if isinstance(mode, str) else None
+        text = f"{name}(target_size={tuple(size)}) (line {expr.lineno})"
+        return DataValue((*size, channels), text, labels=labels, batched=True)
+
+
+def _size(value: Any) -> bool:
+    return (
+        isinstance(value, tuple | list)
+        and len(value) == 2
+        and all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in value)
+    )
+
+
+def _sample_of(value: Any) -> tuple[int, ...] | None:
+    """One sample's shape of an array or loaded data, when known."""
+    if isinstance(value, ArrayValue) and value.shape:
+        return value.shape[1:]
+    if isinstance(value, DataValue) and not value.batched:
+        return value.sample
+    return None
+
+
+def _load_img(kwargs: dict[str, Any]) -> Any:
+    colour = "grayscale" if kwargs.get("grayscale") is True else kwargs.get("color_mode", "rgb")
+    channels = _CHANNELS.get(colour) if isinstance(colour, str) else None
+    if channels is None:
+        return Unknown("an image whose colour mode is not known statically")
+    size = kwargs.get("target_size")
+    return ImageValue((channels,), tuple(size) if _size(size) else None)  # type: ignore[arg-type]
+
+
+def _image_array(image: ImageValue) -> Any:
+    if image.size is None:
+        return Unknown("an image whose size is only known at run time")
+    return ArrayValue((*image.size, *image.channels))
+
+
+# ----------------------------------------------------------------- OpenCV
+
+
+def _cv2(leaf: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    if leaf == "imread":
+        flag = args[1] if len(args) > 1 else kwargs.get("flags", 1)
+        name = flag.qualname.rsplit(".", 1)[-1] if isinstance(flag, Ref) else flag
+        if name in (1, "IMREAD_COLOR"):
+            return ImageValue((3,))
+        if name in (0, "IMREAD_GRAYSCALE"):
+            return ImageValue(())
+        return Unknown("an image read with flags that keep its own channels")
+    source = args[0] if args else kwargs.get("src")
+    if leaf == "resize":
+        size = args[1] if len(args) > 1 else kwargs.get("dsize")
+        channels = _channels_of(source)
+        if not _size(size) or channels is None:
+            return Unknown("a resized image whose shape is not known statically")
+        width, height = size
+        return ArrayValue((height, width, *channels))
+    if leaf == "cvtColor":
+        code = args[1] if len(args) > 1 else kwargs.get("code")
+        name = code.qualname.rsplit(".", 1)[-1] if isinstance(code, Ref) else ""
+        channels = _channels_of(source)
+        if channels is None or not name.startswith("COLOR_"):
+            return Unknown("a colour conversion not known statically")
+        if name.endswith(_TO_GRAY):
+            channels = ()
+        elif name.endswith(_TO_COLOUR) and "GRAY2" in name:
+            channels = (3,)
+        elif not name.endswith(_TO_COLOUR):
+            return Unknown("a colour conversion not known statically")
+        if isinstance(source, ImageValue):
+            return ImageValue(channels, source.size)
+        assert isinstance(source, ArrayValue)
+        return ArrayValue((*source.shape[:2], *channels))
+    return NOT_DATA
+
+
+def _channels_of(image: Any) -> tuple[int, ...] | None:
+    if isinstance(image, ImageValue):
+        return image.channels
+    if isinstance(image, ArrayValue) and len(image.shape) in (2, 3):
+        return image.shape[2:]
+    return None
+
+
+# ----------------------------------------------------------------- NumPy
+
+
+def _numpy(leaf: str, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -> Any:
+    value = args[0] if args else kwargs.get("a", kwargs.get("object"))
+    if leaf == "expand_dims":
+        axis = args[1] if len(args) > 1 else kwargs.get("axis")
+        if not isinstance(value, DataValue) or value.batched or not isinstance(axis, int):
+            return NOT_DATA
+        rank = len(value.sample) + 1
+        position = axis if axis >= 0 else rank + 1 + axis
+        if not 1 <= position <= rank:
+            return Unknown("np.expand_dims() on the samples' axis")
+        sample = list(value.sample)
+        sample.insert(position - 1, 1)
+        return DataValue(tuple(sample), value.source)
+    if isinstance(value, ImageValue):
+        return _image_array(value)
+    if isinstance(value, DataValue):
+        return value
+    if not isinstance(value, ListValue) or not value.items:
+        return NOT_DATA
+    shapes = {_one_sample(item) for item in value.items}
+    if len(shapes) != 1 or None in shapes:
+        return NOT_DATA
+    (sample,) = shapes
+    assert sample is not None
+    return DataValue(sample, f"np.{leaf}() of a list (line {expr.lineno})")
+
+
+def _one_sample(item: Any) -> tuple[int, ...] | None:
+    if isinstance(item, ArrayValue):
+        return item.shape
+    if isinstance(item, ImageValue) and item.size is not None:
+        return (*item.size, *item.channels)
+    return None
+
+
+def _reshape(data: DataValue, target: Any) -> Any:
+    """`x.reshape(-1, 28, 28, 1)` / `x.reshape(x.shape[0], ...)` / `x.reshape(len(x), ...)`."""
+    if isinstance(target, ListValue):
+        target = tuple(target.items)
+    if not isinstance(target, tuple) or len(target) < 2:
+        return Unknown("a reshape of loaded data")
+    rest = target[1:]
+    if not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in rest):
+        return Unknown("a reshape whose target is not known statically")
+    size, new = math.prod(data.sample), math.prod(rest)
+    if target[0] == -1 and size % new == 0:
+        return DataValue(rest, data.source)
+    if isinstance(target[0], Unknown) and size == new:  # the same number of samples
+        return DataValue(rest, data.source)
+    return Unknown("a reshape of loaded data")

@@ -1,0 +1,49 @@
+"""Abstract values for the data a file loads: what one sample of it looks like.
+
+A model with no declared input is sized by the first batch it is fitted on or called with,
+and a model fed data it cannot take crashes there: both need the shape of one sample, which
+the file often fixes (`cv2.resize(img, (128, 128))` appended in a loop, a directory read at
+`image_size=(180, 180)`) while the number of samples stays a run-time fact. `ArrayValue`
+(values.py) is an array whose whole shape is known; these carry the per-sample shape only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DataValue:
+    """Samples of a known shape, in an unknown number: an array built from a list, a
+    `tf.data` dataset, a Keras image generator. `labels` is one target's shape when the
+    source yields targets whose shape is known (`class_mode="binary"` -> `()`), else None;
+    `batched` says the source yields batches (a dataset or generator, not an array)."""
+
+    sample: tuple[int, ...]
+    source: str  # how the file made it, with its line: for messages
+    labels: tuple[int, ...] | None = None
+    batched: bool = False
+
+
+@dataclass(frozen=True)
+class ImageValue:
+    """One decoded image (`cv2.imread`, `load_img`) before it is resized: its channel axes
+    (`(3,)` colour, `()` grayscale) and, where the call fixes it, its size (rows, cols)."""
+
+    channels: tuple[int, ...]
+    size: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class ImageGenerator:
+    """`ImageDataGenerator(...)`: its `flow_from_directory` yields batches of a known shape."""
+
+    channels_last: bool = True
+
+
+@dataclass(frozen=True)
+class LossValue:
+    """A loss given as an object (`keras.losses.CategoricalCrossentropy()`), by its
+    function's name."""
+
+    name: str
