@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,7 +55,6 @@ class _Document:
     units: list[str]
     originals: list[str]
     render: Callable[[list[str]], bytes]
-    text: str
 
 
 def fix_file(
@@ -68,7 +68,8 @@ def fix_file(
 ) -> FileFix:
     """Plan and verify the fix of one file (nothing is written here; see `write`)."""
     outcome = FileFix(path, kind, remaining=list(findings))
-    return _fix(outcome, lambda: _load(outcome, expected), findings, options, settings, rewriter)
+    load = partial(_load, outcome, expected)
+    return _fix(outcome, load, findings, options, settings, rewriter=rewriter)
 
 
 def fix_text(
@@ -78,11 +79,15 @@ def fix_text(
     findings: Sequence[Finding],
     options: FixOptions,
     settings: Settings,
+    only: Sequence[Finding] | None = None,
 ) -> FileFix:
     """The same plan and checks for text held in memory (an editor's buffer): `texts` is a
-    script's text or a notebook's code cells; the result's `texts` holds them fixed."""
+    script's text or a notebook's code cells; the result's `texts` holds them fixed.
+    `findings` is all the buffer's findings; `only`, when given, the ones to fix (a quick fix
+    of one finding): the others must come through the fix unchanged."""
     outcome = FileFix(path, kind, remaining=list(findings))
-    return _fix(outcome, lambda: _in_memory(outcome, list(texts)), findings, options, settings)
+    load = partial(_in_memory, outcome, list(texts))
+    return _fix(outcome, load, findings, options, settings, only)
 
 
 def _fix(
@@ -91,12 +96,13 @@ def _fix(
     findings: Sequence[Finding],
     options: FixOptions,
     settings: Settings,
+    only: Sequence[Finding] | None = None,
     rewriter: Rewriter | None = None,
 ) -> FileFix:
     from kerasfix.fixers.textfile import UnsafeToWrite
 
     try:
-        _plan(outcome, load, findings, options, settings, rewriter)
+        _plan(outcome, load, findings, options, settings, only, rewriter)
     except (UnsafeToWrite, InputError) as exc:
         _abandon(outcome, str(exc), findings)
     except _parser_error() as exc:
@@ -127,25 +133,27 @@ def _plan(
     findings: Sequence[Finding],
     options: FixOptions,
     settings: Settings,
+    only: Sequence[Finding] | None,
     rewriter: Rewriter | None,
 ) -> None:
     from kerasfix.checks.flatten_dense import PoolingFacts
     from kerasfix.fixers.codemod import rewrite
+    from kerasfix.fixers.convergence import unaccounted
     from kerasfix.fixers.generation import speaks_keras1
     from kerasfix.fixers.textfile import UnsafeToWrite
 
     if rewriter is None:
-        from functools import partial
-
         from kerasfix.fixers.import_layout import line_length_for
 
         rewriter = partial(rewrite, line_length=line_length_for(Path(outcome.path)))
     document = load()
     outcome.texts = list(document.originals)
+    chosen = [f for f in findings if only is None or f in only]
     # Only a channels-first site is spelled differently in Keras 1: ask only then.
-    keras1 = any(f.data.channels_first for f in findings if isinstance(f.data, PoolingFacts))
+    keras1 = any(f.data.channels_first for f in chosen if isinstance(f.data, PoolingFacts))
     keras1 = keras1 and speaks_keras1(document.units)
-    sites = _sites(findings, options, keras1=keras1)
+    fixable = _sites(findings, options, keras1=keras1)
+    sites = [site for site in fixable if findings[site.ident] in chosen]
     if not sites:
         outcome.after = outcome.before
         return
@@ -164,17 +172,23 @@ def _plan(
     changed = [i for i, text in enumerate(texts) if text != document.originals[i]]
     program = _parse_all(outcome.path, outcome.kind, texts, changed)
     remaining = lint_program(program, settings)
-    second = _sites(remaining, options, keras1=keras1)
-    if second:
-        again = rewriter(units, second)
-        if again.texts != units:
-            raise UnsafeToWrite("the fix does not converge (a second pass would change the file)")
+    # One Flatten feeding two heads is two findings and one edit: both are fixed by it.
+    applied = {(site.unit, site.span) for site in result.applied}
+    fixed = {site.ident for site in fixable if (site.unit, site.span) in applied}
+    untouched = [f for i, f in enumerate(findings) if i not in fixed]
+    extra = unaccounted(remaining, untouched)
+    second = _sites(extra, options, keras1=keras1)
+    if second and rewriter(units, second).texts != units:
+        raise UnsafeToWrite("the fix does not converge (a second pass would change the file)")
+    if extra:
+        first, cell = extra[0], f"cell {extra[0].cell} " if extra[0].cell else ""
+        raise UnsafeToWrite(
+            f"the fixed code has a finding the fix should not leave ({first.rule} at "
+            f"{cell}line {first.line}: still there after its fix, or new)"
+        )
     outcome.after = document.render(texts)
     _check_round_trip(outcome, texts)
     outcome.texts = texts
-    # One Flatten feeding two heads is two findings and one edit: both are fixed by it.
-    applied = {(site.unit, site.span) for site in result.applied}
-    fixed = {site.ident for site in sites if (site.unit, site.span) in applied}
     outcome.fixed = [f for i, f in enumerate(findings) if i in fixed]
     outcome.remaining = remaining
     outcome.diff = _diff(outcome.path, outcome.kind, document.originals, texts)
@@ -205,13 +219,13 @@ def _load(outcome: FileFix, expected: SourceText | None) -> _Document:
             changed = {i: t for i, t in enumerate(texts) if t != cells[i]}
             return decoded.encode(replace_sources(decoded.text, located, changed))
 
-        return _Document([notebook_view(c) for c in cells], cells, render_notebook, decoded.text)
+        return _Document([notebook_view(c) for c in cells], cells, render_notebook)
     outcome.before = read_bytes(path)
     decoded = decode_python(outcome.before)
     if expected is not None and expected.text is not None and decoded.text != expected.text:
         raise UnsafeToWrite("the file changed since it was linted")
     view = script_view(decoded.text)
-    return _Document([view], [decoded.text], lambda t: decoded.encode(t[0]), decoded.text)
+    return _Document([view], [decoded.text], lambda t: decoded.encode(t[0]))
 
 
 def _in_memory(outcome: FileFix, texts: list[str]) -> _Document:
@@ -228,7 +242,7 @@ def _in_memory(outcome: FileFix, texts: list[str]) -> _Document:
 
     outcome.before = render(texts)
     view = notebook_view if outcome.kind == "notebook" else script_view
-    return _Document([view(t) for t in texts], texts, render, "\n".join(texts))
+    return _Document([view(t) for t in texts], texts, render)
 
 
 def _sites(

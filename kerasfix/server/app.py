@@ -214,20 +214,21 @@ class KerasfixServer(LanguageServer):
                 where = convert.span_range(finding.span, lines, self.encoding)
                 if not convert.overlaps(where, params.range):
                     continue
-                action = self._fix_action(target, [finding], unsafe=True, fix_all=False)
+                action = self._fix_action(target, result.findings, [finding], unsafe=True)
                 if action is not None:
                     actions.append(action)
         if _wants(wanted, convert.FIX_ALL_KIND) and any(has_fix(f) for f in result.findings):
             unsafe = self.fix_options.unsafe_fixes
-            action = self._fix_action(target, result.findings, unsafe=unsafe, fix_all=True)
+            action = self._fix_action(target, result.findings, None, unsafe=unsafe)
             if action is not None:
                 actions.append(action)
         return actions
 
     def _fix_action(
-        self, target: Target, findings: list[Finding], *, unsafe: bool, fix_all: bool
+        self, target: Target, findings: list[Finding], only: list[Finding] | None, *, unsafe: bool
     ) -> types.CodeAction | None:
-        """The `--fix` rewrite of these findings as a workspace edit (None if it fixes nothing)."""
+        """The `--fix` rewrite as a workspace edit (None if it fixes nothing): of `only` (a
+        quick fix of one finding; the buffer's other findings stay), or of all (fix all)."""
         from kerasfix.fixers.apply import fix_text
 
         buffer = target.buffer
@@ -239,6 +240,7 @@ class KerasfixServer(LanguageServer):
             findings,
             options,
             self.settings_for(buffer.path),
+            only,
         )
         if not fixed.changed or not fixed.fixed:
             return None
@@ -247,8 +249,8 @@ class KerasfixServer(LanguageServer):
             uri = target.uris[index]
             if old != new and uri is not None:
                 changes[uri] = convert.text_edits(old, new, self.encoding)
-        if not fix_all:
-            finding = findings[0]
+        if only is not None:
+            (finding,) = only
             name = target_name(finding, self.fix_options.pooling)
             unsafe_note = " (unsafe: size unknown)" if needs_unsafe_flag(finding) else ""
             return types.CodeAction(

@@ -42,6 +42,20 @@ def _whole(text: str) -> types.Range:
     )
 
 
+async def _actions_at(
+    client: Client, uri: str, diagnostic: types.Diagnostic
+) -> list[types.CodeAction]:
+    """The code actions the server offers on one diagnostic's range."""
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diagnostic.range,
+            context=types.CodeActionContext(diagnostics=[diagnostic]),
+        )
+    )
+    return [a for a in actions or [] if isinstance(a, types.CodeAction)]
+
+
 def test_script_session_diagnostics_fix_hover_hints_change_and_no_keras(tmp_path: Path) -> None:
     work = tmp_path / "project"
     work.mkdir()
@@ -84,13 +98,7 @@ def test_script_session_diagnostics_fix_hover_hints_change_and_no_keras(tmp_path
         assert page.name == "KF001.md" and page.is_file()
 
         # Quick fix: the same text `kerasfix lint --fix` writes.
-        actions = await client.text_document_code_action_async(
-            types.CodeActionParams(
-                text_document=types.TextDocumentIdentifier(uri=uri),
-                range=diagnostic.range,
-                context=types.CodeActionContext(diagnostics=[diagnostic]),
-            )
-        )
+        actions = await _actions_at(client, uri, diagnostic)
         quick = [a for a in actions if a.kind == types.CodeActionKind.QuickFix]
         assert len(quick) == 1, [(a.title, a.kind) for a in actions]
         assert quick[0].title == "kerasfix: replace Flatten with GlobalAveragePooling2D"
@@ -372,5 +380,55 @@ def test_edits_in_quick_succession_are_checked_once(tmp_path: Path) -> None:
         await client.wait_for(uri, lambda d: client.publishes[uri] == 3)
         assert await client.close() == 0
         assert client.publishes[uri] == 3  # open, one for the burst, save
+
+    run(session())
+
+
+def test_each_finding_of_a_file_with_two_gets_its_own_quick_fix(tmp_path: Path) -> None:
+    """Issue 23 point 2: a file with two findings offers a quick fix per finding (not only
+    "fix all"), each replacing its own Flatten and leaving the other finding as it was."""
+    from kerasfix.runner import lint_paths
+
+    work = tmp_path / "project"
+    work.mkdir()
+    files = ["functional.py", "backbones.py"]
+    for name in files:
+        shutil.copyfile(ROOT / "fixtures" / "source" / name, work / name)
+
+    async def session() -> None:
+        client = Client()
+        await client.start(work)
+        await client.open(work)
+        for name in files:
+            path = work / name
+            text = path.read_text(encoding="utf-8")
+            uri = path.as_uri()
+            client.text_document_did_open(
+                types.DidOpenTextDocumentParams(
+                    text_document=types.TextDocumentItem(
+                        uri=uri, language_id="python", version=1, text=text
+                    )
+                )
+            )
+            diagnostics = await client.wait_for(uri, lambda d: len(d) == 2)
+            for diagnostic, other in (diagnostics, diagnostics[::-1]):
+                actions = await _actions_at(client, uri, diagnostic)
+                quick = [a for a in actions if a.kind == types.CodeActionKind.QuickFix]
+                assert [a.title for a in quick] == [
+                    "kerasfix: replace Flatten with GlobalAveragePooling2D"
+                ], (name, [(a.title, a.kind) for a in actions])
+                assert quick[0].edit is not None and quick[0].edit.changes is not None
+                fixed = apply_edits(text, quick[0].edit.changes[uri])
+                check = tmp_path / "check" / name
+                check.parent.mkdir(exist_ok=True)
+                check.write_text(fixed, encoding="utf-8")
+                (left,) = lint_paths([check]).findings  # the other finding, and only it
+                assert left.message == other.message
+                before, after = text.splitlines(), fixed.splitlines()
+                shift = len(after) - len(before)  # an import line added above
+                line = diagnostic.range.start.line
+                assert "GlobalAveragePooling2D" in after[line + shift]
+                assert after[other.range.start.line + shift] == before[other.range.start.line]
+        assert await client.close() == 0
 
     run(session())
