@@ -79,6 +79,7 @@ def rewrite(
     from kerasfix.frontends.base import InputError
     from kerasfix.model_rewrite.core import Options, rewrite_file
     from kerasfix.model_rewrite.distill import DistillOptions
+    from kerasfix.model_rewrite.errors import describe_unexpected
 
     if not model.is_file():
         what = "is a directory; rewrite takes a .keras or .h5 model file"
@@ -119,8 +120,7 @@ def rewrite(
             return 2
         except (OSError, MemoryError, RecursionError, ValueError, KeyError, TypeError) as exc:
             bars.close()
-            text = " ".join(f"{type(exc).__name__}: {exc}".split())
-            click.echo(f"error: {model.as_posix()}: {text}", err=True)
+            click.echo(f"error: {model.as_posix()}: {describe_unexpected(exc)}", err=True)
             return 2
     if html_report is not None:
         from kerasfix.commands.inspect import build_summary

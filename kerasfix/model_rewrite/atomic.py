@@ -56,8 +56,21 @@ class AtomicFile:
                 raise OSError("O_TMPFILE not used")
             self.fd = os.open(directory, os.O_TMPFILE | os.O_RDWR, 0o644)  # type: ignore[attr-defined]
         except (AttributeError, OSError):
-            self.fd, self.named = create_temporary(self.target, 0o644)
+            with self.cannot_write():
+                self.fd, self.named = create_temporary(self.target, 0o644)
         return self
+
+    @contextlib.contextmanager
+    def cannot_write(self) -> Iterator[None]:
+        """An OSError as one line naming the user's output and its folder, never the hidden
+        temporary's name nor Python's exception text."""
+        try:
+            yield
+        except OSError as exc:
+            why = exc.strerror or type(exc).__name__
+            raise RewriteError(
+                f"-o {self.target}: cannot write a file in {self.target.parent} ({why})"
+            ) from None
 
     def handle(self) -> IO[bytes]:
         """A fresh binary file object on the scratch file (for h5py or zipfile)."""
@@ -77,9 +90,14 @@ class AtomicFile:
         """Give the finished file its name: link the unnamed inode into place, or (where
         the kernel refuses that, e.g. in some sandboxes) copy it to a named temporary
         file first; the final step is always one atomic link/rename."""
-        os.fsync(self.fd)
-        if self.named is None:
-            self.named = self._materialize()
+        with self.cannot_write():
+            os.fsync(self.fd)
+            if self.named is None:
+                self.named = self._materialize()
+            self._put_in_place()
+
+    def _put_in_place(self) -> None:
+        assert self.named is not None
         if not self.force:
             try:
                 os.link(self.named, self.target)

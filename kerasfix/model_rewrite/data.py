@@ -52,8 +52,8 @@ def open_inputs(path: Path, image_shape: tuple[int, ...] | None = None) -> Input
             x, y = _npz_arrays(path)
         else:
             x, y = np.load(path, mmap_mode="r", allow_pickle=False), None
-    except (OSError, ValueError, zipfile.BadZipFile) as exc:
-        raise RewriteError(f"cannot read data {path}: {' '.join(str(exc).split())}") from None
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        raise RewriteError(f"--data {path}: {_unreadable(path, exc)}") from None
     if not isinstance(x, np.ndarray) or x.ndim < 1:
         raise RewriteError(f"{path}: expected an array of samples")
     if len(x) < MIN_SAMPLES:
@@ -61,6 +61,27 @@ def open_inputs(path: Path, image_shape: tuple[int, ...] | None = None) -> Input
     if y is not None and len(y) != len(x):
         raise RewriteError(f"{path}: {len(x)} inputs but {len(y)} labels")
     return Inputs(path, x, y)
+
+
+def _unreadable(path: Path, exc: BaseException) -> str:
+    """Why the file is not data we read, in the user's terms: numpy's own text for a file
+    that is no .npy at all advises `allow_pickle`, which kerasfix never sets."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"cannot read ({exc.strerror})"
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(6)
+    except OSError as error:
+        return f"cannot read ({error.strerror or type(error).__name__})"
+    if path.suffix.lower() == ".npz":
+        if not head.startswith(b"PK"):
+            return "not a .npz archive (not a zip file)"
+        return "a damaged .npz archive (its arrays cannot be read)"
+    if not head.startswith(b"\x93NUMPY"):
+        return "not a NumPy .npy file (no .npy header); give .npy, .npz or an image directory"
+    if "object" in str(exc).lower() or "pickle" in str(exc).lower():
+        return "holds Python objects (refused: reading them could run code)"
+    return "a damaged or truncated .npy file (its header or data cannot be read)"
 
 
 def split(n: int, holdout: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -105,3 +105,64 @@ def test_verification_in_process_prints_no_tensorflow_noise(
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
     assert "verification passed" in proc.stdout and "outputs on 6 samples" in proc.stdout
+
+
+@pytest.fixture
+def read_only_folder(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A folder nobody may create files in; as root, mode bits do not bind, so it is also
+    made immutable (chattr +i), which binds root too."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    immutable = os.geteuid() == 0
+    if immutable:
+        subprocess.run(["chattr", "+i", str(folder)], check=True)
+    try:
+        yield folder
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+        folder.chmod(0o755)
+
+
+@pytest.mark.keras
+def test_an_output_that_cannot_be_written_is_one_line_naming_it(
+    small_models: Path, read_only_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 23 point 9: the user's -o path and the cause, never the hidden temporary's name
+    nor Python's exception text."""
+    model = small_models / "seq_cnn.keras"
+    for target in (Path("/proc/out.keras"), read_only_folder / "out.keras"):
+        assert main(["rewrite", str(model), "-o", str(target)]) == 2
+        out, err = capsys.readouterr()
+        (line,) = err.splitlines()
+        assert line.startswith(f"error: {model.as_posix()}: -o {target}: cannot write a file in")
+        assert f" in {target.parent} (" in line and line.endswith(")")
+        for internal in ("kerasfix-tmp", "Errno", "Error:", "/proc/self"):
+            assert internal not in line
+        assert out == ""
+    assert os.listdir(read_only_folder) == []
+
+
+def test_data_that_is_no_numpy_file_is_one_line_without_numpy_advice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = write_keras(tmp_path / "m.keras", keras3_cnn())
+    garbage = tmp_path / "garbage.npy"
+    garbage.write_bytes(b"\x00\x01 not an array at all" * 10)
+    objects = tmp_path / "objects.npy"
+    np.save(objects, np.array([1, "a", None], dtype=object), allow_pickle=True)
+    truncated = tmp_path / "truncated.npy"
+    np.save(truncated, np.zeros((8, 4, 4, 3), "float32"))
+    truncated.write_bytes(truncated.read_bytes()[:70])
+    cases = {
+        garbage: "not a NumPy .npy file (no .npy header)",
+        objects: "holds Python objects (refused",
+        truncated: "a damaged or truncated .npy file",
+    }
+    for data, reason in cases.items():
+        out = tmp_path / "o.keras"
+        assert main(["rewrite", str(model), "-o", str(out), "--data", str(data)]) == 2
+        (line,) = capsys.readouterr().err.splitlines()
+        assert line.startswith(f"error: {model.as_posix()}: --data {data}: {reason}"), line
+        assert "pickle" not in line and not out.exists()

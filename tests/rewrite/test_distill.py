@@ -202,7 +202,7 @@ def test_bad_data_is_one_error_line(tiny, tmp_path):
     np.savez(few, x=np.zeros((3, 8, 8, 3)))
     wrong = tmp_path / "wrong.npy"
     np.save(wrong, np.zeros((6, 8, 8, 1), "float32"))
-    cases = [(bad, "cannot read data"), (few, "at least 5 samples")]
+    cases = [(bad, "not a NumPy .npy file"), (few, "at least 5 samples")]
     cases.append((wrong, "samples of shape (8, 8, 1); the model takes (8, 8, 3)"))
     for data, words in cases:
         out = tmp_path / "o.keras"
