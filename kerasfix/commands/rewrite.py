@@ -91,9 +91,23 @@ def rewrite(
     if html_report is not None and _html_clashes(html_report, model, output):
         click.echo(f"error: {html_report}: --html-report would overwrite a model file", err=True)
         return 2
+    needs_keras = _why_keras(init, data is not None, verify_data is not None)
+    init = init or ("distill" if data is not None else "fold")
+    if needs_keras and not dry_run:
+        from kerasfix.commands.extras import install_hint, missing
+
+        absent = missing("keras", "tensorflow")
+        if absent:
+            verb = "is" if len(absent) == 1 else "are"
+            click.echo(
+                f"error: {model.as_posix()}: {needs_keras}; {' and '.join(absent)} {verb} not "
+                f"installed: {install_hint('keras')}",
+                err=True,
+            )
+            return 2
     options = Options(
         pooling=pooling,
-        init=init or ("distill" if data is not None else "fold"),
+        init=init,
         select={s.strip() for s in select.split(",") if s.strip()} if select else None,
         min_params=min_params,
         dry_run=dry_run,
@@ -141,6 +155,17 @@ def rewrite(
         click.echo(f"error: {model.as_posix()}: no site could be rewritten ({reasons})", err=True)
         return 2
     return 0
+
+
+def _why_keras(init: str | None, data: bool, verify_data: bool) -> str | None:
+    """What the user asked for that runs Keras (None: the rewrite itself needs no Keras)."""
+    if data and init is None:
+        return "--data distils the new Dense with Keras and TensorFlow (--init distill)"
+    if data and init in ("distill", "calibrate"):
+        return f"--init {init} trains the new Dense on --data with Keras and TensorFlow"
+    if verify_data:
+        return "--verify-data runs both models with Keras and TensorFlow"
+    return None
 
 
 def _html_clashes(page: Path, *models: Path | None) -> bool:

@@ -11,10 +11,10 @@ def server() -> None:
     try:
         from kerasfix.server.app import main
     except ImportError as exc:
+        from kerasfix.commands.extras import install_hint
+
         click.echo(
-            f"error: the server needs pygls ({exc.name} is missing): in a kerasfix checkout, "
-            "pip install '.[server]' (kerasfix is not on PyPI; or "
-            "pip install 'kerasfix[server] @ git+<repository URL>@<commit>')",
+            f"error: the server needs pygls ({exc.name} is missing): {install_hint('server')}",
             err=True,
         )
         raise SystemExit(2) from None

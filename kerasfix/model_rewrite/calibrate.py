@@ -42,7 +42,9 @@ def load_keras_model(path: str) -> Any:
     try:
         import keras
     except ImportError:
-        raise RewriteError("--init calibrate and --verify-data need Keras installed") from None
+        from kerasfix.commands.extras import install_hint
+
+        raise RewriteError(f"Keras cannot be imported: {install_hint('keras')}") from None
     return load_model_path(keras, path)
 
 

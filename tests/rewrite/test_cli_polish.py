@@ -166,3 +166,39 @@ def test_data_that_is_no_numpy_file_is_one_line_without_numpy_advice(
         (line,) = capsys.readouterr().err.splitlines()
         assert line.startswith(f"error: {model.as_posix()}: --data {data}: {reason}"), line
         assert "pickle" not in line and not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (["--data", "x.npy"], "--data distils the new Dense with Keras and TensorFlow"),
+        (["--data", "x.npy", "--init", "calibrate"], "--init calibrate trains the new Dense"),
+        (["--verify-data", "x.npy"], "--verify-data runs both models with Keras"),
+    ],
+)
+def test_a_core_install_says_what_needs_keras_and_how_to_install_it(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    reason: str,
+) -> None:
+    """Issue 23 point 10: in a core install (Keras and TensorFlow cannot be imported) the
+    error names what the user asked for and the extra that brings Keras (pyproject's)."""
+    import tomllib
+
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    keras_extra = " ".join(extras["optional-dependencies"]["keras"])
+    assert "keras" in keras_extra and "tensorflow" in keras_extra
+    for name in ("keras", "tensorflow"):
+        monkeypatch.setitem(sys.modules, name, None)  # `import keras` raises ImportError
+    monkeypatch.chdir(tmp_path)
+    model = write_keras(tmp_path / "m.keras", keras3_cnn())
+    np.save(tmp_path / "x.npy", np.zeros((8, 32, 32, 3), "float32"))
+    assert main(["rewrite", str(model), "-o", "o.keras", *args]) == 2
+    out, err = capsys.readouterr()
+    (line,) = err.splitlines()
+    assert line.startswith(f"error: {model.as_posix()}: {reason}")
+    assert "keras and tensorflow are not installed: in a kerasfix checkout, " in line
+    assert "pip install '.[keras]'" in line and "calibrate and --verify-data" not in line
+    assert out == "" and not (tmp_path / "o.keras").exists()
