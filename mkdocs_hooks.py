@@ -16,7 +16,8 @@ from kerasfix import catalogue
 from kerasfix.catalogue import RuleDoc
 
 SECTION = "Rules"
-INDEX = "rules/index.md"
+INDEX = "rules.md"  # written by hand; its TABLE marker becomes the table of rules
+TABLE = "<!-- rules-table -->"
 
 
 def rule_path(doc: RuleDoc) -> str:
@@ -31,19 +32,13 @@ def rule_page(doc: RuleDoc) -> str:
     return f"{title}\n\n{facts}\n{source}\n{body.lstrip()}"
 
 
-def index_page(docs: list[RuleDoc]) -> str:
-    rows = "\n".join(
-        f"| [{doc.id}]({doc.id}.md) | {doc.name} | {doc.summary} | {doc.severity_text()} "
-        f"| {doc.fix_text()} |"
+def rules_table(docs: list[RuleDoc]) -> str:
+    rows = "".join(
+        f"| [{doc.id}](rules/{doc.id}.md) | {doc.name} | {doc.summary} | {doc.severity_text()} "
+        f"| {doc.fix_text()} |\n"
         for doc in docs
     )
-    return (
-        "# Rules\n\n"
-        "Each rule's page is generated from `rules/` at build time: the same text "
-        "`kerasfix rule CODE` prints (`kerasfix rule --all` lists them).\n\n"
-        "| code | name | what it finds | severity | fix |\n|---|---|---|---|---|\n"
-        f"{rows}\n"
-    )
+    return "| code | name | what it finds | severity | fix |\n|---|---|---|---|---|\n" + rows
 
 
 def on_config(config: MkDocsConfig, **_: Any) -> MkDocsConfig:
@@ -59,7 +54,13 @@ def on_config(config: MkDocsConfig, **_: Any) -> MkDocsConfig:
 
 def on_files(files: Files, config: MkDocsConfig, **_: Any) -> Files:
     docs = list(catalogue.load().values())
-    files.append(File.generated(config, INDEX, content=index_page(docs)))
     for doc in docs:
         files.append(File.generated(config, rule_path(doc), content=rule_page(doc)))
     return files
+
+
+def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
+    if page.file.src_uri != INDEX:
+        return markdown
+    assert TABLE in markdown, f"docs/{INDEX} lost its {TABLE} marker"
+    return markdown.replace(TABLE, rules_table(list(catalogue.load().values())))

@@ -164,10 +164,17 @@ def test_no_install_names_an_unpublished_package_or_a_placeholder_tag() -> None:
     assert bad == []
 
 
+def pinned_text() -> str:
+    """README and the documentation site's pages, where pins are written (the CI examples and
+    the Action's `uses:` moved to docs/integrations.md; README keeps install and pre-commit)."""
+    pages = [README, *sorted((REPO / "docs").rglob("*.md"))]
+    return "\n".join(page.read_text(encoding="utf-8") for page in pages)
+
+
 def test_every_pinned_commit_exists_with_the_hooks_and_the_action() -> None:
     """One commit pinned everywhere (pre-commit `rev:`, git URLs, `uses:`), present here."""
-    readme = README.read_text(encoding="utf-8")
-    pins = set(SHA.findall(readme))
+    readme, documented = README.read_text(encoding="utf-8"), pinned_text()
+    pins = set(SHA.findall(documented))
     assert len(pins) == 1, pins
     (sha,) = pins
     require_commit(REPO, sha)
@@ -181,8 +188,10 @@ def test_every_pinned_commit_exists_with_the_hooks_and_the_action() -> None:
     ).stdout  # fmt: skip
     assert 'spec="${GITHUB_ACTION_PATH' in script
     assert re.findall(r"^\s+rev: (\S+)$", readme, re.M) == [sha]
-    assert re.findall(r"uses: OWNER/kerasfix@(\S+)", readme) == [sha]
+    assert re.findall(r"uses: OWNER/kerasfix@(\S+)", documented) == [sha]
     assert all(line.endswith(f'@{sha}"') for line in readme_git_install_lines())
+    git_urls = re.findall(r"git\+[^\n]*?@([0-9a-f]{40})", documented)
+    assert len(git_urls) >= 4 and set(git_urls) == {sha}  # README's two, the CI examples
 
 
 def test_the_server_hint_names_installs_that_work(monkeypatch: pytest.MonkeyPatch) -> None:
