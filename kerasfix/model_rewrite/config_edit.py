@@ -42,20 +42,23 @@ def _rewrite_site(model: dict[str, Any], site: PlannedSwap) -> None:
     if flatten is None and site.new_name in by_name:  # replaced for another of its heads
         _shrink_head(by_name, site)
         return
-    if flatten is None or flatten.get("class_name") != "Flatten":
+    target = _wrapped(flatten) if site.per_step and flatten is not None else flatten
+    if target is None or target.get("class_name") != "Flatten":
         raise RewriteError(f"Flatten '{site.flatten}' not found in the config")
-    old = flatten.get("config") or {}
+    old = target.get("config") or {}
     new_config: dict[str, Any] = {"name": site.new_name, "trainable": old.get("trainable", True)}
     if "dtype" in old:
         new_config["dtype"] = old["dtype"]
     new_config["data_format"] = "channels_first" if site.channels_first else "channels_last"
     new_config["keepdims"] = False
-    flatten["class_name"] = site.pooling
-    flatten["config"] = new_config
-    if "module" in flatten:
-        flatten["module"] = "keras.layers"
-    if "registered_name" in flatten:
-        flatten["registered_name"] = None
+    target["class_name"] = site.pooling
+    target["config"] = new_config
+    if "module" in target:
+        target["module"] = "keras.layers"
+    if "registered_name" in target:
+        target["registered_name"] = None
+    if target is not flatten:  # TimeDistributed(Flatten()): the wrapper takes the new name
+        flatten["config"]["name"] = site.new_name
     if "name" in flatten:
         flatten["name"] = site.new_name
     _rename_refs(model, site.flatten, site.new_name)
@@ -67,11 +70,33 @@ def _shrink_head(by_name: dict[str, Any], site: PlannedSwap) -> None:
     shrunk = {site.new_name, *(b.key[-1] for b in site.between)}
     for name in [*(b.key[-1] for b in site.between), site.dense]:
         entry = by_name[name]
-        build = entry.get("build_config")
-        if isinstance(build, dict) and isinstance(build.get("input_shape"), list):
-            build["input_shape"] = [build["input_shape"][0], site.channels]
+        for layer in (entry, _wrapped(entry)):
+            if layer is None:
+                continue
+            build = layer.get("build_config")
+            if isinstance(build, dict) and isinstance(build.get("input_shape"), list):
+                build["input_shape"] = [*build["input_shape"][:-1], site.channels]
+            _resize_noise_shape(layer.get("config"), site)
         for node in entry.get("inbound_nodes") or []:
             _shrink_tensors(node, shrunk, site.channels)
+
+
+def _wrapped(entry: dict[str, Any]) -> dict[str, Any] | None:
+    """The layer entry a TimeDistributed entry wraps (None for other layers)."""
+    if entry.get("class_name") != "TimeDistributed":
+        return None
+    inner = (entry.get("config") or {}).get("layer")
+    return inner if isinstance(inner, dict) else None
+
+
+def _resize_noise_shape(config: Any, site: PlannedSwap) -> None:
+    """A Dropout's noise_shape over the flattened width follows it to the channel count
+    (plan.py refuses any other fixed width)."""
+    if not isinstance(config, dict):
+        return
+    shape = config.get("noise_shape")
+    if isinstance(shape, list) and shape and shape[-1] == site.features:
+        config["noise_shape"] = [*shape[:-1], site.channels]
 
 
 def _rename_refs(model: dict[str, Any], old: str, new: str) -> None:
@@ -109,7 +134,7 @@ def _shrink_tensors(value: Any, producers: set[str], channels: int) -> None:
             history = config.get("keras_history")
             shape = config.get("shape")
             if isinstance(history, list) and history and history[0] in producers and shape:
-                config["shape"] = [shape[0], channels]
+                config["shape"] = [*shape[:-1], channels]
             return
         for item in value.values():
             _shrink_tensors(item, producers, channels)

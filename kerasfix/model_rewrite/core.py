@@ -37,7 +37,11 @@ from kerasfix.model_rewrite.plan import Plan, make_plan
 from kerasfix.model_rewrite.report import Report, SiteReport
 from kerasfix.model_rewrite.source import WeightSource, datasets, open_source
 from kerasfix.model_rewrite.verify import Verification, verify
-from kerasfix.model_rewrite.weights_copy import write_h5_weights, write_keras_weights
+from kerasfix.model_rewrite.weights_copy import (
+    layer_tensors,
+    write_h5_weights,
+    write_keras_weights,
+)
 
 OUTPUT_SUFFIXES = (".keras", ".h5", ".hdf5")
 # (label, total bytes) -> callback(advance bytes); lets the CLI draw a progress bar.
@@ -237,7 +241,7 @@ def _new_weights(
         model = load_keras_model(str(plan.path))
     for site in plan.sites:
         dense_key = (*site.model, site.dense)
-        tensors = source.tensors.get(dense_key, [])
+        tensors = layer_tensors(source, dense_key)
         slots = dense_slots(site, tensors)
         kernel = merged_kernel(site, source, tensors, slots)
         bias = source.dataset(tensors[slots["bias"]][1]) if site.use_bias else None
@@ -246,7 +250,7 @@ def _new_weights(
         affine = None
         if bn is not None:
             bn_entry = entries[bn.key]
-            stored = source.tensors.get(bn.key, [])
+            stored = layer_tensors(source, bn.key)
             bn_names = var_names(bn_entry, len(stored))
             values = {n: source.dataset(p)[()] for n, (_, p) in zip(bn_names, stored, strict=True)}
             affine = bn_affine(values, bn.config, site.features)
@@ -268,7 +272,7 @@ def _new_weights(
                 report.fit[site.label] = fit
         replace[dense_key] = dense_replacement(site, slots, new, options.seed)
         if bn is not None:
-            dtype = source.dataset(source.tensors[bn.key][0][1]).dtype
+            dtype = source.dataset(layer_tensors(source, bn.key)[0][1]).dtype
             fresh = options.init == "random"
             replace[bn.key] = (
                 fresh_bn(bn_names, site.channels, dtype)

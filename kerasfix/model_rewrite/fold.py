@@ -30,13 +30,37 @@ SLAB_BYTES = 32 << 20
 Progress = Callable[[int], None]
 
 
+def is_bfloat16(dtype: Any) -> bool:
+    """How h5py hands back Keras's bfloat16 tensors: 2-byte opaque values."""
+    dtype = np.dtype(dtype)
+    return dtype.kind == "V" and dtype.itemsize == 2
+
+
+def as_float64(array: Any) -> Any:
+    """A stored tensor as float64 numbers, bfloat16 (the high half of a float32) included."""
+    array = np.asarray(array)
+    if is_bfloat16(array.dtype):
+        bits = array.view(np.uint16).astype(np.uint32) << 16
+        return bits.view(np.float32).astype(np.float64)
+    return array.astype(np.float64)
+
+
+def as_stored(array: Any, dtype: Any) -> Any:
+    """`array` in a stored dtype; bfloat16 rounded to nearest even, as Keras casts."""
+    if not is_bfloat16(dtype):
+        return np.asarray(array).astype(dtype)
+    bits = np.ascontiguousarray(np.asarray(array, np.float32)).view(np.uint32)
+    rounded = ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16).astype(np.uint16)
+    return rounded.view(np.dtype(dtype))
+
+
 def bn_affine(values: dict[str, Any], config: dict[str, Any], size: int) -> tuple[Any, Any]:
     """(a, d) of y = a x + d for a BatchNormalization at inference, float64."""
     eps = float(config.get("epsilon", 1e-3))
-    gamma = np.asarray(values["gamma"], np.float64) if "gamma" in values else np.ones(size)
-    beta = np.asarray(values["beta"], np.float64) if "beta" in values else np.zeros(size)
-    mean = np.asarray(values["moving_mean"], np.float64)
-    var = np.asarray(values["moving_variance"], np.float64)
+    gamma = as_float64(values["gamma"]) if "gamma" in values else np.ones(size)
+    beta = as_float64(values["beta"]) if "beta" in values else np.zeros(size)
+    mean = as_float64(values["moving_mean"])
+    var = as_float64(values["moving_variance"])
     scale = gamma / np.sqrt(var + eps)
     return scale, beta - scale * mean
 
@@ -67,9 +91,8 @@ def fold_dense(
         o1 = min(dims[0], o0 + step)
         rows = slice(o0 * inner, o1 * inner)
         shape = (o1 - o0, *dims[1:])
-        block = np.asarray(kernel[rows]).reshape(*shape, units)
+        block = as_float64(kernel[rows]).reshape(*shape, units)
         if bn is not None:
-            block = block.astype(np.float64)
             shift += bn[1][rows] @ block.reshape(-1, units)
             block = block * bn[0][rows].reshape(*shape, 1)
         others = tuple(i for i in range(len(dims)) if i != axis)
@@ -81,12 +104,12 @@ def fold_dense(
             progress(block.size * kernel.dtype.itemsize)
     new_bias = None
     if bias is not None:
-        new_bias = (np.asarray(bias[()], np.float64) + shift).astype(bias.dtype)
+        new_bias = as_stored(as_float64(bias[()]) + shift, bias.dtype)
     elif bn is not None and np.any(shift):
         raise RewriteError(
             f"Dense '{site.dense}' has no bias to absorb the BatchNormalization shift"
         )
-    return out.astype(kernel.dtype), new_bias
+    return as_stored(out, kernel.dtype), new_bias
 
 
 def identity_bn(names: list[str], config: dict[str, Any], size: int, dtype: Any) -> list[Any]:
@@ -100,13 +123,13 @@ def identity_bn(names: list[str], config: dict[str, Any], size: int, dtype: Any)
         "moving_mean": np.zeros(size),
         "moving_variance": np.full(size, 1.0 - eps),
     }
-    return [values[n].astype(dtype) for n in names]
+    return [as_stored(values[n], dtype) for n in names]
 
 
 def fresh_bn(names: list[str], size: int, dtype: Any) -> list[Any]:
     """A BatchNormalization as Keras initialises it (ones, zeros, zeros, ones)."""
     start = {"gamma": 1.0, "beta": 0.0, "moving_mean": 0.0, "moving_variance": 1.0}
-    return [np.full(size, start[n], dtype) for n in names]
+    return [as_stored(np.full(size, start[n]), dtype) for n in names]
 
 
 def random_dense(site: PlannedSwap, dtype: Any, seed: int | None = None) -> tuple[Any, Any | None]:
@@ -114,10 +137,10 @@ def random_dense(site: PlannedSwap, dtype: Any, seed: int | None = None) -> tupl
     rng = np.random.default_rng(seed)
     config = site.dense_config
     shape = (site.channels, site.units)
-    kernel = initialize(config.get("kernel_initializer"), shape, rng).astype(dtype)
+    kernel = as_stored(initialize(config.get("kernel_initializer"), shape, rng), dtype)
     bias = None
     if site.use_bias:
-        bias = initialize(config.get("bias_initializer"), (site.units,), rng).astype(dtype)
+        bias = as_stored(initialize(config.get("bias_initializer"), (site.units,), rng), dtype)
     return kernel, bias
 
 

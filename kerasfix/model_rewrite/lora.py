@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from kerasfix.model_rewrite.errors import RewriteError
-from kerasfix.model_rewrite.fold import initialize
+from kerasfix.model_rewrite.fold import as_float64, as_stored, initialize
 from kerasfix.model_rewrite.plan import PlannedSwap
 from kerasfix.model_rewrite.source import Tensor, WeightSource
 
@@ -47,8 +47,8 @@ class _MergedKernel:
         self.size = kernel.size
 
     def __getitem__(self, rows: Any) -> Any:
-        delta = np.asarray(self.a[rows], np.float64) @ np.asarray(self.b[()], np.float64)
-        return (np.asarray(self.kernel[rows], np.float64) + self.scale * delta).astype(self.dtype)
+        delta = as_float64(self.a[rows]) @ as_float64(self.b[()])
+        return as_stored(as_float64(self.kernel[rows]) + self.scale * delta, self.dtype)
 
 
 def merged_kernel(
@@ -75,7 +75,7 @@ def dense_replacement(
     if "lora_kernel_a" in slots:
         rng = np.random.default_rng(seed)
         a = initialize("he_uniform", (site.channels, site.lora_rank), rng)
-        values["lora_kernel_a"] = a.astype(kernel.dtype)
-        values["lora_kernel_b"] = np.zeros((site.lora_rank, site.units), kernel.dtype)
+        values["lora_kernel_a"] = as_stored(a, kernel.dtype)
+        values["lora_kernel_b"] = as_stored(np.zeros((site.lora_rank, site.units)), kernel.dtype)
     order = sorted(slots, key=slots.__getitem__)
     return [values[name] for name in order]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kerasfix.checks import time_distributed
 from kerasfix.kerasfile.layout import Key, snake_case
 from kerasfix.model_rewrite.errors import RewriteError
 
@@ -26,6 +27,9 @@ ELEMENTWISE = frozenset(
 INFERENCE_IDENTITY = frozenset(
     {"Dropout", "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization"}
 )
+# Activations over the whole vector, not one value at a time: softmax over H*W*C values is
+# not softmax over C values, so such a layer would mean something else on pooled channels.
+VECTOR_ACTIVATIONS = frozenset({"softmax", "log_softmax", "sparsemax", "glu"})
 
 
 @dataclass
@@ -58,6 +62,7 @@ class PlannedSwap:
     flat_channel_axis: int
     pooling: str  # "GlobalAveragePooling2D"...
     new_name: str = ""
+    per_step: bool = False  # TimeDistributed(Flatten()): the pooling is per frame too
     dense_config: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -251,7 +256,7 @@ class _Usage:
                         f"the Dense is inside the nested model '{child.layer.display_name}'; "
                         "rewrite resizes only layers of the model that holds the Flatten"
                     )
-                if child.layer.class_name in ELEMENTWISE | {"BatchNormalization"}:
+                if _own_class(child.layer) in ELEMENTWISE | {"BatchNormalization"}:
                     frontier.append(child)
                     continue
                 raise RewriteError(
@@ -264,16 +269,19 @@ def _site(finding: Any, found: Any, pooling: str, init: str) -> PlannedSwap:
     flatten, dense = found.flatten, found.dense
     shape = flatten.inputs[0].output_shape
     channels_first = found.channels_first
-    body = tuple(shape[1:])
+    body = tuple(shape[found.leading_axes :])
+    dense_config = time_distributed.dense_config(dense)
     channels, spatial = (body[0], body[1:]) if channels_first else (body[-1], body[:-1])
+    flat_format = _own_config(flatten.layer).get("data_format")
     dims, axis = _flatten_order(tuple(int(d) for d in body), 0 if channels_first else len(body) - 1,
-                                flatten.layer.config.get("data_format"))  # fmt: skip
+                                flat_format)  # fmt: skip
     between = []
     for node in found.between:
         layer = node.layer
         between.append(Between((*finding.layer_path[:-1], layer.display_name),
-                               layer.class_name, layer.config))  # fmt: skip
-    _check_between(between, init)
+                               _own_class(layer), _own_config(layer)))  # fmt: skip
+    features = math.prod(int(d) for d in body)
+    _check_between(between, init, features)
     kind = "Average" if pooling == "avg" else "Max"
     return PlannedSwap(
         model=tuple(finding.layer_path[:-1]),
@@ -282,14 +290,33 @@ def _site(finding: Any, found: Any, pooling: str, init: str) -> PlannedSwap:
         between=between,
         spatial=tuple(int(d) for d in spatial),
         channels=int(channels),
-        units=int(dense.layer.config["units"]),
-        use_bias=bool(dense.layer.config.get("use_bias", True)),
+        units=int(dense_config["units"]),
+        use_bias=bool(dense_config.get("use_bias", True)),
         channels_first=channels_first,
         flat_dims=dims,
         flat_channel_axis=axis,
         pooling=f"Global{kind}Pooling{len(spatial)}D",
-        dense_config=dense.layer.config,
+        dense_config=dense_config,
+        per_step=found.per_step,
     )
+
+
+def _own_class(layer: Any) -> str:
+    """The class that computes: the wrapped layer's for TimeDistributed."""
+    if layer.class_name == time_distributed.WRAPPER:
+        inner = layer.config.get("layer")
+        if isinstance(inner, dict) and isinstance(inner.get("class_name"), str):
+            return str(inner["class_name"])
+    return str(layer.class_name)
+
+
+def _own_config(layer: Any) -> dict[str, Any]:
+    """The config of the layer that computes (the wrapped layer's for TimeDistributed)."""
+    if layer.class_name == time_distributed.WRAPPER:
+        inner = layer.config.get("layer")
+        config = inner.get("config") if isinstance(inner, dict) else None
+        return config if isinstance(config, dict) else {}
+    return dict(layer.config)
 
 
 def _flatten_order(
@@ -303,10 +330,12 @@ def _flatten_order(
     return tuple(body[i] for i in order), order.index(channel_axis)
 
 
-def _check_between(between: list[Between], init: str) -> None:
+def _check_between(between: list[Between], init: str, features: int) -> None:
     seen_bn = False
     for layer in between:
         name = layer.class_name
+        _check_noise_shape(layer, features)
+        _check_activation(layer)
         if name == "BatchNormalization":
             axis = layer.config.get("axis", -1)
             if axis not in (-1, 1, [-1], [1]):
@@ -325,6 +354,38 @@ def _check_between(between: list[Between], init: str) -> None:
                 "cannot be folded exactly (its per-position scale does not commute with "
                 "the activation); use --init calibrate or random"
             )
+
+
+def _check_noise_shape(layer: Between, features: int) -> None:
+    """A Dropout's `noise_shape` over the flattened vector: config_edit resizes a last axis
+    of `features` to the channels; any other fixed width would not fit the pooled vector."""
+    shape = layer.config.get("noise_shape")
+    if shape is None:
+        return
+    last = shape[-1] if isinstance(shape, list | tuple) and shape else shape
+    if last not in (None, 1, features):
+        raise RewriteError(
+            f"{layer.class_name} '{layer.key[-1]}' has noise_shape {list(shape)}, which "
+            "cannot be resized to the pooled channels"
+        )
+
+
+def _check_activation(layer: Between) -> None:
+    """Only element-wise activations keep their meaning on pooled channels."""
+    if layer.class_name not in ("Activation", "Softmax"):
+        return
+    activation = layer.config.get("activation", "softmax")
+    if layer.class_name == "Softmax" or activation in VECTOR_ACTIVATIONS:
+        raise RewriteError(
+            f"Activation '{layer.key[-1]}' ({activation}) between Flatten and Dense works on "
+            "the whole flattened vector: over the pooled channels it would compute something "
+            "else (fold is not exact there); retrain the head or remove the activation"
+        )
+    if not isinstance(activation, str) or ">" in activation:
+        raise RewriteError(
+            f"Activation '{layer.key[-1]}' uses a custom function kerasfix cannot tell is "
+            "element-wise; it may not mean the same thing on pooled channels"
+        )
 
 
 def _linear(layer: Between) -> bool:

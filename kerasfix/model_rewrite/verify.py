@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -126,27 +127,73 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
                 continue
             tensors += len(values)
             layers += 1
+    if _unscopable(model):
+        model.run_eagerly = True
     rng = np.random.default_rng(0)
     inputs = [rng.standard_normal([1 if d is None else d for d in t.shape]).astype("float32")
               for t in model.inputs]  # fmt: skip
     # predict_on_batch, not model(...): it runs the way keras_runtime.runnable set up.
-    outputs = model.predict_on_batch(inputs if len(inputs) > 1 else inputs[0])
-    outputs = keras.tree.flatten(outputs)
+    predicted = model.predict_on_batch(inputs if len(inputs) > 1 else inputs[0])
+    outputs = keras.tree.flatten(predicted)
     shapes = [list(o.shape) for o in outputs]
     for got, want in zip(shapes, spec["outputs"], strict=False):
         if want and list(got[1:]) != list(want[1:]):
             problems.append(f"output shape {got} != expected {want}")
+    if not problems:
+        problems += _training_step(model, inputs, predicted)
     status = "failed" if problems else "passed"
     return {"status": status, "reason": "; ".join(problems[:5]), "params": params,
             "layers": layers, "tensors": tensors, "outputs": shapes}  # fmt: skip
+
+
+_SCOPE = re.compile(r"^[A-Za-z0-9_.\\/>-]*$")
+
+
+def _unscopable(model: Any) -> bool:
+    """A layer name TensorFlow refuses as a graph scope (`name="卷积"`): Keras saves, loads
+    and runs such a model eagerly, so it is checked eagerly."""
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        return False
+    return any(not _SCOPE.match(layer.name) for layer in _layers(model))
+
+
+def _layers(model: Any) -> Any:
+    for layer in getattr(model, "layers", []):
+        yield layer
+        yield from _layers(layer)
+
+
+def _training_step(model: Any, inputs: list[Any], targets: Any) -> list[str]:
+    """One training step on the loaded copy (the file is not touched): layers that act only
+    in training (a Dropout's noise_shape) must fit their new input too, or the user's first
+    `fit` fails on a model that predicts."""
+    from kerasfix.model_rewrite.keras_runtime import describe_failure, jit_compile
+
+    if not model.trainable_weights:
+        return []
+    try:
+        eager = bool(model.run_eagerly)
+        model.compile(
+            optimizer="sgd", loss="mse", jit_compile=jit_compile(model), run_eagerly=eager
+        )
+        model.train_on_batch(inputs if len(inputs) > 1 else inputs[0], targets)
+    except Exception as exc:  # any failure here is the verification's finding
+        return [f"a training step fails: {describe_failure(exc)}"]
+    return []
 
 
 def _same_tensors(values: list[Any], stored: list[Any]) -> bool:
     """Bit-identical tensors, in order or, where Keras's weight order differs from the
     file's (sub-objects are stored by attribute name, a LoRA kernel last), as a multiset."""
 
+    from kerasfix.model_rewrite.fold import is_bfloat16
+
     def signature(array: Any) -> tuple[str, tuple[int, ...], bytes]:
-        return (str(array.dtype), tuple(array.shape), array.tobytes())
+        # h5py reads bfloat16 as 2-byte opaque values, Keras gives ml_dtypes' bfloat16
+        dtype = "bfloat16" if is_bfloat16(array.dtype) else str(array.dtype)
+        return (dtype, tuple(array.shape), array.tobytes())
 
     left = [signature(v) for v in values]
     right = [signature(v) for v in stored]

@@ -17,7 +17,7 @@ import numpy as np
 
 from kerasfix.kerasfile.layout import Key, LayerEntry, trainable_var, var_names, walk
 from kerasfix.model_rewrite.errors import RewriteError
-from kerasfix.model_rewrite.source import WeightSource, datasets
+from kerasfix.model_rewrite.source import Tensor, WeightSource, datasets
 
 SLAB_BYTES = 32 << 20
 Progress = Callable[[int], None]
@@ -37,8 +37,7 @@ def copy_dataset(
 ) -> None:
     """Copy one dataset in slabs along its first axis, data bits unchanged."""
     dst = group.create_dataset(name, shape=src.shape, dtype=src.dtype)
-    for key, value in src.attrs.items():
-        dst.attrs[key] = value
+    copy_attrs(src, dst)
     nbytes = int(src.size) * src.dtype.itemsize
     if src.shape == () or nbytes <= SLAB_BYTES or src.shape[0] <= 1:
         if src.size:
@@ -58,6 +57,21 @@ def copy_dataset(
     stats.tensors_copied += 1
 
 
+def copy_attrs(src: Any, dst: Any, skip: tuple[str, ...] = ()) -> None:
+    """Every attribute of `src` on `dst`. Keras writes non-ASCII layer names into strings
+    HDF5 labels ASCII (`name="卷积"` in a legacy `.h5`); h5py reads them back as text but
+    will not write them to an ASCII string, so those are written as UTF-8 strings."""
+    import h5py
+
+    for key, value in src.attrs.items():
+        if key in skip:
+            continue
+        try:
+            dst.attrs[key] = value
+        except UnicodeEncodeError:
+            dst.attrs.create(key, value, dtype=h5py.string_dtype("utf-8"))
+
+
 def _account(stats: WriteStats, array: Any, nbytes: int, progress: Progress | None = None) -> None:
     stats.bytes_written += int(array.size) * array.dtype.itemsize
     stats.values += int(array.size)
@@ -66,8 +80,12 @@ def _account(stats: WriteStats, array: Any, nbytes: int, progress: Progress | No
         progress(nbytes)
 
 
-def _put(group: Any, name: str, array: Any, stats: WriteStats) -> None:
-    group.create_dataset(name, data=array)
+def _put(group: Any, name: str, array: Any, stats: WriteStats, like: Any = None) -> None:
+    """A replaced tensor; with the attributes of the dataset it replaces (Keras marks a
+    bfloat16 tensor by a `dtype` attribute)."""
+    dataset = group.create_dataset(name, data=array)
+    if like is not None:
+        copy_attrs(like, dataset)
     _account(stats, np.asarray(array), 0)
     stats.tensors_replaced += 1
 
@@ -92,10 +110,12 @@ def write_keras_weights(
     moves = _group_moves(old_config, new_config)
     names = {e.group: e.key[-1] for e in walk(new_config)}
     replaced = {
-        f"{e.keras_path}/{i}": array
+        path: array
         for e in walk(old_config)
         if e.key in replace
-        for i, array in enumerate(_checked(e, source, replace[e.key]))
+        for (_, path), array in zip(
+            layer_tensors(source, e.key), _checked(e, source, replace[e.key]), strict=True
+        )
     }
     handle = source.handle
 
@@ -105,20 +125,18 @@ def write_keras_weights(
         target = _moved(path, moves)
         if not hasattr(obj, "shape"):
             group = dst.require_group(target)
-            for key, value in obj.attrs.items():
-                group.attrs[key] = value
+            copy_attrs(obj, group)
             if target.endswith("/vars") and target.removesuffix("/vars") in names:
                 group.attrs["name"] = names[target.removesuffix("/vars")]
             return
         parent, _, leaf = target.rpartition("/")
         group = dst.require_group(parent) if parent else dst
         if path in replaced:
-            _put(group, leaf, replaced[path], stats)
+            _put(group, leaf, replaced[path], stats, obj)
         else:
             copy_dataset(obj, group, leaf, stats, progress)
 
-    for key, value in handle.attrs.items():
-        dst.attrs[key] = value
+    copy_attrs(handle, dst)
     handle.visititems(visit)
     check_complete(handle, dst, lambda p: None if _dropped(p) else _moved(p, moves), replaced)
     return stats
@@ -189,16 +207,14 @@ def write_h5_weights(
     progress: Progress | None = None,
 ) -> WriteStats:
     """Fill an open, empty h5py file as a legacy full-model `.h5` (weights and config)."""
+    _refuse_bfloat16(source)
     stats = WriteStats()
     root = dst.create_group("model_weights")
     dst.attrs["model_config"] = json.dumps(config)
     if source.fmt == "h5":
-        for key, value in source.handle.attrs.items():
-            if key != "model_config":
-                dst.attrs[key] = value
+        copy_attrs(source.handle, dst, skip=("model_config",))
         src_root = source.handle["model_weights"]
-        for key, value in src_root.attrs.items():
-            root.attrs[key] = value
+        copy_attrs(src_root, root)
         names = [_text(n) for n in src_root.attrs.get("layer_names", [])]
         root.attrs["layer_names"] = (
             np.array([renamed.get(n, n).encode() for n in names], dtype="S")
@@ -208,7 +224,7 @@ def write_h5_weights(
         by_path = {
             path: array
             for key, arrays in replace.items()
-            for (_, path), array in zip(source.tensors[key], arrays, strict=True)
+            for (_, path), array in zip(layer_tensors(source, key), arrays, strict=True)
         }
         for name in src_root:
             _copy_tree(src_root[name], root, renamed.get(name, name), by_path, stats, progress)
@@ -262,6 +278,20 @@ def write_h5_weights(
     return stats
 
 
+def _refuse_bfloat16(source: WeightSource) -> None:
+    """Keras 3 writes a bfloat16 model as legacy `.h5` but cannot load it back ("No cast
+    function available"): say so before writing a file nobody can load."""
+    from kerasfix.model_rewrite.fold import is_bfloat16
+
+    for key, tensors in source.tensors.items():
+        for _, path in tensors:
+            if is_bfloat16(source.dataset(path).dtype):
+                raise RewriteError(
+                    f"layer '{'/'.join(key)}' holds bfloat16 weights, which Keras 3 cannot "
+                    "load from a legacy .h5: save the model as .keras and rewrite that"
+                )
+
+
 def _legacy_target(path: str, renamed: dict[str, str]) -> str | None:
     """Where a legacy `.h5` dataset goes: model weights stay (a renamed Flatten's group
     follows its layer), the optimizer's are dropped; anything else must survive as is."""
@@ -293,19 +323,25 @@ def _copy_tree(
     if isinstance(src, h5py.Dataset):
         path = src.name.lstrip("/")
         if path in by_path:
-            _put(parent, name, by_path[path], stats)
+            _put(parent, name, by_path[path], stats, src)
         else:
             copy_dataset(src, parent, name, stats, progress)
         return
     group = parent.create_group(name)
-    for key, value in src.attrs.items():
-        group.attrs[key] = value
+    copy_attrs(src, group)
     for child in src:
         _copy_tree(src[child], group, child, by_path, stats, progress)
 
 
+def layer_tensors(source: WeightSource, key: Key) -> list[Tensor]:
+    """A layer's stored tensors: its own, or (a `.keras` TimeDistributed) its wrapped
+    layer's, stored below it."""
+    own = source.tensors.get(key, [])
+    return own or [("", path) for path in source.subtensors.get(key, [])]
+
+
 def _check_count(entry: LayerEntry, source: WeightSource, count: int) -> None:
-    have = len(source.tensors.get(entry.key, []))
+    have = len(layer_tensors(source, entry.key))
     if have != count:
         raise RewriteError(
             f"layer '{'/'.join(entry.key)}' stores {have} tensors, the rewrite expected {count}"

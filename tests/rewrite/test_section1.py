@@ -1,0 +1,189 @@
+"""Issue 24 section 1: models the rewrite once wrote wrong, crashed on or miscounted.
+
+Every model is tiny (a few hundred parameters), built and saved by Keras once per module;
+Keras itself is the oracle (outputs on spatially constant inputs, `count_params()`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from kerasfix.model_rewrite.core import Options, rewrite_file
+from kerasfix.model_rewrite.errors import RewriteError
+from kerasfix.model_rewrite.verify import verify
+
+pytestmark = pytest.mark.keras
+
+
+def _trunk(keras: Any, frames: int = 0, name: str = "conv", dtype: str | None = None) -> Any:
+    """A 4x4x3 input through a 1x1 conv (6 channels): constant over space when its input is."""
+    layers = keras.layers
+    shape = (4, 4, 3) if not frames else (frames, 4, 4, 3)
+    inp = keras.Input(shape, name="img")
+    conv = layers.Conv2D(6, 1, activation="relu", name=name, dtype=dtype)
+    out = conv(inp) if not frames else layers.TimeDistributed(conv, name="td" + name)(inp)
+    return inp, out
+
+
+def _build(keras: Any) -> dict[str, Any]:
+    layers = keras.layers
+    models: dict[str, Any] = {}
+    inp, x = _trunk(keras)
+    x = layers.Flatten(name="flat")(x)
+    x = layers.Dropout(0.5, noise_shape=(None, 96), name="drop")(x)
+    models["noise"] = keras.Model(inp, layers.Dense(3, name="fc")(x))
+    inp, x = _trunk(keras, frames=2)
+    x = layers.TimeDistributed(layers.Flatten(), name="tdflat")(x)
+    models["td_dense"] = keras.Model(inp, layers.Dense(3, name="fc")(x))
+    inp, x = _trunk(keras, frames=2)
+    x = layers.TimeDistributed(layers.Flatten(), name="tdflat")(x)
+    x = layers.TimeDistributed(layers.Dropout(0.3, noise_shape=(None, 96)), name="tddrop")(x)
+    models["td_td"] = keras.Model(inp, layers.TimeDistributed(layers.Dense(3), name="tdfc")(x))
+    inp, x = _trunk(keras, name="卷积")
+    x = layers.Flatten(name="展平")(x)
+    models["unicode"] = keras.Model(inp, layers.Dense(3, name="全连接")(x))
+    inp, x = _trunk(keras, dtype="bfloat16")
+    x = layers.Flatten(name="flat", dtype="bfloat16")(x)
+    models["bf16"] = keras.Model(inp, layers.Dense(3, name="fc", dtype="bfloat16")(x))
+    inp, x = _trunk(keras)
+    x = layers.Flatten(name="flat")(x)
+    x = layers.Activation("softmax", name="sm")(x)
+    models["softmax"] = keras.Model(inp, layers.Dense(3, name="fc")(x))
+    inp, x = _trunk(keras)
+    cls = layers.Dense(3, name="fc")(layers.Flatten(name="flat")(x))
+    models["dict"] = keras.Model(inp, {"cls": cls, "feat": layers.Dense(2, name="feat")(cls)})
+    return models
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every model of `_build`, saved by Keras as NAME.keras and NAME.h5."""
+    keras = pytest.importorskip("keras")
+    folder = tmp_path_factory.mktemp("section1")
+    for name, model in _build(keras).items():
+        model.save(folder / f"{name}.keras")
+        model.save(folder / f"{name}.h5")
+    return folder
+
+
+def _load(path: Path) -> Any:
+    import keras
+
+    from kerasfix.model_rewrite.calibrate import load_model_path
+
+    return load_model_path(keras, str(path))
+
+
+def _constant(model: Any, seed: int = 0) -> Any:
+    """Inputs constant over each frame's 4x4 space (the fold is exact on them)."""
+    shape = tuple(model.inputs[0].shape[1:])
+    rng = np.random.default_rng(seed)
+    values = rng.standard_normal((2, *shape[:-3], 1, 1, shape[-1]))
+    return np.broadcast_to(values, (2, *shape)).astype("float32")
+
+
+def _same_outputs(original: Path, rewritten: Path) -> None:
+    before, after = _load(original), _load(rewritten)
+    x = _constant(before)
+    np.testing.assert_allclose(
+        after.predict(x, verbose=0), before.predict(x, verbose=0), rtol=1e-4, atol=1e-5
+    )
+
+
+def _trains(path: Path) -> Any:
+    """The written model loads, and one `fit` step runs (Dropout's training path)."""
+    model = _load(path)
+    x = _constant(model)
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, model.predict(x, verbose=0), epochs=1, verbose=0)
+    return model
+
+
+def test_dropout_noise_shape_follows_the_pooled_width(saved: Path, tmp_path: Path) -> None:
+    """`Dropout(noise_shape=(None, 96))` after Flatten: resized to the 6 channels, and the
+    written model trains (it used to predict, pass verification, then fail in `fit`)."""
+    out = tmp_path / "noise.keras"
+    report = rewrite_file(saved / "noise.keras", out, Options())
+    assert report.verification is not None and report.verification.status == "passed"
+    model = _trains(out)
+    assert tuple(model.get_layer("drop").noise_shape) == (None, 6)
+    rewrite_file(saved / "noise.h5", tmp_path / "noise.h5", Options(verify=False))
+    assert tuple(_trains(tmp_path / "noise.h5").get_layer("drop").noise_shape) == (None, 6)
+    _same_outputs(saved / "noise.keras", out)
+
+
+def test_verification_runs_a_training_step(tmp_path: Path) -> None:
+    """A model that predicts but cannot train (a Dropout's noise_shape wider than its input)
+    fails verification: a written model is never called verified on `predict` alone."""
+    import keras
+
+    inp = keras.Input((4, 4, 3))
+    x = keras.layers.GlobalAveragePooling2D()(keras.layers.Conv2D(6, 1)(inp))
+    x = keras.layers.Dropout(0.5, noise_shape=(None, 96))(x)
+    model = keras.Model(inp, keras.layers.Dense(3)(x))
+    path = tmp_path / "broken.keras"
+    model.save(path)
+    result = verify(str(path), None, ".keras", path, [], model.count_params(), [[None, 3]])
+    assert result.status == "failed"
+    assert "training step fails" in result.reason
+
+
+def test_time_distributed_heads_rewrite_per_frame(saved: Path, tmp_path: Path) -> None:
+    """TimeDistributed(Flatten) -> Dense, and -> TimeDistributed(Dense) through a
+    TimeDistributed Dropout: TimeDistributed(GlobalAveragePooling2D), folded weights exact
+    on per-frame constant maps, counts equal to Keras's."""
+    import keras
+
+    for name in ("td_dense", "td_td"):
+        for suffix in (".keras", ".h5"):
+            src, out = saved / f"{name}{suffix}", tmp_path / f"{name}{suffix}"
+            report = rewrite_file(src, out, Options(verify=name == "td_td" and suffix == ".h5"))
+            assert [s.flatten for s in report.sites] == ["tdflat"], report.skipped
+            new = _trains(out)
+            pooled = new.get_layer(report.sites[0].pooling_layer)
+            assert type(pooled.layer).__name__ == "GlobalAveragePooling2D"
+            assert new.count_params() == report.params_after == 6 * 3 + 3 + 24
+            _same_outputs(src, out)
+    assert report.verification is not None and report.verification.status == "passed"
+    assert tuple(keras.saving.load_model(out).get_layer("tddrop").layer.noise_shape) == (None, 6)
+
+
+def test_crashes_are_fixed_or_refused_in_one_line(saved: Path, tmp_path: Path) -> None:
+    """Non-ASCII layer names in .h5, bfloat16 models, dict outputs: rewritten and verified
+    (or refused with the layer named); never a traceback."""
+    out = tmp_path / "unicode.h5"
+    report = rewrite_file(saved / "unicode.h5", out, Options())
+    assert report.verification is not None and report.verification.status == "passed"
+    assert _load(out).get_layer("全连接").kernel.shape == (6, 3)
+    out = tmp_path / "bf16.keras"
+    report = rewrite_file(saved / "bf16.keras", out, Options(verify=False))
+    new = _load(out)
+    assert str(new.get_layer("fc").kernel.dtype) == "bfloat16"
+    before, x = _load(saved / "bf16.keras"), _constant(new)
+    np.testing.assert_allclose(
+        new.predict(x, verbose=0).astype("float32"),
+        before.predict(x, verbose=0).astype("float32"),
+        rtol=0.05,
+        atol=0.05,
+    )
+    with pytest.raises(RewriteError, match="layer 'conv' holds bfloat16 weights"):
+        rewrite_file(saved / "bf16.h5", tmp_path / "bf16.h5", Options(verify=False))
+    assert not (tmp_path / "bf16.h5").exists()
+    out = tmp_path / "dict.h5"
+    rewrite_file(saved / "dict.h5", out, Options(verify=False))
+    assert sorted(_load(out).predict(_constant(new), verbose=0)) == ["cls", "feat"]
+
+
+def test_vector_activation_between_is_refused(saved: Path, tmp_path: Path) -> None:
+    """Softmax over the H*W*C flattened values is not softmax over C pooled values: the
+    site is refused with the layer named, never folded as if exact."""
+    for suffix in (".keras", ".h5"):
+        report = rewrite_file(saved / f"softmax{suffix}", tmp_path / f"sm{suffix}", Options())
+        assert report.sites == []
+        assert len(report.skipped) == 1
+        assert "Activation 'sm' (softmax)" in report.skipped[0]
+        assert not (tmp_path / f"sm{suffix}").exists()
