@@ -15,13 +15,9 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from kerasfix.fixers.arguments import rewrite_arguments
-from kerasfix.fixers.import_layout import (
-    DEFAULT_LINE_LENGTH,
-    WrapLongImports,
-    mentions,
-    remove_unused,
-)
+from kerasfix.fixers.import_layout import DEFAULT_LINE_LENGTH, WrapLongImports
 from kerasfix.fixers.imports import ExtendImports, ImportFacts, add_new_imports, gather, plan
+from kerasfix.fixers.unused_imports import drop_import, uses_name
 
 Span = tuple[int, int, int, int]  # line, column, end_line, end_column: 1-based, end exclusive
 
@@ -105,17 +101,16 @@ def _remove_unused_flatten(
 ) -> None:
     """Drop each `Flatten` import the fix left unused (as Ruff's fixes leave no F401 behind).
 
-    In a notebook a name imported in one cell may be used in another: the import goes only
-    if no other cell spells the name."""
+    Used means used as a name in any unit (a notebook cell may use what another imports);
+    a comment or docstring that says "Flatten" is not a use (fixers/unused_imports.py)."""
+    texts = [trees[u].code if u in trees else units[u] for u in range(len(units))]
     for local in dict.fromkeys(local for _, local, _ in needs):
+        if uses_name(texts, local):
+            continue
         for unit, unit_facts in facts.items():
             for module, name, bound in unit_facts.bindings:
-                if name != "Flatten" or bound != local:
-                    continue
-                others = [trees[u].code if u in trees else units[u]
-                          for u in range(len(units)) if u != unit]  # fmt: skip
-                if not mentions(others, local):
-                    trees[unit] = remove_unused(trees[unit], module, name, local)
+                if name == "Flatten" and bound == local:
+                    trees[unit] = drop_import(trees[unit], module, name, local)
 
 
 def _fix_imports(

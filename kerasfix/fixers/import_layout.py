@@ -1,6 +1,6 @@
-"""Keep a fixed import tidy: drop the `Flatten` name nothing uses any more, and wrap an
-import line the fix made too long, as Ruff's formatter would (parenthesised, one name per
-line, trailing comma).
+"""Keep a fixed import tidy: wrap an import line the fix made too long, as Ruff's formatter
+would (parenthesised, one name per line, trailing comma); the `Flatten` name nothing uses any
+more is dropped by `unused_imports`.
 
 The line length is the project's: `line-length` of Ruff (`ruff.toml`, `.ruff.toml`,
 `[tool.ruff]`) or Black (`[tool.black]`) in the nearest configuration up the tree, else 88
@@ -9,7 +9,6 @@ The line length is the project's: `line-length` of Ruff (`ruff.toml`, `.ruff.tom
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Iterable
 from functools import lru_cache
@@ -56,25 +55,6 @@ def _configured(path: Path, keys: tuple[str, ...]) -> int | None:
         table = table.get(key) if isinstance(table, dict) else None
     value = table.get("line-length") if isinstance(table, dict) else None
     return value if isinstance(value, int) and value > 0 else None
-
-
-def remove_unused(tree: cst.Module, module: str, name: str, local: str) -> cst.Module:
-    """Drop `name` (bound as `local`) from `from module import ...` if the tree no longer
-    uses it (LibCST's scope analysis decides; the whole statement goes if it empties)."""
-    from libcst.codemod import CodemodContext
-    from libcst.codemod.visitors import RemoveImportsVisitor
-
-    context = CodemodContext()
-    RemoveImportsVisitor.remove_unused_import(
-        context, module, name, local if local != name else None
-    )
-    return RemoveImportsVisitor(context).transform_module(tree)
-
-
-def mentions(texts: Iterable[str], local: str) -> bool:
-    """Whether any of `texts` spells the name (a cheap, conservative check across cells)."""
-    pattern = re.compile(rf"\b{re.escape(local)}\b")
-    return any(pattern.search(text) for text in texts)
 
 
 class WrapLongImports(cst.CSTTransformer):
