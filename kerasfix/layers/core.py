@@ -43,7 +43,27 @@ def _dense_shape(config: Config, input_shapes: Shapes) -> Shape | None:
     return (*shape[:-1], units)
 
 
+def quantization_mode(config: Config) -> str | None:
+    """The mode of a layer quantized by `model.quantize(...)` ("int8", "int4/128",
+    "float8"), from its dtype policy; None for a float layer."""
+    policy = config.get("dtype")
+    if isinstance(policy, dict):
+        inner = policy.get("config")
+        mode = inner.get("mode") if isinstance(inner, dict) else None
+        if isinstance(mode, str):
+            return mode
+        policy = inner.get("name") if isinstance(inner, dict) else None
+    if isinstance(policy, str) and "_from_" in policy:  # "int8_from_float32"
+        return policy.split("_from_", 1)[0]
+    return None
+
+
 def _dense_params(config: Config, input_shapes: Shapes) -> int | None:
+    if quantization_mode(config) is not None:
+        # Keras stores scales (and, for float8, amax histories) next to the quantized
+        # kernel, laid out differently by mode and version: counted from the stored
+        # weights, as for layers kerasfix cannot size, never guessed.
+        return None
     shape = first(input_shapes)
     units = as_int(config.get("units"))
     use_bias = flag(config, "use_bias", True)

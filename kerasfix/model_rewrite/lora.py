@@ -73,7 +73,8 @@ def dense_replacement(
     if site.use_bias:
         values["bias"] = bias
     if "lora_kernel_a" in slots:
-        rng = np.random.default_rng(seed)
+        # one seed, one result: the adapter written with and without --no-verify is the same
+        rng = np.random.default_rng(0 if seed is None else seed)
         a = initialize("he_uniform", (site.channels, site.lora_rank), rng)
         values["lora_kernel_a"] = as_stored(a, kernel.dtype)
         values["lora_kernel_b"] = as_stored(np.zeros((site.lora_rank, site.units)), kernel.dtype)

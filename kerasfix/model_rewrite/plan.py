@@ -15,6 +15,7 @@ from typing import Any
 
 from kerasfix.checks import time_distributed
 from kerasfix.kerasfile.layout import Key, snake_case
+from kerasfix.layers.core import quantization_mode
 from kerasfix.model_rewrite.errors import RewriteError
 
 # Identity at inference, or elementwise: they commute with averaging a constant map.
@@ -180,7 +181,9 @@ def make_plan(
         except RewriteError as exc:
             skipped.append(f"{labels[0]}: {exc}")
     missing = (select or set()) - known
-    if missing:
+    # With no KF001 site at all (a model rewritten before), --select has nothing to name:
+    # the run is the documented no-op copy, so rewriting an output again still exits 0.
+    if missing and groups:
         raise RewriteError(
             f"--select names no KF001 Flatten or Dense: {', '.join(sorted(missing))}"
         )
@@ -282,6 +285,12 @@ def _site(finding: Any, found: Any, pooling: str, init: str) -> PlannedSwap:
                                _own_class(layer), _own_config(layer)))  # fmt: skip
     features = math.prod(int(d) for d in body)
     _check_between(between, init, features)
+    mode = quantization_mode(dense_config)
+    if mode is not None:
+        raise RewriteError(
+            f"Dense '{dense.layer.display_name}' is quantized ({mode}): its stored kernel and "
+            "scales cannot be folded; rewrite the float model, then quantize it again"
+        )
     kind = "Average" if pooling == "avg" else "Max"
     return PlannedSwap(
         model=tuple(finding.layer_path[:-1]),

@@ -6,6 +6,8 @@ Keras itself is the oracle (outputs on spatially constant inputs, `count_params(
 
 from __future__ import annotations
 
+import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +58,25 @@ def _build(keras: Any) -> dict[str, Any]:
     inp, x = _trunk(keras)
     cls = layers.Dense(3, name="fc")(layers.Flatten(name="flat")(x))
     models["dict"] = keras.Model(inp, {"cls": cls, "feat": layers.Dense(2, name="feat")(cls)})
+    inp, x = _trunk(keras)
+    models["lora"] = keras.Model(inp, layers.Dense(3, name="fc")(layers.Flatten(name="flat")(x)))
+    models["lora"].get_layer("fc").enable_lora(2)
     return models
+
+
+def _quantized(keras: Any, folder: Path) -> dict[str, int]:
+    """`model.quantize(mode)` for each mode, saved as .keras; Keras's count_params() each."""
+    counts = {}
+    for mode in ("int8", "int4", "float8"):
+        inp, x = _trunk(keras)
+        x = keras.layers.Flatten(name="flat")(x)
+        model = keras.Model(inp, keras.layers.Dense(7, name="fc")(x))
+        with warnings.catch_warnings():  # "Layer Conv2D does not have a `quantize` method"
+            warnings.simplefilter("ignore", UserWarning)
+            model.quantize(mode)
+        model.save(folder / f"q_{mode}.keras")
+        counts[mode] = model.count_params()
+    return counts
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +87,7 @@ def saved(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name, model in _build(keras).items():
         model.save(folder / f"{name}.keras")
         model.save(folder / f"{name}.h5")
+    (folder / "quantized.json").write_text(json.dumps(_quantized(keras, folder)))
     return folder
 
 
@@ -187,3 +208,40 @@ def test_vector_activation_between_is_refused(saved: Path, tmp_path: Path) -> No
         assert len(report.skipped) == 1
         assert "Activation 'sm' (softmax)" in report.skipped[0]
         assert not (tmp_path / f"sm{suffix}").exists()
+
+
+def test_quantized_dense_counts_from_stored_weights(saved: Path, tmp_path: Path) -> None:
+    """`model.quantize("int8"/"int4"/"float8")`: inspect's total is Keras's count_params()
+    (the scales and amax histories included), and the rewrite refuses the site, saying why."""
+    from kerasfix.commands.inspect import build_summary
+
+    counts = json.loads((saved / "quantized.json").read_text())
+    for mode, keras_count in counts.items():
+        path = saved / f"q_{mode}.keras"
+        assert build_summary(path).total_params == keras_count, mode
+        report = rewrite_file(path, tmp_path / "q.keras", Options(verify=False))
+        assert report.sites == [] and report.params_before == keras_count
+        assert f"Dense 'fc' is quantized ({mode}" in report.skipped[0]
+
+
+def test_lora_h5_one_seed_one_result_and_second_run_is_a_copy(saved: Path, tmp_path: Path) -> None:
+    """A legacy .h5 LoRA Dense gets the same new adapter on every run (it was drawn unseeded,
+    so the verified and --no-verify outputs differed); rewriting an output again with the
+    same --select is the documented byte-identical copy, exit 0."""
+    import h5py
+
+    first, second = tmp_path / "one.h5", tmp_path / "two.h5"
+    for out in (first, second):
+        rewrite_file(saved / "lora.h5", out, Options(verify=False, select={"flat"}))
+    adapters = []
+    for out in (first, second):
+        with h5py.File(out) as handle:
+            adapters.append(handle["model_weights/fc/fc/lora_kernel_a"][()])
+    assert adapters[0].shape == (6, 2)
+    np.testing.assert_array_equal(adapters[0], adapters[1])
+    again = tmp_path / "again.h5"
+    report = rewrite_file(first, again, Options(verify=False, select={"flat"}))
+    assert report.sites == [] and again.read_bytes() == first.read_bytes()
+    assert any("byte-identical copy" in note for note in report.notes)
+    with pytest.raises(RewriteError, match="--select names no KF001"):
+        rewrite_file(saved / "lora.h5", tmp_path / "typo.h5", Options(select={"flatt"}))
