@@ -100,6 +100,19 @@ def test_readme_links_point_to_pages_that_exist(site: Path) -> None:
     assert nav and set(nav) <= docs_pages, f"README does not link {set(nav) - docs_pages}"
 
 
+def test_readme_is_a_short_front_page() -> None:
+    """At most 250 lines, a quickstart of at most 5 commands, on fixtures that exist (the
+    longer quickstart of getting-started.md too)."""
+    readme = README.read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 250
+    quickstart = re.search(r"^## Quickstart\n.*?^```bash\n(.*?)^```", readme, re.M | re.S)
+    assert quickstart, "README has no Quickstart bash block"
+    assert 0 < len([line for line in quickstart.group(1).splitlines() if line.strip()]) <= 5
+    started = (REPO / "docs" / "getting-started.md").read_text(encoding="utf-8")
+    paths = set(re.findall(r"\bfixtures/[\w./-]+", quickstart.group(1) + started))
+    assert paths and all((REPO / path).exists() for path in paths), paths
+
+
 def test_blocks_shared_with_readme_are_included(site: Path) -> None:
     """getting-started shows README's install commands, integrations its pre-commit config."""
     readme = README.read_text(encoding="utf-8")
