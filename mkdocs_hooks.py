@@ -44,7 +44,8 @@ def rules_table(docs: list[RuleDoc]) -> str:
 def on_config(config: MkDocsConfig, **_: Any) -> MkDocsConfig:
     """Expand nav's "Rules" entry into the index and one entry per rule."""
     docs = list(catalogue.load().values())
-    children: list[Any] = [INDEX, *({f"{d.id} {d.name}": rule_path(d)} for d in docs)]
+    pages = [{f"{doc.id} {doc.name}": rule_path(doc)} for doc in docs]
+    children: list[Any] = [{"All rules": INDEX}, *pages]
     nav = config.nav or []
     for i, item in enumerate(nav):
         if isinstance(item, dict) and SECTION in item:
