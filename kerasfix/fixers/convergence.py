@@ -27,10 +27,13 @@ def identity(finding: Finding) -> str:
 def unaccounted(after: Sequence[Finding], untouched: Sequence[Finding]) -> list[Finding]:
     """The findings of the fixed file that are not one of `untouched` (the findings the fix
     left alone): a fixed finding still there, or a new one. Counted, so two identical models
-    in one file are two findings."""
-    left = Counter(identity(f) for f in untouched)
+    in one file are two findings. Only the rules with a fix are compared: their findings are
+    the ones a fix changes, and another rule's facts may name a line an import moved."""
+    from kerasfix.fixers.policy import FIXABLE_RULES
+
+    left = Counter(identity(f) for f in untouched if f.rule in FIXABLE_RULES)
     extra = []
-    for finding in after:
+    for finding in (f for f in after if f.rule in FIXABLE_RULES):
         key = identity(finding)
         if left[key]:
             left[key] -= 1
