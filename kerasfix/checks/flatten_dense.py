@@ -380,10 +380,9 @@ def _finding_for(
     params_flatten = _dense_params(features, units, use_bias, config)
     per_unit = _per_unit(features, channels, use_bias, config) if units is None else (None, None)
 
-    broken = site.flatten.inputs[0].build_error
+    if site.flatten.inputs[0].build_error is not None:
+        return None  # a model Keras refuses to build has no count: KF003 says where it fails
     formula = None
-    if broken is not None:  # no count for a model Keras refuses to build: say where it fails
-        known, params_pooling, params_flatten = False, None, None
     rule = "KF001" if known else "KF002"
     if rule == "KF001":
         if params_flatten is not None and params_flatten < options.min_params:
@@ -397,8 +396,6 @@ def _finding_for(
     if known:
         counts = _counts_text(params_flatten, params_pooling, suggestion)
         message = f"{subject} feeds {dense_text}: {counts}"
-    elif broken is not None:
-        message = f"{subject} feeds {dense_text}, but this model cannot be built: {broken}"
     else:
         if sized:  # only the width is unknown
             reason = _width_reason(dense_config.get("units"))

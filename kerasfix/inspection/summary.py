@@ -7,11 +7,13 @@ has them (never the arrays), else from the parameter count at float32.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kerasfix.checks.flatten_dense import locate
+from kerasfix.checks.shape_fault import failing_node
 from kerasfix.findings import Finding
 from kerasfix.graph.model import Graph, Layer, Node, Shape, SourceSpan
 from kerasfix.inspection.layer_view import layer_views
@@ -61,6 +63,7 @@ class Summary:
     weights: WeightInfo | None
     notes: list[str] = field(default_factory=list)
     graph: Graph | None = field(default=None, repr=False, compare=False)
+    between_saved: int = 0  # what the swaps save on layers between Flatten and Dense
 
     @property
     def swaps(self) -> list[Finding]:
@@ -70,7 +73,11 @@ class Summary:
     def params_after_swaps(self) -> int | None:
         if self.total_params is None:
             return None
-        return self.total_params - sum(f.saved_params or 0 for f in self.swaps)
+        return self.total_params - self.params_saved
+
+    @property
+    def params_saved(self) -> int:
+        return sum(f.saved_params or 0 for f in self.swaps) + self.between_saved
 
     @property
     def weight_bytes(self) -> int | None:
@@ -90,7 +97,7 @@ class Summary:
         total = self.weight_bytes
         if total is None:
             return None
-        return total - sum(f.saved_params or 0 for f in self.swaps) * self.bytes_per_param
+        return total - self.params_saved * self.bytes_per_param
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -128,7 +135,11 @@ def summarize(
     """
     markers: dict[int, list[str]] = {}
     savings: dict[int, int] = {}
+    between: dict[int, int] = {}  # a BatchNormalization between shrinks with the swap
     for finding in findings:
+        if (failing := failing_node(graph, finding)) is not None:  # KF003: the refusing layer
+            markers.setdefault(id(failing), []).append(finding.rule)
+            continue
         site = locate(graph, finding)
         if site is None:
             continue
@@ -136,6 +147,8 @@ def summarize(
             markers.setdefault(id(node), []).append(f"{finding.rule}{suffix}")
         if finding.rule == "KF001" and finding.saved_params is not None:
             savings[id(site.dense)] = savings.get(id(site.dense), 0) + finding.saved_params
+            between.update(_between_savings(site, finding))
+    savings.update(between)
     counter = _Counter(layer_params)
     rows = _rows(graph, markers, savings, counter)
     top = [row for row in rows if row.depth == 0]
@@ -153,7 +166,23 @@ def summarize(
         weights=weights,
         notes=list(notes or []),
         graph=graph,
+        between_saved=sum(between.values()),
     )
+
+
+def _between_savings(site: Any, finding: Finding) -> dict[int, int]:
+    """Parameters a swap also saves on the layers between Flatten and Dense: a
+    BatchNormalization there keeps its per-feature variables for the channels only."""
+    shape = getattr(finding.data, "shape", None)
+    if not shape or any(d is None for d in shape):
+        return {}
+    features = math.prod(shape)
+    channels = shape[0] if getattr(finding.data, "channels_first", False) else shape[-1]
+    saved = {}
+    for node in site.between:
+        if node.layer.class_name == "BatchNormalization" and node.params and features:
+            saved[id(node)] = node.params - node.params // features * channels
+    return saved
 
 
 class _Counter:

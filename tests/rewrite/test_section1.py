@@ -61,7 +61,17 @@ def _build(keras: Any) -> dict[str, Any]:
     inp, x = _trunk(keras)
     models["lora"] = keras.Model(inp, layers.Dense(3, name="fc")(layers.Flatten(name="flat")(x)))
     models["lora"].get_layer("fc").enable_lora(2)
+    inp, x = _trunk(keras)
+    x = layers.BatchNormalization(name="bn")(layers.Flatten(name="flat")(x))
+    models["bn"] = keras.Model(inp, layers.Dense(3, name="fc")(x))
     return models
+
+
+def _pooled_twins(keras: Any) -> dict[str, int]:
+    """Keras's count_params() of the models as written with global pooling: the oracle."""
+    inp, x = _trunk(keras)
+    x = keras.layers.BatchNormalization()(keras.layers.GlobalAveragePooling2D()(x))
+    return {"bn": keras.Model(inp, keras.layers.Dense(3)(x)).count_params()}
 
 
 def _quantized(keras: Any, folder: Path) -> dict[str, int]:
@@ -88,6 +98,7 @@ def saved(tmp_path_factory: pytest.TempPathFactory) -> Path:
         model.save(folder / f"{name}.keras")
         model.save(folder / f"{name}.h5")
     (folder / "quantized.json").write_text(json.dumps(_quantized(keras, folder)))
+    (folder / "pooled.json").write_text(json.dumps(_pooled_twins(keras)))
     return folder
 
 
@@ -245,3 +256,18 @@ def test_lora_h5_one_seed_one_result_and_second_run_is_a_copy(saved: Path, tmp_p
     assert any("byte-identical copy" in note for note in report.notes)
     with pytest.raises(RewriteError, match="--select names no KF001"):
         rewrite_file(saved / "lora.h5", tmp_path / "typo.h5", Options(select={"flatt"}))
+
+
+def test_inspect_after_swaps_counts_the_batchnorm_between(saved: Path) -> None:
+    """BatchNormalization between Flatten and Dense shrinks with the swap: inspect's total
+    after the swap is Keras's count of the model built with global pooling (it used to count
+    the BatchNormalization at the flattened width), in both formats."""
+    from kerasfix.commands.inspect import build_summary
+
+    pooled = json.loads((saved / "pooled.json").read_text())["bn"]
+    for suffix in (".keras", ".h5"):
+        summary = build_summary(saved / f"bn{suffix}")
+        assert summary.params_after_swaps == pooled
+        row = next(r for r in summary.rows if r.path[-1] == "bn")
+        assert (row.params, row.params_after) == (4 * 96, 4 * 6)
+        assert summary.weight_bytes_after_swaps == 4 * pooled

@@ -347,6 +347,7 @@ class Interpreter(TensorCode, Keras1Reading, DataReading, DataFeeds, Evaluator):
         self.apply_data_format(class_name, config)
         name = config.get("name")
         origin: dict[str, Any] = {"callee": callee, "raw_class": raw_name}
+        origin |= {"positional": len(args), "keywords": tuple(kwargs)}  # KF003: Keras generations
         wrapped = args[0] if args else kwargs.get("layer")
         if class_name == "TimeDistributed" and isinstance(wrapped, LayerValue):
             origin["inner_span"] = wrapped.layer.span  # a fix rewrites the wrapped call
