@@ -37,6 +37,25 @@ model.add(Flatten())
 model.add(Dense(10))
 """
 
+# Standalone Keras 2 with a keyword Keras 1 also had (`init=`): its own image-format call
+# says which Keras it is.
+KERAS2_WITH_INIT_KEYWORD = """\
+from keras import backend as K
+from keras.layers import Conv2D, Dense, Flatten
+from keras.models import Sequential
+
+
+def make(init="glorot_uniform"):
+    return Dense(10, kernel_initializer=init)
+
+
+K.set_image_data_format("channels_first")
+model = Sequential()
+model.add(Conv2D(16, (3, 3), input_shape=(3, 32, 32)))
+model.add(Flatten())
+model.add(make(init="he_normal"))
+"""
+
 
 def _fix(text: str, tmp_path: Path, capsys) -> str:  # type: ignore[no-untyped-def]
     path = tmp_path / "model.py"
@@ -48,7 +67,9 @@ def _fix(text: str, tmp_path: Path, capsys) -> str:  # type: ignore[no-untyped-d
 
 
 @pytest.mark.parametrize(
-    "text", [TF_KERAS_WITH_COMMENT, KERAS2_SET_DIM_ORDERING], ids=["comment", "keras2"]
+    "text",
+    [TF_KERAS_WITH_COMMENT, KERAS2_SET_DIM_ORDERING, KERAS2_WITH_INIT_KEYWORD],
+    ids=["comment", "keras2", "keras2-init"],
 )
 def test_modern_code_gets_data_format(text: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     fixed = _fix(text, tmp_path, capsys)
