@@ -16,8 +16,8 @@ from kerasfix.rule_registry import all_rules, options_types, prefilter_tokens, r
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_registry_holds_the_two_rules_and_agrees_with_their_pages() -> None:
-    assert rule_codes() == ("KF001", "KF002")
+def test_registry_holds_the_three_rules_and_agrees_with_their_pages() -> None:
+    assert rule_codes() == ("KF001", "KF002", "KF003")
     pages = catalogue.load()
     assert tuple(pages) == rule_codes()
     for rule in all_rules():
@@ -31,7 +31,7 @@ def test_registry_holds_the_two_rules_and_agrees_with_their_pages() -> None:
             }
             assert {key: spec["default"] for key, spec in page.options.items()} == defaults
     assert set(options_types()) == {"kf001"}
-    assert prefilter_tokens() == ("Flatten",)
+    assert prefilter_tokens() == ("Flatten", "Sequential", "Model", "Input")
 
 
 THROWAWAY_CHECK = '''

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kerasfix.checks.flatten_dense import locate
+from kerasfix.checks.shape_fault import failing_node
 from kerasfix.findings import Finding
 from kerasfix.frontends.base import Program
 from kerasfix.graph.model import Graph, Layer, Node
@@ -82,4 +83,4 @@ def _table(
 
 def _flatten_node(finding: Finding, graph: Graph) -> Node | None:
     site = locate(graph, finding)
-    return site.flatten if site is not None else None
+    return site.flatten if site is not None else failing_node(graph, finding)  # KF003

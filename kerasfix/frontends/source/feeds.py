@@ -152,6 +152,7 @@ class DataFeeds:
             if graph is None or len(graph.inputs) != 1 or len(graph.outputs) != 1:
                 continue
             feed["model_line"] = model.layer.span.line if model.layer.span else None
+            feed["graph"] = graph
             graph.inputs[0].layer.origin.setdefault("feeds", []).append(feed)
 
     def mark_sized(self, seq: SequentialValue, node: Node) -> None:
