@@ -12,7 +12,7 @@ from kerasfix.findings import Severity
 class RuleOptions:
     """KF001 size thresholds, in parameters of the Dense that follows Flatten.
 
-    Defaults: 10M parameters is 40 MB of float32 weights in one layer, the size at which
+    Defaults: 10M parameters is 38.1 MiB of float32 weights in one layer, the size at which
     users report out-of-memory errors; 100k is where the Dense starts to dominate a small CNN.
     """
 

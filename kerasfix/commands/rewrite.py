@@ -20,7 +20,8 @@ from kerasfix.commands.distill_options import distill_options
 @click.command(short_help="Swap KF001 Flatten layers for global pooling in a saved model.")
 @click.argument("model", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="Output file: .keras (default) or .h5/.hdf5 by its suffix.")  # fmt: skip
+              help="Output file, required unless --dry-run; its suffix picks the format: "
+              ".keras, or .h5/.hdf5 for a legacy .h5 input.")  # fmt: skip
 @click.option("--pooling", type=click.Choice(["avg", "max"]), default="avg", show_default=True,
               help="GlobalAveragePooling or GlobalMaxPooling.")  # fmt: skip
 @click.option("--init", "init", type=click.Choice(["fold", "calibrate", "distill", "random"]),

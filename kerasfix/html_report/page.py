@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING
 
 from kerasfix.findings import Finding
 from kerasfix.html_report.chart import parameter_chart
-from kerasfix.html_report.numbers import megabytes, number
+from kerasfix.html_report.numbers import number
 from kerasfix.inspection.layer_view import format_shape
 from kerasfix.inspection.summary import Row, Summary
 from kerasfix.inspection.text import where_of
+from kerasfix.units import format_bytes
 
 if TYPE_CHECKING:
     from kerasfix.model_rewrite.report import Report
@@ -125,7 +126,7 @@ def headline(summary: Summary) -> str:
     if size is not None:
         source = f"stored {summary.weights.dtype_text()}" if summary.weights else "float32 est."
         both = bool(summary.swaps) and size_after is not None
-        value = f"{megabytes(size)} → {megabytes(size_after)}" if both else megabytes(size)
+        value = f"{format_bytes(size)} → {format_bytes(size_after)}" if both else format_bytes(size)
         exact = f"{size:,} → {size_after:,} bytes" if both else f"{size:,} bytes"
         shown_exact = exact if exact != value else None  # small sizes are already exact
         cards.append(_card(f"Weight bytes ({source})", escape(value), "kf-bytes", shown_exact))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from kerasfix.html_report.numbers import megabytes
+from kerasfix.units import format_bytes
 
 if TYPE_CHECKING:
     from kerasfix.model_rewrite.report import Report
@@ -21,18 +21,10 @@ def rewrite_section(report: Report) -> str:
     ]
     if report.weight_bytes_before is not None and report.weight_bytes_after is not None:
         rows.append(
-            (
-                "Weight bytes",
-                f"{megabytes(report.weight_bytes_before)} → {megabytes(report.weight_bytes_after)}",
-            )
+            ("Weight bytes", _change(report.weight_bytes_before, report.weight_bytes_after))
         )
     if report.file_bytes_after is not None:
-        rows.append(
-            (
-                "File size",
-                f"{megabytes(report.file_bytes_before)} → {megabytes(report.file_bytes_after)}",
-            )
-        )
+        rows.append(("File size", _change(report.file_bytes_before, report.file_bytes_after)))
     for site in report.sites:
         rows.append(
             (
@@ -71,3 +63,7 @@ def rewrite_section(report: Report) -> str:
 def _pairs(rows: list[tuple[str, str]], cls: str) -> str:
     body = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
     return f'<table class="kf-table {cls}"><tbody>{body}</tbody></table>'
+
+
+def _change(before: int, after: int) -> str:
+    return f"{format_bytes(before)} → {format_bytes(after)}"

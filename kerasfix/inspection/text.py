@@ -7,6 +7,7 @@ from typing import TextIO
 from kerasfix.findings import Finding
 from kerasfix.inspection.layer_view import format_shape
 from kerasfix.inspection.summary import Row, Summary
+from kerasfix.units import format_bytes_exact
 
 MARK = "<-- "
 
@@ -61,8 +62,8 @@ def render_text(summary: Summary, out: TextIO) -> None:
         tail = ""
         after_bytes = summary.weight_bytes_after_swaps
         if swaps and after_bytes is not None:
-            tail = f"; after swaps {_bytes(after_bytes)}"
-        out.write(f"Weights: {_bytes(size)} ({source}){tail}\n")
+            tail = f"; after swaps {format_bytes_exact(after_bytes)}"
+        out.write(f"Weights: {format_bytes_exact(size)} ({source}){tail}\n")
     for note in summary.notes:
         out.write(f"note: {note}\n")
     if summary.findings:
@@ -77,16 +78,6 @@ def where_of(finding: Finding) -> str:
         return finding.path
     cell = f"cell {finding.cell}:" if finding.cell is not None else ""
     return f"{finding.path}:{cell}{finding.line}:{finding.column}"
-
-
-def _bytes(count: int) -> str:
-    size = float(count)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            text = f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-            return f"{count:,} bytes ({text})" if unit != "B" else f"{count:,} bytes"
-        size /= 1024
-    return f"{count:,} bytes"
 
 
 def _mark(row: Row) -> str:

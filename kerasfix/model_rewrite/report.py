@@ -7,6 +7,7 @@ from typing import Any
 
 from kerasfix.model_rewrite.plan import PlannedSwap
 from kerasfix.model_rewrite.verify import Verification
+from kerasfix.units import format_bytes
 
 
 @dataclass
@@ -103,19 +104,20 @@ class Report:
             )
         for line in self.skipped:
             lines.append(f"  skipped {line}")
-        pct = self.params_saved / self.params_before * 100 if self.params_before else 0.0
-        lines.append(
-            f"  parameters: {self.params_before:,} -> {self.params_after:,} "
-            f"(-{self.params_saved:,}, -{pct:.1f}%)"
-        )
+        params = _before_after(self.params_before, self.params_after)
+        if self.params_saved:
+            pct = self.params_saved / self.params_before * 100 if self.params_before else 0.0
+            params += f" (-{self.params_saved:,}, -{pct:.1f}%)"
+        lines.append(f"  parameters: {params}")
         if self.weight_bytes_before is not None and self.weight_bytes_after is not None:
             dtypes = ", ".join(self.weight_dtypes) or "?"
-            lines.append(
-                f"  weight bytes ({dtypes}): {_mb(self.weight_bytes_before)} -> "
-                f"{_mb(self.weight_bytes_after)}"
-            )
-        after = _mb(self.file_bytes_after) if self.file_bytes_after is not None else "-"
-        lines.append(f"  file size: {_mb(self.file_bytes_before)} -> {after}")
+            sizes = _before_after(self.weight_bytes_before, self.weight_bytes_after, format_bytes)
+            lines.append(f"  weight bytes ({dtypes}): {sizes}")
+        if self.file_bytes_after is None:
+            lines.append(f"  file size: {format_bytes(self.file_bytes_before)} -> -")
+        else:
+            sizes = _before_after(self.file_bytes_before, self.file_bytes_after, format_bytes)
+            lines.append(f"  file size: {sizes}")
         lines.append(
             f"  multiply-accumulates of the changed Dense layers: {self.macs_before:,} -> "
             f"{self.macs_after:,} per sample"
@@ -164,8 +166,9 @@ class Report:
         return "\n".join(lines)
 
 
-def _mb(value: int) -> str:
-    return f"{value / 1e6:,.1f} MB" if value >= 100_000 else f"{value:,} bytes"
+def _before_after(before: int, after: int, show: Any = "{:,}".format) -> str:
+    """`1,000 -> 10`, or `116 (unchanged)`: never a `(-0, -0.0%)` change."""
+    return f"{show(before)} (unchanged)" if before == after else f"{show(before)} -> {show(after)}"
 
 
 def distill_lines(run: Any) -> list[str]:

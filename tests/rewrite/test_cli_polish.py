@@ -4,6 +4,7 @@ front, nothing to rewrite still writes the output, TensorFlow's start-up noise s
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -56,6 +57,8 @@ def test_nothing_to_rewrite_writes_a_byte_identical_copy(
     assert out.read_bytes() == src.read_bytes()
     report = capsys.readouterr().out
     assert f"note: nothing to rewrite: {out} is a byte-identical copy of the input" in report
+    assert re.search(r"^  parameters: [\d,]+ \(unchanged\)$", report, re.M), report
+    assert "(-0" not in report and "-0.0%" not in report
     assert sorted(os.listdir(tmp_path)) == [out.name]
     # The usual rules still hold for the copy: no overwrite without --force.
     assert main(["rewrite", str(src), "-o", str(out)]) == 2
@@ -202,3 +205,13 @@ def test_a_core_install_says_what_needs_keras_and_how_to_install_it(
     assert "keras and tensorflow are not installed: in a kerasfix checkout, " in line
     assert "pip install '.[keras]'" in line and "calibrate and --verify-data" not in line
     assert out == "" and not (tmp_path / "o.keras").exists()
+
+
+def test_rewrite_help_calls_output_required_not_a_default() -> None:
+    from click.testing import CliRunner
+
+    from kerasfix.cli import cli
+
+    text = " ".join(CliRunner().invoke(cli, ["rewrite", "--help"]).output.split())
+    assert "-o, --output PATH Output file, required unless --dry-run;" in text
+    assert "(default)" not in text.split("--pooling")[0]
