@@ -119,6 +119,9 @@ def _cannot_build(node: Node, prefix: tuple[str, ...]) -> Finding | None:
         f"{_name(node)} cannot be built on the input it gets, {shape_text(shape)}: {reason}"
         f"{_keras_terms(reason, shape)}; {origin}{_repair(node, source, reason, shape)}"
     )
+    world = layer.origin.get("world")
+    if isinstance(world, str) and world:  # one of the file's exclusive branches
+        message += f" (when {world})"
     return Finding(
         rule="KF003",
         severity=Severity.ERROR,
@@ -252,8 +255,8 @@ def _targets_refused(graph: Graph, feed: dict[str, Any], x: tuple[Any, ...]) -> 
     call = f"{feed['call']} (line {feed['line']})"
     if isinstance(x[0], int) and isinstance(y[0], int) and x[0] != y[0]:
         message = (
-            f"{call} gives {x[0]:,} input samples but {y[0]:,} targets: Keras refuses "
-            "(ValueError: Data cardinality is ambiguous)"
+            f"{call} gives {x[0]:,} input samples but {y[0]:,} targets "
+            "(Keras: ValueError, Data cardinality is ambiguous)"
         )
         return _feed_finding(feed, message, "targets", output, y, out)
     loss, labels = feed.get("loss"), y[1:]

@@ -1,0 +1,119 @@
+"""KF003 shape-fault: the faults it reports, and the code it must stay silent on (a false
+error is worse than silence). Each reported fault is rebuilt in Keras by
+tests/test_rule_examples.py (the page) and bench/shape_faults (the labelled set)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kerasfix import catalogue
+from kerasfix.checks.shape_fault import ShapeFaultFacts
+from kerasfix.runner import lint_paths
+from kerasfix.settings import Settings
+
+IMPORTS = "import numpy as np\nfrom tensorflow import keras\nfrom tensorflow.keras import layers\n"
+MNIST = "(x, y), _ = keras.datasets.mnist.load_data()\n"
+CONV = (
+    "model = keras.Sequential([keras.Input((28, 28, 1)), layers.Conv2D(4, 3),\n"
+    "    layers.GlobalAveragePooling2D(), layers.Dense(10, activation='softmax')])\n"
+    "model.compile('adam', 'categorical_crossentropy')\n"
+)
+
+REPORTED = [
+    ("rank-short", "m = keras.Sequential([layers.Conv2D(8, 3, input_shape=(28, 28)),\n"
+     "    layers.GlobalAveragePooling2D()])\n", "build", "input_shape=(28, 28, 1)"),
+    ("window", "m = keras.Sequential([layers.Conv1D(64, 10, input_shape=(1, 101))])\n", "build",
+     "does not fit length 1"),
+    ("sized-by-fit", MNIST + "m = keras.Sequential([layers.Conv2D(8, 3), layers.Flatten()])\n"
+     "m.fit(x, y)\n", "build", "fixed by m.fit(x, ...) (line 6)"),
+    ("data-rank", MNIST + CONV + "model.predict(x.reshape(-1, 784))\n", "data",
+     "feeds inputs of shape (60000, 784)"),
+    ("data-width", "m = keras.Sequential([layers.Dense(4, input_shape=(20,)), layers.Dense(1)])\n"
+     "m.predict(np.zeros((5, 30)))\n", "data", "expected axis -1 of input shape to have value 20"),
+    ("targets-width", MNIST + CONV + "model.fit(x.reshape(-1, 28, 28, 1), "
+     "keras.utils.to_categorical(y, 12))\n", "targets", "(60000, 12)"),
+    ("targets-indices", MNIST + CONV + "model.fit(x.reshape(-1, 28, 28, 1), y)\n", "targets",
+     "targets of shape (60000,)"),
+    ("cardinality", "m = keras.Sequential([layers.Dense(1, input_shape=(3,))])\n"
+     "m.fit(np.zeros((8, 3)), np.zeros((9, 1)))\n", "targets", "Data cardinality"),
+]  # fmt: skip
+
+SILENT = [
+    # Keras 3 adds the missing trailing 1-axis itself; Keras 2 refused: generation-dependent.
+    ("trailing-axis", MNIST + CONV + "model.fit(x, keras.utils.to_categorical(y, 10))\n"),
+    # `Conv2D(8, 3, 3)`: a 3x3 kernel in Keras 1/2.0-2.3, strides 3 later.
+    ("positional-kernel", "m = keras.Sequential([layers.Conv2D(8, 3, 3, input_shape=(4, 4, 1)),"
+     "\n    layers.MaxPooling2D(2)])\n"),
+    ("input-dim", "m = keras.Sequential([layers.LSTM(4, input_dim=3, input_length=2), "
+     "layers.Conv1D(2, 5)])\n"),
+    # Exclusive branches merged into one model: not a model anyone builds.
+    ("branches", "import sys\nm = keras.Sequential()\nif sys.argv[1] == 'mlp':\n"
+     "    m.add(layers.Flatten(input_shape=(28, 28, 1)))\n    m.add(layers.Dense(10))\n"
+     "elif sys.argv[1] == 'cnn':\n    m.add(layers.Conv2D(8, 3, input_shape=(28, 28, 1)))\n"
+     "    m.add(layers.GlobalAveragePooling2D())\n"),
+    # The same trailing-axis leniency when a model's input and its data are both fixed.
+    ("data-trailing-axis", MNIST + CONV + "model.predict(x.reshape(-1, 14, 56))\n"),
+    # A layer kerasfix cannot size on the way: unsure, so silent.
+    ("lambda", "m = keras.Sequential([keras.Input((28, 28)), layers.Lambda(lambda t: t[..., None]),"
+     "\n    layers.Conv2D(8, 3)])\n"),
+    # Another input size that every layer takes: Keras 2 warned and ran it.
+    ("fully-convolutional", CONV + "model.predict(np.zeros((2, 64, 64, 1)))\n"),
+    # The targets fit the output and the loss.
+    ("targets-ok", MNIST + CONV + "model.fit(x.reshape(-1, 28, 28, 1), "
+     "keras.utils.to_categorical(y, 10))\n"),
+    ("binary-broadcasts", "m = keras.Sequential([layers.Dense(1, input_shape=(3,))])\n"
+     "m.compile('adam', 'binary_crossentropy')\nm.fit(np.zeros((8, 3)), np.zeros((8, 4)))\n"),
+    # Two compiles with different losses: which one is in force is not decided here.
+    ("two-losses", "import sys\nm = keras.Sequential([layers.Dense(10, input_shape=(3,))])\n"
+     "if sys.argv:\n    m.compile('adam', 'mse')\nelse:\n"
+     "    m.compile('adam', 'categorical_crossentropy')\nm.fit(np.zeros((8, 3)), np.zeros((8,)))\n"),
+]  # fmt: skip
+
+
+def _shape_faults(tmp_path: Path, body: str, settings: Settings | None = None) -> list:  # type: ignore[type-arg]
+    path = tmp_path / "script.py"
+    path.write_text(IMPORTS + body, encoding="utf-8")
+    result = lint_paths([path], settings or Settings())
+    assert result.errors == []
+    return [f for f in result.findings if f.rule == "KF003"]
+
+
+@pytest.mark.parametrize(("body", "kind", "says"),
+                         [pytest.param(*c[1:], id=c[0]) for c in REPORTED])  # fmt: skip
+def test_reported(tmp_path: Path, body: str, kind: str, says: str) -> None:
+    (finding,) = _shape_faults(tmp_path, body)
+    assert finding.severity.value == "error"
+    assert isinstance(finding.data, ShapeFaultFacts) and finding.data.kind == kind
+    assert says in finding.message
+    assert "Keras: ValueError" in finding.message
+
+
+@pytest.mark.parametrize("body", [pytest.param(c[1], id=c[0]) for c in SILENT])
+def test_silent_where_unsure(tmp_path: Path, body: str) -> None:
+    assert _shape_faults(tmp_path, body) == []
+
+
+def test_noqa_select_and_ignore(tmp_path: Path) -> None:
+    body = REPORTED[0][1]
+    assert _shape_faults(tmp_path, body, Settings(select=("KF001",))) == []
+    assert _shape_faults(tmp_path, body, Settings(ignore=("KF003",))) == []
+    quiet = body.replace("(28, 28)),", "(28, 28)),  # noqa: KF003")
+    assert _shape_faults(tmp_path, quiet) == []
+
+
+def test_facts_round_trip_the_cache(tmp_path: Path) -> None:
+    (finding,) = _shape_faults(tmp_path, REPORTED[3][1])
+    data = finding.data
+    assert ShapeFaultFacts.decode(data.encode()) == data
+    assert data.report()["got_shape"] == [None, 784]
+
+
+def test_sarif_and_rule_page_come_from_the_registry() -> None:
+    from kerasfix.reporters.sarif import rule_descriptor
+
+    doc = catalogue.get("shape-fault")
+    assert doc is not None and doc.id == "KF003" and doc.severity == "error"
+    descriptor = rule_descriptor(doc)
+    assert descriptor["id"] == "KF003" and descriptor["name"] == "shape-fault"
