@@ -68,7 +68,8 @@ SILENT = [
     # Two compiles with different losses: which one is in force is not decided here.
     ("two-losses", "import sys\nm = keras.Sequential([layers.Dense(10, input_shape=(3,))])\n"
      "if sys.argv:\n    m.compile('adam', 'mse')\nelse:\n"
-     "    m.compile('adam', 'categorical_crossentropy')\nm.fit(np.zeros((8, 3)), np.zeros((8,)))\n"),
+     "    m.compile('adam', 'categorical_crossentropy')\n"
+     "m.fit(np.zeros((8, 3)), np.zeros((8,)))\n"),
 ]  # fmt: skip
 
 
