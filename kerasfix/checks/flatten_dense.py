@@ -17,7 +17,7 @@ from kerasfix.checks.input_origin import sized_by_note
 from kerasfix.checks.options import RuleOptions
 from kerasfix.findings import Finding, RuleData, Severity, plain_int, plain_shape, plain_text
 from kerasfix.graph.model import Graph, Node, Shape, Unknown, as_clause
-from kerasfix.layers.core import lora_params
+from kerasfix.layers.core import lora_params, quantization_mode
 from kerasfix.layers.registry import Role, lookup
 from kerasfix.rule import Rule
 
@@ -378,6 +378,9 @@ def _finding_for(
     params_pooling = _dense_params(channels, units, use_bias, config)
     features = math.prod(body) if sized and body is not None else None  # type: ignore[arg-type]
     params_flatten = _dense_params(features, units, use_bias, config)
+    quantized = quantization_mode(dense_config)
+    if quantized is not None:  # Keras stores scales by mode and version: no guessed count
+        params_flatten = params_pooling = None
     per_unit = _per_unit(features, channels, use_bias, config) if units is None else (None, None)
 
     if site.flatten.inputs[0].build_error is not None:
@@ -394,7 +397,11 @@ def _finding_for(
     subject = _subject(site, prefix, graph, body)
     dense_text = _dense_text(site, units, prefix)
     if known:
-        counts = _counts_text(params_flatten, params_pooling, suggestion)
+        counts = (
+            _quantized_text(quantized, suggestion)
+            if quantized is not None
+            else _counts_text(params_flatten, params_pooling, suggestion)
+        )
         message = f"{subject} feeds {dense_text}: {counts}"
     else:
         if sized:  # only the width is unknown
@@ -542,6 +549,16 @@ def _dense_text(site: FlattenDenseSite, units: int | None, prefix: tuple[str, ..
     if site.dense.layer.span is not None:
         return f"Dense({width}){inside}"
     return f"'{site.dense.layer.display_name}' Dense({width}){inside}"
+
+
+def _quantized_text(mode: str, suggestion: str | None) -> str:
+    """A quantized Dense (`model.quantize(...)`): its count is not the float formula."""
+    return (
+        f"the Dense is quantized ({mode}): Keras stores scales next to its kernel, laid "
+        "out by mode and version, so no count is given here (inspect counts the stored "
+        f"weights); {suggestion} would keep only the channels: rewrite the float model, "
+        "then quantize it again"
+    )
 
 
 def _counts_text(flat: int | None, pooled: int | None, suggestion: str | None) -> str:

@@ -223,13 +223,19 @@ def test_vector_activation_between_is_refused(saved: Path, tmp_path: Path) -> No
 
 def test_quantized_dense_counts_from_stored_weights(saved: Path, tmp_path: Path) -> None:
     """`model.quantize("int8"/"int4"/"float8")`: inspect's total is Keras's count_params()
-    (the scales and amax histories included), and the rewrite refuses the site, saying why."""
+    (the scales and amax histories included); lint states no float count for the quantized
+    Dense, and the rewrite refuses the site, saying why."""
     from kerasfix.commands.inspect import build_summary
 
     counts = json.loads((saved / "quantized.json").read_text())
     for mode, keras_count in counts.items():
         path = saved / f"q_{mode}.keras"
-        assert build_summary(path).total_params == keras_count, mode
+        summary = build_summary(path)
+        assert summary.total_params == keras_count, mode
+        (finding,) = summary.findings  # lint's KF001: no float count passed off as Keras's
+        assert finding.data.params_flatten is None and finding.data.params_pooling is None
+        assert f"the Dense is quantized ({mode}" in finding.message
+        assert summary.params_after_swaps == keras_count and summary.swaps == []
         report = rewrite_file(path, tmp_path / "q.keras", Options(verify=False))
         assert report.sites == [] and report.params_before == keras_count
         assert f"Dense 'fc' is quantized ({mode}" in report.skipped[0]
