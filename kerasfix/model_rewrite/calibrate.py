@@ -16,7 +16,7 @@ import numpy as np
 
 from kerasfix.model_rewrite.data import open_inputs
 from kerasfix.model_rewrite.errors import RewriteError
-from kerasfix.model_rewrite.fidelity import fidelity
+from kerasfix.model_rewrite.fidelity import fidelity, flat_outputs
 from kerasfix.model_rewrite.plan import INFERENCE_IDENTITY, PlannedSwap
 
 HELD_OUT = 0.2
@@ -130,6 +130,4 @@ def compare_outputs(original: Any, rewritten: Any, x: Any, y: Any | None) -> dic
     """How far the outputs moved on `x`: abs differences, top-1 agreement, accuracies."""
     before = original.predict(x, verbose=0, batch_size=256)
     after = rewritten.predict(x, verbose=0, batch_size=256)
-    if not isinstance(before, (list, tuple)):
-        before, after = [before], [after]
-    return fidelity(list(before), list(after), y)
+    return fidelity(flat_outputs(before), flat_outputs(after), y)

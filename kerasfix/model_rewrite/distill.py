@@ -40,7 +40,7 @@ from kerasfix.model_rewrite.atomic import AtomicFile
 from kerasfix.model_rewrite.calibrate import Data, load_keras_model, load_model_path
 from kerasfix.model_rewrite.data import Inputs, open_inputs, split
 from kerasfix.model_rewrite.errors import RewriteError
-from kerasfix.model_rewrite.fidelity import compare, fidelity, held_out_metric
+from kerasfix.model_rewrite.fidelity import compare, fidelity, flat_outputs, held_out_metric
 from kerasfix.model_rewrite.keras_runtime import jit_compile
 
 CALIBRATION_ROWS = 4096  # the ridge fit needs no more; bounds the feature maps held at once
@@ -149,9 +149,10 @@ def distill(
         if options.train == "head":
             _freeze_trunk(student)
         batches = _batches(keras, inputs, prepared.train, targets, options.batch_size, seed, mixes)
+        batches.structure = student
         student.compile(
             optimizer=keras.optimizers.Adam(_schedule(keras, options, len(batches))),
-            loss=losses if len(losses) > 1 else losses[0],
+            loss=_structured(student, losses) if len(losses) > 1 else losses[0],
             jit_compile=jit_compile(student),
         )
         before = _predict(student, inputs, prepared.heldout, options.batch_size)
@@ -309,6 +310,7 @@ def _batches(keras: Any, *args: Any) -> Any:
             # positions below len(rows) are training rows, the rest mixes
             self.count = len(rows) + (len(mixes.first) if mixes is not None else 0)
             self.order = self.rng.permutation(self.count)
+            self.structure: Any = None  # the student: its outputs' structure (a dict...)
 
         def __len__(self) -> int:
             return math.ceil(self.count / self.batch_size)
@@ -324,7 +326,9 @@ def _batches(keras: Any, *args: Any) -> Any:
                 for parts, t in zip(targets, self.mixes.targets, strict=True):
                     parts.append(t[mixed])
             joined = [np.concatenate(parts) for parts in targets]
-            return np.concatenate(x), joined[0] if len(joined) == 1 else tuple(joined)
+            if len(joined) == 1:
+                return np.concatenate(x), joined[0]
+            return np.concatenate(x), _structured(self.structure, joined)
 
         def on_epoch_end(self) -> None:
             self.order = self.rng.permutation(self.count)
@@ -345,14 +349,25 @@ def _predict_read(
     for start in range(0, len(rows), batch_size * 4):
         batch = read(rows[start : start + batch_size * 4])
         out = model.predict_on_batch(batch)
-        chunks.append([np.asarray(o) for o in (out if isinstance(out, (list, tuple)) else [out])])
+        chunks.append([np.asarray(o) for o in flat_outputs(out)])
     return [np.concatenate(parts) for parts in zip(*chunks, strict=True)]
+
+
+def _structured(model: Any, values: list[Any]) -> Any:
+    """`values` (one per output, in `flat_outputs`'s order) in the structure of the model's
+    outputs: a dict for `Model(x, {"cls": ..., "feat": ...})`, a tuple otherwise."""
+    structure = getattr(model, "output", None)
+    if isinstance(structure, dict):
+        return dict(zip(sorted(structure), values, strict=True))
+    return tuple(values)
 
 
 def _output_layers(model: Any) -> list[Any]:
     config = model.get_config()
     if isinstance(config, dict) and config.get("output_layers"):
         names = config["output_layers"]
+        if isinstance(names, dict):  # dict outputs: Keras orders them by key
+            names = [names[key] for key in sorted(names)]
         names = [names] if isinstance(names[0], str) else names
         return [model.get_layer(n[0]) for n in names]
     return [model.layers[-1]]

@@ -19,6 +19,13 @@ NOT_PRESERVED = (
 )
 
 
+def flat_outputs(outputs: Any) -> list[Any]:
+    """A model's outputs as a list: a dict's values by key, as Keras orders them."""
+    if isinstance(outputs, dict):
+        return [outputs[key] for key in sorted(outputs)]
+    return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+
+
 def fidelity(before: list[Any], after: list[Any], labels: Any | None) -> dict[str, float]:
     """Abs differences over every output; top-1 agreement (and accuracy against `labels`)
     for the first output that is a class score vector, or a single sigmoid/score unit."""

@@ -277,3 +277,21 @@ def test_inspect_after_swaps_counts_the_batchnorm_between(saved: Path) -> None:
         row = next(r for r in summary.rows if r.path[-1] == "bn")
         assert (row.params, row.params_after) == (4 * 96, 4 * 6)
         assert summary.weight_bytes_after_swaps == 4 * pooled
+
+
+def test_dict_outputs_compared_and_distilled(saved: Path, tmp_path: Path) -> None:
+    """`Model(x, {"cls": ..., "feat": ...})`: --verify-data and --data compare and train every
+    output by its key (they failed on the dict: "float() argument ... not 'dict'")."""
+    from kerasfix.model_rewrite.distill import DistillOptions
+
+    data = tmp_path / "x.npy"
+    np.save(data, np.random.default_rng(0).standard_normal((24, 4, 4, 3)).astype("float32"))
+    options = Options(verify=False, verify_data=data)
+    report = rewrite_file(saved / "dict.keras", tmp_path / "a.keras", options)
+    assert report.outputs is not None and report.outputs["samples"] == 24
+    assert 0 <= report.outputs["top1_agreement"] <= 1
+    distill = DistillOptions(epochs=1, batch_size=8, holdout=0.25, mixup=False)
+    options = Options(init="distill", calibration_data=data, verify=False, distill=distill)
+    report = rewrite_file(saved / "dict.keras", tmp_path / "b.keras", options)
+    assert report.distill is not None and report.distill.epochs_run == 1
+    assert report.distill.heldout["samples"] == 6
