@@ -77,8 +77,12 @@ def test_plain_fix_leaves_it_and_unsafe_fixes_fix_it(
     assert main(["lint", "--isolated", "--fix", str(path)]) == 1
     assert path.read_text(encoding="utf-8") == UNKNOWN
     assert "--unsafe-fixes" in capsys.readouterr().err
-    assert main(["lint", "--isolated", "--fix", "--unsafe-fixes", str(path)]) == 0
+    assert main(["lint", "--isolated", "--fix", "--unsafe-fixes", "--show-fixes", str(path)]) == 0
     assert "layers.GlobalAveragePooling2D()," in path.read_text(encoding="utf-8")
+    shown = capsys.readouterr().err
+    assert "KF002 Flatten -> GlobalAveragePooling2D (Dense parameters per unit 21,633 -> 33)" in (
+        shown
+    )
 
 
 def test_every_reporter_says_kf002_and_the_per_unit_counts(

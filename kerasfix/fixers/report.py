@@ -64,8 +64,11 @@ def _what(finding: Finding, pooling: str) -> str:
     change = f"Flatten -> {target_name(finding, pooling)}"
     facts = finding.data.report()
     flat, pooled = facts.get("params_flatten"), facts.get("params_pooling")
+    per_unit = facts.get("params_flatten_per_unit"), facts.get("params_pooling_per_unit")
     if flat is not None and pooled is not None:
         change += f" (Dense parameters {flat:,} -> {pooled:,})"
+    elif None not in per_unit:  # KF002 with the Dense width unknown
+        change += f" (Dense parameters per unit {per_unit[0]:,} -> {per_unit[1]:,})"
     return change
 
 
