@@ -186,9 +186,16 @@ class _Builder:
             shape = _shape(build_shape)
         previous = graph.add(Node(first, declared_shape=shape))
         graph.inputs = [previous]
+        nodes = []
         for layer in layers:
             previous = graph.add(Node(layer, inputs=[previous]))
+            nodes.append(previous)
         graph.outputs = [previous]
+        # Keras 3 records each layer's input shape (build_config), which is the output of the
+        # layer before it: what sizes a custom or Lambda layer kerasfix cannot compute.
+        built = [_built_input(entry) for entry in entries[len(entries) - len(layers) :]]
+        for node, after in zip(nodes, built[1:], strict=False):
+            node.recorded_shape = after
         return graph
 
     def functional(self, config: Any, depth: int) -> Graph:
@@ -384,6 +391,12 @@ def _refs(value: Any) -> list[TensorRef]:
 def _shift(ref: TensorRef, shifted: set[str]) -> TensorRef:
     name, index, tensor = ref
     return (name, index - 1, tensor) if name in shifted and index > 0 else ref
+
+
+def _built_input(entry: Any) -> Shape | None:
+    """The input shape Keras 3 built a layer for (`build_config.input_shape`), if one."""
+    build = entry.get("build_config") if isinstance(entry, dict) else None
+    return _shape(build.get("input_shape")) if isinstance(build, dict) else None
 
 
 def _shape(value: Any) -> Shape | None:
