@@ -116,3 +116,32 @@ def test_editor_hover_shows_the_per_unit_table(tmp_path: Path) -> None:
     hover = hover_markdown(finding)
     assert "| Flatten → Dense | 21,633 |" in hover
     assert "| GlobalAveragePooling2D → Dense | 33 |" in hover
+
+
+TWO_HEADS = """\
+import sys
+
+import keras
+from keras import layers
+
+n = int(sys.argv[1])
+inputs = keras.Input(shape=(28, 28, 1))
+x = layers.Conv2D(32, 3)(inputs)
+x = layers.Flatten()(x)
+model = keras.Model(inputs, [layers.Dense(10)(x), layers.Dense(n)(x)])
+"""
+
+
+def test_a_flatten_with_a_known_and_an_unknown_head(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One Flatten, two heads: KF001 (exact) and KF002 (width unknown). Plain --fix replaces
+    the Flatten for the KF001, which fixes the KF002 head too: it is counted as fixed, and no
+    "more fixes with --unsafe-fixes" is promised for it."""
+    path = _write(tmp_path, TWO_HEADS)
+    assert sorted(f.rule for f in lint_paths([path]).findings) == ["KF001", "KF002"]
+    assert main(["lint", "--isolated", "--fix", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "Fixed 2 findings in 1 file (KF001: 1, KF002: 1)." in err
+    assert "--unsafe-fixes" not in err
+    assert "x = layers.GlobalAveragePooling2D()(x)" in path.read_text(encoding="utf-8")

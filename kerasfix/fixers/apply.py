@@ -152,8 +152,7 @@ def _plan(
     # Only a channels-first site is spelled differently in Keras 1: ask only then.
     keras1 = any(f.data.channels_first for f in chosen if isinstance(f.data, PoolingFacts))
     keras1 = keras1 and speaks_keras1(document.units)
-    fixable = _sites(findings, options, keras1=keras1)
-    sites = [site for site in fixable if findings[site.ident] in chosen]
+    sites = [s for s in _sites(findings, options, keras1=keras1) if findings[s.ident] in chosen]
     if not sites:
         outcome.after = outcome.before
         return
@@ -172,9 +171,10 @@ def _plan(
     changed = [i for i, text in enumerate(texts) if text != document.originals[i]]
     program = _parse_all(outcome.path, outcome.kind, texts, changed)
     remaining = lint_program(program, settings)
-    # One Flatten feeding two heads is two findings and one edit: both are fixed by it.
+    # One Flatten feeding two heads is two findings and one edit: both are fixed by it,
+    # even a KF002 head whose own fix waits for --unsafe-fixes (the edit was the KF001's).
     applied = {(site.unit, site.span) for site in result.applied}
-    fixed = {site.ident for site in fixable if (site.unit, site.span) in applied}
+    fixed = {i for i, f in enumerate(findings) if f.span is not None and _where(f) in applied}
     untouched = [f for i, f in enumerate(findings) if i not in fixed]
     extra = unaccounted(remaining, untouched)
     second = _sites(extra, options, keras1=keras1)
@@ -256,11 +256,11 @@ def _sites(
         target = target_name(finding, options.pooling)
         if not should_fix(finding, options) or target is None or finding.span is None:
             continue
-        span = finding.span
+        unit, span = _where(finding)
         sites.append(
             SourceEdit(
-                unit=(span.cell - 1) if span.cell else 0,
-                span=(span.line, span.column, span.end_line, span.end_column),
+                unit=unit,
+                span=span,
                 target=target,
                 channels_first=isinstance(finding.data, PoolingFacts)
                 and finding.data.channels_first,
@@ -269,6 +269,14 @@ def _sites(
             )
         )
     return sites
+
+
+def _where(finding: Finding) -> tuple[int, tuple[int, int, int, int]]:
+    """The parse unit and span of a source finding, as a `SourceEdit` holds them."""
+    span = finding.span
+    assert span is not None
+    unit = (span.cell - 1) if span.cell else 0
+    return unit, (span.line, span.column, span.end_line, span.end_column)
 
 
 def _restore(document: _Document, index: int, text: str) -> str:
