@@ -8,7 +8,7 @@ shape inference (`lint_graph` runs it).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,24 +35,31 @@ class LayerView:
         return self.node.unknown_reason if self.node.output_shape is None else None
 
 
-def layer_views(graph: Graph, prefix: tuple[str, ...] = ()) -> Iterator[LayerView]:
+def layer_views(
+    graph: Graph, prefix: tuple[str, ...] = (), names: Mapping[int, str] | None = None
+) -> Iterator[LayerView]:
     """Every call in `graph`, depth first: a nested model's calls follow the call of the
-    model, each nested graph expanded once (at its first call)."""
-    yield from _walk(graph, prefix, 0, set())
+    model, each nested graph expanded once (at its first call). `names` (id(layer) -> name)
+    overrides the names the graph holds (inspect: the names Keras would give)."""
+    yield from _walk(graph, prefix, 0, set(), names or {})
 
 
 def _walk(
-    graph: Graph, prefix: tuple[str, ...], depth: int, expanded: set[int]
+    graph: Graph,
+    prefix: tuple[str, ...],
+    depth: int,
+    expanded: set[int],
+    names: Mapping[int, str],
 ) -> Iterator[LayerView]:
     for node in graph.nodes:
         layer = node.layer
-        name = layer.display_name
+        name = names.get(id(layer)) or layer.display_name
         # A source file may name a layer with a value known only at run time.
         path = (*prefix, name if isinstance(name, str) else layer.class_name)
         yield LayerView(node, path, depth)
         if layer.inner is not None and id(layer.inner) not in expanded:
             expanded.add(id(layer.inner))
-            yield from _walk(layer.inner, path, depth + 1, expanded)
+            yield from _walk(layer.inner, path, depth + 1, expanded, names)
 
 
 def format_shape(shape: Shape | None, symbolic: tuple[Any, ...] | None = None) -> str:

@@ -8,6 +8,7 @@ has them (never the arrays), else from the parameter count at float32.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from kerasfix.checks.flatten_dense import locate
 from kerasfix.checks.shape_fault import failing_node
 from kerasfix.findings import Finding
 from kerasfix.graph.model import Graph, Layer, Node, Shape, SourceSpan
+from kerasfix.inspection.keras_names import created_at
 from kerasfix.inspection.layer_view import layer_views
 from kerasfix.kerasfile.weights import WeightInfo
 
@@ -127,11 +129,14 @@ def summarize(
     weights: WeightInfo | None = None,
     notes: list[str] | None = None,
     layer_params: dict[int, int | None] | None = None,
+    names: Mapping[int, str] | None = None,
+    hidden: Collection[int] = (),
 ) -> Summary:
     """The table for an already-linted graph (inference has filled shapes and params).
 
     `layer_params` (id(layer) -> its parameters) counts a shared layer at its first call in
     *this* graph; without it a node's own count is used (0 for a layer called before).
+    `names` (id(layer) -> name) overrides layer names; nodes in `hidden` (ids) get no row.
     """
     markers: dict[int, list[str]] = {}
     savings: dict[int, int] = {}
@@ -150,7 +155,7 @@ def summarize(
             between.update(_between_savings(site, finding))
     savings.update(between)
     counter = _Counter(layer_params)
-    rows = _rows(graph, markers, savings, counter)
+    rows = _rows(graph, markers, savings, counter, names, hidden)
     top = [row for row in rows if row.depth == 0]
     total = None if any(r.params is None for r in top) else sum(r.params or 0 for r in top)
     if total is None and weights is not None and weights.values:
@@ -202,11 +207,18 @@ class _Counter:
 
 
 def _rows(
-    graph: Graph, markers: dict[int, list[str]], savings: dict[int, int], count: _Counter
+    graph: Graph,
+    markers: dict[int, list[str]],
+    savings: dict[int, int],
+    count: _Counter,
+    names: Mapping[int, str] | None,
+    hidden: Collection[int],
 ) -> list[Row]:
     rows: list[Row] = []
-    for view in layer_views(graph):
+    for view in layer_views(graph, names=names):
         node, layer = view.node, view.layer
+        if id(node) in hidden:
+            continue
         params = count(node)
         row = Row(
             path=view.path,
@@ -217,7 +229,7 @@ def _rows(
             markers=markers.get(id(node), []),
             note=view.unknown_note,
             opaque=layer.opaque is not None,
-            span=layer.span,
+            span=created_at(layer),
         )
         rows.append(row)
         saved = savings.get(id(node), 0)

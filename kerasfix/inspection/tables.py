@@ -14,6 +14,7 @@ from kerasfix.checks.shape_fault import failing_node
 from kerasfix.findings import Finding
 from kerasfix.frontends.base import Program
 from kerasfix.graph.model import Graph, Layer, Node
+from kerasfix.inspection.keras_names import keras_names, written_input
 from kerasfix.inspection.summary import Summary, summarize
 
 
@@ -47,7 +48,19 @@ def layer_table(program: Program, findings: list[Finding] | None = None) -> list
     ]
     if not models and program.graph.nodes:
         models = [(program.graph, None)]
-    return [_table(program, graph, layer, findings, first_params) for graph, layer in models]
+    names = keras_names(program)
+    return [_table(program, graph, layer, findings, first_params, names) for graph, layer in models]
+
+
+def hidden_inputs(graph: Graph) -> set[int]:
+    """Input nodes Keras's summary does not list: a Sequential's (`model.layers` leaves its
+    InputLayer out) and the ones the code never wrote (a function's parameter)."""
+    return {
+        id(node)
+        for _, sub in graph.walk()
+        for node in sub.nodes
+        if node.is_input and (sub.class_name == "Sequential" or not written_input(node))
+    }
 
 
 def _table(
@@ -56,6 +69,7 @@ def _table(
     layer: Layer | None,
     findings: list[Finding],
     first_params: dict[int, int | None],
+    names: dict[int, str],
 ) -> Summary:
     nodes = {id(node) for _, sub in graph.walk() for node in sub.nodes}
     flattens = {id(f): _flatten_node(f, program.graph) for f in findings}
@@ -73,11 +87,13 @@ def _table(
         model_format=program.kind,
         facts=facts,
         layer_params=first_params,
+        names=names,
+        hidden=hidden_inputs(graph),
     )
     if layer is None:
         summary.name = "(layer calls outside any model)"
     elif summary.name is None:
-        summary.name = layer.class_name
+        summary.name = names.get(id(layer), layer.class_name)
     return summary
 
 

@@ -24,26 +24,30 @@ def render_text(summary: Summary, out: TextIO) -> None:
     out.write(
         f'Model: "{summary.name or "?"}"  ({summary.path}; {kind}{"; " + facts if facts else ""})\n'
     )
+    lines = any(row.span is not None for row in summary.rows)  # a source file's table
     table = [
         (
             "  " * row.depth + f"{row.path[-1]} ({row.class_name})",
             format_shape(row.output_shape),
             "?" if row.params is None else f"{row.params:,}",
+            _line(row) if lines else "",
             _mark(row),
         )
         for row in summary.rows
     ]
-    header = ("Layer (type)", "Output Shape", "Param #", "")
-    widths = [max(len(r[i]) for r in [header, *table]) for i in range(3)]
-    line = "-" * (sum(widths) + 6)
-    out.write(f"{header[0]:<{widths[0]}}  {header[1]:<{widths[1]}}  {header[2]:>{widths[2]}}\n")
-    out.write(line + "\n")
-    for name, shape, params, mark in table:
-        out.write(
-            f"{name:<{widths[0]}}  {shape:<{widths[1]}}  {params:>{widths[2]}}  {mark}".rstrip()
-            + "\n"
-        )
-    out.write(line + "\n")
+    header = ("Layer (type)", "Output Shape", "Param #", "Line" if lines else "", "")
+    widths = [max(len(r[i]) for r in [header, *table]) for i in range(4)]
+    rule = "-" * (sum(widths) + 6 + (2 if lines else 0))
+    for index, cells in enumerate([header, None, *table]):
+        if cells is None:
+            out.write(rule + "\n")
+            continue
+        name, shape, params, where, mark = cells
+        text = f"{name:<{widths[0]}}  {shape:<{widths[1]}}  {params:>{widths[2]}}"
+        if lines:
+            text += f"  {where:>{widths[3]}}"
+        out.write(f"{text}  {mark if index else ''}".rstrip() + "\n")
+    out.write(rule + "\n")
     total = summary.total_params
     out.write(f"Total params: {'unknown' if total is None else f'{total:,}'}\n")
     after = summary.params_after_swaps
@@ -78,6 +82,14 @@ def where_of(finding: Finding) -> str:
         return finding.path
     cell = f"cell {finding.cell}:" if finding.cell is not None else ""
     return f"{finding.path}:{cell}{finding.line}:{finding.column}"
+
+
+def _line(row: Row) -> str:
+    """Where the code creates the layer: `12`, or `cell 3:12` in a notebook."""
+    if row.span is None:
+        return ""
+    cell = f"cell {row.span.cell}:" if row.span.cell is not None else ""
+    return f"{cell}{row.span.line}"
 
 
 def _mark(row: Row) -> str:

@@ -56,7 +56,7 @@ def test_names_from_the_file_are_escaped(tmp_path: Path) -> None:
     assert "script" not in page.tags and "u" not in page.tags
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     (view,) = page.models
-    assert [name for name, _ in view.rows][1] == "<u>f</u>"
+    assert view.rows[0][0] == "<u>f</u>"  # a Sequential lists no Input
 
 
 def test_axis_is_logarithmic_only_when_layers_differ_by_orders(tmp_path: Path) -> None:
@@ -66,7 +66,7 @@ def test_axis_is_logarithmic_only_when_layers_differ_by_orders(tmp_path: Path) -
 
     # 896 .. 4,194,560 parameters: log; 896 and 18,496: linear; one layer whose swap takes
     # it from 524,320 to 2,080: log, or the bar after the swap would be invisible.
-    assert 'data-scale="log"' in parameter_chart(by_name["Functional"])
+    assert 'data-scale="log"' in parameter_chart(by_name["functional_1"])
     assert 'data-scale="linear"' in parameter_chart(by_name["trunk"])
     assert 'data-scale="log"' in parameter_chart(by_name["classifier"])
 
@@ -77,12 +77,12 @@ def test_summary_renders_in_jupyter() -> None:
     view = read_page(f'<section class="kf-model">{fragment}</section>').models[0]
     assert view.swap_cards == ["1,569 → 9"]
     assert {(name, kind): value for name, kind, value in view.bars} == {
-        ("Conv2D", "before"): 80,
-        ("Conv2D", "after"): 80,
-        ("Flatten", "before"): 0,
-        ("Flatten", "after"): 0,
-        ("Dense", "before"): 1_569,
-        ("Dense", "after"): 9,
+        ("conv2d", "before"): 80,
+        ("conv2d", "after"): 80,
+        ("flatten", "before"): 0,
+        ("flatten", "after"): 0,
+        ("dense", "before"): 1_569,
+        ("dense", "after"): 9,
     }
     assert "<style>" in fragment and "body{" not in fragment  # never restyles the notebook
 

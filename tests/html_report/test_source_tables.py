@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import runpy
 import subprocess
 import sys
@@ -38,9 +39,9 @@ def test_every_model_of_a_file_in_creation_order() -> None:
     tables = layer_table(read_every_model(NESTED, "source"))
     assert [(t.name, t.facts["line"]) for t in tables] == [
         ("trunk", "6"),
-        ("Functional", "19"),
+        ("functional_1", "19"),  # Keras's name: building `trunk` at line 16 took "functional"
         ("classifier", "21"),
-        ("Sequential", "22"),
+        ("sequential", "22"),
     ]
     trunk, functional, classifier, full = tables
     # Conv2D(32, 3) on 3 channels: 3*3*3*32 + 32; Conv2D(64, 3) on 32: 3*3*32*64 + 64.
@@ -67,7 +68,8 @@ def test_rows_carry_spans_markers_and_after_counts() -> None:
     # A nested model holding the swap site shrinks with it.
     classifier_row = next(r for r in full.rows if r.path == ("classifier",))
     assert (classifier_row.params, classifier_row.params_after) == (524_320, 2_080)
-    assert [r.depth for r in full.rows if r.path[0] == "classifier"] == [0, 1, 1, 1]
+    # As Keras lists a Sequential's layers: without its InputLayer.
+    assert [r.depth for r in full.rows if r.path[0] == "classifier"] == [0, 1, 1]
 
 
 def test_notebook_tables_name_the_cell() -> None:
@@ -75,7 +77,6 @@ def test_notebook_tables_name_the_cell() -> None:
     assert table.facts == {"cell": "1", "line": "6"}
     # Conv2D(8, 3) on 1 channel at 16x16 -> 14x14x8, Dense(1): 1568 + 1.
     assert [(r.class_name, r.output_shape, r.params) for r in table.rows] == [
-        ("InputLayer", (None, 16, 16, 1), 0),
         ("Conv2D", (None, 14, 14, 8), 80),
         ("Flatten", (None, 1568), 0),
         ("Dense", (None, 1), 1_569),
@@ -90,9 +91,9 @@ def test_cli_json_matches_the_tables_and_text_lists_them(tmp_path: Path) -> None
     layers = data["models"][1]["layers"]
     rows = [(r["layer"], r["params"], r["params_after_swaps"], r["line"]) for r in layers]
     assert rows[-3:] == [
-        ("Flatten", 0, 0, 17),
-        ("Dense", 4_194_560, 16_640, 18),
-        ("Dense", 2_570, 2_570, 19),
+        ("flatten", 0, 0, 17),
+        ("dense", 4_194_560, 16_640, 18),
+        ("dense_1", 2_570, 2_570, 19),
     ]
     text = inspect_cli(str(NESTED)).stdout
     assert text.count('Model: "') == 4
@@ -174,25 +175,58 @@ def test_html_over_the_input_is_refused(tmp_path: Path) -> None:
 @pytest.mark.keras
 @pytest.mark.parametrize("fixture", [NESTED, FUNCTIONAL], ids=lambda p: p.name)
 def test_tables_equal_what_keras_builds_from_the_same_file(fixture: Path) -> None:
-    """Run the fixture with real Keras: every model's layers, shapes and counts must match."""
+    """Run the fixture with real Keras: every model's name, layers (named as Keras names
+    them, InputLayer rows where Keras lists them), shapes and counts must match."""
     keras = pytest.importorskip("keras")
+    keras.backend.clear_session()  # a fresh session: Keras numbers automatic names from 0
     namespace = runpy.run_path(str(fixture))
     built = [v for v in namespace.values() if isinstance(v, keras.Model)]
     tables = inspect_json(fixture)["models"]
     assert len(tables) == len(built)
     for table, model in zip(tables, built, strict=True):
+        assert table["model"] == model.name
         assert table["total_params"] == model.count_params(), table["model"]
         ours = [
-            (row["class_name"], tuple(row["output_shape"]), row["params"])
+            (row["layer"], row["class_name"], tuple(row["output_shape"]), row["params"])
             for row in table["layers"]
-            if row["depth"] == 0 and row["class_name"] != "InputLayer"
+            if row["depth"] == 0
         ]
         theirs = [
-            (type(layer).__name__, tuple(layer.output.shape), layer.count_params())
+            (layer.name, type(layer).__name__, tuple(layer.output.shape), layer.count_params())
             for layer in model.layers
-            if type(layer).__name__ != "InputLayer"
         ]
         assert ours == theirs, table["model"]
+
+
+def test_text_tables_give_each_layer_its_source_line(tmp_path: Path) -> None:
+    """Issue 23 point 14: Keras's names, the `name=` given, no InputLayer a Sequential does
+    not list, and the line that creates each layer (the Input's own line)."""
+    source = tmp_path / "lines.py"
+    source.write_text(
+        "import keras\n"
+        "from keras import layers\n"
+        "inp = keras.Input((8, 8, 1))\n"
+        "x = layers.Conv2D(2, 3)(inp)\n"
+        "x = layers.Conv2D(2, 3, name='second')(x)\n"
+        "x = layers.Conv2D(2, 3)(x)\n"
+        "model = keras.Model(inp, layers.Dense(3)(layers.Flatten()(x)))\n"
+        "seq = keras.Sequential([layers.Conv2D(4, 3, input_shape=(8, 8, 1)),\n"
+        "                        layers.GlobalAveragePooling2D()])\n"
+    )
+    text = inspect_cli(str(source)).stdout
+    row = re.compile(r"^(\S+) (\(\w+\)) +\(.*?\) +[\d,]+ +(\d+)(  <-- .*)?$", re.M)
+    assert [match[:3] for match in row.findall(text)] == [
+        ("input_layer", "(InputLayer)", "3"),
+        ("conv2d", "(Conv2D)", "4"),
+        ("second", "(Conv2D)", "5"),
+        ("conv2d_1", "(Conv2D)", "6"),
+        ("flatten", "(Flatten)", "7"),
+        ("dense", "(Dense)", "7"),
+        ("conv2d_2", "(Conv2D)", "8"),
+        ("global_average_pooling2d", "(GlobalAveragePooling2D)", "9"),
+    ]
+    assert 'Model: "functional"' in text and 'Model: "sequential"' in text
+    assert text.count("Param #  Line") == 2
 
 
 def test_layer_names_known_only_at_run_time(tmp_path: Path) -> None:
@@ -209,8 +243,9 @@ def test_layer_names_known_only_at_run_time(tmp_path: Path) -> None:
     result = inspect_cli(str(source), "--html", str(page), "--output-format", "json")
     assert result.returncode == 0, result.stderr
     (table,) = json.loads(result.stdout)["models"]
-    assert [row["layer"] for row in table["layers"]] == ["InputLayer", "Flatten", "Dense"]
-    assert table["layers"][2]["params"] is None  # its input size is not known statically
+    # No row for the parameter `x` the code never wrote as an Input.
+    assert [row["layer"] for row in table["layers"]] == ["Flatten", "Dense"]
+    assert table["layers"][1]["params"] is None  # its input size is not known statically
     assert 'data-layer="Dense"' in page.read_text(encoding="utf-8")
 
 
