@@ -25,11 +25,16 @@ class CellChecker:
     def __init__(self, shell: Any) -> None:
         self.shell = shell
         self.shown: set[tuple[Any, ...]] = set()
+        # Code IPython ran without keeping it in the history: `ipython -c CODE`, and each
+        # cell of `ipython script.ipy` (run silently, so only `post_execute` sees it).
+        self.unstored: list[str] = []
+        self.checked: int | None = None  # id of the last ExecutionResult checked
 
     def history(self) -> list[str]:
-        """Every cell run so far: index i holds execution count i + 1 (In[i + 1])."""
+        """Every cell run so far: index i holds execution count i + 1 (In[i + 1]), then the
+        code run outside the history, in the order it ran."""
         raw = list(getattr(self.shell.history_manager, "input_hist_raw", []) or [])
-        return [cell if isinstance(cell, str) else "" for cell in raw[1:]]
+        return [cell if isinstance(cell, str) else "" for cell in raw[1:]] + self.unstored
 
     def findings(self, cells: list[str]) -> list[Finding]:
         from kerasfix.engine import lint_program
@@ -55,6 +60,23 @@ class CellChecker:
 
     def post_run_cell(self, result: Any) -> None:
         """Show the findings this cell brought (in it, or in a function it called)."""
+        self.check_cell(result)
+
+    def post_execute(self) -> None:
+        """A cell run silently (`ipython script.ipy`) triggers no post_run_cell: check it
+        here, from the result IPython keeps of the last execution."""
+        result = getattr(self.shell, "last_execution_result", None)
+        if result is not None and getattr(getattr(result, "info", None), "silent", False):
+            self.check_cell(result)
+
+    def check_cell(self, result: Any) -> None:
+        if result is None or id(result) == self.checked:
+            return
+        self.checked = id(result)
+        info = getattr(result, "info", None)
+        raw = getattr(info, "raw_cell", None)
+        if isinstance(raw, str) and not getattr(info, "store_history", True):
+            self.unstored.append(raw)
         cells = self.history()
         if not cells:
             return
@@ -120,6 +142,7 @@ def load_ipython_extension(shell: Any) -> None:
     checker = CellChecker(shell)
     _CHECKERS[id(shell)] = checker
     shell.events.register("post_run_cell", checker.post_run_cell)
+    shell.events.register("post_execute", checker.post_execute)
     shell.register_magic_function(checker.magic, magic_kind="line", magic_name="kerasfix")
 
 
@@ -127,3 +150,4 @@ def unload_ipython_extension(shell: Any) -> None:
     checker = _CHECKERS.pop(id(shell), None)
     if checker is not None:
         shell.events.unregister("post_run_cell", checker.post_run_cell)
+        shell.events.unregister("post_execute", checker.post_execute)
