@@ -33,7 +33,7 @@ from kerasfix.model_rewrite.fold import (
 )
 from kerasfix.model_rewrite.keras_runtime import keras_step
 from kerasfix.model_rewrite.lora import dense_replacement, dense_slots, merged_kernel
-from kerasfix.model_rewrite.plan import Plan, make_plan
+from kerasfix.model_rewrite.plan import Plan, PlannedSwap, make_plan
 from kerasfix.model_rewrite.report import Report, SiteReport
 from kerasfix.model_rewrite.source import WeightSource, datasets, open_source
 from kerasfix.model_rewrite.verify import Verification, verify
@@ -87,14 +87,7 @@ def rewrite_file(
             raise RewriteError(f"output directory {dst.parent} does not exist")
     plan = make_plan(src, options.pooling, options.select, options.min_params, options.init)
     report = Report(str(src), str(dst) if dst else None, options.init, options.dry_run)
-    report.sites = [SiteReport.of(s) for s in plan.sites]
-    report.skipped = plan.skipped
-    report.params_before = plan.params_before
-    report.params_after = plan.params_before - sum(
-        s.params_before - s.params_after for s in plan.sites
-    )
-    report.macs_before = sum(s.macs_before for s in plan.sites)
-    report.macs_after = sum(s.macs_after for s in plan.sites)
+    _count_sites(report, plan)
     report.file_bytes_before = src.stat().st_size
     out_h5 = dst is not None and dst.suffix.lower() in (".h5", ".hdf5")
     if plan.fmt == "h5" and dst is not None and not out_h5:
@@ -121,7 +114,6 @@ def rewrite_file(
         report.seconds_rewrite = time.perf_counter() - start
         return report
     entries = {e.key: e for e in walk(plan.config)}
-    new_config = rewrite_config(plan.config, plan.sites)
     prepared = None
     if options.init == "distill":
         from kerasfix.model_rewrite.distill import prepare
@@ -137,6 +129,12 @@ def rewrite_file(
         step = f"fitting the new Dense to the data (--init {options.init})"
         with keras_step(step) if fits else contextlib.nullcontext():
             replace = _new_weights(plan, source, entries, options, report, progress, data)
+        _count_sites(report, plan)  # a site whose weights cannot be folded was skipped
+        if not plan.sites:
+            report.notes.append("nothing rewritten: every site was skipped; no output written")
+            report.seconds_rewrite = time.perf_counter() - start
+            return report
+        new_config = rewrite_config(plan.config, plan.sites)
         with atomic_output(dst, options.force) as out:
             total = report.weight_bytes_before or 1
             bar = progress("writing weights", total) if progress else None
@@ -185,6 +183,18 @@ def rewrite_file(
     return report
 
 
+def _count_sites(report: Report, plan: Plan) -> None:
+    """The report's sites, skips and totals for the sites the plan still holds."""
+    report.sites = [SiteReport.of(s) for s in plan.sites]
+    report.skipped = plan.skipped
+    report.params_before = plan.params_before
+    report.params_after = plan.params_before - sum(
+        s.params_before - s.params_after for s in plan.sites
+    )
+    report.macs_before = sum(s.macs_before for s in plan.sites)
+    report.macs_after = sum(s.macs_after for s in plan.sites)
+
+
 def _copy_unchanged(src: Path, dst: Path, fmt: str, out_h5: bool, force: bool) -> None:
     """The output of a rewrite with nothing to change: the input's bytes, atomically."""
     if fmt == "keras" and out_h5:
@@ -229,7 +239,9 @@ def _new_weights(
     data: Any = None,
 ) -> dict[Key, list[Any]]:
     """Replacement tensors for every resized Dense and BatchNormalization; `data` is the
-    calibration split when the caller has made one (distill)."""
+    calibration split when the caller has made one (distill). A site whose weights cannot
+    be rewritten is moved to `plan.skipped` with its reason (with the other heads of its
+    Flatten, which is replaced for all of them); the file's other sites go on."""
     replace: dict[Key, list[Any]] = {}
     model = None
     if options.init in ("calibrate", "distill"):
@@ -239,46 +251,79 @@ def _new_weights(
         if data is None:
             data = load_data(options.calibration_data, options.seed or 0)
         model = load_keras_model(str(plan.path))
+    failed: dict[tuple[Key, str], str] = {}
     for site in plan.sites:
-        dense_key = (*site.model, site.dense)
-        tensors = layer_tensors(source, dense_key)
-        slots = dense_slots(site, tensors)
-        kernel = merged_kernel(site, source, tensors, slots)
-        bias = source.dataset(tensors[slots["bias"]][1]) if site.use_bias else None
-        bn = site.bn
-        bn_names: list[str] = []
-        affine = None
-        if bn is not None:
-            bn_entry = entries[bn.key]
-            stored = layer_tensors(source, bn.key)
-            bn_names = var_names(bn_entry, len(stored))
-            values = {n: source.dataset(p)[()] for n, (_, p) in zip(bn_names, stored, strict=True)}
-            affine = bn_affine(values, bn.config, site.features)
-        if options.init == "random":
-            new = random_dense(site, kernel.dtype, options.seed)
-        else:
-            bar = (
-                progress(f"folding '{site.dense}'", kernel.size * kernel.dtype.itemsize)
-                if progress
-                else None
-            )
-            new = fold_dense(kernel, bias, site, affine, bar if callable(bar) else None)
-            if model is not None:
-                from kerasfix.model_rewrite.calibrate import fit_site
+        try:
+            replace.update(_site_weights(site, source, entries, options, report, progress,
+                                         model, data))  # fmt: skip
+        except RewriteError as exc:
+            failed.setdefault((site.model, site.flatten), f"{site.label}: {exc}")
+    if failed:
+        plan.skipped.extend(failed.values())
+        dropped = [s for s in plan.sites if (s.model, s.flatten) in failed]
+        plan.sites = [s for s in plan.sites if (s.model, s.flatten) not in failed]
+        for site in dropped:
+            replace.pop((*site.model, site.dense), None)
+            if site.bn is not None:
+                replace.pop(site.bn.key, None)
+    return replace
 
-                assert data is not None
-                *weights, fit = fit_site(model, site, data, new, options.ridge)
-                new = (weights[0], weights[1])
-                report.fit[site.label] = fit
-        replace[dense_key] = dense_replacement(site, slots, new, options.seed)
-        if bn is not None:
-            dtype = source.dataset(layer_tensors(source, bn.key)[0][1]).dtype
-            fresh = options.init == "random"
-            replace[bn.key] = (
-                fresh_bn(bn_names, site.channels, dtype)
-                if fresh
-                else identity_bn(bn_names, bn.config, site.channels, dtype)
+
+def _site_weights(
+    site: PlannedSwap,
+    source: WeightSource,
+    entries: dict[Key, LayerEntry],
+    options: Options,
+    report: Report,
+    progress: ProgressFactory | None,
+    model: Any,
+    data: Any,
+) -> dict[Key, list[Any]]:
+    """The new tensors of one site's Dense (and BatchNormalization)."""
+    replace: dict[Key, list[Any]] = {}
+    dense_key = (*site.model, site.dense)
+    tensors = layer_tensors(source, dense_key)
+    slots = dense_slots(site, tensors)
+    kernel = merged_kernel(site, source, tensors, slots)
+    bias = source.dataset(tensors[slots["bias"]][1]) if site.use_bias else None
+    bn = site.bn
+    bn_names: list[str] = []
+    affine = None
+    if bn is not None:
+        bn_entry = entries[bn.key]
+        stored = layer_tensors(source, bn.key)
+        bn_names = var_names(bn_entry, len(stored))
+        values = {n: source.dataset(p)[()] for n, (_, p) in zip(bn_names, stored, strict=True)}
+        affine = bn_affine(values, bn.config, site.features)
+    if options.init == "random":
+        new = random_dense(site, kernel.dtype, options.seed)
+    else:
+        bar = (
+            progress(f"folding '{site.dense}'", kernel.size * kernel.dtype.itemsize)
+            if progress
+            else None
+        )
+        new = fold_dense(kernel, bias, site, affine, bar if callable(bar) else None)
+        if model is not None and site.model and options.init == "distill":
+            report.notes.append(
+                f"'{site.label}' is inside a nested model: distillation starts its Dense from "
+                "the fold (the ridge calibration fits top-level sites only)"
             )
+        elif model is not None:
+            from kerasfix.model_rewrite.calibrate import fit_site
+
+            *weights, fit = fit_site(model, site, data, new, options.ridge)
+            new = (weights[0], weights[1])
+            report.fit[site.label] = fit
+    replace[dense_key] = dense_replacement(site, slots, new, options.seed)
+    if bn is not None:
+        dtype = source.dataset(layer_tensors(source, bn.key)[0][1]).dtype
+        fresh = options.init == "random"
+        replace[bn.key] = (
+            fresh_bn(bn_names, site.channels, dtype)
+            if fresh
+            else identity_bn(bn_names, bn.config, site.channels, dtype)
+        )
     return replace
 
 

@@ -107,7 +107,8 @@ def fold_dense(
         new_bias = as_stored(as_float64(bias[()]) + shift, bias.dtype)
     elif bn is not None and np.any(shift):
         raise RewriteError(
-            f"Dense '{site.dense}' has no bias to absorb the BatchNormalization shift"
+            f"Dense '{site.dense}' has no bias to absorb the BatchNormalization shift: "
+            "give it a bias (use_bias=True) or use --init random"
         )
     return as_stored(out, kernel.dtype), new_bias
 
