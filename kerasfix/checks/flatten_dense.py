@@ -436,6 +436,9 @@ def _finding_for(
     assumed = site.origin.layer.origin.get("assumed_data_format")
     if site.channels_first and isinstance(assumed, str):
         message += f"; the channels_first ordering is assumed ({assumed})"
+    world = site.flatten.layer.origin.get("world")
+    if isinstance(world, str) and world:  # one of the file's exclusive branches (paths.py)
+        message += f" (when {world})"
     span = site.flatten.layer.origin.get("inner_span") or site.flatten.layer.span
     return Finding(
         rule=rule,

@@ -9,6 +9,7 @@ read them through it too.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -81,13 +82,11 @@ def strip_magics(source: str) -> str:
 
 
 def program_from_cells(cells: list[str], display_path: str, prefilter: bool = True) -> Program:
-    from kerasfix.frontends.source.interpreter import Interpreter
+    from kerasfix.frontends.source.worlds import analyse_code
 
     if prefilter and not any(could_have_findings(cell) for cell in cells):
         return Program(display_path, "notebook", Graph(class_name="Program"), cells=cells)
-    interpreter = Interpreter()
-    if assumes_keras_names("\n".join(cells)):
-        interpreter.assume_keras_names()
+    keras_names = assumes_keras_names("\n".join(cells))
     notes: list[str] = []
     parsed: list[tuple[int, str, ast.Module]] = []
     for number, source in enumerate(cells, start=1):
@@ -100,12 +99,12 @@ def program_from_cells(cells: list[str], display_path: str, prefilter: bool = Tr
             where = str(exc).removeprefix(f"{display_path}:")
             notes.append(f"{where} (cell skipped; the other cells were analysed)")
     trees = [tree for _, _, tree in parsed]
-    interpreter.keras1_code = lambda: is_keras1_code(cells, trees)
-    for number, text, tree in parsed:
-        interpreter.run_module(tree, text.splitlines(), cell=number)
-    graph = interpreter.finish()
-    if interpreter.exhausted:
+    keras1 = functools.cache(lambda: is_keras1_code(cells, trees))
+    modules = [(tree, text.splitlines(), number) for number, text, tree in parsed]
+    analysis = analyse_code(modules, keras_names, keras1)
+    if analysis.exhausted:
         notes.append(EXHAUSTED)
+    notes.extend(analysis.notes)
     return Program(
-        display_path, "notebook", graph, cells=cells, notes=notes, models=interpreter.models
+        display_path, "notebook", analysis.graph, cells=cells, notes=notes, models=analysis.models
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import re
 import warnings
 from pathlib import Path
@@ -118,27 +119,25 @@ def program_from_text(text: str, display_path: str, prefilter: bool = True) -> P
     `inspect` wants every model, so turns it off."""
     if prefilter and not could_have_findings(text):
         return Program(display_path, "source", Graph(class_name="Program"), text=text)
-    from kerasfix.frontends.source.interpreter import Interpreter
+    from kerasfix.frontends.source.worlds import analyse_code
 
     tree, errors = parse_script(text, display_path)
-    interpreter = Interpreter()
-    interpreter.keras1_code = lambda: is_keras1_code([text], [tree])
-    if assumes_keras_names(text):
-        interpreter.assume_keras_names()
+    keras1 = functools.cache(lambda: is_keras1_code([text], [tree]))
     try:
-        interpreter.run_module(tree, text.splitlines())
-        graph = interpreter.finish()
+        analysis = analyse_code(
+            [(tree, text.splitlines(), None)], assumes_keras_names(text), keras1
+        )
     except RecursionError:
         raise InputError(f"{display_path}: code nested too deeply to analyse") from None
-    notes = [EXHAUSTED] if interpreter.exhausted else []
+    notes = [EXHAUSTED] if analysis.exhausted else []
     return Program(
         display_path,
         "source",
-        graph,
+        analysis.graph,
         text=text,
-        notes=notes,
+        notes=notes + analysis.notes,
         errors=errors,
-        models=interpreter.models,
+        models=analysis.models,
     )
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from kerasfix.frontends.source.builtins_model import BUILTIN_NAMES
 from kerasfix.frontends.source.calls import Calls
 from kerasfix.frontends.source.class_attributes import class_attribute
+from kerasfix.frontends.source.paths import Decision, Paths, if_decision, match_decision
 from kerasfix.frontends.source.scopes import (
     MISSING,
     Break,
@@ -74,6 +75,7 @@ class Evaluator(Calls):
         self.call_depth = 0
         self.running: list[FunctionValue] = []  # functions being evaluated, outermost first
         self.exhausted = False
+        self.paths = Paths()  # this run's choices at conditions the file does not decide
 
     # ----------------------------------------------------------------- hooks
 
@@ -97,6 +99,11 @@ class Evaluator(Calls):
     def framework_attribute(self, value: Any, attr: str) -> Any:
         """An attribute of a framework object (an instance of one of `framework_types`)."""
         return Unknown(f"attribute '{attr}'")
+
+    def world_mark(self) -> int:
+        """A count that grows when code builds anything for the framework (a layer made,
+        called or added): branches that change it are worth a world each (paths.py)."""
+        return self.framework_mark()
 
     # ----------------------------------------------------------------- entry point
 
@@ -155,6 +162,8 @@ class Evaluator(Calls):
             self.exec_block(stmt.body, scope)  # type: ignore[attr-defined]
             self.exec_block(stmt.orelse, scope)  # type: ignore[attr-defined]
             self.exec_block(stmt.finalbody, scope)  # type: ignore[attr-defined]
+        elif isinstance(stmt, ast.Match):
+            self._exec_match(stmt, scope)
         elif isinstance(stmt, ast.Break):
             raise Break
         elif isinstance(stmt, ast.Continue):
@@ -167,16 +176,74 @@ class Evaluator(Calls):
         elif test is False:
             self.exec_block(stmt.orelse, scope)
         else:
-            self._branches(stmt.lineno, [stmt.body, stmt.orelse], scope)
+            self._alternatives(if_decision(stmt), [stmt.body, stmt.orelse], scope)
 
-    def _branches(self, line: int, bodies: list[list[ast.stmt]], scope: Scope) -> None:
+    def _exec_match(self, stmt: ast.Match, scope: Scope) -> None:
+        """`match`: the case the subject takes when it is known (literal patterns and
+        wildcards), else each case as an alternative."""
+        subject = self.eval(stmt.subject, scope)
+        for case in stmt.cases:
+            taken = self._case_taken(subject, case, scope)
+            if taken is None:
+                break
+            if taken:
+                self.exec_block(case.body, scope)
+                return
+        else:
+            return  # no case matches
+        decision = match_decision(stmt)
+        bodies = [case.body for case in stmt.cases]
+        bodies += [[]] * (len(decision.labels) - len(bodies))
+        self._alternatives(decision, bodies, scope)
+
+    def _case_taken(self, subject: Any, case: ast.match_case, scope: Scope) -> bool | None:
+        pattern = case.pattern
+        if case.guard is not None:
+            return None
+        if isinstance(pattern, ast.MatchAs) and pattern.pattern is None:
+            if pattern.name is not None:
+                scope.vars[pattern.name] = subject
+            return True
+        values = pattern.patterns if isinstance(pattern, ast.MatchOr) else [pattern]
+        if not all(isinstance(v, ast.MatchValue) for v in values) or not is_plain(subject):
+            return None
+        literals = [self.eval(v.value, scope) for v in values]  # type: ignore[attr-defined]
+        if not all(is_plain(v) for v in literals):
+            return None
+        return subject in literals
+
+    def _alternatives(self, decision: Decision, bodies: list[list[ast.stmt]], scope: Scope) -> None:
+        """Branches the file does not decide: this world's branch, else all of them merged."""
+        self.paths.reach(decision)
+        frame = id(self.running[-1]) if self.running else 0
+        chosen = self.paths.choose(decision, bool(self.conditional), frame)
+        if chosen is None:
+            self._branches(decision.line, bodies, scope, decision)
+        else:
+            self.exec_block(bodies[chosen], scope)
+
+    def _branches(
+        self,
+        line: int,
+        bodies: list[list[ast.stmt]],
+        scope: Scope,
+        decision: Decision | None = None,
+    ) -> None:
         """Run each branch from the same starting state; join what they assign."""
         before = dict(scope.vars)
         outcomes: list[dict[str, Any]] = []
         for body in bodies:
             scope.vars.clear()
             scope.vars.update(before)
-            self.undecided(line, lambda body=body: self.exec_block(body, scope))
+            mark = self.world_mark()
+            try:
+                self.undecided(line, lambda body=body: self.exec_block(body, scope))
+            except Return:
+                self.paths.cut_short = self.paths.cut_short or body is not bodies[-1]
+                raise
+            finally:
+                if decision is not None and self.world_mark() != mark:
+                    self.paths.note_builds(decision, bool(self.conditional))
             outcomes.append(dict(scope.vars))
         scope.vars.clear()
         for key in set().union(*outcomes):

@@ -89,6 +89,9 @@ class Interpreter(TensorCode, Keras1Reading, DataReading, DataFeeds, Evaluator):
         self.keras1_code: Callable[[], bool] = lambda: True
         self._keras1_answer: bool | None = None
         self.made_layers: list[Layer] = []
+        # id(layer) -> (functions running where it was made, branch choices made before):
+        # what its condition in an alternative world may name (worlds.py).
+        self.made_in: dict[int, tuple[set[int], int]] = {}
         # Every Sequential/Functional model the file builds, in creation order (for inspect).
         self.model_layers: list[Layer] = []
         self.init_feeds()
@@ -179,6 +182,10 @@ class Interpreter(TensorCode, Keras1Reading, DataReading, DataFeeds, Evaluator):
 
     def framework_mark(self) -> int:
         return len(self.graph.nodes)
+
+    def world_mark(self) -> int:
+        added = sum(len(seq.items) for seq in self.sequentials)
+        return len(self.graph.nodes) + len(self.made_layers) + len(self.model_layers) + added
 
     def framework_attribute(self, value: Any, attr: str) -> Any:
         """`model.output`, `layer.input`, `model.add`, `x.shape`..."""
@@ -359,6 +366,9 @@ class Interpreter(TensorCode, Keras1Reading, DataReading, DataFeeds, Evaluator):
             origin=origin,
         )
         self.made_layers.append(layer)
+        if self.paths.taken:
+            frames = {0, *(id(function) for function in self.running)}
+            self.made_in[id(layer)] = (frames, len(self.paths.taken))
         return LayerValue(layer)
 
     def _input_layer(self, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -> Any:

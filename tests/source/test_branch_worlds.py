@@ -1,0 +1,122 @@
+"""Issue 25 section 1: branches on a condition the file does not decide are alternative
+worlds (frontends/source/paths.py): each analysed on its own, findings naming the branch
+they hold in, numbers checked against Keras for each branch."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from kerasfix.runner import lint_paths
+from kerasfix.settings import Settings
+from tests.source.test_realworld_patterns import _flatten_dense_params, _lint_text
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = ROOT / "fixtures/source/branch_worlds.py"
+
+
+def _conditions(findings: list) -> list[tuple[int, str | None]]:  # type: ignore[type-arg]
+    return [(f.line, f.message.partition(" (when ")[2].rstrip(")") or None) for f in findings]
+
+
+def test_each_branch_is_its_own_model() -> None:
+    findings = lint_paths([FIXTURE], Settings()).findings
+    assert all(f.rule == "KF001" for f in findings)
+    assert _conditions(findings) == [
+        (14, "name == 'cnn'"),
+        (26, "kind == 'small'"),
+        (30, "kind != 'small'"),
+        (41, "size == 'wide'"),
+        (52, None),  # the same numbers in both worlds: one finding, no condition
+    ]
+
+
+@pytest.mark.keras
+def test_branch_counts_match_keras() -> None:
+    keras = pytest.importorskip("keras")
+    findings = lint_paths([FIXTURE], Settings()).findings
+    reported = Counter(f.data.params_flatten for f in findings)
+    namespace: dict = {"__name__": "fixture"}  # type: ignore[type-arg]
+    exec(compile(FIXTURE.read_text(encoding="utf-8"), str(FIXTURE), "exec"), namespace)
+    built = {
+        "cnn": namespace["get_model"]("cnn"),
+        "small": namespace["build"]("small"),
+        "large": namespace["build"]("large"),
+        "wide": namespace["head"]("wide"),
+        "both": namespace["same_in_both"](True),
+        "both2": namespace["same_in_both"](False),
+    }
+    observed = _flatten_dense_params(built, keras)
+    assert not (reported - observed), (reported, observed)
+
+
+MERGED_WOULD_FAIL = """
+from keras import layers, models
+
+def get_model(name):
+    model = models.Sequential()
+    if name == "cnn":
+        model.add(layers.Conv2D(8, 3, input_shape=(10, 10, 1)))
+    else:
+        model.add(layers.Dense(10, input_shape=(10,)))
+    model.add(layers.Flatten())
+    model.add(layers.Dense(4))
+    return model
+"""
+
+
+def test_no_claim_about_a_model_only_a_merge_builds(tmp_path: Path) -> None:
+    # Merged, Conv2D would follow Dense(10) and Keras could not build it: in each world it can.
+    findings = _lint_text(tmp_path, MERGED_WOULD_FAIL)
+    assert [(f.rule, f.data.shape, f.data.params_flatten) for f in findings] == [
+        ("KF001", (8, 8, 8), 2_052)
+    ]
+    assert findings[0].message.endswith("(when name == 'cnn')")
+    assert "cannot be built" not in findings[0].message
+
+
+CALLED_IN_A_LOOP = """
+from keras import layers, models
+
+def block(x, p):
+    if p is None:
+        return layers.Conv2D(8, 3)(x)
+    return layers.Conv2D(8, 1)(x)
+
+def build(depth):
+    inputs = layers.Input((16, 16, 3))
+    x, p = inputs, None
+    for _ in range(depth):
+        x = block(x, p)
+        p = x
+    return models.Model(inputs, layers.Dense(4)(layers.Flatten()(x)))
+"""
+
+
+def test_a_condition_met_in_every_call_of_a_loop_is_not_forced(tmp_path: Path) -> None:
+    # `if p is None` is true for the first call only: forcing one branch for every call
+    # would be a model no run builds, so the branches stay merged and the size unknown.
+    findings = _lint_text(tmp_path, CALLED_IN_A_LOOP)
+    assert [f.rule for f in findings] == ["KF002"]
+    assert "(when" not in findings[0].message
+
+
+def test_too_many_worlds_keeps_the_merged_analysis_and_says_so(tmp_path: Path) -> None:
+    builders = "".join(
+        f"def b{i}(flag{i}):\n    m = models.Sequential([layers.Input((8, 8, 1))])\n"
+        f"    if flag{i}:\n        m.add(layers.Conv2D(4, 3))\n"
+        f"    else:\n        m.add(layers.Conv2D(4, 1))\n"
+        f"    m.add(layers.Flatten())\n    m.add(layers.Dense(2))\n"
+        for i in range(9)
+    )
+    path = tmp_path / "many.py"
+    path.write_text("from keras import layers, models\n" + builders, encoding="utf-8")
+    result = lint_paths([path], Settings())
+    assert [note.split(": ", 1)[1] for note in result.notes] == [
+        "branches on conditions the file does not decide are analysed together, not one "
+        "alternative at a time: that would pass the bound of 8 runs of the file"
+    ]
+    # As without worlds: each builder's Flatten, its size unknown after the merged branches.
+    assert [f.rule for f in result.findings] == ["KF002"] * 9
