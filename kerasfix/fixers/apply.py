@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from kerasfix.engine import lint_program
 from kerasfix.findings import Finding
-from kerasfix.fixers.policy import FixOptions, should_fix, target_name
+from kerasfix.fixers.policy import FIXABLE_RULES, FixOptions, should_fix, target_name
 from kerasfix.frontends.base import InputError, Program
 from kerasfix.results import SourceText
 from kerasfix.settings import Settings
@@ -174,7 +174,11 @@ def _plan(
     # One Flatten feeding two heads is two findings and one edit: both are fixed by it,
     # even a KF002 head whose own fix waits for --unsafe-fixes (the edit was the KF001's).
     applied = {(site.unit, site.span) for site in result.applied}
-    fixed = {i for i, f in enumerate(findings) if f.span is not None and _where(f) in applied}
+    fixed = {
+        i
+        for i, f in enumerate(findings)
+        if f.rule in FIXABLE_RULES and f.span is not None and _where(f) in applied
+    }
     untouched = [f for i, f in enumerate(findings) if i not in fixed]
     extra = unaccounted(remaining, untouched)
     second = _sites(extra, options, keras1=keras1)
