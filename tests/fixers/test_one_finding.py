@@ -85,3 +85,28 @@ def test_a_fix_that_brings_a_new_finding_is_abandoned(
     )
     assert outcome.abandoned is not None and reason in outcome.abandoned
     assert not outcome.changed and outcome.remaining == found
+
+
+CELLS = [
+    "import keras\nfrom keras.layers import Conv2D, Dense, Flatten\n",
+    "a = keras.Sequential([keras.Input((32, 32, 3)), Conv2D(8, 3), Flatten(), Dense(4)])\n",
+    "b = keras.Sequential([keras.Input((16, 16, 3)), Conv2D(8, 3), Flatten(), Dense(4)])\n",
+]
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_one_finding_of_a_notebook_is_fixed_alone(which: int) -> None:
+    from kerasfix.engine import lint_program
+    from kerasfix.frontends.notebook import program_from_cells
+
+    found = lint_program(program_from_cells(CELLS, "nb.ipynb"), Settings())
+    assert [f.cell for f in found] == [2, 3]
+    outcome = fix_text(
+        "nb.ipynb", "notebook", CELLS, found, FixOptions(), Settings(), [found[which]]
+    )
+    assert outcome.abandoned is None and outcome.fixed == [found[which]]
+    assert [f.cell for f in outcome.remaining] == [found[1 - which].cell]
+    fixed_cell, other_cell = 1 + which, 2 - which
+    assert "GlobalAveragePooling2D()" in outcome.texts[fixed_cell]
+    assert outcome.texts[other_cell] == CELLS[other_cell]
+    assert "Flatten, GlobalAveragePooling2D" in outcome.texts[0]  # Flatten is still used
