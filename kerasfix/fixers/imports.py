@@ -45,9 +45,19 @@ def layers_package(module: str) -> str | None:
     return ".".join(parts[: parts.index("layers") + 1])
 
 
+def imports_in(line: cst.SimpleStatementLine) -> bool:
+    """Whether a visitor that only reads or changes imports must look inside `line`: the
+    expressions of the other statements are most of a tree's nodes, and visiting them was
+    most of the cost of each such pass."""
+    return any(isinstance(small, cst.Import | cst.ImportFrom) for small in line.body)
+
+
 class _Gather(cst.CSTVisitor):
     def __init__(self) -> None:
         self.facts = ImportFacts()
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        return imports_in(node)
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
@@ -118,6 +128,9 @@ class ExtendImports(cst.CSTTransformer):
     def __init__(self, plans: Sequence[ImportPlan]) -> None:
         self.plans = list(plans)
         self.done: set[ImportPlan] = set()  # module-targeted plans extend one statement only
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        return imports_in(node)
 
     def leave_ImportFrom(
         self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom

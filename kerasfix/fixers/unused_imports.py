@@ -22,6 +22,8 @@ from collections.abc import Iterable
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
+from kerasfix.fixers.imports import imports_in
+
 
 def uses_name(texts: Iterable[str], local: str) -> bool:
     """Whether any of `texts` (parse units: a script, or notebook cells as LibCST sees
@@ -67,6 +69,9 @@ class _DropImport(cst.CSTTransformer):
     def __init__(self, module: str, name: str, local: str) -> None:
         super().__init__()
         self.module, self.name, self.local = module, name, local
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        return imports_in(node)
 
     def _is_target(self, alias: cst.ImportAlias) -> bool:
         return alias.evaluated_name == self.name and (alias.evaluated_alias or self.name) == (
