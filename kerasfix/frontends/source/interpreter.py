@@ -17,6 +17,7 @@ from typing import Any
 
 from kerasfix.frontends.source import keras_names
 from kerasfix.frontends.source.calls import unknown_args
+from kerasfix.frontends.source.class_entries import entries, list_elements
 from kerasfix.frontends.source.data_shapes import DATA_TYPES, NOT_DATA, DataReading
 from kerasfix.frontends.source.evaluator import Evaluator, dotted
 from kerasfix.frontends.source.feeds import DATA_METHODS, DataFeeds, is_data
@@ -281,7 +282,9 @@ class Interpreter(TensorCode, Keras1Reading, DataReading, DataFeeds, Evaluator):
             if name == "add" and args:
                 deeper = len(self.conditional) > receiver.depth
                 line = self.conditional[-1] if deeper else 0
-                receiver.items.append((args[0], deeper, line))
+                where = expr.args[0] if expr.args else None
+                added = entries(args[0], where, self.span)
+                receiver.items.extend((item, deeper, line) for item in added)
                 return None
             if name == "pop" and receiver.items:
                 receiver.items.pop()
@@ -417,7 +420,8 @@ class Interpreter(TensorCode, Keras1Reading, DataReading, DataFeeds, Evaluator):
                 (Unknown("the Sequential's layer list is not known statically"), False, expr.lineno)
             )
         else:
-            seq.items.extend((item, False, expr.lineno) for item in items)
+            for item, where in zip(items, list_elements(expr, len(items)), strict=True):
+                seq.items.extend((e, False, expr.lineno) for e in entries(item, where, self.span))
         self.sequentials.append(seq)
         self.model_layers.append(layer)
         return seq

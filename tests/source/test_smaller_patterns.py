@@ -1,0 +1,76 @@
+"""Issue 25 section 5: a layer class written where a layer belongs, and the one reading of
+`Convolution2D(64, 3, 3)` / `Conv2D(64, 3, 3)` in standalone-keras code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.source.test_realworld_patterns import _lint_text
+
+CLASS_IN_LIST = """
+import tensorflow as tf
+
+model = tf.keras.Sequential([
+    tf.keras.layers.Input((28, 28, 1)),
+    tf.keras.layers.Conv2D(4, 3),
+    tf.keras.layers.Flatten,
+    tf.keras.layers.Dense(3),
+])
+added = tf.keras.Sequential()
+added.add(tf.keras.layers.Input((28, 28, 1)))
+added.add(tf.keras.layers.Conv2D(4, 3))
+added.add(tf.keras.layers.Flatten)
+added.add(tf.keras.layers.Dense(3))
+"""
+
+
+def test_a_layer_class_in_a_sequential_is_named(tmp_path: Path) -> None:
+    findings = _lint_text(tmp_path, CLASS_IN_LIST)
+    assert [(f.rule, f.line, f.column) for f in findings] == [("KF002", 7, 5), ("KF002", 13, 11)]
+    for finding in findings:
+        assert (
+            f"the Sequential's entry `tf.keras.layers.Flatten` (line {finding.line}) is the "
+            "layer class, not a layer: Keras refuses the model (write "
+            "`tf.keras.layers.Flatten()`)"
+        ) in finding.message
+
+
+@pytest.mark.keras
+def test_keras_refuses_a_layer_class_in_a_sequential() -> None:
+    keras = pytest.importorskip("keras")
+    with pytest.raises(ValueError, match=r"Only instances of `keras\.Layer`"):
+        keras.Sequential([keras.layers.Input((28, 28, 1)), keras.layers.Flatten])
+
+
+POSITIONAL = """
+from keras.models import Sequential
+from keras.layers import {name}, Flatten, Dense
+m = Sequential([{name}(64, 3, 3, input_shape=(32, 32, 3)), Flatten(), Dense(10)])
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "shape"),
+    [
+        # Keras 2.0-2.3's legacy interface made this a 3x3 kernel; code using the Keras 1
+        # name was written for it (tests/source/test_keras1_positional.py has the real case).
+        ("Convolution2D", (30, 30, 64)),
+        # The Keras 2 name: read as Keras 2.4+ and 3 build it, the third argument is strides.
+        ("Conv2D", (10, 10, 64)),
+    ],
+)
+def test_third_positional_argument_in_standalone_keras(
+    tmp_path: Path, name: str, shape: tuple[int, ...]
+) -> None:
+    findings = _lint_text(tmp_path, POSITIONAL.format(name=name))
+    assert [(f.rule, f.data.shape) for f in findings] == [("KF001", shape)]
+
+
+@pytest.mark.keras
+def test_conv2d_third_positional_argument_is_strides_in_keras() -> None:
+    keras = pytest.importorskip("keras")
+    layer = keras.layers.Conv2D(64, 3, 3)
+    assert layer.strides == (3, 3)
+    assert layer.compute_output_shape((None, 32, 32, 3)) == (None, 10, 10, 64)
