@@ -243,19 +243,18 @@ def _new_weights(
     be rewritten is moved to `plan.skipped` with its reason (with the other heads of its
     Flatten, which is replaced for all of them); the file's other sites go on."""
     replace: dict[Key, list[Any]] = {}
-    model = None
+    fit = None  # (the original model, the data) to calibrate on
     if options.init in ("calibrate", "distill"):
         from kerasfix.model_rewrite.calibrate import load_data, load_keras_model
 
         assert options.calibration_data is not None
         if data is None:
             data = load_data(options.calibration_data, options.seed or 0)
-        model = load_keras_model(str(plan.path))
+        fit = (load_keras_model(str(plan.path)), data)
     failed: dict[tuple[Key, str], str] = {}
     for site in plan.sites:
         try:
-            replace.update(_site_weights(site, source, entries, options, report, progress,
-                                         model, data))  # fmt: skip
+            replace.update(_site_weights(site, source, entries, options, report, progress, fit))
         except RewriteError as exc:
             failed.setdefault((site.model, site.flatten), f"{site.label}: {exc}")
     if failed:
@@ -269,17 +268,10 @@ def _new_weights(
     return replace
 
 
-def _site_weights(
-    site: PlannedSwap,
-    source: WeightSource,
-    entries: dict[Key, LayerEntry],
-    options: Options,
-    report: Report,
-    progress: ProgressFactory | None,
-    model: Any,
-    data: Any,
-) -> dict[Key, list[Any]]:
-    """The new tensors of one site's Dense (and BatchNormalization)."""
+def _site_weights(site: PlannedSwap, source: WeightSource, *context: Any) -> dict[Key, list[Any]]:
+    """The new tensors of one site's Dense (and BatchNormalization); `context` is
+    `_new_weights`'s (entries, options, report, progress, (model, data) or None)."""
+    entries, options, report, progress, fit = context
     replace: dict[Key, list[Any]] = {}
     dense_key = (*site.model, site.dense)
     tensors = layer_tensors(source, dense_key)
@@ -304,17 +296,17 @@ def _site_weights(
             else None
         )
         new = fold_dense(kernel, bias, site, affine, bar if callable(bar) else None)
-        if model is not None and site.model and options.init == "distill":
+        if fit is not None and site.model and options.init == "distill":
             report.notes.append(
                 f"'{site.label}' is inside a nested model: distillation starts its Dense from "
                 "the fold (the ridge calibration fits top-level sites only)"
             )
-        elif model is not None:
+        elif fit is not None:
             from kerasfix.model_rewrite.calibrate import fit_site
 
-            *weights, fit = fit_site(model, site, data, new, options.ridge)
+            *weights, stats = fit_site(fit[0], site, fit[1], new, options.ridge)
             new = (weights[0], weights[1])
-            report.fit[site.label] = fit
+            report.fit[site.label] = stats
     replace[dense_key] = dense_replacement(site, slots, new, options.seed)
     if bn is not None:
         dtype = source.dataset(layer_tensors(source, bn.key)[0][1]).dtype

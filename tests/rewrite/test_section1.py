@@ -17,6 +17,7 @@ import pytest
 from kerasfix.model_rewrite.core import Options, rewrite_file
 from kerasfix.model_rewrite.errors import RewriteError
 from kerasfix.model_rewrite.verify import verify
+from tests.rewrite.saved_models import save_models
 
 pytestmark = pytest.mark.keras
 
@@ -92,11 +93,9 @@ def _quantized(keras: Any, folder: Path) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every model of `_build`, saved by Keras as NAME.keras and NAME.h5."""
-    keras = pytest.importorskip("keras")
-    folder = tmp_path_factory.mktemp("section1")
-    for name, model in _build(keras).items():
-        model.save(folder / f"{name}.keras")
-        model.save(folder / f"{name}.h5")
+    import keras
+
+    folder = save_models(tmp_path_factory, "section1", _build)
     (folder / "quantized.json").write_text(json.dumps(_quantized(keras, folder)))
     (folder / "pooled.json").write_text(json.dumps(_pooled_twins(keras)))
     return folder

@@ -11,6 +11,7 @@ import pytest
 
 from kerasfix.model_rewrite.core import Options, rewrite_file
 from kerasfix.model_rewrite.distill import DistillOptions
+from tests.rewrite.saved_models import save_models
 
 pytestmark = pytest.mark.keras
 
@@ -37,10 +38,7 @@ def _build(keras: Any) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    keras = pytest.importorskip("keras")
-    folder = tmp_path_factory.mktemp("section2")
-    for name, model in _build(keras).items():
-        model.save(folder / f"{name}.keras")
+    folder = save_models(tmp_path_factory, "section2", _build, (".keras",))
     x = np.random.default_rng(0).standard_normal((24, 4, 4, 3)).astype("float32")
     np.save(folder / "x.npy", x)
     return folder
