@@ -3,6 +3,7 @@ when first asked)."""
 
 from kerasfix.layers import (  # noqa: F401
     applications,
+    attention,
     conv,
     core,
     merging,
