@@ -1,10 +1,12 @@
-"""Check the written file with stock Keras, in a child process, before it is renamed into place.
+"""Check the written file with stock Keras before it is renamed into place.
 
-The child loads the output (through a symlink with the right suffix, since Keras picks the
+The check loads the output (through a symlink with the right suffix, since Keras picks the
 format by file name), compares the parameter count with the report, compares every
 untouched layer's weights bit for bit with the INPUT file's tensors (read with h5py, one
 tensor at a time) and runs one forward pass on random input. A child keeps TensorFlow's
-memory and threads out of the rewriting process.
+memory and threads out of the rewriting process; a caller that has already imported Keras
+(the Python API in a notebook or a training script) has paid for both, so the same check runs
+in that process instead of importing TensorFlow a second time (seconds per rewrite).
 """
 
 from __future__ import annotations
@@ -58,6 +60,10 @@ def verify(
         "outputs": expected_outputs,
     }
     start = time.perf_counter()
+    if "keras" in sys.modules:
+        result = _in_this_process(spec)
+        if result is not None:
+            return _verification(result, time.perf_counter() - start)
     from kerasfix.model_rewrite.quiet import QUIET_ENV, is_noise
 
     env = {**QUIET_ENV, **os.environ}
@@ -76,7 +82,10 @@ def verify(
         said = [line for line in proc.stderr.strip().splitlines() if not is_noise(line)]
         tail = (said or ["no output"])[-1]
         return Verification("failed", f"Keras could not load or run the output: {tail}", seconds)
-    result = json.loads(lines[-1])
+    return _verification(json.loads(lines[-1]), seconds)
+
+
+def _verification(result: dict[str, Any], seconds: float) -> Verification:
     return Verification(
         result["status"],
         result.get("reason", ""),
@@ -86,6 +95,35 @@ def verify(
         result.get("tensors", 0),
         result.get("outputs", []),
     )
+
+
+def _in_this_process(spec: dict[str, Any]) -> dict[str, Any] | None:
+    """The check in this process, in Keras's safe mode whatever the caller set globally
+    (`enable_unsafe_deserialization` must not let a Lambda in the model file run); None
+    where this Keras has no safe-mode scope, and the check then runs in a child."""
+    try:
+        from keras.src.saving.serialization_lib import SafeModeScope
+    except ImportError:
+        return None
+    with SafeModeScope(True):
+        return _checked(spec)
+
+
+def _checked(spec: dict[str, Any]) -> dict[str, Any]:
+    """`_child`'s result, or any failure of it as the one-line reason a child would give."""
+    try:
+        return _child(spec)
+    except Exception as exc:  # any failure is the verification's finding
+        from kerasfix.model_rewrite.keras_runtime import (
+            describe_failure,
+            failure_advice,
+            is_channels_first_failure,
+        )
+
+        reason = describe_failure(exc)
+        if is_channels_first_failure(reason):
+            reason += f" ({failure_advice(reason)})"
+        return {"status": "failed", "reason": reason}
 
 
 def _child(spec: dict[str, Any]) -> dict[str, Any]:
@@ -201,16 +239,4 @@ def _same_tensors(values: list[Any], stored: list[Any]) -> bool:
 
 
 if __name__ == "__main__":
-    try:
-        print(json.dumps(_child(json.load(sys.stdin))))
-    except Exception as exc:  # report any failure as one line to the parent
-        from kerasfix.model_rewrite.keras_runtime import (
-            describe_failure,
-            failure_advice,
-            is_channels_first_failure,
-        )
-
-        reason = describe_failure(exc)
-        if is_channels_first_failure(reason):
-            reason += f" ({failure_advice(reason)})"
-        print(json.dumps({"status": "failed", "reason": reason}))
+    print(json.dumps(_checked(json.load(sys.stdin))))

@@ -203,6 +203,39 @@ def test_rewrite_runs_no_model_code(hostile: dict[str, Any], name: str) -> None:
     assert "Traceback" not in proc.stderr, proc.stderr
 
 
+UNSAFE_CALLER = """
+import sys
+import keras
+from kerasfix.model_rewrite.api import rewrite
+from kerasfix.model_rewrite.errors import RewriteError
+keras.config.enable_unsafe_deserialization()  # the caller's own choice, for its own models
+try:
+    rewrite(sys.argv[1], sys.argv[2], force=True)
+except RewriteError as exc:
+    print(exc)
+"""
+
+
+@pytest.mark.keras
+def test_rewrite_in_a_keras_process_runs_no_model_code(hostile: dict[str, Any]) -> None:
+    """A caller that has imported Keras gets the verification in its own process: Keras's
+    safe mode holds there too, even after the caller enabled unsafe deserialization."""
+    root: Path = hostile["root"]
+    proc = subprocess.run(
+        [sys.executable, "-c", UNSAFE_CALLER, "evil_tail.keras", "rewritten_in_process.keras"],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(root), KERASFIX_ROOT])},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert not hostile["canary"].exists(), f"the in-process verification ran model code: {proc}"
+    assert "Traceback" not in proc.stderr, proc.stderr
+    # Stock Keras refuses the Lambda in safe mode: the output is refused, not claimed verified.
+    assert "verification failed" in proc.stdout and "Lambda" in proc.stdout, proc.stdout
+    assert not (root / "rewritten_in_process.keras").exists()
+
+
 # Archives that must be refused quickly, with a reason, before anything large is read.
 
 GIB = 1 << 30
