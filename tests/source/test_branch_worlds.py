@@ -120,3 +120,28 @@ def test_too_many_worlds_keeps_the_merged_analysis_and_says_so(tmp_path: Path) -
     ]
     # As without worlds: each builder's Flatten, its size unknown after the merged branches.
     assert [f.rule for f in result.findings] == ["KF002"] * 9
+
+
+WITH_A_FLAG = """
+from keras import layers, models
+
+def get_model(name, dropout=False):
+    model = models.Sequential([layers.Input((28, 28, 1))])
+    if name == "cnn":
+        model.add(layers.Conv2D(8, 3))
+    else:
+        model.add(layers.Conv2D(8, 5))
+    if dropout:
+        model.add(layers.Dropout(0.5))
+    model.add(layers.Flatten())
+    model.add(layers.Dense(4))
+    return model
+"""
+
+
+def test_a_builder_explored_twice_for_its_flags_still_has_worlds(tmp_path: Path) -> None:
+    # kerasfix runs an uncalled builder once more with `dropout=True`: that second call
+    # meets `name == "cnn"` afresh, it is no loop, so the branches are still worlds.
+    findings = _lint_text(tmp_path, WITH_A_FLAG)
+    assert [(f.rule, f.data.shape) for f in findings] == [("KF001", (26, 26, 8))]
+    assert findings[0].message.endswith("(when name == 'cnn')")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from kerasfix.frontends.source.array_constructors import array_from_call
 from kerasfix.frontends.source.builtins_model import NUMPY_FUNCTIONS, BuiltinRef
+from kerasfix.frontends.source.paths import Paths
 from kerasfix.frontends.source.scopes import Break, Continue, Return, Scope
 from kerasfix.frontends.source.value_ops import call_method, concrete_items
 from kerasfix.frontends.source.values import (
@@ -39,6 +40,7 @@ class Calls:
         classes: list[ClassValue]
         functions: list[FunctionValue]
         instances: list[InstanceValue]
+        paths: Paths
 
         def eval(self, expr: ast.expr | None, scope: Scope) -> Any: ...
         def exec_block(self, body: list[ast.stmt], scope: Scope) -> None: ...
@@ -232,10 +234,12 @@ class Calls:
             index += 1
             if not function.called:
                 before = self.framework_mark()
+                self.paths.new_call()
                 self.invoke(function, unknown_args(function, 0), {}, None)
                 # A builder's `if aux_logits:` branches build layers too, when turned on.
                 flipped = flipped_flags(function) if self.framework_mark() != before else {}
                 if flipped:
+                    self.paths.new_call()
                     self.invoke(function, unknown_args(function, 0), flipped, None)
 
     def _any_instance(self, cls: ClassValue) -> InstanceValue:

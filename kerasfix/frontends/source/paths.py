@@ -63,6 +63,11 @@ class Paths:
             self.repeated.add(decision.key)
         self._met.add(decision.node)
 
+    def new_call(self) -> None:
+        """A call kerasfix makes itself (code nobody calls, run with unknown arguments): its
+        conditions are met afresh, a choice for them holds for this call as for any other."""
+        self._met.clear()
+
     def choose(self, decision: Decision, inside_undecided: bool, frame: int) -> int | None:
         """The branch this world takes, or None to merge the branches (the condition
         builds nothing, or sits inside an undecided loop). `frame` names the function
