@@ -35,6 +35,39 @@ def _loader(sample, label):
 for _name, (_sample, _label) in _SHAPES.items():
     getattr(_keras.datasets, _name).load_data = _loader(_sample, _label)
 
+
+# Keras 1/2 spellings the programs were written with, read as they meant (Keras 3 refuses
+# them before any shape is checked): `lr=`, `nb_epoch=`, `fit_generator`, a metric string,
+# ImageDataGenerator under keras.preprocessing.image.
+def _learning_rate(cls):
+    original = cls.__init__
+
+    def init(self, *args, lr=None, decay=None, **kwargs):
+        if lr is not None:
+            kwargs.setdefault("learning_rate", lr)
+        original(self, *args, **kwargs)
+
+    cls.__init__ = init
+
+
+for _name in ("SGD", "Adam", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam"):
+    _learning_rate(getattr(_keras.optimizers, _name))
+
+_compile = _keras.Model.compile
+
+
+def _compile_old(self, *args, **kwargs):
+    if isinstance(kwargs.get("metrics"), str):
+        kwargs["metrics"] = [kwargs["metrics"]]
+    return _compile(self, *args, **kwargs)
+
+
+_keras.Model.compile = _compile_old
+import keras.preprocessing.image as _kpi  # noqa: E402
+from keras.src.legacy.preprocessing.image import ImageDataGenerator as _Generator  # noqa: E402
+
+_kpi.ImageDataGenerator = _Generator
+
 PHASE = ["build"]
 
 
@@ -57,11 +90,20 @@ def _short(method):
         PHASE[0] = "data"
         args = [_head(a) for a in args]
         kwargs = {k: _head(v) for k, v in kwargs.items()}
+        for key in ("nb_epoch", "samples_per_epoch", "nb_val_samples", "nb_worker"):
+            kwargs.pop(key, None)
+        arrays = isinstance(args[0] if args else kwargs.get("x"), _np.ndarray | list | tuple)
         if method == "fit":
             kwargs["epochs"] = 1
-            kwargs.pop("nb_epoch", None)
-            if not isinstance(args[0] if args else kwargs.get("x"), _np.ndarray | list | tuple):
+            kwargs.pop("validation_steps", None)
+            if not arrays:
                 kwargs["steps_per_epoch"] = 1
+            if kwargs.get("validation_data") is not None and not isinstance(
+                kwargs["validation_data"], tuple | list
+            ):
+                kwargs["validation_steps"] = 1
+        elif not arrays:
+            kwargs["steps"] = 1
         kwargs["verbose"] = 0
         result = original(self, *args, **kwargs)
         PHASE[0] = "after"
@@ -72,6 +114,8 @@ def _short(method):
 
 for _method in ("fit", "predict", "evaluate"):
     _short(_method)
+for _method in ("fit", "predict", "evaluate"):
+    setattr(_keras.Model, f"{_method}_generator", getattr(_keras.Model, _method))
 
 
 def _report(kind, value, tb):

@@ -83,7 +83,8 @@ class Runner:
                 os.dup2(fd, 2)
                 os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
                 try:
-                    exec(compile(code, "program.py", "exec"), {"__name__": "__main__"})
+                    program = {"__name__": "__main__", "__file__": str(Path(tmp) / "program.py")}
+                    exec(compile(code, "program.py", "exec"), program)
                 except BaseException as exc:  # the outcome being labelled
                     sys.excepthook(type(exc), exc, exc.__traceback__)
                     os._exit(1)

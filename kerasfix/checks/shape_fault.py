@@ -10,6 +10,7 @@ read the code differently: a false error in someone's pre-commit is worse than s
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,8 +20,10 @@ from kerasfix.checks.input_origin import model_input, sized_by
 from kerasfix.checks.shape_replay import (
     Refusal,
     exact,
+    follows_config,
     fully_known,
     generation_dependent,
+    looks_channels_first,
     replay,
     shape_text,
 )
@@ -107,10 +110,11 @@ def _cannot_build(node: Node, prefix: tuple[str, ...]) -> Finding | None:
     if node.layer.inner is not None or any(parent.build_error for parent in node.inputs):
         return None  # reported where it starts (inside a nested model: on its layer)
     got = [parent.output_shape for parent in node.inputs]
-    if not got or not all(fully_known(s) for s in got) or not _sure_path(node):
+    reason = _reason(node.build_error or "")
+    rank_error = _RANK.search(reason) is not None
+    if not got or not all(fully_known(s) for s in got) or not _sure_path(node, rank_error):
         return None
     layer = node.layer
-    reason = _reason(node.build_error or "")
     shape = got[0]
     assert shape is not None
     source = model_input(node)
@@ -138,20 +142,31 @@ def _cannot_build(node: Node, prefix: tuple[str, ...]) -> Finding | None:
     )
 
 
-def _sure_path(node: Node) -> bool:
-    """Every node up to the inputs is sized exactly and read the same by every Keras."""
-    if node.uncertain is not None or generation_dependent(node.layer) is not None:
+def _sure_path(node: Node, rank_error: bool = False) -> bool:
+    """Every node up to the inputs is sized exactly and read the same by every Keras (and
+    every configuration: no spatial layer on an input that looks channels-first without
+    saying which axis holds the channels)."""
+    if node.uncertain is not None or generation_dependent(node.layer, rank_error) is not None:
         return False
-    stack, seen = list(node.inputs), set()
+    path, stack, seen = [node], list(node.inputs), set()
     while stack:
         current = stack.pop()
         if id(current) in seen:
             continue
         seen.add(id(current))
-        if not exact(current):
+        if not current.is_input and (
+            not exact(current, rank_error) or current.uncertain is not None
+        ):
             return False
+        path.append(current)
         stack.extend(current.inputs)
-    return True
+    return not _config_dependent(path)
+
+
+def _config_dependent(nodes: list[Node]) -> bool:
+    inputs = [n for n in nodes if n.is_input]
+    spatial = any(follows_config(n.layer) for n in nodes if not n.is_input)
+    return spatial and any(looks_channels_first(n.output_shape) for n in inputs)
 
 
 def _reason(build_error: str) -> str:
@@ -214,8 +229,8 @@ def _fed(source: Node, feed: dict[str, Any]) -> Finding | None:
     outputs = graph.outputs
     if not fully_known(declared) or len(outputs) != 1 or not all(exact(n) for n in graph.nodes):
         return None
-    if any(generation_dependent(n.layer) for n in graph.nodes):
-        return None
+    if any(n.build_error for n in graph.nodes) or _config_dependent(graph.nodes):
+        return None  # a model that cannot be built is reported as such
     assert declared is not None
     x = feed.get("x")
     if not isinstance(x, tuple) or not all(isinstance(d, int) for d in x[1:]):
@@ -259,16 +274,15 @@ def _targets_refused(graph: Graph, feed: dict[str, Any], x: tuple[Any, ...]) -> 
             "(Keras: ValueError, Data cardinality is ambiguous)"
         )
         return _feed_finding(feed, message, "targets", output, y, out)
-    loss, labels = feed.get("loss"), y[1:]
-    if len(out) != 2 or not all(isinstance(d, int) for d in labels):
+    loss, labels, o = feed.get("loss"), y[1:], out[1:]
+    if not all(isinstance(d, int) for d in labels):
         return None
-    width = out[1]
-    if loss == "categorical_crossentropy" and (
-        (len(labels) == 1 and labels[0] != width) or (not labels and width != 1)
-    ):
-        need = f"targets shaped like the output, (n, {width})"
-    elif loss == "sparse_categorical_crossentropy" and len(labels) == 1 and labels[0] > 1:
-        need = "one class index per sample, not one-hot rows"
+    if loss == "categorical_crossentropy" and not _same_after_squeeze(labels, o):
+        need = f"targets shaped like the output, (n, {', '.join(map(str, o))})"
+    elif loss == "sparse_categorical_crossentropy" and _indices(labels) != math.prod(o[:-1]):
+        need = f"one class index per {'sample' if len(o) == 1 else 'position'}" + (
+            ", not one-hot rows" if labels and labels[-1] == o[-1] else ""
+        )
     else:
         return None
     message = (
@@ -277,6 +291,21 @@ def _targets_refused(graph: Graph, feed: dict[str, Any], x: tuple[Any, ...]) -> 
         "(Keras: ValueError, incompatible target and output shapes)"
     )
     return _feed_finding(feed, message, "targets", output, y, out)
+
+
+def _same_after_squeeze(labels: tuple[int, ...], output: tuple[Any, ...]) -> bool:
+    """Targets and output compatible for categorical_crossentropy, after the trailing
+    1-axis Keras 2 and 3 both add or drop when the ranks differ by one."""
+    if len(labels) + 1 == len(output) and output[-1] == 1:
+        output = output[:-1]
+    elif len(labels) == len(output) + 1 and labels[-1] == 1:
+        labels = labels[:-1]
+    return labels == output
+
+
+def _indices(labels: tuple[int, ...]) -> int:
+    """How many class indices each sample's targets hold (Keras flattens them)."""
+    return math.prod(labels)
 
 
 def _feed_finding(

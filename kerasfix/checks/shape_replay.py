@@ -29,26 +29,43 @@ class Refusal:
     reason: str
 
 
-def generation_dependent(layer: Layer) -> str | None:
-    """Why this layer's reading depends on the Keras generation, or None.
+def generation_dependent(layer: Layer, rank_error: bool = False) -> str | None:
+    """Why this layer's reading depends on the Keras generation or configuration, or None.
 
     `Conv2D(32, 3, 3)` is a 3x3 kernel in Keras 1 and standalone Keras 2.0-2.3, strides 3
-    later; `input_dim=`/`input_length=` changed meaning in Keras 3; a channel order kerasfix
-    guessed for Keras 1 code is a guess."""
+    in tf.keras and later (a rank error does not depend on it); `input_dim=`/`input_length=`
+    on a sequence layer changed meaning in Keras 3 (on a Dense it is the input width in every
+    Keras); a channel order guessed for Keras 1 code is a guess; and a spatial layer with no
+    `data_format` follows the user's keras.json, which the file does not show."""
     origin = layer.origin
     raw = origin.get("raw_class", layer.class_name)
     positional = origin.get("positional", 0)
-    if isinstance(raw, str) and raw.startswith(_CONV_PREFIXES) and positional >= 3:
+    conv = isinstance(raw, str) and raw.startswith(_CONV_PREFIXES)
+    if conv and positional >= 3 and not rank_error and origin.get("tf_keras") is not True:
         return f"{raw} with {positional} positional arguments"
-    keywords = origin.get("keywords", ())
-    if _GENERATION_KEYWORDS.intersection(keywords):
-        return f"{raw} with {'/'.join(sorted(_GENERATION_KEYWORDS.intersection(keywords)))}="
+    keywords = _GENERATION_KEYWORDS.intersection(origin.get("keywords", ()))
+    if keywords and layer.class_name != "Dense":
+        return f"{raw} with {'/'.join(sorted(keywords))}="
     if origin.get("assumed_data_format"):
         return "a channel order assumed for Keras 1 code"
     return None
 
 
-def exact(node: Node) -> bool:
+def follows_config(layer: Layer) -> bool:
+    """A spatial layer whose channel axis comes from the user's Keras configuration."""
+    spec = lookup(layer.class_name)
+    return spec is not None and spec.takes_data_format and "data_format" not in layer.config
+
+
+def looks_channels_first(shape: Shape | None) -> bool:
+    """`(None, 3, 150, 150)`: written for a channels-first configuration (Theano's)."""
+    if shape is None or len(shape) < 4:
+        return False
+    first, rest = shape[1], shape[2:]
+    return first in (1, 3, 4) and all(isinstance(d, int) and d > first for d in rest)
+
+
+def exact(node: Node, rank_error: bool = False) -> bool:
     """A node whose layer kerasfix sizes exactly, on a path no undecided branch touched."""
     layer = node.layer
     if node.uncertain is not None or layer.opaque is not None or layer.inner is not None:
@@ -56,7 +73,7 @@ def exact(node: Node) -> bool:
     if node.is_input:
         return True
     spec = lookup(layer.class_name)
-    return spec is not None and generation_dependent(layer) is None
+    return spec is not None and generation_dependent(layer, rank_error) is None
 
 
 def fully_known(shape: Shape | None) -> bool:

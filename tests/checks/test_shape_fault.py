@@ -24,6 +24,15 @@ CONV = (
 REPORTED = [
     ("rank-short", "m = keras.Sequential([layers.Conv2D(8, 3, input_shape=(28, 28)),\n"
      "    layers.GlobalAveragePooling2D()])\n", "build", "input_shape=(28, 28, 1)"),
+    # tf.keras never read Keras 1 positionals: the third is the strides there.
+    ("tf-keras-strides", "m = keras.Sequential([layers.Conv2D(8, 3, 3, input_shape=(4, 4, 1)),"
+     "\n    layers.MaxPooling2D(2)])\n", "build", "does not fit length 1"),
+    # A rank error does not depend on how the positionals are read.
+    ("rank-with-positionals", "from keras.layers import Convolution2D as C\n"
+     "m = keras.Sequential([C(10, 3, 3, input_shape=(30, 30))])\n", "build", "rank 4"),
+    ("targets-rank", MNIST + "m = keras.Sequential([keras.Input((28, 28)), layers.Dense(9)])\n"
+     "m.compile('adam', 'categorical_crossentropy')\n"
+     "m.fit(x, keras.utils.to_categorical(y, 9))\n", "targets", "(None, 28, 9)"),
     ("window", "m = keras.Sequential([layers.Conv1D(64, 10, input_shape=(1, 101))])\n", "build",
      "does not fit length 1"),
     ("sized-by-fit", MNIST + "m = keras.Sequential([layers.Conv2D(8, 3), layers.Flatten()])\n"
@@ -43,9 +52,12 @@ REPORTED = [
 SILENT = [
     # Keras 3 adds the missing trailing 1-axis itself; Keras 2 refused: generation-dependent.
     ("trailing-axis", MNIST + CONV + "model.fit(x, keras.utils.to_categorical(y, 10))\n"),
-    # `Conv2D(8, 3, 3)`: a 3x3 kernel in Keras 1/2.0-2.3, strides 3 later.
-    ("positional-kernel", "m = keras.Sequential([layers.Conv2D(8, 3, 3, input_shape=(4, 4, 1)),"
-     "\n    layers.MaxPooling2D(2)])\n"),
+    # Standalone `Conv2D(8, 3, 3)`: a 3x3 kernel in Keras 1/2.0-2.3, strides 3 later.
+    ("positional-kernel", "from keras.layers import Conv2D as C, MaxPooling2D as P\n"
+     "m = keras.Sequential([C(8, 3, 3, input_shape=(4, 4, 1)), P(2)])\n"),
+    # Keras 2's keras.json decides which axis of (3, 32, 32) holds the channels.
+    ("channels-first-look", "from keras.layers import Conv2D as C, MaxPooling2D as P\n"
+     "m = keras.Sequential([C(8, (3, 3), input_shape=(3, 32, 32)), P(2), P(2)])\n"),
     ("input-dim", "m = keras.Sequential([layers.LSTM(4, input_dim=3, input_length=2), "
      "layers.Conv1D(2, 5)])\n"),
     # Exclusive branches merged into one model: not a model anyone builds.
@@ -105,7 +117,8 @@ def test_noqa_select_and_ignore(tmp_path: Path) -> None:
 
 
 def test_facts_round_trip_the_cache(tmp_path: Path) -> None:
-    (finding,) = _shape_faults(tmp_path, REPORTED[3][1])
+    data_rank = next(case[1] for case in REPORTED if case[0] == "data-rank")
+    (finding,) = _shape_faults(tmp_path, data_rank)
     data = finding.data
     assert ShapeFaultFacts.decode(data.encode()) == data
     assert data.report()["got_shape"] == [None, 784]

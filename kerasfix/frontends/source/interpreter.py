@@ -232,7 +232,10 @@ class Interpreter(TensorCode, Keras1Reading, DataReading, DataFeeds, Evaluator):
         leaf = qualname.rsplit(".", 1)[-1]
         if kind is Kind.LAYER:
             keras1 = leaf in legacy.LEGACY_POSITIONAL and self.keras1_semantics(qualname, kwargs)
-            return self.make_layer(leaf, args, kwargs, expr, keras1=keras1)
+            made = self.make_layer(leaf, args, kwargs, expr, keras1=keras1)
+            if isinstance(made, LayerValue):  # KF003: tf.keras never read Keras 1 positionals
+                made.layer.origin["tf_keras"] = qualname.startswith("tensorflow.")
+            return made
         if kind is Kind.INPUT:
             return self.make_input(args, kwargs, expr)
         if kind is Kind.SEQUENTIAL:
