@@ -3,8 +3,10 @@
 Recall: of the faults decidable from the file (the Stack Overflow file alone crashes in
 Keras with a shape error, and the fix runs), how many KF003 reports on that file; the same
 on the runnable buggy versions (`*_context.py`, data written in), whose every fault is in
-the file. Precision: every KF003 on a fixed program that Keras runs is false, and a KF003 on
-a buggy file counts as true only where Keras crashed on that file with a shape error.
+the file. Precision: every KF003 on a fixed program that Keras runs is false; a KF003 on a
+buggy file is confirmed where Keras crashed on that file with a shape error, confirmed on
+the program where it crashed so on the program's other buggy version (the Stack Overflow
+file and its runnable version share the model), and listed as not confirmed otherwise.
 
     python bench/shape_faults/run.py [--mirror /work/.mirror/tensfa+tensfa/repo] [--verbose]
 """
@@ -40,8 +42,10 @@ def kf003(mirror: Path, commit: str, path: str, tmp: Path) -> list[str]:
 
 def score(labels: list[dict], mirror: Path, verbose: bool) -> dict[str, object]:
     counts = {"decidable": 0, "found": 0, "buggy_runnable": 0, "buggy_found": 0}
-    true_findings, false_findings = 0, 0
+    true_findings, false_findings, program_confirmed = 0, 0, 0
     false_places: list[str] = []
+    other_version: list[str] = []
+    fixed_false = 0
     with tempfile.TemporaryDirectory() as tmp:
         for entry in labels:
             fixed_ok = entry["fixed_run"]["ran"]
@@ -55,27 +59,37 @@ def score(labels: list[dict], mirror: Path, verbose: bool) -> dict[str, object]:
                     counts["decidable" if key == "original" else "buggy_runnable"] += 1
                     if findings[key]:
                         counts["found" if key == "original" else "buggy_found"] += 1
+                either = entry["file_alone_run"]["shape_error"] or entry["buggy_run"]["shape_error"]
                 for message in findings[key]:
                     if crashed:
                         true_findings += 1
+                    elif either:  # Keras hit a shape fault in the program's other version
+                        program_confirmed += 1
+                        other_version.append(f"{entry[key]}:{message}")
                     else:
                         false_findings += 1
                         false_places.append(f"{entry[key]}:{message}")
             if fixed_ok:
                 for message in findings["fixed"]:
                     false_findings += 1
+                    fixed_false += 1
                     false_places.append(f"{entry['fixed']}:{message}")
             if verbose:
                 print(entry["id"], {k: len(v) for k, v in findings.items()},
                       entry["file_alone_run"]["error"], entry["buggy_run"]["error"])  # fmt: skip
-    total = true_findings + false_findings
+    total = true_findings + program_confirmed + false_findings
     return {
         "programs": len(labels),
         "fixed_that_run": sum(1 for e in labels if e["fixed_run"]["ran"]),
         "recall_file": f"{counts['found']}/{counts['decidable']}",
         "recall_runnable_buggy": f"{counts['buggy_found']}/{counts['buggy_runnable']}",
-        "precision": f"{true_findings}/{total}" if total else "no findings",
-        "false_findings": false_places,
+        "findings": total,
+        "confirmed_on_that_file": true_findings,
+        "confirmed_on_the_programs_other_version": program_confirmed,
+        "not_confirmed": false_findings,
+        "on_fixes_that_run": fixed_false,
+        "confirmed_by_the_other_version": other_version,
+        "not_confirmed_findings": false_places,
     }
 
 

@@ -33,10 +33,23 @@ REPORTED = [
     ("targets-rank", MNIST + "m = keras.Sequential([keras.Input((28, 28)), layers.Dense(9)])\n"
      "m.compile('adam', 'categorical_crossentropy')\n"
      "m.fit(x, keras.utils.to_categorical(y, 9))\n", "targets", "(None, 28, 9)"),
+    ("split-targets", "from sklearn.model_selection import train_test_split\n"
+     "X, Y = np.zeros((100, 10)), np.random.randint(0, 2, 100)\n"
+     "m = keras.Sequential([keras.Input((10,)), layers.Dense(2, activation='softmax')])\n"
+     "m.compile('adam', 'categorical_crossentropy')\n"
+     "Xtr, Xte, ytr, yte = train_test_split(X, Y)\nm.fit(Xtr, ytr)\n", "targets",
+     "targets of shape (None,)"),
+    ("eye-rows-sparse", "y = np.eye(3)[np.random.randint(0, 3, 32)]\n"
+     "m = keras.Sequential([keras.Input((8,)), layers.Dense(3, activation='softmax')])\n"
+     "m.compile('adam', 'sparse_categorical_crossentropy')\nm.fit(np.zeros((32, 8)), y)\n",
+     "targets", "not one-hot rows"),
+    ("sliced-samples", "data = np.zeros((100, 20))\nx = data[:70]\n"
+     "m = keras.Sequential([keras.Input((30,)), layers.Dense(1)])\nm.predict(x)\n", "data",
+     "(70, 20)"),
     ("window", "m = keras.Sequential([layers.Conv1D(64, 10, input_shape=(1, 101))])\n", "build",
      "does not fit length 1"),
     ("sized-by-fit", MNIST + "m = keras.Sequential([layers.Conv2D(8, 3), layers.Flatten()])\n"
-     "m.fit(x, y)\n", "build", "fixed by m.fit(x, ...) (line 6)"),
+     "m.compile('adam', 'mse')\nm.fit(x, y)\n", "build", "fixed by m.fit(x, ...) (line 7)"),
     ("data-rank", MNIST + CONV + "model.predict(x.reshape(-1, 784))\n", "data",
      "feeds inputs of shape (60000, 784)"),
     ("data-width", "m = keras.Sequential([layers.Dense(4, input_shape=(20,)), layers.Dense(1)])\n"
@@ -46,7 +59,8 @@ REPORTED = [
     ("targets-indices", MNIST + CONV + "model.fit(x.reshape(-1, 28, 28, 1), y)\n", "targets",
      "targets of shape (60000,)"),
     ("cardinality", "m = keras.Sequential([layers.Dense(1, input_shape=(3,))])\n"
-     "m.fit(np.zeros((8, 3)), np.zeros((9, 1)))\n", "targets", "Data cardinality"),
+     "m.compile('adam', 'mse')\nm.fit(np.zeros((8, 3)), np.zeros((9, 1)))\n", "targets",
+     "Data cardinality"),
 ]  # fmt: skip
 
 SILENT = [

@@ -56,6 +56,12 @@ class DataReading:
             return _cv2(leaf, args, kwargs)
         if root in ("numpy", "np") and leaf in ("array", "asarray", "stack", "expand_dims"):
             return _numpy(leaf, args, kwargs, expr)
+        if root in ("numpy", "np") and leaf in ("eye", "identity"):
+            size = args[0] if args else kwargs.get("N", kwargs.get("n"))
+            square = isinstance(size, int) and not isinstance(size, bool) and size > 0
+            return ArrayValue((size, size)) if square and len(args) < 2 else NOT_DATA
+        if qualname == "sklearn.model_selection.train_test_split":
+            return _split(args, expr)
         if not keras:
             return NOT_DATA
         if leaf in _LOSS_CLASSES:
@@ -189,6 +195,16 @@ def _sample_of(value: Any) -> tuple[int, ...] | None:
     if isinstance(value, DataValue) and not value.batched:
         return value.sample
     return None
+
+
+def _split(arrays: list[Any], expr: ast.Call) -> Any:
+    """`train_test_split(X, y)`: each array in two parts of the same sample shape, in
+    scikit-learn's order (X_train, X_test, y_train, y_test); how many samples is left open."""
+    samples = [_sample_of(a) for a in arrays]
+    if not arrays or any(s is None for s in samples):
+        return Unknown("a split of data not known statically")
+    text = f"train_test_split() (line {expr.lineno})"
+    return tuple(DataValue(s, text) for s in samples for _ in (0, 1))  # type: ignore[arg-type]
 
 
 def _load_img(kwargs: dict[str, Any]) -> Any:

@@ -24,6 +24,14 @@ class DataValue:
     labels: tuple[int, ...] | None = None
     batched: bool = False
 
+    def subscript(self, index: object) -> object:
+        """`x[:700]`, `x[train_idx]`: samples taken, each of the same shape; else unknown."""
+        if not self.batched and isinstance(index, slice):
+            return self
+        from kerasfix.graph.model import Unknown
+
+        return Unknown("part of loaded data")
+
 
 @dataclass(frozen=True)
 class ImageValue:

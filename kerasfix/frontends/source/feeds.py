@@ -47,7 +47,7 @@ def batch_shape(data: Any) -> tuple[int | None, ...] | None:
     """The shape of a batch of `data` as Keras sees it (count first, None when unknown)."""
     if isinstance(data, ArrayValue) and len(data.shape) > 1:
         return data.shape
-    if isinstance(data, DataValue):
+    if isinstance(data, DataValue) and data.sample:
         return (None, *data.sample)
     return None
 
@@ -56,6 +56,8 @@ def _target_shape(targets: Any) -> tuple[int | None, ...] | None:
     """Targets may be one number per sample (`(60000,)`), unlike inputs."""
     if isinstance(targets, ArrayValue) and targets.shape:
         return targets.shape
+    if isinstance(targets, DataValue) and not targets.batched:
+        return (None, *targets.sample)
     return batch_shape(targets)
 
 

@@ -13,6 +13,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+from kerasfix.frontends.source.data_values import DataValue
 from kerasfix.frontends.source.values import (
     ArrayValue,
     AttributeBag,
@@ -186,6 +187,8 @@ def subscript(value: Any, index: Any) -> Any:
         return value[index]
     if isinstance(value, ArrayValue):
         return _index_array(value, index)
+    if isinstance(value, DataValue):
+        return value.subscript(index)
     if isinstance(value, WholeLayers):
         if index == -1 and not isinstance(index, bool):
             return BackboneLastLayer(value.backbone)
@@ -288,7 +291,11 @@ def _slice(value: tuple[Any, ...] | str, index: slice) -> Any:
 
 
 def _index_array(array: ArrayValue, index: Any) -> Any:
-    """`x[..., None]`, `x[:, :, :, np.newaxis]`: shapes that add an axis."""
+    """`x[..., None]`, `x[:, :, :, np.newaxis]`: shapes that add an axis; `x[:70]` and
+    `np.eye(10)[labels]` (samples taken, one-hot rows picked): shapes that keep the others."""
+    samples = _take_samples(array.shape, index)
+    if samples is not None:
+        return ArrayValue(samples)
     items = index if isinstance(index, tuple) else (index,)
     if not all(i is None or i is Ellipsis or isinstance(i, slice) for i in items):
         return Unknown("an indexed array")
@@ -315,6 +322,20 @@ def _index_array(array: ArrayValue, index: Any) -> Any:
             result.append(shape[dim])
             dim += 1
     return ArrayValue(tuple(result))
+
+
+def _take_samples(shape: tuple[int, ...], index: Any) -> tuple[int, ...] | None:
+    """The shape after `x[a:b]` (literal bounds) or `x[indices]` (an array of them)."""
+    if isinstance(index, ArrayValue) and shape:
+        return (*index.shape, *shape[1:])
+    if not isinstance(index, slice) or not shape:
+        return None
+    bounds = (index.start, index.stop, index.step)
+    if not all(b is None or (isinstance(b, int) and not isinstance(b, bool)) for b in bounds):
+        return None
+    if index.step == 0:
+        return None
+    return (len(range(*index.indices(shape[0]))), *shape[1:])
 
 
 def _list_method(receiver: ListValue, name: str, args: list[Any]) -> Any:
