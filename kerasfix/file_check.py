@@ -12,7 +12,7 @@ from pathlib import Path
 from kerasfix.engine import lint_program
 from kerasfix.frontends import InputError, Program, read
 from kerasfix.frontends.base import NoArchitecture
-from kerasfix.limits import Deadline, FileTimeout, time_limit
+from kerasfix.limits import Deadline, FileTimeout, MemoryBound, memory_limit, time_limit
 from kerasfix.results import FileError, FileOutcome, SourceText
 from kerasfix.settings import Settings
 from kerasfix.suppressions import should_skip_file
@@ -20,15 +20,18 @@ from kerasfix.suppressions import should_skip_file
 
 def check_file(path: Path, kind: str, settings: Settings) -> FileOutcome:
     """Lint one file; never raises (every failure becomes a one-line `FileError`)."""
-    deadline = Deadline()
-    outcome = _check_file(path, kind, settings, deadline)
+    deadline, memory = Deadline(), MemoryBound()
+    with memory_limit(bound=memory):
+        outcome = _check_file(path, kind, settings, deadline, memory)
     if deadline.expired and outcome.error is not None:
         # The timeout may surface as another error (raised inside C code): say what it was.
         outcome.error = FileError(path.as_posix(), deadline.message)
     return outcome
 
 
-def _check_file(path: Path, kind: str, settings: Settings, deadline: Deadline) -> FileOutcome:
+def _check_file(
+    path: Path, kind: str, settings: Settings, deadline: Deadline, memory: MemoryBound
+) -> FileOutcome:
     display = path.as_posix()
     if kind in ("source", "notebook") and should_skip_file(path):
         return FileOutcome(skipped="'# kerasfix: skip-file'")
@@ -53,7 +56,7 @@ def _check_file(path: Path, kind: str, settings: Settings, deadline: Deadline) -
     except RecursionError:
         return FileOutcome(error=FileError(display, "nesting too deep to analyse"))
     except MemoryError:
-        return FileOutcome(error=FileError(display, "too large to analyse in memory"))
+        return FileOutcome(error=FileError(display, memory.message()))
     except Exception as exc:  # an internal error must still be one line, never a traceback
         return FileOutcome(error=FileError(display, f"internal error: {type(exc).__name__}: {exc}"))
 

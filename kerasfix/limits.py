@@ -11,6 +11,7 @@ integer; anything else keeps the default). `SECURITY.md` lists them all.
 | KERASFIX_MAX_NOTEBOOK_BYTES   | 64 MiB   | a notebook (outputs included)                    |
 | KERASFIX_MAX_CONFIG_BYTES     | 64 MiB   | a model's architecture JSON (.keras/.h5/.pb x4)  |
 | KERASFIX_MAX_LAYERS           | 200000   | layers in one model file, nested models included |
+| KERASFIX_MAX_MEMORY           | 512      | MiB of memory to read and lint one file (0: none) |
 
 Fixed limits (not configurable): models nested at most 64 deep, at most 100,000 archive
 members, a compression ratio of at most 200 for members over 1 MiB (a zip bomb), 1 MiB of
@@ -32,6 +33,10 @@ DEFAULT_MAX_SOURCE_BYTES = 10 * MIB
 DEFAULT_MAX_NOTEBOOK_BYTES = 64 * MIB
 DEFAULT_MAX_CONFIG_BYTES = 64 * MIB
 DEFAULT_MAX_LAYERS = 200_000
+# A parse tree takes about 200 bytes per character of dense code: 512 MiB is a 2.5 MiB script
+# (real ones are under 1 MiB), and stops a generated 9 MiB one at a quarter of the 1.9 GB its
+# parse alone would take.
+DEFAULT_MAX_MEMORY_MIB = 512
 
 # Source frontend and graph inference (fixed; they bound work, not what a file may contain).
 MAX_STEPS = 400_000  # evaluation steps per file: bounds time on pathological input
@@ -70,6 +75,11 @@ def max_config_bytes() -> int:
 
 def max_layers() -> int:
     return env_int("KERASFIX_MAX_LAYERS", DEFAULT_MAX_LAYERS)
+
+
+def max_memory_bytes() -> int:
+    """Memory one file's read and lint may add to the process, in bytes (0: no limit)."""
+    return env_int("KERASFIX_MAX_MEMORY", DEFAULT_MAX_MEMORY_MIB, allow_zero=True) * MIB
 
 
 # Saved-model files (fixed). A real config.json is kilobytes to a few megabytes
@@ -143,3 +153,77 @@ def time_limit(seconds: float | None = None, deadline: Deadline | None = None) -
         state["active"] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+class MemoryBound:
+    """What a `memory_limit` block knows: whether a limit was set, and how to say it."""
+
+    def __init__(self) -> None:
+        self.budget = 0  # bytes; 0 when no limit was set
+
+    def message(self) -> str:
+        """The one line for a MemoryError inside the block."""
+        if not self.budget:
+            return "too large to analyse in memory"
+        return (
+            f"analysis stopped: over the {self.budget // MIB:,} MiB memory limit "
+            "(raise KERASFIX_MAX_MEMORY)"
+        )
+
+
+@contextmanager
+def memory_limit(budget: int | None = None, bound: MemoryBound | None = None) -> Iterator[None]:
+    """Make allocations in this block fail with MemoryError once the process has grown by
+    `budget` bytes (default: `KERASFIX_MAX_MEMORY`).
+
+    The time limit cannot stop a parse of a huge generated file (one C call that allocates
+    gigabytes before it returns); an address-space limit (RLIMIT_AS) can. It is the process's,
+    so it is set only in the main thread, only where none is set lower, and only on Linux,
+    where the current size is known (/proc/self/statm); elsewhere the block runs without it.
+    """
+    limit = max_memory_bytes() if budget is None else budget
+    bound = bound if bound is not None else MemoryBound()
+    previous = _address_space_limit()
+    current = _address_space_size()
+    if (
+        limit <= 0
+        or previous is None
+        or current is None
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+    import resource
+
+    soft, hard = previous
+    wanted = current + limit
+    if (soft != resource.RLIM_INFINITY and soft <= wanted) or (
+        hard != resource.RLIM_INFINITY and hard < wanted
+    ):
+        yield  # a lower limit is already set (by the user, or an enclosing block)
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+    bound.budget = limit
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _address_space_limit() -> tuple[int, int] | None:
+    try:
+        import resource
+
+        return resource.getrlimit(resource.RLIMIT_AS)
+    except (ImportError, AttributeError, OSError, ValueError):
+        return None
+
+
+def _address_space_size() -> int | None:
+    """The process's virtual size in bytes (what RLIMIT_AS counts), None off Linux."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            pages = int(statm.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE")

@@ -46,13 +46,17 @@ def inspect(model: Path, output_format: str, html_file: Path | None) -> int:
     if html_file is not None and html_file.resolve() == model.resolve():
         click.echo(f"error: {html_file}: --html would overwrite the input", err=True)
         return 2
+    from kerasfix.limits import MemoryBound, memory_limit
+
     kind = kind_of(model)
     skipped: str | None = None  # a syntax error analysed around, reported as lint does
+    memory = MemoryBound()
     try:
-        if kind in ("source", "notebook"):
-            summaries, skipped = build_source_summaries(model, kind)
-        else:
-            summaries = [build_summary(model)]
+        with memory_limit(bound=memory):  # the same bound as lint's on one file
+            if kind in ("source", "notebook"):
+                summaries, skipped = build_source_summaries(model, kind)
+            else:
+                summaries = [build_summary(model)]
     except InputError as exc:
         reason = " ".join(str(exc).split())  # source frontends already name the file
         where = "" if reason.startswith(model.as_posix()) else f"{model.as_posix()}: "
@@ -61,10 +65,11 @@ def inspect(model: Path, output_format: str, html_file: Path | None) -> int:
     except ConfigError as exc:
         click.echo(f"error: {exc}", err=True)
         return 2
-    except (RecursionError, MemoryError) as exc:
-        click.echo(
-            f"error: {model.as_posix()}: too large to analyse ({type(exc).__name__})", err=True
-        )
+    except RecursionError:
+        click.echo(f"error: {model.as_posix()}: too large to analyse (RecursionError)", err=True)
+        return 2
+    except MemoryError:
+        click.echo(f"error: {model.as_posix()}: {memory.message()}", err=True)
         return 2
     if html_file is not None:
         from kerasfix.html_report import write_page

@@ -174,3 +174,62 @@ def test_swallowed_timeout_fires_again() -> None:
         with contextlib.suppress(Exception):  # a reader's fallback cannot catch it
             time.sleep(1)
     assert time.monotonic() - start < 10
+
+
+# Issue 23 point 16: a generated file of many tiny models. Its parse alone grows the process
+# by about 200 bytes per character (a 9 MiB file: 1.9 GB), in one C call the timeout cannot
+# stop; the memory bound stops it. Peak RSS is the child's own.
+GENERATED = "import keras\nfrom keras import layers\n" + "".join(
+    f"m{i} = keras.Sequential([keras.Input((8, 8, 1)), layers.Conv2D(2, 3), layers.Flatten(),"
+    " layers.Dense(4)])\n"
+    for i in range(3000)
+)
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork and exec.
+PEAK = """
+import sys
+from kerasfix.cli import main
+code = main(["lint", "--isolated", "--no-cache", *sys.argv[1:]])
+with open("/proc/self/status") as status:
+    peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+print("PEAK", code, peak * 1024)
+"""
+
+
+def _peak_of_lint(path: Path, memory_mib: str) -> tuple[int, int, str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", PEAK, str(path)],
+        env={**os.environ, "KERASFIX_MAX_MEMORY": memory_mib},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    _, code, peak = proc.stdout.splitlines()[-1].split()
+    return int(code), int(peak), proc.stderr
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the memory bound is Linux's RLIMIT_AS")
+def test_memory_bound_stops_a_huge_generated_file(tmp_path: Path) -> None:
+    small, big = tmp_path / "small.py", tmp_path / "generated.py"
+    small.write_text("import keras\n")
+    big.write_text(GENERATED)
+    small_code, baseline, _ = _peak_of_lint(small, "16")
+    assert small_code == 0  # what any file needs (kerasfix's own imports) fits in the bound
+    code, peak, err = _peak_of_lint(big, "16")
+    assert code == 2
+    assert err.splitlines() == [
+        f"error: {big.as_posix()}: analysis stopped: over the 16 MiB memory limit (raise "
+        "KERASFIX_MAX_MEMORY)"
+    ]
+    assert peak - baseline < 16 * 1024 * 1024, (baseline, peak)
+    inspect = subprocess.run(
+        [sys.executable, "-m", "kerasfix", "inspect", str(big)],
+        env={**os.environ, "KERASFIX_MAX_MEMORY": "16"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert inspect.returncode == 2 and inspect.stderr == err  # the same bound, the same line
+    unbounded_code, unbounded, _ = _peak_of_lint(big, "0")  # 0: no memory limit
+    assert unbounded_code == 1  # without the bound, the same file is linted (findings: 1)
+    assert unbounded - baseline > 2 * 16 * 1024 * 1024, (baseline, unbounded)

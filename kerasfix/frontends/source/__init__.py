@@ -183,8 +183,9 @@ def parse_module(text: str, display_path: str, cell: int | None = None) -> ast.M
         raise InputError(
             f"{display_path}:{where}{line}:{column}: syntax error: {exc.msg}"
         ) from None
-    except (ValueError, MemoryError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:
         raise InputError(f"{display_path}: cannot parse ({type(exc).__name__})") from None
+    # A MemoryError goes on to the caller, which knows whether a memory limit was set.
 
 
 def _parse(text: str, display_path: str) -> ast.Module:
