@@ -99,6 +99,8 @@ def test_every_reporter_says_kf002_and_the_per_unit_counts(
     ]
     assert (result["ruleId"], result["level"]) == ("KF002", "note")
     assert PER_UNIT in result["message"]["text"]
+    facts = result["properties"]
+    assert (facts["params_flatten_per_unit"], facts["params_pooling_per_unit"]) == (21_633, 33)
     github = _output(["--output-format", "github", path], capsys)
     assert github.startswith("::notice title=kerasfix (KF002),") and PER_UNIT in github
     (issue,) = json.loads(_output(["--output-format", "gitlab", path], capsys))

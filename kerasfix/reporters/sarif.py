@@ -69,6 +69,14 @@ def location(finding: Finding, root: Path) -> dict[str, Any]:
     return {"physicalLocation": {"artifactLocation": artifact, "region": region}}
 
 
+# The finding's facts a SARIF consumer gets as result properties (the per-unit counts stand
+# in for the totals where only the Dense width is unknown).
+SARIF_FACTS = (
+    "cell", "layer", "shape", "dense_units", "params_flatten", "params_pooling",
+    "params_flatten_per_unit", "params_pooling_per_unit", "suggestion",
+)  # fmt: skip
+
+
 def result_object(
     finding: Finding, index: dict[str, int], root: Path, fingerprint: tuple[str, int]
 ) -> dict[str, Any]:
@@ -76,9 +84,8 @@ def result_object(
     facts = {
         key: value
         for key, value in finding.to_dict().items()
-        if key in ("cell", "layer", "shape", "dense_units", "params_flatten", "params_pooling",
-                   "suggestion") and value is not None
-    }  # fmt: skip
+        if key in SARIF_FACTS and value is not None
+    }
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "level": SARIF_LEVEL[finding.severity],
