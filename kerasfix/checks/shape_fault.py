@@ -247,11 +247,16 @@ def _input_refused(
     rank, want = len(x), len(declared)
     if (rank == want - 1 and declared[-1] == 1) or (rank == want + 1 and x[-1] == 1):
         return None  # Keras 3 adds or drops a trailing 1-axis here; Keras 2 refused
-    verdict = replay(graph, (None, *x[1:]))
+    if rank == 1 and want != 2:
+        return None
+    # One number per sample: Keras 2 made it (n, 1), Keras 3 refuses it against (None, k).
+    verdict = replay(graph, (None, *x[1:]) if rank > 1 else (None, 1))
     if not isinstance(verdict, Refusal):
         return None
     model_at = _declared_line(source, feed)
     loaded = f" (from {feed['source']})" if feed.get("source") else ""
+    if rank == 1:
+        loaded += f" (one number per sample: Keras 2 reads it as {shape_text((x[0], 1))})"
     message = (
         f"{feed['call']} (line {feed['line']}) feeds inputs of shape {shape_text(x)}{loaded} "
         f"to a model whose input is {shape_text(declared)}{model_at}: {_name(verdict.node)} "

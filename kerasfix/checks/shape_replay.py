@@ -34,9 +34,9 @@ def generation_dependent(layer: Layer, rank_error: bool = False) -> str | None:
 
     `Conv2D(32, 3, 3)` is a 3x3 kernel in Keras 1 and standalone Keras 2.0-2.3, strides 3
     in tf.keras and later (a rank error does not depend on it); `input_dim=`/`input_length=`
-    on a sequence layer changed meaning in Keras 3 (on a Dense it is the input width in every
-    Keras); a channel order guessed for Keras 1 code is a guess; and a spatial layer with no
-    `data_format` follows the user's keras.json, which the file does not show."""
+    on a recurrent or convolutional layer changed meaning in Keras 3 (on a Dense it is the
+    input width in every Keras, on an Embedding the vocabulary and the sequence length); a
+    channel order guessed for Keras 1 code is a guess."""
     origin = layer.origin
     raw = origin.get("raw_class", layer.class_name)
     positional = origin.get("positional", 0)
@@ -44,7 +44,7 @@ def generation_dependent(layer: Layer, rank_error: bool = False) -> str | None:
     if conv and positional >= 3 and not rank_error and origin.get("tf_keras") is not True:
         return f"{raw} with {positional} positional arguments"
     keywords = _GENERATION_KEYWORDS.intersection(origin.get("keywords", ()))
-    if keywords and layer.class_name != "Dense":
+    if keywords and layer.class_name not in ("Dense", "Embedding"):
         return f"{raw} with {'/'.join(sorted(keywords))}="
     if origin.get("assumed_data_format"):
         return "a channel order assumed for Keras 1 code"

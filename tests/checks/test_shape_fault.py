@@ -46,6 +46,13 @@ REPORTED = [
     ("sliced-samples", "data = np.zeros((100, 20))\nx = data[:70]\n"
      "m = keras.Sequential([keras.Input((30,)), layers.Dense(1)])\nm.predict(x)\n", "data",
      "(70, 20)"),
+    ("one-sample-flat", "m = keras.Sequential([keras.Input((8,)), layers.Dense(1)])\n"
+     "m.compile('adam', 'mse')\nm.predict(np.array([6, 148, 72, 35, 0, 33.6, 0.627, 50]))\n",
+     "data", "one number per sample"),
+    ("embedding-targets", "m = keras.Sequential([layers.Embedding(50, 8, input_length=10), "
+     "layers.Flatten(),\n    layers.Dense(4, activation='softmax')])\n"
+     "m.compile('adam', 'categorical_crossentropy')\n"
+     "m.fit(np.zeros((6, 10)), np.zeros((6,)))\n", "targets", "targets of shape (6,)"),
     ("window", "m = keras.Sequential([layers.Conv1D(64, 10, input_shape=(1, 101))])\n", "build",
      "does not fit length 1"),
     ("sized-by-fit", MNIST + "m = keras.Sequential([layers.Conv2D(8, 3), layers.Flatten()])\n"

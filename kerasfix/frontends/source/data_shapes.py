@@ -291,12 +291,30 @@ def _numpy(leaf: str, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -
         return value
     if not isinstance(value, ListValue) or not value.items:
         return NOT_DATA
+    literal = _literal_shape(value)
+    if literal is not None:
+        return ArrayValue(literal)
     shapes = {_one_sample(item) for item in value.items}
     if len(shapes) != 1 or None in shapes:
         return NOT_DATA
     (sample,) = shapes
     assert sample is not None
     return DataValue(sample, f"np.{leaf}() of a list (line {expr.lineno})")
+
+
+def _literal_shape(value: Any) -> tuple[int, ...] | None:
+    """`np.array([6, 148, 72])` -> (3,); a list of equal-length rows of numbers -> (n, m)."""
+    items = value.items if isinstance(value, ListValue) else value
+    if not isinstance(items, list | tuple) or not items:
+        return None
+    if all(is_number(item) for item in items):
+        return (len(items),)
+    rows = {_literal_shape(item) for item in items}
+    if len(rows) != 1 or None in rows:
+        return None
+    (row,) = rows
+    assert row is not None
+    return (len(items), *row)
 
 
 def _one_sample(item: Any) -> tuple[int, ...] | None:

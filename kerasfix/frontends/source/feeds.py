@@ -106,6 +106,8 @@ class DataFeeds:
         data = args[0] if args else kwargs.get("x", kwargs.get("generator"))
         shape = batch_shape(data)
         if shape is None:
+            if _target_shape(data) is not None:  # one number per sample: KF003 reads it
+                self.feeds.append((receiver, self._feed(receiver, name, data, args, kwargs, expr)))
             return
         if isinstance(receiver, SequentialValue) and receiver.data_shape is None:
             receiver.data_shape = shape  # type: ignore[assignment]  # Keras builds it from this
@@ -139,7 +141,7 @@ class DataFeeds:
             "call": _call_text(expr),
             "line": expr.lineno,
             "span": self.span(expr),
-            "x": batch_shape(data),
+            "x": batch_shape(data) or _target_shape(data),
             "y": y_shape,
             "source": data.source if isinstance(data, DataValue) else None,
             "loss": next(iter(names)) if sure else None,
