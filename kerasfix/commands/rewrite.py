@@ -48,6 +48,11 @@ from kerasfix.commands.distill_options import distill_options
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @click.option("--verify/--no-verify", default=True, show_default=True,
               help="Load the output with Keras before putting it in place.")  # fmt: skip
+@click.option("--custom-objects", "custom_objects", multiple=True, metavar="MODULE_OR_FILE",
+              help="Import this module or .py file (your custom layer classes) so Keras can "
+                   "load the model: runs that code. Repeatable.")  # fmt: skip
+@click.option("--unsafe-lambda", is_flag=True,
+              help="Let Keras load Lambda layers (runs their Python code).")  # fmt: skip
 @click.option("--report-format", type=click.Choice(["text", "json"]), default="text",
               show_default=True)  # fmt: skip
 @click.option("--html-report", type=click.Path(path_type=Path, dir_okay=False), default=None,
@@ -72,6 +77,8 @@ def rewrite(
     dry_run: bool,
     force: bool,
     verify: bool,
+    custom_objects: tuple[str, ...],
+    unsafe_lambda: bool,
     report_format: str,
     html_report: Path | None,
 ) -> int:
@@ -81,6 +88,7 @@ def rewrite(
     from kerasfix.model_rewrite.core import Options, rewrite_file
     from kerasfix.model_rewrite.distill import DistillOptions
     from kerasfix.model_rewrite.errors import describe_unexpected
+    from kerasfix.model_rewrite.user_code import Trust
 
     if not model.is_file():
         what = "is a directory; rewrite takes a .keras or .h5 model file"
@@ -120,6 +128,7 @@ def rewrite(
         seed=seed,
         distill=DistillOptions(epochs, max_time, train, batch_size, holdout),
         min_agreement=min_agreement,
+        trust=Trust(tuple(custom_objects), unsafe_lambda),
     )
     from kerasfix.model_rewrite.quiet import quiet_tensorflow
 

@@ -45,7 +45,16 @@ def load_keras_model(path: str) -> Any:
         from kerasfix.commands.extras import install_hint
 
         raise RewriteError(f"Keras cannot be imported: {install_hint('keras')}") from None
-    return load_model_path(keras, path)
+    try:
+        return load_model_path(keras, path)
+    except Exception as exc:
+        from kerasfix.model_rewrite.keras_runtime import describe_failure
+        from kerasfix.model_rewrite.user_code import unverifiable
+
+        missing = unverifiable(describe_failure(exc))
+        if missing is None:
+            raise
+        raise RewriteError(f"Keras cannot load {Path(path).name}: {missing}") from None
 
 
 def load_model_path(keras: Any, path: str) -> Any:
@@ -53,14 +62,17 @@ def load_model_path(keras: Any, path: str) -> Any:
     file object, since HDF5 cannot open the /proc/<pid>/fd links an unnamed output file is
     reached by."""
     from kerasfix.model_rewrite.keras_runtime import runnable
+    from kerasfix.model_rewrite.user_code import load_kwargs
 
+    trusted = load_kwargs()  # the user's --custom-objects / --unsafe-lambda, if given
     if path.endswith((".h5", ".hdf5")):
         import h5py
         from keras.src.legacy.saving import legacy_h5_format
 
         with open(path, "rb") as raw, h5py.File(raw, "r") as handle:
-            return runnable(legacy_h5_format.load_model_from_hdf5(handle, compile=False))
-    return runnable(keras.saving.load_model(path, compile=False))
+            model = legacy_h5_format.load_model_from_hdf5(handle, compile=False, **trusted)
+            return runnable(model)
+    return runnable(keras.saving.load_model(path, compile=False, **trusted))
 
 
 def fit_site(

@@ -36,6 +36,7 @@ from kerasfix.model_rewrite.lora import dense_replacement, dense_slots, merged_k
 from kerasfix.model_rewrite.plan import Plan, PlannedSwap, make_plan
 from kerasfix.model_rewrite.report import Report, SiteReport
 from kerasfix.model_rewrite.source import WeightSource, datasets, open_source
+from kerasfix.model_rewrite.user_code import Trust, trusted, unverifiable
 from kerasfix.model_rewrite.verify import Verification, verify
 from kerasfix.model_rewrite.weights_copy import (
     layer_tensors,
@@ -63,12 +64,26 @@ class Options:
     seed: int | None = None
     distill: DistillOptions = field(default_factory=DistillOptions)
     min_agreement: float | None = None
+    trust: Trust = field(default_factory=Trust)  # the user's code Keras may run (user_code.py)
 
 
 def rewrite_file(
     src: Path, dst: Path | None, options: Options, progress: ProgressFactory | None = None
 ) -> Report:
     """Rewrite `src` into `dst` (never in place); the report says what changed."""
+    for spec in options.trust.modules:
+        if spec.endswith(".py") and not Path(spec).is_file():
+            raise RewriteError(f"--custom-objects {spec}: no such file")
+    in_process = options.init in ("calibrate", "distill") or options.verify_data
+    # the user's code is imported here only when Keras loads the model in this process
+    trust = options.trust if in_process and not options.dry_run else Trust()
+    with trusted(trust):
+        return _rewrite_file(src, dst, options, progress)
+
+
+def _rewrite_file(
+    src: Path, dst: Path | None, options: Options, progress: ProgressFactory | None
+) -> Report:
     start = time.perf_counter()
     if options.init in ("calibrate", "distill") and options.calibration_data is None:
         raise RewriteError(f"--init {options.init} needs --data FILE.npy|.npz|IMAGE_DIR")
@@ -159,7 +174,8 @@ def rewrite_file(
             if options.verify:
                 stored = {k for k, v in source.tensors.items() if v} | set(source.subtensors)
                 stored -= _trained_keys(plan, entries, options)
-                report.verification = _verify(out, dst, src, plan, entries, stored, report)
+                checked = _Checked(new_config, source, out_h5, options.trust)
+                report.verification = _verify(out, dst, src, plan, entries, stored, report, checked)
                 if report.verification.status == "failed":
                     reason = report.verification.reason
                     hint = ""
@@ -377,6 +393,7 @@ def _verify(
     entries: dict[Key, LayerEntry],
     stored: set[Key],
     report: Report,
+    checked: _Checked,
 ) -> Verification:
     changed = {(*s.model, s.dense) for s in plan.sites} | {
         b.key for s in plan.sites for b in s.between if b.class_name == "BatchNormalization"
@@ -384,7 +401,37 @@ def _verify(
     untouched = [list(k) for k, e in entries.items() if k in stored and k not in changed]
     outputs = _expected_outputs(plan)
     fd = out.fd if out.named is None else None
-    return verify(out.reader_path(), fd, dst.suffix, src, untouched, report.params_after, outputs)
+    result = verify(out.reader_path(), fd, dst.suffix, src, untouched, report.params_after,
+                    outputs, checked.trust.encode())  # fmt: skip
+    missing = unverifiable(result.reason) if result.status == "failed" else None
+    if missing is None:
+        return result
+    # Keras needs the user's code to load it, which they did not allow: say so, write the
+    # output, and check what needs no Keras (every untouched tensor, bit for bit).
+    from kerasfix.model_rewrite.stored_check import compare_stored
+
+    keys = [tuple(k) for k in untouched]
+    layers, tensors, problems = compare_stored(
+        out.reader_path(), checked.out_h5, checked.config, checked.source, keys
+    )
+    if problems:
+        return Verification("failed", "; ".join(problems[:5]), result.seconds)
+    report.notes.append(
+        f"NOT verified in Keras: {missing}; checked without Keras: {tensors} tensors of "
+        f"{layers} untouched layers bit-identical with the input"
+    )
+    return Verification("skipped", missing, result.seconds, None, layers, tensors)
+
+
+@dataclass
+class _Checked:
+    """What verification needs beyond the plan: the new config, the input's tensors, the
+    output's format and what the user allowed Keras to run."""
+
+    config: dict[str, Any]
+    source: WeightSource
+    out_h5: bool
+    trust: Trust
 
 
 def _expected_outputs(plan: Plan) -> list[list[int | None]]:

@@ -47,6 +47,7 @@ def verify(
     untouched: list[list[str]],
     expected_params: int,
     expected_outputs: list[list[int | None]],
+    trust: dict[str, Any] | None = None,
 ) -> Verification:
     """Run the check in a child; `fd` is passed through when the output has no name yet."""
     if not keras_available():
@@ -58,6 +59,7 @@ def verify(
         "untouched": untouched,
         "params": expected_params,
         "outputs": expected_outputs,
+        "trust": trust or {},
     }
     start = time.perf_counter()
     if "keras" in sys.modules:
@@ -135,8 +137,11 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
     from kerasfix.kerasfile.model_file import load_model_file
     from kerasfix.model_rewrite.calibrate import load_model_path
     from kerasfix.model_rewrite.source import open_source
+    from kerasfix.model_rewrite.user_code import Trust, trusted
 
-    with tempfile.TemporaryDirectory() as tmp:
+    allowed = spec.get("trust") or {}
+    trust = Trust(tuple(allowed.get("modules", ())), bool(allowed.get("unsafe_lambda")))
+    with tempfile.TemporaryDirectory() as tmp, trusted(trust):
         link = Path(tmp) / f"model{spec['suffix']}"
         link.symlink_to(spec["path"])
         model = load_model_path(keras, str(link))

@@ -11,6 +11,7 @@ import pytest
 
 from kerasfix.model_rewrite.core import Options, rewrite_file
 from kerasfix.model_rewrite.distill import DistillOptions
+from kerasfix.model_rewrite.errors import RewriteError
 from tests.rewrite.saved_models import save_models
 
 pytestmark = pytest.mark.keras
@@ -71,3 +72,64 @@ def test_data_on_a_nested_site_distils_it(saved: Path, tmp_path: Path) -> None:
     assert [s.model for s in report.sites] == ["trunk"]
     assert report.distill is not None and report.distill.epochs_run == 1
     assert any("'trunk/flat' is inside a nested model" in n for n in report.notes)
+
+
+CUSTOM = """
+import keras
+
+
+@keras.saving.register_keras_serializable(package="kf_section2")
+class Down(keras.layers.Layer):
+    def call(self, x):
+        return x[:, ::2, ::2, :]
+
+    def compute_output_shape(self, shape):
+        return (shape[0], shape[1] // 2, shape[2] // 2, shape[3])
+"""
+
+
+@pytest.fixture(scope="module")
+def user_code(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A custom layer class in the user's own module file, a model using it and a model with
+    a Lambda layer, saved by Keras."""
+    import importlib.util
+
+    keras = pytest.importorskip("keras")
+    folder = tmp_path_factory.mktemp("user_code")
+    module_path = folder / "my_layers.py"
+    module_path.write_text(CUSTOM)
+    spec = importlib.util.spec_from_file_location("kf_section2_layers", module_path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    layers = keras.layers
+    for name, middle in (("custom", module.Down()), ("lambda", layers.Lambda(lambda t: t * 2.0))):
+        inp = keras.Input((8, 8, 3))
+        x = layers.Flatten(name="flat")(middle(layers.Conv2D(6, 1, name="conv")(inp)))
+        keras.Model(inp, layers.Dense(3, name="fc")(x)).save(folder / f"{name}.keras")
+    # as in a fresh process: the class is known only once the user's module is imported
+    keras.saving.get_custom_objects().pop("kf_section2>Down")
+    return folder
+
+
+def test_user_code_runs_only_when_asked(user_code: Path, tmp_path: Path) -> None:
+    """A custom class or a Lambda layer: without --custom-objects / --unsafe-lambda the
+    output is written with its weights checked without Keras and the report says what was
+    not verified and which option would verify it; with the option Keras verifies it."""
+    from kerasfix.model_rewrite.user_code import Trust
+
+    for name, option in (("custom", "--custom-objects"), ("lambda", "--unsafe-lambda")):
+        out = tmp_path / f"{name}.keras"
+        report = rewrite_file(user_code / f"{name}.keras", out, Options())
+        verification = report.verification
+        assert verification is not None and verification.status == "skipped"
+        assert option in verification.reason and out.is_file()
+        assert verification.tensors_compared == 2  # the conv's kernel and bias
+        assert any(n.startswith("NOT verified in Keras") for n in report.notes)
+    trust = Trust((str(user_code / "my_layers.py"),))
+    out = tmp_path / "trusted.keras"
+    report = rewrite_file(user_code / "custom.keras", out, Options(trust=trust))
+    assert report.verification is not None and report.verification.status == "passed"
+    with pytest.raises(RewriteError, match=r"--custom-objects nope\.py: no such file"):
+        rewrite_file(user_code / "custom.keras", tmp_path / "x.keras",
+                     Options(trust=Trust(("nope.py",))))  # fmt: skip
