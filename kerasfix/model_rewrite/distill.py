@@ -344,12 +344,17 @@ def _predict(model: Any, inputs: Inputs, rows: np.ndarray, batch_size: int) -> l
 def _predict_read(
     model: Any, read: Callable[[np.ndarray], np.ndarray], rows: np.ndarray, batch_size: int
 ) -> list[np.ndarray]:
-    """The model's outputs (always a list) on what `read` gives for `rows`, in batches."""
+    """The model's outputs (always a list) on what `read` gives for `rows`, in batches.
+
+    Every batch has the same size (the last one padded, its padding dropped): one trace of
+    the model's predict function, not one per size with TensorFlow's retracing warnings."""
     chunks: list[list[np.ndarray]] = []
-    for start in range(0, len(rows), batch_size * 4):
-        batch = read(rows[start : start + batch_size * 4])
-        out = model.predict_on_batch(batch)
-        chunks.append([np.asarray(o) for o in flat_outputs(out)])
+    size = batch_size * 4
+    for start in range(0, len(rows), size):
+        part = rows[start : start + size]
+        padded = np.concatenate([part, np.repeat(part[:1], size - len(part))])
+        out = model.predict_on_batch(read(padded))
+        chunks.append([np.asarray(o)[: len(part)] for o in flat_outputs(out)])
     return [np.concatenate(parts) for parts in zip(*chunks, strict=True)]
 
 
