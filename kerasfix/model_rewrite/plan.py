@@ -235,17 +235,20 @@ class _Usage:
             if self.calls.get(id(dense.layer), 0) > 1:
                 raise RewriteError(
                     f"Dense '{dense.layer.display_name}' is also called on another input; "
-                    "resizing it would break that call"
+                    "resizing it would break that call: give that call its own Dense"
                 )
         if self.calls.get(id(flatten.layer), 0) > 1:
-            raise RewriteError(f"Flatten '{flatten.layer.display_name}' is called twice")
+            raise RewriteError(
+                f"Flatten '{flatten.layer.display_name}' is called twice: give each call its "
+                "own Flatten"
+            )
         frontier = [flatten]
         while frontier:
             node = frontier.pop()
             if id(node) in self.outputs:
                 raise RewriteError(
                     f"the flattened vector is a model output (at '{node.layer.display_name}'); "
-                    "its width would change"
+                    "its width would change: make another layer the output to rewrite this head"
                 )
             for child in self.consumers.get(id(node), []):
                 if id(child) in denses:
@@ -257,14 +260,16 @@ class _Usage:
                 ):
                     raise RewriteError(
                         f"the Dense is inside the nested model '{child.layer.display_name}'; "
-                        "rewrite resizes only layers of the model that holds the Flatten"
+                        "rewrite resizes only layers of the model that holds the Flatten: "
+                        "rewrite the source instead (kerasfix lint --fix)"
                     )
                 if _own_class(child.layer) in ELEMENTWISE | {"BatchNormalization"}:
                     frontier.append(child)
                     continue
                 raise RewriteError(
                     f"the flattened vector also feeds '{child.layer.display_name}' "
-                    f"({child.layer.class_name}), which would receive a different width"
+                    f"({child.layer.class_name}), which would receive a different width: feed "
+                    "it from another layer to rewrite this head"
                 )
 
 
@@ -348,19 +353,26 @@ def _check_between(between: list[Between], init: str, features: int) -> None:
         if name == "BatchNormalization":
             axis = layer.config.get("axis", -1)
             if axis not in (-1, 1, [-1], [1]):
-                raise RewriteError(f"BatchNormalization '{layer.key[-1]}' has axis {axis}")
+                raise RewriteError(
+                    f"BatchNormalization '{layer.key[-1]}' has axis {axis}: only one over the "
+                    "features (axis -1) can be resized with them"
+                )
             if seen_bn:
-                raise RewriteError("two BatchNormalization layers between Flatten and Dense")
+                raise RewriteError(
+                    f"two BatchNormalization layers between Flatten and Dense (the second is "
+                    f"'{layer.key[-1]}'): keep one, or use --init random"
+                )
             seen_bn = True
         elif name not in ELEMENTWISE:
             raise RewriteError(
                 f"'{layer.key[-1]}' ({name}) between Flatten and Dense mixes features; "
-                "it would not mean the same thing on pooled channels"
+                "it would not mean the same thing on pooled channels: move it after the Dense "
+                "to rewrite this head"
             )
         elif seen_bn and init == "fold" and name not in INFERENCE_IDENTITY and not _linear(layer):
             raise RewriteError(
-                "a BatchNormalization followed by a nonlinear activation before the Dense "
-                "cannot be folded exactly (its per-position scale does not commute with "
+                f"a BatchNormalization followed by the nonlinear '{layer.key[-1]}' before the "
+                "Dense cannot be folded exactly (its per-position scale does not commute with "
                 "the activation); use --init calibrate or random"
             )
 
@@ -375,7 +387,7 @@ def _check_noise_shape(layer: Between, features: int) -> None:
     if last not in (None, 1, features):
         raise RewriteError(
             f"{layer.class_name} '{layer.key[-1]}' has noise_shape {list(shape)}, which "
-            "cannot be resized to the pooled channels"
+            "cannot be resized to the pooled channels: use noise_shape=None"
         )
 
 
@@ -393,7 +405,8 @@ def _check_activation(layer: Between) -> None:
     if not isinstance(activation, str) or ">" in activation:
         raise RewriteError(
             f"Activation '{layer.key[-1]}' uses a custom function kerasfix cannot tell is "
-            "element-wise; it may not mean the same thing on pooled channels"
+            "element-wise; it may not mean the same thing on pooled channels: use a "
+            "built-in element-wise activation to rewrite this head"
         )
 
 

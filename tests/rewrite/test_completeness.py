@@ -94,8 +94,9 @@ def test_lora_dense_counted_like_keras(keras, tmp_path, suffix):
     ("other", "reason"),
     [
         ("concatenate", "the flattened vector also feeds 'cat' (Concatenate), which would "
-         "receive a different width"),
-        ("output", "the flattened vector is a model output (at 'flat'); its width would change"),
+         "receive a different width: feed it from another layer to rewrite this head"),
+        ("output", "the flattened vector is a model output (at 'flat'); its width would change: "
+         "make another layer the output to rewrite this head"),
     ],
 )  # fmt: skip
 def test_flatten_also_feeding_another_layer_is_refused(keras, tmp_path, other, reason):
@@ -136,7 +137,7 @@ def test_a_dense_inside_a_nested_head_is_reported_and_refused(keras, tmp_path):
     assert not report.sites and not dst.exists()
     assert report.skipped == [
         "flat: the Dense is inside the nested model 'head'; rewrite resizes only layers of "
-        "the model that holds the Flatten"
+        "the model that holds the Flatten: rewrite the source instead (kerasfix lint --fix)"
     ]
 
 
@@ -159,7 +160,8 @@ def test_every_site_skipped_fails_the_command_and_writes_nothing(keras, tmp_path
     errors = [line for line in run.stderr.splitlines() if line.startswith("error:")]
     assert errors == [
         f"error: {src.as_posix()}: no site could be rewritten (flat: the flattened vector also "
-        "feeds 'cat' (Concatenate), which would receive a different width)"
+        "feeds 'cat' (Concatenate), which would receive a different width: feed it from "
+        "another layer to rewrite this head)"
     ]
     assert not dst.exists()
 
