@@ -145,3 +145,21 @@ def test_a_builder_explored_twice_for_its_flags_still_has_worlds(tmp_path: Path)
     findings = _lint_text(tmp_path, WITH_A_FLAG)
     assert [(f.rule, f.data.shape) for f in findings] == [("KF001", (26, 26, 8))]
     assert findings[0].message.endswith("(when name == 'cnn')")
+
+
+def test_worlds_span_a_notebooks_cells() -> None:
+    from kerasfix.engine import lint_program
+    from kerasfix.frontends.notebook import program_from_cells
+
+    cells = [
+        "from keras import layers, models\nimport sys\nname = sys.argv[1]\n",
+        "model = models.Sequential([layers.Input((28, 28, 1))])\n"
+        "if name == 'cnn':\n    model.add(layers.Conv2D(8, 3))\n"
+        "else:\n    model.add(layers.Conv2D(8, 5))\n",
+        "model.add(layers.Flatten())\nmodel.add(layers.Dense(4))\n",
+    ]
+    findings = lint_program(program_from_cells(cells, "nb.ipynb"), Settings())
+    assert [(f.rule, f.cell, f.line, f.data.shape) for f in findings] == [
+        ("KF001", 3, 1, (26, 26, 8))
+    ]
+    assert findings[0].message.endswith("(when name == 'cnn')")
