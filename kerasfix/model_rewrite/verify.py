@@ -5,8 +5,9 @@ format by file name), compares the parameter count with the report, compares eve
 untouched layer's weights bit for bit with the INPUT file's tensors (read with h5py, one
 tensor at a time) and runs one forward pass on random input. A child keeps TensorFlow's
 memory and threads out of the rewriting process; a caller that has already imported Keras
-(the Python API in a notebook or a training script) has paid for both, so the same check runs
-in that process instead of importing TensorFlow a second time (seconds per rewrite).
+(the Python API in a notebook or a training script) has paid for both, so the same check of a
+model up to IN_PROCESS_BYTES runs in that process instead of importing TensorFlow a second
+time (seconds per rewrite).
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+# Largest output checked in a caller's own process: a bigger model's load buffers stay with the
+# caller (TensorFlow's allocator keeps them), so it is checked in a child, whose memory goes
+# back to the system when it exits.
+IN_PROCESS_BYTES = 64 << 20
 
 
 @dataclass
@@ -62,7 +68,7 @@ def verify(
         "trust": trust or {},
     }
     start = time.perf_counter()
-    if "keras" in sys.modules:
+    if "keras" in sys.modules and os.path.getsize(reader_path) <= IN_PROCESS_BYTES:
         result = _in_this_process(spec)
         if result is not None:
             return _verification(result, time.perf_counter() - start)
