@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from kerasfix.checks import time_distributed
+from kerasfix.checks.imported_note import imported_note
 from kerasfix.checks.input_feature_map import looks_like_feature_map
 from kerasfix.checks.input_origin import sized_by_note
 from kerasfix.checks.options import RuleOptions
@@ -381,6 +382,9 @@ def _finding_for(
     quantized = quantization_mode(dense_config)
     if quantized is not None:  # Keras stores scales by mode and version: no guessed count
         params_flatten = params_pooling = None
+    shared = _other_call_width(site.dense, graph)
+    if shared is not None and params_flatten is not None:
+        params_pooling = params_flatten  # its other call keeps the Dense's width: Keras's count
     per_unit = _per_unit(features, channels, use_bias, config) if units is None else (None, None)
 
     if site.flatten.inputs[0].build_error is not None:
@@ -403,6 +407,12 @@ def _finding_for(
             else _counts_text(params_flatten, params_pooling, suggestion)
         )
         message = f"{subject} feeds {dense_text}: {counts}"
+        if shared is not None and quantized is None:
+            message += (
+                f", because '{site.dense.layer.display_name}' is also called on another input "
+                f"({shared}), which keeps its width: give that call its own Dense to shrink "
+                "this one"
+            )
     else:
         if sized:  # only the width is unknown
             reason = _width_reason(dense_config.get("units"))
@@ -436,6 +446,7 @@ def _finding_for(
     assumed = site.origin.layer.origin.get("assumed_data_format")
     if site.channels_first and isinstance(assumed, str):
         message += f"; the channels_first ordering is assumed ({assumed})"
+    message += imported_note(site.flatten)  # sizes or builders from another project file
     world = site.flatten.layer.origin.get("world")
     if isinstance(world, str) and world:  # one of the file's exclusive branches (paths.py)
         message += f" (when {world})"
@@ -552,6 +563,17 @@ def _dense_text(site: FlattenDenseSite, units: int | None, prefix: tuple[str, ..
     if site.dense.layer.span is not None:
         return f"Dense({width}){inside}"
     return f"'{site.dense.layer.display_name}' Dense({width}){inside}"
+
+
+def _other_call_width(dense: Node, graph: Graph) -> str | None:
+    """The input width of another call of the same Dense layer (`fc(flat)` and `fc(v)`),
+    as text; None when the Dense is called once."""
+    for node in graph.nodes:
+        if node is not dense and node.layer is dense.layer:
+            shape = node.inputs[0].output_shape if node.inputs else None
+            width = shape[-1] if shape else None
+            return f"width {width:,}" if isinstance(width, int) else "of unknown width"
+    return None
 
 
 def _quantized_text(mode: str, suggestion: str | None) -> str:
