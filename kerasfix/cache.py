@@ -2,7 +2,9 @@
 
 As Ruff's cache, it makes the second run over an unchanged repository cost one read and
 one hash per file. Entries are keyed by display path + the rules and options in force for
-that file; each stores a BLAKE2 digest of the file's bytes and the outcome. As Ruff puts
+that file; each stores a BLAKE2 digest of the file's bytes and the outcome, and the digest
+of every project file its analysis read (`from config import IMG_SIZE`): a changed
+`config.py` re-checks its importers, an unchanged one does not. As Ruff puts
 `.ruff_cache`, the cache sits in the project root (the nearest directory at or above the
 working directory holding `kerasfix.toml`, `pyproject.toml` or `.git`; else the working
 directory): `.kerasfix_cache/<version>-<code fingerprint>/` (per-install code fingerprint, so
@@ -86,6 +88,7 @@ class ResultCache:
         self.directory = directory
         self.entries: dict[str, dict[str, Any]] = {}
         self.dirty = False
+        self._digests: dict[str, str] = {}  # other files' digests, read once per run
         try:
             data = json.loads(self.file.read_text(encoding="utf-8"))
             if isinstance(data, dict):
@@ -97,10 +100,21 @@ class ResultCache:
         entry = self.entries.get(f"{display}\0{key}")
         if entry is None or entry.get("digest") != digest:
             return None
+        if not self._unchanged(entry.get("depends_on") or {}):
+            return None  # a project file it imports changed: check the importer again
         try:
             return _decode_outcome(entry)
         except (KeyError, TypeError, ValueError):
             return None
+
+    def _unchanged(self, depends_on: dict[str, str]) -> bool:
+        """Whether every project file a stored result read is unchanged (each hashed once
+        per run however many importers it has)."""
+        if not depends_on:
+            return True
+        from kerasfix.frontends.source.project_files import files_unchanged
+
+        return files_unchanged(depends_on, self._digests)
 
     def put(self, display: str, key: str, digest: str, outcome: FileOutcome) -> None:
         entry = _encode_outcome(outcome, digest)
@@ -141,6 +155,7 @@ def _encode_outcome(outcome: FileOutcome, digest: str) -> dict[str, Any]:
         "text": source.text if source else None,
         "cells": list(source.cells) if source and source.cells is not None else None,
         "has_source": outcome.source is not None,
+        "depends_on": outcome.depends_on,
     }
 
 
@@ -156,6 +171,7 @@ def _decode_outcome(entry: dict[str, Any]) -> FileOutcome:
         skipped=entry["skipped"],
         source=source,
         notes=list(entry["notes"]),
+        depends_on=dict(entry.get("depends_on") or {}),
     )
 
 

@@ -26,7 +26,9 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 CONFIG_NAMES: tuple[str, ...] = ("kerasfix.toml", "pyproject.toml")  # precedence order
 LIST_KEYS = ("select", "ignore", "exclude", "extend-exclude")
-GENERAL_KEYS = frozenset({*LIST_KEYS, "per-file-ignores", "respect-gitignore", "fail-level"})
+# `src`: folders where the project's own modules are found for `from config import X`
+# (as Ruff's `src`; default the project root and `root/src`), read by project_files.py.
+GENERAL_KEYS = frozenset({*LIST_KEYS, "src", "per-file-ignores", "respect-gitignore", "fail-level"})
 FAIL_LEVELS = ("info", "warning", "error")
 
 
@@ -89,7 +91,7 @@ def validate(table: Mapping[str, Any], source: str) -> dict[str, Any]:
             raise ConfigError(f"{source}: unknown key '{key}' in {where}")
         if key in ("select", "ignore"):
             clean[key] = _codes(value, key, source)
-        elif key in ("exclude", "extend-exclude"):
+        elif key in ("exclude", "extend-exclude", "src"):
             clean[key] = _strings(value, key, source)
         elif key == "per-file-ignores":
             if not isinstance(value, dict):

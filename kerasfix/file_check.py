@@ -45,6 +45,7 @@ def _check_file(
             error=recovered_error(display, program),
             source=source,
             notes=[f"{display}: {note}" for note in program.notes],
+            depends_on=program.depends_on,
         )
     except FileTimeout as exc:
         return FileOutcome(error=FileError(display, str(exc)))

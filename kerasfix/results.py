@@ -53,3 +53,5 @@ class FileOutcome:
     skipped: str | None = None
     source: SourceText | None = None
     notes: list[str] = field(default_factory=list)  # warnings for stderr, path included
+    # Other files the result depends on (project modules read): path -> content digest.
+    depends_on: dict[str, str] = field(default_factory=dict)

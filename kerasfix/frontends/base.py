@@ -65,3 +65,6 @@ class Program:
     # Problems that did not stop the analysis (a statement skipped for a syntax error):
     # reported as the file's one-line error (exit 2) next to its findings.
     errors: list[SkippedStatement] = field(default_factory=list)
+    # Other files the analysis read (a source file's project modules): path -> content
+    # digest, so a cached result is checked again when one of them changes.
+    depends_on: dict[str, str] = field(default_factory=dict)

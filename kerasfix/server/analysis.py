@@ -28,6 +28,9 @@ class Analysis:
     findings: list[Finding] = field(default_factory=list)
     layers: list[LayerLine] = field(default_factory=list)
     error: str | None = None  # why the buffer could not be (wholly) checked: a syntax error
+    # The project's other files the analysis read (path -> digest): a saved change to one
+    # of them makes the buffer's stored analysis stale (project_files.files_unchanged).
+    depends_on: dict[str, str] = field(default_factory=dict)
 
 
 def analyse(buffer: Buffer, settings: Settings) -> Analysis:
@@ -51,7 +54,7 @@ def analyse(buffer: Buffer, settings: Settings) -> Analysis:
     # A statement that does not parse was skipped and the rest analysed (as `lint` does):
     # its findings stand, and the syntax error is said too.
     error = f"{buffer.path}:{program.errors[0]}" if program.errors else None
-    return Analysis(findings, layer_lines(program.graph), error)
+    return Analysis(findings, layer_lines(program.graph), error, program.depends_on)
 
 
 def _program(buffer: Buffer) -> Program:

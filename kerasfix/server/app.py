@@ -111,6 +111,14 @@ class KerasfixServer(LanguageServer):
         self._open[key] = None
         self.publish(key)
 
+    def refresh_importers(self) -> None:
+        """Re-check each open buffer whose analysis read a project file that changed on
+        disk (`from config import IMG_SIZE` after config.py is saved)."""
+        for key in self.open_keys():
+            cached = self._cache.get(key)
+            if cached is not None and not _still_current(cached[1]):
+                self.publish(key)
+
     def open_keys(self) -> Iterator[str]:
         yield from list(self._open)
 
@@ -139,7 +147,7 @@ class KerasfixServer(LanguageServer):
     def analysis(self, target: Target) -> Analysis:
         """The buffer's analysis, recomputed only when its text changed."""
         cached = self._cache.get(target.key)
-        if cached is not None and cached[0] == target.buffer:
+        if cached is not None and cached[0] == target.buffer and _still_current(cached[1]):
             return cached[1]
         result = analyse(target.buffer, self.settings_for(target.buffer.path))
         self._cache[target.key] = (target.buffer, result)
@@ -356,6 +364,7 @@ def create_server() -> KerasfixServer:
             ls.reload_configuration()
         else:
             ls.publish(params.text_document.uri)
+            ls.refresh_importers()  # open files that import the saved one
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: KerasfixServer, params: types.DidCloseTextDocumentParams) -> None:
@@ -404,3 +413,12 @@ def create_server() -> KerasfixServer:
 
 def main() -> None:
     create_server().start_io()
+
+
+def _still_current(analysis: Analysis) -> bool:
+    """A stored analysis holds while the project files it imported are unchanged on disk."""
+    if not analysis.depends_on:
+        return True
+    from kerasfix.frontends.source.project_files import files_unchanged
+
+    return files_unchanged(analysis.depends_on)

@@ -119,14 +119,16 @@ def program_from_text(text: str, display_path: str, prefilter: bool = True) -> P
     `inspect` wants every model, so turns it off."""
     if prefilter and not could_have_findings(text):
         return Program(display_path, "source", Graph(class_name="Program"), text=text)
+    from kerasfix.frontends.source.project_imports import project_run
     from kerasfix.frontends.source.worlds import analyse_code
 
     tree, errors = parse_script(text, display_path)
     keras1 = functools.cache(lambda: is_keras1_code([text], [tree]))
     try:
-        analysis = analyse_code(
-            [(tree, text.splitlines(), None)], assumes_keras_names(text), keras1
-        )
+        with project_run(display_path) as project:  # the project's other files it imports
+            analysis = analyse_code(
+                [(tree, text.splitlines(), None)], assumes_keras_names(text), keras1
+            )
     except RecursionError:
         raise InputError(f"{display_path}: code nested too deeply to analyse") from None
     notes = [EXHAUSTED] if analysis.exhausted else []
@@ -138,6 +140,7 @@ def program_from_text(text: str, display_path: str, prefilter: bool = True) -> P
         notes=notes + analysis.notes,
         errors=errors,
         models=analysis.models,
+        depends_on=dict(project.files_read) if project is not None else {},
     )
 
 

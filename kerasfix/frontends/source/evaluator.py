@@ -100,6 +100,11 @@ class Evaluator(Calls):
         """An attribute of a framework object (an instance of one of `framework_types`)."""
         return Unknown(f"attribute '{attr}'")
 
+    def import_project(self, stmt: ast.Import | ast.ImportFrom, scope: Scope) -> bool:
+        """Bind what `stmt` imports from the project's other files; False when it imports
+        none (project_imports.ProjectImports reads them)."""
+        return False
+
     def world_mark(self) -> int:
         """A count that grows when code builds anything for the framework (a layer made,
         called or added): branches that change it are worth a world each (paths.py)."""
@@ -332,6 +337,8 @@ class Evaluator(Calls):
     # ----------------------------------------------------------------- definitions
 
     def _import(self, stmt: ast.Import | ast.ImportFrom, scope: Scope) -> None:
+        if self.import_project(stmt, scope):
+            return
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 if alias.asname:

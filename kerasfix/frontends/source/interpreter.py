@@ -33,6 +33,7 @@ from kerasfix.frontends.source.keras_arguments import (
     uncertain_reason,
 )
 from kerasfix.frontends.source.keras_names import Kind
+from kerasfix.frontends.source.project_imports import ProjectImports
 from kerasfix.frontends.source.scopes import OutOfBudget
 from kerasfix.frontends.source.tensor_code import NOT_A_TENSOR_FUNCTION, TensorCode
 from kerasfix.frontends.source.value_ops import arithmetic, concrete_items, is_number
@@ -68,7 +69,7 @@ MERGE_FUNCTIONS = {
 _MODEL_METHODS = frozenset({"build", "summary", "compile", "fit", "evaluate", "predict", "save"})
 
 
-class Interpreter(TensorCode, Keras1Reading, DataReading, DataFeeds, Evaluator):
+class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFeeds, Evaluator):
     """Runs one file (or a notebook's cells, one after another) into a layer graph."""
 
     framework_types = (LayerValue, SequentialValue, ModelValue, TensorValue, *DATA_TYPES)
@@ -122,6 +123,7 @@ class Interpreter(TensorCode, Keras1Reading, DataReading, DataFeeds, Evaluator):
                 self.exhausted = True
                 break
         self.attach_feeds()
+        self.note_imported_layers()  # values and builders from other files (project_imports)
         return self.graph
 
     @property

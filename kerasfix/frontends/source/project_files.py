@@ -1,0 +1,215 @@
+"""Which file of the project an import names, and that file read once per process.
+
+Python would find `from config import IMG_SIZE` on `sys.path`; kerasfix reads the same file
+without importing it. The places searched are the importing file's folder (`sys.path[0]` of a
+script), the project root (the nearest folder with `pyproject.toml` or `.git`, as Ruff finds
+it) and the configured `src` folders (kerasfix's `src` key, as Ruff's: default the root and
+`root/src`). A module found nowhere there is not the project's (a library): it stays a name.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Modules that are never a project file, even if a folder of that name exists.
+FRAMEWORKS = frozenset(
+    {"keras", "tensorflow", "tf_keras", "numpy", "torch", "jax", "sklearn", "cv2", "PIL"}
+)
+MAX_MODULE_BYTES = 1_000_000  # a larger project file is not read (generated data, not code)
+ROOT_MARKERS = ("pyproject.toml", ".git")
+
+
+@dataclass
+class ModuleFile:
+    """One project file, parsed: what the interpreter runs when it is imported."""
+
+    path: Path
+    display: str
+    tree: ast.Module
+    lines: list[str]
+    digest: str
+    definitions: dict[str, int] = field(default_factory=dict)  # top-level name -> line
+
+
+@dataclass(frozen=True)
+class NotRead:
+    """Why a project file was not read (too large, not decodable, not parsable)."""
+
+    reason: str
+
+
+def content_digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def files_unchanged(depends_on: dict[str, str], memo: dict[str, str] | None = None) -> bool:
+    """Whether every file a stored result read (absolute path -> digest) still has those
+    bytes; `memo` keeps each file's digest for a run with many importers of one file."""
+    memo = {} if memo is None else memo
+    for name, digest in depends_on.items():
+        current = memo.get(name)
+        if current is None:
+            try:
+                current = content_digest(Path(name).read_bytes())
+            except OSError:
+                current = ""  # gone: whatever read it is checked again
+            memo[name] = current
+        if current != digest:
+            return False
+    return True
+
+
+_MEMO: dict[Path, tuple[tuple[int, int], ModuleFile | NotRead]] = {}
+
+
+def read_module(path: Path, display: str) -> ModuleFile | NotRead:
+    """The parsed file, memoised per process on its size and mtime (an editor saving it
+    is seen at the next analysis; a run over 200 modules parses each once)."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        return NotRead(f"{display} cannot be read ({exc.strerror or exc})")
+    stamp = (info.st_mtime_ns, info.st_size)
+    known = _MEMO.get(path)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    result = _read(path, display, info.st_size)
+    _MEMO[path] = (stamp, result)
+    return result
+
+
+def _read(path: Path, display: str, size: int) -> ModuleFile | NotRead:
+    if size > MAX_MODULE_BYTES:
+        return NotRead(f"{display} is larger than {MAX_MODULE_BYTES:,} bytes, not read")
+    from kerasfix.frontends.source.decode import decode_source_leniently, read_bytes
+
+    try:
+        raw = read_bytes(path)
+        text, _ = decode_source_leniently(raw, path)
+        tree = ast.parse(text, filename=display)
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        return NotRead(f"{display} cannot be read ({type(exc).__name__})")
+    except Exception as exc:  # an InputError of the decoder: one line, never a traceback
+        return NotRead(f"{display} cannot be read ({exc})")
+    return ModuleFile(path, display, tree, text.splitlines(), content_digest(raw), _defined(tree))
+
+
+def _defined(tree: ast.Module) -> dict[str, int]:
+    """Line of the last top-level binding of each name (what a message points at)."""
+    lines: dict[str, int] = {}
+    for stmt in tree.body:
+        targets: list[ast.expr] = []
+        if isinstance(stmt, ast.Assign):
+            targets = stmt.targets
+        elif isinstance(stmt, ast.AnnAssign | ast.AugAssign):
+            targets = [stmt.target]
+        elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            lines[stmt.name] = stmt.lineno
+        for target in targets:
+            for node in ast.walk(target):
+                if isinstance(node, ast.Name):
+                    lines[node.id] = stmt.lineno
+    return lines
+
+
+def project_root(folder: Path) -> Path | None:
+    """The nearest folder at or above `folder` with `pyproject.toml` or `.git`."""
+    for directory in (folder, *folder.parents):
+        if any((directory / marker).exists() for marker in ROOT_MARKERS):
+            return directory
+    return None
+
+
+def configured_src(folder: Path) -> tuple[Path, ...] | None:
+    """The `src` folders of the kerasfix configuration that governs `folder`, resolved
+    against the configuration file's folder (None: not configured)."""
+    from kerasfix.config import ConfigError, find_config, read_table
+
+    try:
+        found = find_config(folder)
+        table = read_table(found) if found is not None else None
+    except ConfigError:
+        return None  # the run itself reports a broken configuration
+    if not table or "src" not in table:
+        return None
+    entries = table["src"]
+    if not isinstance(entries, list):
+        return None  # validated (a list of strings) when the run reads the configuration
+    assert found is not None
+    return tuple((found.parent / str(entry)).resolve() for entry in entries)
+
+
+def search_folders(importer: Path, memo: dict[Path, tuple[Path, ...]]) -> tuple[Path, ...]:
+    """Where `import name` looks for `name` from the file `importer` (absolute path);
+    `memo` holds the answer per folder for one analysis (configuration is read afresh by
+    the next one, so an editor sees a changed `src`)."""
+    folder = importer.parent
+    known = memo.get(folder)
+    if known is not None:
+        return known
+    root = project_root(folder)
+    folders = [folder]
+    src = configured_src(folder)
+    if src is not None:
+        folders.extend(src)
+    elif root is not None:
+        folders.extend([root, root / "src"])
+    unique: list[Path] = []
+    for candidate in folders:
+        if candidate not in unique and candidate.is_dir():
+            unique.append(candidate)
+    memo[folder] = tuple(unique)
+    return memo[folder]
+
+
+def module_file(folder: Path, parts: list[str]) -> Path | None:
+    """`a/b.py` or `a/b/__init__.py` under `folder` for the dotted name `a.b`."""
+    base = folder.joinpath(*parts) if parts else folder
+    if parts:
+        single = base.with_name(base.name + ".py")
+        if single.is_file():
+            return single
+    package = base / "__init__.py"
+    if package.is_file():
+        return package
+    return None
+
+
+def is_package_folder(folder: Path, parts: list[str]) -> bool:
+    """A namespace package (a folder without `__init__.py`) is a module too."""
+    return bool(parts) and folder.joinpath(*parts).is_dir()
+
+
+def resolve(
+    importer: Path, module: str, level: int, memo: dict[Path, tuple[Path, ...]]
+) -> tuple[Path, list[str]] | None:
+    """The search folder and dotted parts of `module` imported from `importer`, if it is a
+    project module (a file or a folder there); None for anything else (a library)."""
+    parts = [part for part in module.split(".") if part]
+    if level:
+        folder = importer.parent
+        for _ in range(level - 1):
+            folder = folder.parent
+        if module_file(folder, parts) or is_package_folder(folder, parts) or not parts:
+            return folder, parts
+        return None
+    if not parts or parts[0] in FRAMEWORKS:
+        return None
+    for folder in search_folders(importer, memo):
+        if module_file(folder, parts) or is_package_folder(folder, parts):
+            return folder, parts
+    return None
+
+
+def display_path(path: Path, importer: Path) -> str:
+    """A project file as messages name it: relative to the working folder when inside it,
+    else to the importing file's project root (else its folder)."""
+    for base in (Path.cwd(), project_root(importer.parent) or importer.parent):
+        try:
+            return path.relative_to(base.resolve()).as_posix()
+        except (ValueError, OSError):
+            continue
+    return path.as_posix()

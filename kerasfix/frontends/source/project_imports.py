@@ -1,0 +1,396 @@
+"""Imports of the project's other files (`from config import IMG_SIZE`, `from .blocks import
+conv_block`, `from constants import *`): the file is read and run by the same abstract
+interpreter, never imported, so its constants and builders mean what they mean there.
+
+Bounded: imports nested deeper than MAX_IMPORT_DEPTH files, more than MAX_MODULES project
+files for one analysis, or a file over project_files.MAX_MODULE_BYTES are not followed, and
+the name's reason says which bound it met. A cycle gets the half-run module, as Python
+gives it. Every file read is recorded with its digest (`ProjectRun.files_read`), so the
+result cache re-checks a file when one of them changes.
+
+Layers that code from another file makes are placed at the line of this file that ran that
+code (the call of the builder, or the import), and a finding whose sizes come from another
+file names that file and line (`origin["imported"]`, read by checks/imported_note.py).
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import contextvars
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kerasfix.frontends.source import project_files
+from kerasfix.frontends.source.project_files import ModuleFile, NotRead
+from kerasfix.frontends.source.scopes import MISSING, Break, Continue, Return, Scope
+from kerasfix.frontends.source.value_ops import is_plain
+from kerasfix.frontends.source.values import AttributeBag, FunctionValue, ListValue, Unknown
+from kerasfix.graph.model import SourceSpan
+
+if TYPE_CHECKING:
+    from kerasfix.frontends.source.evaluator import Evaluator
+
+    _Base = Evaluator
+else:
+    _Base = object
+
+MAX_IMPORT_DEPTH = 4  # files importing files: main -> a -> b -> c -> d
+MAX_MODULES = 64  # distinct project files run for one analysis
+
+
+@dataclass
+class ProjectRun:
+    """One analysis of one file: where it is, and every project file it read."""
+
+    importer: Path
+    files_read: dict[str, str] = field(default_factory=dict)  # absolute path -> digest
+    folders: dict[Path, tuple[Path, ...]] = field(default_factory=dict)  # search_folders memo
+
+
+_CURRENT: contextvars.ContextVar[ProjectRun | None] = contextvars.ContextVar(
+    "kerasfix_project_run", default=None
+)
+
+
+@contextlib.contextmanager
+def project_run(display_path: str) -> Iterator[ProjectRun | None]:
+    """Follow project imports while analysing the file at `display_path` (when it is a file
+    on disk: an editor buffer is analysed as its file would be, imports read from disk)."""
+    path = Path(display_path)
+    try:
+        on_disk = path.is_file()
+    except (OSError, ValueError):
+        on_disk = False
+    if not on_disk:
+        yield None
+        return
+    run = ProjectRun(path.resolve())
+    token = _CURRENT.set(run)
+    try:
+        yield run
+    finally:
+        _CURRENT.reset(token)
+
+
+@dataclass
+class _Module:
+    """A project module run for this analysis: its globals and where it came from."""
+
+    file: ModuleFile
+    scope: Scope
+    running: bool = True
+
+
+class ProjectImports(_Base):
+    """Interpreter mixin: project imports bound to what the imported files define."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.project = _CURRENT.get()
+        self._modules: dict[Path, _Module] = {}
+        self._foreign: dict[int, ModuleFile] = {}  # id(lines) -> the file they belong to
+        self._import_chain: list[Path] = []
+        self._entry: list[SourceSpan] = []  # this file's place that runs another file's code
+        self._active_notes: list[tuple[str, ...]] = []
+        self.imported_notes: dict[str, str] = {}  # local name -> "IMG_SIZE = 64 (config.py:1)"
+        self._span_notes: dict[int, tuple[SourceSpan, tuple[str, ...]]] = {}
+
+    # ----------------------------------------------------------------- the import hook
+
+    def import_project(self, stmt: ast.Import | ast.ImportFrom, scope: Scope) -> bool:
+        """Bind the names of `stmt` that come from project files; False when it imports
+        no project module (the evaluator then binds library references as before)."""
+        if self.project is None:
+            return False
+        importer = self._current_file()
+        if isinstance(stmt, ast.Import):
+            return self._import_modules(stmt, scope, importer)
+        found = self._resolve(importer, stmt.module or "", stmt.level)
+        if found is None:
+            if stmt.level:  # a relative import is always the project's: say it is missing
+                missing = f"'{'.' * stmt.level}{stmt.module or ''}' is not a file of this project"
+                for alias in stmt.names:
+                    if alias.name != "*":
+                        scope.vars[alias.asname or alias.name] = Unknown(missing)
+                return True
+            return False
+        folder, parts = found
+        module = self._module(folder, parts, stmt)
+        for alias in stmt.names:
+            if alias.name == "*":
+                self._star(module, scope)
+                continue
+            local = alias.asname or alias.name
+            scope.vars[local] = self._member(module, folder, [*parts, alias.name], alias.name, stmt)
+            self._note(local, module, alias.name)
+        return True
+
+    def _import_modules(self, stmt: ast.Import, scope: Scope, importer: Path) -> bool:
+        handled = False
+        for alias in stmt.names:
+            found = self._resolve(importer, alias.name, 0)
+            if found is None:
+                continue
+            handled = True
+            folder, parts = found
+            if alias.asname:
+                module = self._module(folder, parts, stmt)
+                scope.vars[alias.asname] = self._module_value(module)
+                self._note_module(alias.asname, module)
+                continue
+            # `import pkg.mod` binds `pkg`, with `mod` as its attribute.
+            top = self._module_value(self._module(folder, parts[:1], stmt))
+            current = top
+            for depth in range(2, len(parts) + 1):
+                inner = self._module_value(self._module(folder, parts[:depth], stmt))
+                if isinstance(current, AttributeBag):
+                    current.attrs[parts[depth - 1]] = inner
+                current = inner
+            scope.vars[parts[0]] = top
+            self._note_module(alias.name, self._modules.get(_path(folder, parts)) or Unknown())
+        if handled:
+            for alias in stmt.names:  # library modules in the same statement stay references
+                if self._resolve(importer, alias.name, 0) is None:
+                    self._bind_library(alias, scope)
+        return handled
+
+    @staticmethod
+    def _bind_library(alias: ast.alias, scope: Scope) -> None:
+        from kerasfix.frontends.source.values import Ref
+
+        if alias.asname:
+            scope.vars[alias.asname] = Ref(alias.name)
+        else:
+            top = alias.name.split(".")[0]
+            scope.vars[top] = Ref(top)
+
+    # ----------------------------------------------------------------- modules
+
+    def _module(self, folder: Path, parts: list[str], stmt: ast.stmt) -> _Module | Unknown:
+        """The module's globals after running it (once per analysis), or why not."""
+        path = project_files.module_file(folder, parts)
+        dotted = ".".join(parts) or "."
+        if path is None:  # a namespace package: its submodules are imported by name
+            return Unknown(f"'{dotted}' is a folder of this project without __init__.py")
+        path = path.resolve()
+        known = self._modules.get(path)
+        if known is not None:
+            return known  # a cycle gets the half-run module, as in Python
+        if len(self._import_chain) >= MAX_IMPORT_DEPTH:
+            return Unknown(
+                f"'{dotted}' is not read: imports nested deeper than {MAX_IMPORT_DEPTH} files"
+            )
+        if len(self._modules) >= MAX_MODULES:
+            return Unknown(f"'{dotted}' is not read: more than {MAX_MODULES} project files")
+        assert self.project is not None
+        display = project_files.display_path(path, self.project.importer)
+        file = project_files.read_module(path, display)
+        if isinstance(file, NotRead):
+            return Unknown(file.reason)
+        self.project.files_read[str(file.path)] = file.digest
+        scope = Scope(exports=self.globals.exports)
+        scope.vars["__name__"] = dotted
+        module = _Module(file, scope)
+        self._modules[path] = module
+        self._run_module(module, stmt)
+        return module
+
+    def _run_module(self, module: _Module, stmt: ast.stmt) -> None:
+        """Run the imported file's top level (its `if __name__ == "__main__":` block stays
+        out, as on import); what it builds there is placed at the import line."""
+        self._foreign[id(module.file.lines)] = module.file
+        entry = self._entry_span(stmt)
+        saved = self.cell, self.lines, self.conditional
+        functions = len(self.functions)
+        self.cell, self.lines, self.conditional = None, module.file.lines, []
+        self._import_chain.append(module.file.path)
+        self._entry.append(entry)
+        try:
+            self.exec_block(module.file.tree.body, module.scope)
+        except (Return, Break, Continue):
+            pass  # a stray `return` at top level: keep what ran
+        finally:
+            self._entry.pop()
+            self._import_chain.pop()
+            self.cell, self.lines, self.conditional = saved
+            module.running = False
+        # The imported file's own functions are explored when that file is linted, not here.
+        imported = self.functions[functions:]
+        del self.functions[functions:]
+        for function in imported:
+            function.called = True
+
+    def _member(
+        self, module: _Module | Unknown, folder: Path, parts: list[str], name: str, stmt: ast.stmt
+    ) -> Any:
+        """`from module import name`: a name it defines, else a submodule, else why not."""
+        if isinstance(module, Unknown):
+            if project_files.module_file(folder, parts) is not None:
+                return self._module_value(self._module(folder, parts, stmt))
+            return module
+        value = module.scope.lookup(name)
+        if value is not MISSING:
+            return value
+        if project_files.module_file(folder, parts) is not None:
+            return self._module_value(self._module(folder, parts, stmt))
+        if module.running:
+            return Unknown(f"'{name}' is imported from {module.file.display} in a circular import")
+        return Unknown(f"'{name}' is not defined in {module.file.display}")
+
+    @staticmethod
+    def _module_value(module: _Module | Unknown) -> Any:
+        if isinstance(module, Unknown):
+            return module
+        return AttributeBag(
+            f"an attribute of {module.file.display} it does not define", module.scope.vars
+        )
+
+    def _star(self, module: _Module | Unknown, scope: Scope) -> None:
+        if isinstance(module, Unknown):
+            return
+        public = module.scope.vars.get("__all__")
+        names: list[str]
+        if isinstance(public, ListValue | tuple | list):
+            items = public.items if isinstance(public, ListValue) else list(public)
+            names = [item for item in items if isinstance(item, str)]
+        else:
+            names = [name for name in module.scope.vars if not name.startswith("_")]
+        for name in names:
+            if name in module.scope.vars:
+                scope.vars[name] = module.scope.vars[name]
+                self._note(name, module, name)
+        # What that module took by `*` from libraries (its Keras names) comes along too.
+        for library in module.scope.star_modules:
+            if library not in scope.star_modules:
+                scope.star_modules.append(library)
+
+    # ----------------------------------------------------------------- where and why
+
+    def _resolve(self, importer: Path, module: str, level: int) -> tuple[Path, list[str]] | None:
+        assert self.project is not None
+        return project_files.resolve(importer, module, level, self.project.folders)
+
+    def _current_file(self) -> Path:
+        foreign = self._foreign.get(id(self.lines))
+        if foreign is not None:
+            return foreign.path
+        assert self.project is not None
+        return self.project.importer
+
+    def _note(self, local: str, module: _Module | Unknown, name: str) -> None:
+        if isinstance(module, Unknown):
+            return
+        value = module.scope.vars.get(name)
+        line = module.file.definitions.get(name)
+        if line is None:
+            return
+        where = f"{module.file.display}:{line}"
+        if is_plain(value) or isinstance(value, tuple):
+            self.imported_notes[local] = f"{name} = {value!r} ({where})"
+        elif isinstance(value, FunctionValue):
+            self.imported_notes[local] = f"{name}() ({where})"
+
+    def _note_module(self, local: str, module: _Module | Unknown) -> None:
+        """`import config`: `config.IMG_SIZE` carries its note."""
+        if isinstance(module, _Module):
+            for name in module.file.definitions:
+                self._note(f"{local}.{name}", module, name)
+
+    def _mentioned(self, expr: ast.AST | None) -> tuple[str, ...]:
+        """The notes of the imported names (or names computed from them) `expr` reads."""
+        if expr is None or not self.imported_notes:
+            return ()
+        found = []
+        for node in ast.walk(expr):
+            if isinstance(node, ast.Name):
+                key = node.id
+            elif isinstance(node, ast.Attribute):
+                key = _dotted(node)
+            else:
+                continue
+            if key is not None and key in self.imported_notes:
+                found.append(self.imported_notes[key])
+        return tuple(dict.fromkeys(found))
+
+    def _entry_span(self, expr: ast.AST) -> SourceSpan:
+        if self._entry:
+            return self._entry[-1]
+        return super().span(expr)  # type: ignore[misc]
+
+    # ----------------------------------------------------------------- evaluator overrides
+
+    def exec_stmt(self, stmt: ast.stmt, scope: Scope) -> None:
+        super().exec_stmt(stmt, scope)  # type: ignore[misc]
+        if self.imported_notes and isinstance(stmt, ast.Assign | ast.AnnAssign):
+            notes = self._mentioned(stmt.value)
+            if notes:  # `shape = (IMG_SIZE, IMG_SIZE, 3)`: `shape` carries the note on
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        self.imported_notes[target.id] = "; ".join(notes)
+
+    def invoke(
+        self, function: FunctionValue, args: list[Any], kwargs: dict[str, Any], expr: ast.AST | None
+    ) -> Any:
+        notes = self._mentioned(expr)
+        foreign = self._foreign.get(id(function.lines))
+        entering = foreign is not None and not self._entry and expr is not None
+        if entering:
+            assert foreign is not None and expr is not None
+            self._entry.append(super().span(expr))  # type: ignore[misc]
+            line = foreign.definitions.get(function.node.name, function.node.lineno)
+            notes = (*notes, f"{function.qualname}() ({foreign.display}:{line})")
+        self._active_notes.append(notes)
+        try:
+            return super().invoke(function, args, kwargs, expr)  # type: ignore[misc]
+        finally:
+            self._active_notes.pop()
+            if entering:
+                self._entry.pop()
+
+    def span(self, expr: ast.AST) -> SourceSpan:
+        foreign = self._foreign.get(id(self.lines)) if self._foreign else None
+        span = self._entry_span(expr) if foreign is not None and self._entry else super().span(expr)  # type: ignore[misc]
+        if self.project is None:
+            return span
+        notes = [note for active in self._active_notes for note in active]
+        if foreign is None:
+            notes.extend(self._mentioned(expr))
+        if notes:
+            span = SourceSpan(span.line, span.column, span.end_line, span.end_column, span.cell)
+            self._span_notes[id(span)] = (span, tuple(dict.fromkeys(notes)))
+        return span
+
+    def note_imported_layers(self) -> None:
+        """Put each layer's notes on its origin (after the graph is complete)."""
+        if not self._span_notes:
+            return
+        for _, graph in self.graph.walk():
+            for node in graph.nodes:
+                layer = node.layer
+                for span in (layer.span, layer.origin.get("declared_at")):
+                    found = self._span_notes.get(id(span))
+                    if found is not None and found[0] is span:
+                        layer.origin["imported"] = found[1]
+        for layer in getattr(self, "made_layers", []):
+            found = self._span_notes.get(id(layer.span))
+            if found is not None and found[0] is layer.span:
+                layer.origin["imported"] = found[1]
+
+
+def _dotted(node: ast.expr) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    return ".".join([node.id, *reversed(parts)])
+
+
+def _path(folder: Path, parts: list[str]) -> Path:
+    found = project_files.module_file(folder, parts)
+    return found.resolve() if found is not None else folder
