@@ -178,8 +178,10 @@ def memory_limit(budget: int | None = None, bound: MemoryBound | None = None) ->
 
     The time limit cannot stop a parse of a huge generated file (one C call that allocates
     gigabytes before it returns); an address-space limit (RLIMIT_AS) can. It is the process's,
-    so it is set only in the main thread, only where none is set lower, and only on Linux,
-    where the current size is known (/proc/self/statm); elsewhere the block runs without it.
+    so it is set only in a process of one thread (the CLI, the pre-commit hook, a parallel
+    worker: never a Jupyter kernel or a program running TensorFlow, whose other threads would
+    meet it too), only where none is set lower, and only on Linux, where the current size is
+    known (/proc/self/statm); elsewhere the block runs without it.
     """
     limit = max_memory_bytes() if budget is None else budget
     bound = bound if bound is not None else MemoryBound()
@@ -190,6 +192,7 @@ def memory_limit(budget: int | None = None, bound: MemoryBound | None = None) ->
         or previous is None
         or current is None
         or threading.current_thread() is not threading.main_thread()
+        or _thread_count() != 1
     ):
         yield
         return
@@ -227,3 +230,15 @@ def _address_space_size() -> int | None:
     except (OSError, ValueError, IndexError):
         return None
     return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def _thread_count() -> int | None:
+    """The process's OS threads (native ones included, which `threading` does not see)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Threads:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return None

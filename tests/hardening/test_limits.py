@@ -233,3 +233,27 @@ def test_memory_bound_stops_a_huge_generated_file(tmp_path: Path) -> None:
     unbounded_code, unbounded, _ = _peak_of_lint(big, "0")  # 0: no memory limit
     assert unbounded_code == 1  # without the bound, the same file is linted (findings: 1)
     assert unbounded - baseline > 2 * 16 * 1024 * 1024, (baseline, unbounded)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS is set on Linux only")
+def test_memory_bound_only_in_a_process_of_one_thread() -> None:
+    """RLIMIT_AS is the process's: with another thread running (a Jupyter kernel, TensorFlow's
+    pools) the bound would fail that thread's allocations too, so none is set."""
+    script = (
+        "import resource, threading\n"
+        "from kerasfix.limits import MemoryBound, memory_limit\n"
+        "def inside():\n"
+        "    bound = MemoryBound()\n"
+        "    with memory_limit(64 << 20, bound):\n"
+        "        limited = resource.getrlimit(resource.RLIMIT_AS)[0] != resource.RLIM_INFINITY\n"
+        "    return bound.budget, limited\n"
+        "alone = inside()\n"
+        "stop = threading.Event()\n"
+        "threading.Thread(target=stop.wait).start()\n"
+        "print(*alone, *inside())\n"
+        "stop.set()\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert proc.stdout.split() == [str(64 << 20), "True", "0", "False"], proc.stdout
