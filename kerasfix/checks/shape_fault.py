@@ -194,12 +194,11 @@ def _origin_text(node: Node, source: Node) -> str:
         where = f"the input {declared} is fixed by {fixed}"
     else:
         at = source.layer.origin.get("declared_at")
-        line = getattr(at, "line", None)
-        where = (
-            f"the model's input {declared} is declared at line {line}"
-            if line
-            else (f"the model's input is {declared}")
-        )
+        line, cell = getattr(at, "line", None), getattr(at, "cell", None)
+        place = f"cell {cell}, line {line}" if cell is not None else f"line {line}"
+        where = f"the model's input {declared} is declared at {place}"
+        if not line:
+            where = f"the model's input is {declared}"
     if node.inputs and node.inputs[0] is not source:
         where += " and reaches it through the layers before it"
     return where
@@ -214,8 +213,10 @@ def _repair(node: Node, source: Node, reason: str, shape: Shape) -> str:
     channels_last = config.get("data_format") in (None, "channels_last")
     if match is None or int(match.group(1)) != len(shape) + 1 or not channels_last:
         return ""
-    wanted = (*tuple(d for d in shape[1:] if d is not None), 1)
-    return f" (the usual repair for one channel: input_shape={shape_text(wanted)})"
+    wanted = shape_text((*tuple(d for d in shape[1:] if d is not None), 1))
+    if source.layer.origin.get("declared_at") == node.layer.span:  # the layer's input_shape=
+        return f" (the usual repair for one channel: input_shape={wanted})"
+    return f" (the usual repair for one channel: Input(shape={wanted}))"
 
 
 # ----------------------------------------------------------------- kind 2: fed data

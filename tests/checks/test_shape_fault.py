@@ -152,3 +152,26 @@ def test_sarif_and_rule_page_come_from_the_registry() -> None:
     assert doc is not None and doc.id == "KF003" and doc.severity == "error"
     descriptor = rule_descriptor(doc)
     assert descriptor["id"] == "KF003" and descriptor["name"] == "shape-fault"
+
+
+def test_notebook_cells(tmp_path: Path) -> None:
+    """Jupyter: the finding and the place the input is declared name their cells."""
+    import json
+
+    cells = [
+        ["import keras\n", "from keras import layers\n"],
+        ["model = keras.Sequential([keras.Input((28, 28)),\n", "    layers.Conv2D(8, 3)])\n"],
+    ]
+    code = {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": []}
+    notebook = {
+        "cells": [{**code, "source": source} for source in cells],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path = tmp_path / "model.ipynb"
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    (finding,) = lint_paths([path], Settings()).findings
+    assert (finding.rule, finding.cell, finding.line) == ("KF003", 2, 2)
+    assert "declared at cell 2, line 1" in finding.message
+    assert "Input(shape=(28, 28, 1))" in finding.message
