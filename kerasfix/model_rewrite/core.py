@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import json
 import os
@@ -298,7 +299,8 @@ def _site_weights(site: PlannedSwap, source: WeightSource, *context: Any) -> dic
     bn_names: list[str] = []
     affine = None
     if bn is not None:
-        bn_entry = entries[bn.key]
+        # a TimeDistributed BatchNormalization: named as the layer it wraps
+        bn_entry = dataclasses.replace(entries[bn.key], class_name=bn.class_name, config=bn.config)
         stored = layer_tensors(source, bn.key)
         bn_names = var_names(bn_entry, len(stored))
         values = {n: source.dataset(p)[()] for n, (_, p) in zip(bn_names, stored, strict=True)}

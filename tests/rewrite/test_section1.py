@@ -46,6 +46,13 @@ def _build(keras: Any) -> dict[str, Any]:
     x = layers.TimeDistributed(layers.Flatten(), name="tdflat")(x)
     x = layers.TimeDistributed(layers.Dropout(0.3, noise_shape=(None, 96)), name="tddrop")(x)
     models["td_td"] = keras.Model(inp, layers.TimeDistributed(layers.Dense(3), name="tdfc")(x))
+    inp, x = _trunk(keras, frames=2)
+    x = layers.TimeDistributed(layers.Flatten(), name="tdflat")(x)
+    x = layers.TimeDistributed(layers.BatchNormalization(), name="tdbn")(x)
+    models["td_bn"] = keras.Model(inp, layers.TimeDistributed(layers.Dense(3), name="tdfc")(x))
+    bn = models["td_bn"].get_layer("tdbn")  # statistics for the fold to fold
+    rng = np.random.default_rng(1)
+    bn.set_weights([rng.uniform(0.5, 2, w.shape).astype("float32") for w in bn.get_weights()])
     inp, x = _trunk(keras, name="卷积")
     x = layers.Flatten(name="展平")(x)
     models["unicode"] = keras.Model(inp, layers.Dense(3, name="全连接")(x))
@@ -165,21 +172,25 @@ def test_verification_runs_a_training_step(tmp_path: Path) -> None:
 
 def test_time_distributed_heads_rewrite_per_frame(saved: Path, tmp_path: Path) -> None:
     """TimeDistributed(Flatten) -> Dense, and -> TimeDistributed(Dense) through a
-    TimeDistributed Dropout: TimeDistributed(GlobalAveragePooling2D), folded weights exact
-    on per-frame constant maps, counts equal to Keras's."""
+    TimeDistributed Dropout or BatchNormalization: TimeDistributed(GlobalAveragePooling2D),
+    folded weights exact on per-frame constant maps, counts equal to Keras's."""
     import keras
 
-    for name in ("td_dense", "td_td"):
+    for name in ("td_dense", "td_td", "td_bn"):
         for suffix in (".keras", ".h5"):
             src, out = saved / f"{name}{suffix}", tmp_path / f"{name}{suffix}"
-            report = rewrite_file(src, out, Options(verify=name == "td_td" and suffix == ".h5"))
+            report = rewrite_file(src, out, Options(verify=suffix == ".h5"))
             assert [s.flatten for s in report.sites] == ["tdflat"], report.skipped
             new = _trains(out)
             pooled = new.get_layer(report.sites[0].pooling_layer)
             assert type(pooled.layer).__name__ == "GlobalAveragePooling2D"
-            assert new.count_params() == report.params_after == 6 * 3 + 3 + 24
+            bn = 4 * 6 if name == "td_bn" else 0
+            assert new.count_params() == report.params_after == 6 * 3 + 3 + 24 + bn
             _same_outputs(src, out)
-    assert report.verification is not None and report.verification.status == "passed"
+            if suffix == ".h5":
+                assert report.verification is not None
+                assert report.verification.status == "passed"
+    out = tmp_path / "td_td.keras"
     assert tuple(keras.saving.load_model(out).get_layer("tddrop").layer.noise_shape) == (None, 6)
 
 
