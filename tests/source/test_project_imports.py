@@ -226,3 +226,23 @@ def test_src_setting_adds_module_folders(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.kerasfix]\nsrc = ["libs"]\n', encoding="utf-8")
     ((rule, shape, _),) = _findings(tmp_path / "scripts/train.py")
     assert (rule, shape) == ("KF001", (18, 18, 8))
+
+
+def test_a_model_another_file_builds_on_import_is_that_files_finding(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "model.py": (
+                "from keras import layers, models\n\n\ndef build(size):\n"
+                "    return models.Sequential([layers.Input((size, size, 1)), "
+                + HEAD
+                + "\n\nmodel = build(20)\nmodel.summary()\n"
+            ),
+            "train.py": "from model import build, model\nmine = build(30)\nmodel.fit(None)\n",
+        },
+    )
+    ((rule, shape, message),) = _findings(tmp_path / "train.py")  # not model.py's own model
+    assert (rule, shape) == ("KF001", (28, 28, 8))
+    assert "build() (model.py:4)" in message
+    ((rule, shape, _),) = _findings(tmp_path / "model.py")
+    assert (rule, shape) == ("KF001", (18, 18, 8))

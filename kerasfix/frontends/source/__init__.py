@@ -117,9 +117,14 @@ def program_from_text(text: str, display_path: str, prefilter: bool = True) -> P
     """The file's graph; with `prefilter`, a file without any word the rules need (for
     KF001/KF002, "Flatten") is not analysed (lint's shortcut: it cannot have findings).
     `inspect` wants every model, so turns it off."""
-    if prefilter and not could_have_findings(text):
+    from kerasfix.frontends.source.project_imports import imports_code_with, project_run
+
+    if (
+        prefilter
+        and not could_have_findings(text)
+        and not imports_code_with(text, display_path, could_have_findings)
+    ):
         return Program(display_path, "source", Graph(class_name="Program"), text=text)
-    from kerasfix.frontends.source.project_imports import project_run
     from kerasfix.frontends.source.worlds import analyse_code
 
     tree, errors = parse_script(text, display_path)

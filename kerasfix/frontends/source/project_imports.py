@@ -18,7 +18,8 @@ from __future__ import annotations
 import ast
 import contextlib
 import contextvars
-from collections.abc import Iterator
+import dataclasses
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -75,6 +76,35 @@ def project_run(display_path: str) -> Iterator[ProjectRun | None]:
         _CURRENT.reset(token)
 
 
+def imports_code_with(text: str, display_path: str, needed: Callable[[str], bool]) -> bool:
+    """Whether a project file `text` imports (directly or through others, as deep as the
+    analysis follows) has text `needed` accepts: a file without the word "Flatten" can
+    still call a builder that makes one (lint's shortcut must not skip it)."""
+    path = Path(display_path)
+    try:
+        if not path.is_file():
+            return False
+    except (OSError, ValueError):
+        return False
+    memo: dict[Path, tuple[Path, ...]] = {}
+    seen: set[Path] = set()
+    level = [(path.resolve(), text)]
+    for _ in range(MAX_IMPORT_DEPTH):
+        following = []
+        for importer, code in level:
+            for found in project_files.imported_files(importer, code, memo):
+                if found in seen or len(seen) >= MAX_MODULES:
+                    continue
+                seen.add(found)
+                module = project_files.read_module(found, found.as_posix())
+                if isinstance(module, ModuleFile):
+                    if needed(module.text):
+                        return True
+                    following.append((found, module.text))
+        level = following
+    return False
+
+
 @dataclass
 class _Module:
     """A project module run for this analysis: its globals and where it came from."""
@@ -97,6 +127,7 @@ class ProjectImports(_Base):
         self._active_notes: list[tuple[str, ...]] = []
         self.imported_notes: dict[str, str] = {}  # local name -> "IMG_SIZE = 64 (config.py:1)"
         self._span_notes: dict[int, tuple[SourceSpan, tuple[str, ...]]] = {}
+        self._outside: set[int] = set()  # layers other files' top levels build (by id)
 
     # ----------------------------------------------------------------- the import hook
 
@@ -190,6 +221,8 @@ class ProjectImports(_Base):
         file = project_files.read_module(path, display)
         if isinstance(file, NotRead):
             return Unknown(file.reason)
+        if file.display != display:  # first read from elsewhere (the memo is per process)
+            file = dataclasses.replace(file, display=display)
         self.project.files_read[str(file.path)] = file.digest
         scope = Scope(exports=self.globals.exports)
         scope.vars["__name__"] = dotted
@@ -208,6 +241,7 @@ class ProjectImports(_Base):
         self.cell, self.lines, self.conditional = None, module.file.lines, []
         self._import_chain.append(module.file.path)
         self._entry.append(entry)
+        made = self._made_counts()
         try:
             self.exec_block(module.file.tree.body, module.scope)
         except (Return, Break, Continue):
@@ -217,6 +251,7 @@ class ProjectImports(_Base):
             self._import_chain.pop()
             self.cell, self.lines, self.conditional = saved
             module.running = False
+            self._outside.update(self._made_since(made))
         # The imported file's own functions are explored when that file is linted, not here.
         imported = self.functions[functions:]
         del self.functions[functions:]
@@ -364,8 +399,46 @@ class ProjectImports(_Base):
             self._span_notes[id(span)] = (span, tuple(dict.fromkeys(notes)))
         return span
 
+    def _made_counts(self) -> tuple[int, int, int, int]:
+        return (
+            len(self.graph.nodes),  # type: ignore[attr-defined]
+            len(self.made_layers),  # type: ignore[attr-defined]
+            len(self.model_layers),  # type: ignore[attr-defined]
+            len(self.sequentials),  # type: ignore[attr-defined]
+        )
+
+    def _made_since(self, counts: tuple[int, int, int, int]) -> set[int]:
+        """The layers (by id) built since `counts` was taken."""
+        nodes, made, models, sequentials = counts
+        layers = [node.layer for node in self.graph.nodes[nodes:]]  # type: ignore[attr-defined]
+        layers += self.made_layers[made:] + self.model_layers[models:]  # type: ignore[attr-defined]
+        layers += [seq.layer for seq in self.sequentials[sequentials:]]  # type: ignore[attr-defined]
+        return {id(layer) for layer in layers}
+
+    def _drop_outside(self) -> None:
+        """Models another file builds at its top level are that file's findings (its own
+        lint reports them), unless this file builds on them: drop the rest."""
+        nodes = self.graph.nodes  # type: ignore[attr-defined]
+        kept: set[int] = set()
+        stack = [node for node in nodes if id(node.layer) not in self._outside]
+        while stack:
+            node = stack.pop()
+            if id(node) not in kept:
+                kept.add(id(node))
+                stack.extend(node.inputs)
+        used = {id(node.layer) for node in nodes if id(node) in kept}
+        self.graph.nodes = [node for node in nodes if id(node) in kept]  # type: ignore[attr-defined]
+        self.model_layers[:] = [  # type: ignore[attr-defined]
+            layer
+            for layer in self.model_layers  # type: ignore[attr-defined]
+            if id(layer) not in self._outside or id(layer) in used
+        ]
+
     def note_imported_layers(self) -> None:
-        """Put each layer's notes on its origin (after the graph is complete)."""
+        """Put each layer's notes on its origin (after the graph is complete), and drop
+        what other files build at their top level."""
+        if self._outside:
+            self._drop_outside()
         if not self._span_notes:
             return
         for _, graph in self.graph.walk():
