@@ -82,9 +82,14 @@ def strip_magics(source: str) -> str:
 
 
 def program_from_cells(cells: list[str], display_path: str, prefilter: bool = True) -> Program:
+    from kerasfix.frontends.source.project_imports import imports_code_with, project_run
     from kerasfix.frontends.source.worlds import analyse_code
 
-    if prefilter and not any(could_have_findings(cell) for cell in cells):
+    if (
+        prefilter
+        and not any(could_have_findings(cell) for cell in cells)
+        and not imports_code_with("\n".join(cells), display_path, could_have_findings)
+    ):
         return Program(display_path, "notebook", Graph(class_name="Program"), cells=cells)
     keras_names = assumes_keras_names("\n".join(cells))
     notes: list[str] = []
@@ -101,10 +106,17 @@ def program_from_cells(cells: list[str], display_path: str, prefilter: bool = Tr
     trees = [tree for _, _, tree in parsed]
     keras1 = functools.cache(lambda: is_keras1_code(cells, trees))
     modules = [(tree, text.splitlines(), number) for number, text, tree in parsed]
-    analysis = analyse_code(modules, keras_names, keras1)
+    with project_run(display_path) as project:  # the project's modules the cells import
+        analysis = analyse_code(modules, keras_names, keras1)
     if analysis.exhausted:
         notes.append(EXHAUSTED)
     notes.extend(analysis.notes)
     return Program(
-        display_path, "notebook", analysis.graph, cells=cells, notes=notes, models=analysis.models
+        display_path,
+        "notebook",
+        analysis.graph,
+        cells=cells,
+        notes=notes,
+        models=analysis.models,
+        depends_on=dict(project.files_read) if project is not None else {},
     )

@@ -246,3 +246,37 @@ def test_a_model_another_file_builds_on_import_is_that_files_finding(tmp_path: P
     assert "build() (model.py:4)" in message
     ((rule, shape, _),) = _findings(tmp_path / "model.py")
     assert (rule, shape) == ("KF001", (18, 18, 8))
+
+
+def test_an_imported_file_that_runs_long_is_cut_with_its_reason(tmp_path: Path) -> None:
+    slow = "".join(f"a{i} = {i}\n" for i in range(20_001)) + "SIZE = 20\n"
+    _write(
+        tmp_path,
+        {
+            "slow.py": slow,
+            "train.py": "from keras import layers, models\nfrom slow import SIZE\n"
+            + _model("SIZE"),
+        },
+    )
+    ((rule, _, message),) = _findings(tmp_path / "train.py")
+    assert rule == "KF002"
+    assert "slow.py takes more than 20,000 steps to run to its end" in message
+
+
+def test_a_notebook_reads_the_project_modules_it_imports(tmp_path: Path) -> None:
+    cells = [
+        "from keras import layers, models\nfrom config import SIZE",
+        _model("SIZE"),
+    ]
+    notebook = {
+        "cells": [
+            {"cell_type": "code", "metadata": {}, "source": cell, "outputs": []} for cell in cells
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    _write(tmp_path, {"config.py": "SIZE = 20\n", "explore.ipynb": json.dumps(notebook)})
+    ((rule, shape, message),) = _findings(tmp_path / "explore.ipynb")
+    assert (rule, shape) == ("KF001", (18, 18, 8))
+    assert "SIZE = 20 (config.py:1)" in message

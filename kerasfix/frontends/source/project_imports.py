@@ -40,6 +40,11 @@ else:
 
 MAX_IMPORT_DEPTH = 4  # files importing files: main -> a -> b -> c -> d
 MAX_MODULES = 64  # distinct project files run for one analysis
+MAX_MODULE_STEPS = 20_000  # evaluation steps of one imported file's top level
+
+
+class _ModuleTooLong(Exception):
+    """An imported file's top level ran past MAX_MODULE_STEPS: it stops there."""
 
 
 @dataclass
@@ -112,6 +117,7 @@ class _Module:
     file: ModuleFile
     scope: Scope
     running: bool = True
+    stopped: bool = False  # its top level took more than MAX_MODULE_STEPS
 
 
 class ProjectImports(_Base):
@@ -128,6 +134,7 @@ class ProjectImports(_Base):
         self.imported_notes: dict[str, str] = {}  # local name -> "IMG_SIZE = 64 (config.py:1)"
         self._span_notes: dict[int, tuple[SourceSpan, tuple[str, ...]]] = {}
         self._outside: set[int] = set()  # layers other files' top levels build (by id)
+        self._step_cap: int | None = None  # where the imported top level running stops
 
     # ----------------------------------------------------------------- the import hook
 
@@ -242,11 +249,17 @@ class ProjectImports(_Base):
         self._import_chain.append(module.file.path)
         self._entry.append(entry)
         made = self._made_counts()
+        outer_cap = self._step_cap
+        cap = self.steps + MAX_MODULE_STEPS
+        self._step_cap = cap if outer_cap is None else min(cap, outer_cap)
         try:
             self.exec_block(module.file.tree.body, module.scope)
         except (Return, Break, Continue):
             pass  # a stray `return` at top level: keep what ran
+        except _ModuleTooLong:
+            module.stopped = True
         finally:
+            self._step_cap = outer_cap
             self._entry.pop()
             self._import_chain.pop()
             self.cell, self.lines, self.conditional = saved
@@ -271,6 +284,11 @@ class ProjectImports(_Base):
             return value
         if project_files.module_file(folder, parts) is not None:
             return self._module_value(self._module(folder, parts, stmt))
+        if module.stopped:
+            return Unknown(
+                f"'{name}' is not read: {module.file.display} takes more than "
+                f"{MAX_MODULE_STEPS:,} steps to run to its end"
+            )
         if module.running:
             return Unknown(f"'{name}' is imported from {module.file.display} in a circular import")
         return Unknown(f"'{name}' is not defined in {module.file.display}")
@@ -356,6 +374,12 @@ class ProjectImports(_Base):
         return super().span(expr)  # type: ignore[misc]
 
     # ----------------------------------------------------------------- evaluator overrides
+
+    def tick(self) -> None:
+        super().tick()  # type: ignore[misc]
+        if self._step_cap is not None and self.steps > self._step_cap:
+            self._step_cap = None  # raised once: the module's own handler resets it
+            raise _ModuleTooLong
 
     def exec_stmt(self, stmt: ast.stmt, scope: Scope) -> None:
         super().exec_stmt(stmt, scope)  # type: ignore[misc]
