@@ -98,6 +98,9 @@ def fit_site(
         target += weights[1]
     feats = pooled_features(model, site, fmap)
     tr, te = data.train, data.test
+    if site.per_step:  # TimeDistributed: every frame of a sample is a row of the fit
+        tr, te = _frames(tr, feats.shape[1]), _frames(te, feats.shape[1])
+        feats, target = feats.reshape(-1, feats.shape[-1]), target.reshape(-1, target.shape[-1])
     x_tr, t_tr = feats[tr], target[tr]
     mean_x, mean_t = x_tr.mean(0), t_tr.mean(0)
     xc = x_tr - mean_x
@@ -111,8 +114,8 @@ def fit_site(
     fit = {
         "heldout_r2": _r2(feats[te], target[te], kernel, bias),
         "fold_heldout_r2": _r2(feats[te], target[te], fold[0], fold[1]),
-        "train_samples": float(len(tr)),
-        "heldout_samples": float(len(te)),
+        "train_samples": float(len(data.train)),
+        "heldout_samples": float(len(data.test)),
     }
     dtype = weights[0].dtype
     return kernel.astype(dtype), None if bias is None else bias.astype(dtype), fit
@@ -120,13 +123,20 @@ def fit_site(
 
 def pooled_features(model: Any, site: PlannedSwap, fmap: Any) -> Any:
     """What the new Dense will see: the pooled map through the kept elementwise layers."""
-    axes = tuple(range(2, fmap.ndim)) if site.channels_first else tuple(range(1, fmap.ndim - 1))
+    first = 2 if site.per_step else 1  # after the batch (and, per frame, the time) axis
+    spatial = range(first + 1, fmap.ndim) if site.channels_first else range(first, fmap.ndim - 1)
+    axes = tuple(spatial)
     pooled = fmap.mean(axis=axes) if "Average" in site.pooling else fmap.max(axis=axes)
     for layer in site.between:
         if layer.class_name in INFERENCE_IDENTITY or layer.class_name == "BatchNormalization":
             continue
         pooled = np.asarray(model.get_layer(layer.key[-1])(pooled))
     return np.asarray(pooled, np.float64)
+
+
+def _frames(samples: Any, steps: int) -> Any:
+    """Row numbers of every frame of `samples` once (sample, time) is flattened to rows."""
+    return (np.asarray(samples)[:, None] * steps + np.arange(steps)[None, :]).ravel()
 
 
 def _r2(x: Any, t: Any, kernel: Any, bias: Any | None) -> float:

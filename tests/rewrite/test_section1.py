@@ -305,3 +305,16 @@ def test_dict_outputs_compared_and_distilled(saved: Path, tmp_path: Path) -> Non
     report = rewrite_file(saved / "dict.keras", tmp_path / "b.keras", options)
     assert report.distill is not None and report.distill.epochs_run == 1
     assert report.distill.heldout["samples"] == 6
+
+
+def test_time_distributed_head_calibrates_per_frame(saved: Path, tmp_path: Path) -> None:
+    """--init calibrate on a TimeDistributed head fits every frame as a row (it failed on the
+    time axis): on per-frame constant maps the pooled features fix the Dense exactly."""
+    data = tmp_path / "frames.npy"
+    rng = np.random.default_rng(2)
+    values = rng.standard_normal((40, 2, 1, 1, 3))
+    np.save(data, np.broadcast_to(values, (40, 2, 4, 4, 3)).astype("float32"))
+    options = Options(init="calibrate", calibration_data=data, verify=False)
+    report = rewrite_file(saved / "td_dense.keras", tmp_path / "out.keras", options)
+    fit = report.fit["tdflat"]
+    assert fit["heldout_r2"] > 0.999 and fit["heldout_samples"] == 8
