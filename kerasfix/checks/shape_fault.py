@@ -248,10 +248,14 @@ def _input_refused(
     rank, want = len(x), len(declared)
     if (rank == want - 1 and declared[-1] == 1) or (rank == want + 1 and x[-1] == 1):
         return None  # Keras 3 adds or drops a trailing 1-axis here; Keras 2 refused
-    if rank == 1 and want != 2:
-        return None
-    # One number per sample: Keras 2 made it (n, 1), Keras 3 refuses it against (None, k).
-    verdict = replay(graph, (None, *x[1:]) if rank > 1 else (None, 1))
+    if rank == 1 and want > 2 and declared[-1] != 1:
+        # One number per sample, (n, 1) to Keras 2: both refuse an input of rank 3 or more.
+        verdict: Refusal | str | None = Refusal(
+            source, (None, 1), f"the model expects inputs of rank {want}, got rank 2"
+        )
+    else:
+        # One number per sample: Keras 2 made it (n, 1), Keras 3 refuses it against (None, k).
+        verdict = replay(graph, (None, *x[1:]) if rank > 1 else (None, 1))
     if not isinstance(verdict, Refusal):
         return None
     model_at = _declared_line(source, feed)
@@ -289,6 +293,8 @@ def _targets_refused(graph: Graph, feed: dict[str, Any], x: tuple[Any, ...]) -> 
         need = f"one class index per {'sample' if len(o) == 1 else 'position'}" + (
             ", not one-hot rows" if labels and labels[-1] == o[-1] else ""
         )
+    elif loss in _ELEMENTWISE and not _broadcasts(y, out, strict=loss == "binary_crossentropy"):
+        need = "targets that broadcast against the output"
     else:
         return None
     message = (
@@ -307,6 +313,33 @@ def _same_after_squeeze(labels: tuple[int, ...], output: tuple[Any, ...]) -> boo
     elif len(labels) == len(output) + 1 and labels[-1] == 1:
         labels = labels[:-1]
     return labels == output
+
+
+_ELEMENTWISE = frozenset({"binary_crossentropy", "mean_squared_error"})
+
+
+def _broadcasts(y: tuple[Any, ...], out: tuple[Any, ...], strict: bool) -> bool:
+    """Whether some Keras runs an element-wise loss on these targets: Keras 2 made rank-1
+    targets (n, 1) against a rank-2 output, then broadcast; Keras 3 adds or drops a trailing
+    1-axis, then broadcasts (mse) or needs equal shapes (binary_crossentropy, `strict`: it
+    refuses whenever Keras 2's broadcast does, so Keras 2 decides). An unknown size (the
+    batch) matches anything."""
+    keras2 = (*y, 1) if len(y) == 1 and len(out) == 2 else y
+    if _broadcast(keras2, out) or strict:
+        return _broadcast(keras2, out)
+    keras3_y, keras3_out = y, out
+    if len(y) == len(out) + 1 and y[-1] == 1:
+        keras3_y = y[:-1]
+    elif len(out) == len(y) + 1 and out[-1] == 1:
+        keras3_out = out[:-1]
+    return _broadcast(keras3_y, keras3_out)
+
+
+def _broadcast(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    return all(
+        p is None or q is None or p == q or p == 1 or q == 1
+        for p, q in zip(reversed(a), reversed(b), strict=False)
+    )
 
 
 def _indices(labels: tuple[int, ...]) -> int:

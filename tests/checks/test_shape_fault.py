@@ -53,6 +53,13 @@ REPORTED = [
      "layers.Flatten(),\n    layers.Dense(4, activation='softmax')])\n"
      "m.compile('adam', 'categorical_crossentropy')\n"
      "m.fit(np.zeros((6, 10)), np.zeros((6,)))\n", "targets", "targets of shape (6,)"),
+    ("flat-into-lstm", "m = keras.Sequential([layers.LSTM(4, input_shape=(8, 1)),\n"
+     "    layers.Dense(1)])\n"
+     "m.compile('adam', 'mse')\nm.fit(np.array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), "
+     "np.zeros((10, 1)))\n", "data", "expects inputs of rank 3"),
+    ("targets-do-not-broadcast", "m = keras.Sequential([layers.Dense(4, input_shape=(50, 50, 3)),"
+     "\n    layers.Dense(1)])\nm.compile('adam', 'binary_crossentropy')\n"
+     "m.fit(np.zeros((30, 50, 50, 3)), np.zeros((30, 1)))\n", "targets", "broadcast"),
     ("window", "m = keras.Sequential([layers.Conv1D(64, 10, input_shape=(1, 101))])\n", "build",
      "does not fit length 1"),
     ("sized-by-fit", MNIST + "m = keras.Sequential([layers.Conv2D(8, 3), layers.Flatten()])\n"
