@@ -392,7 +392,8 @@ def _freeze_trunk(model: Any) -> None:
     """`--train head`: only the layers from the first global pooling layer on are trained."""
     seen = False
     for layer in model.layers:
-        seen = seen or type(layer).__name__.startswith("Global")
+        computes = getattr(layer, "layer", layer)  # TimeDistributed(GlobalAveragePooling2D)
+        seen = seen or type(computes).__name__.startswith("Global")
         layer.trainable = seen
 
 

@@ -318,3 +318,17 @@ def test_time_distributed_head_calibrates_per_frame(saved: Path, tmp_path: Path)
     report = rewrite_file(saved / "td_dense.keras", tmp_path / "out.keras", options)
     fit = report.fit["tdflat"]
     assert fit["heldout_r2"] > 0.999 and fit["heldout_samples"] == 8
+
+
+def test_time_distributed_head_trains_with_train_head(saved: Path, tmp_path: Path) -> None:
+    """--train head on a TimeDistributed head trains the layers from the per-frame pooling on
+    (the wrapper hid the pooling, so every layer was frozen)."""
+    from kerasfix.model_rewrite.distill import _freeze_trunk
+
+    out = tmp_path / "head.keras"
+    report = rewrite_file(saved / "td_dense.keras", out, Options(verify=False))
+    model = _load(out)
+    _freeze_trunk(model)
+    trainable = {layer.name: layer.trainable for layer in model.layers}
+    pooling = report.sites[0].pooling_layer
+    assert trainable == {"img": False, "tdconv": False, pooling: True, "fc": True}
