@@ -26,7 +26,7 @@ class Inputs:
     """Row-addressable inputs: `x[rows]` gives a batch as a numpy array."""
 
     path: Path
-    x: Any  # np.ndarray / np.memmap / ImageFiles
+    x: Any  # np.ndarray / np.memmap / ImageFiles / data_tf.RowFile
     y: np.ndarray | None
 
     def __len__(self) -> int:
@@ -42,7 +42,15 @@ class Inputs:
 
 
 def open_inputs(path: Path, image_shape: tuple[int, ...] | None = None) -> Inputs:
-    """`.npy`, `.npz` (`x`, optional `y`) or an image directory (needs `image_shape`)."""
+    """`.npy`, `.npz` (`x`, optional `y`), an image directory (needs `image_shape`), a saved
+    `tf.data.Dataset` or a TFRecord file (`data_tf.py`; `image_shape` is the model's input)."""
+    from kerasfix.model_rewrite import data_tf
+
+    if data_tf.is_saved_dataset(path) or data_tf.is_tfrecord(path):
+        x, y = data_tf.read_tf_data(path, image_shape)
+        if len(x) < MIN_SAMPLES:
+            raise RewriteError(f"{path}: need at least {MIN_SAMPLES} samples, got {len(x)}")
+        return Inputs(path, x, y)
     if path.is_dir():
         if image_shape is None:
             raise RewriteError(f"{path}: an image directory needs a model with image input")
@@ -78,7 +86,10 @@ def _unreadable(path: Path, exc: BaseException) -> str:
             return "not a .npz archive (not a zip file)"
         return "a damaged .npz archive (its arrays cannot be read)"
     if not head.startswith(b"\x93NUMPY"):
-        return "not a NumPy .npy file (no .npy header); give .npy, .npz or an image directory"
+        return (
+            "not a NumPy .npy file (no .npy header); give .npy, .npz, an image directory, "
+            "a tf.data.Dataset.save directory or a .tfrecord file"
+        )
     if "object" in str(exc).lower() or "pickle" in str(exc).lower():
         return "holds Python objects (refused: reading them could run code)"
     return "a damaged or truncated .npy file (its header or data cannot be read)"
