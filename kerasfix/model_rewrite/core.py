@@ -88,6 +88,9 @@ def _rewrite_file(
     start = time.perf_counter()
     if options.init in ("calibrate", "distill") and options.calibration_data is None:
         raise RewriteError(f"--init {options.init} needs --data FILE.npy|.npz|IMAGE_DIR")
+    measured = options.calibration_data is not None or options.verify_data is not None
+    if options.min_agreement is not None and not measured:
+        check_min_agreement(None, options.min_agreement, options.init)  # before Keras starts
     if dst is not None and dst.suffix.lower() not in OUTPUT_SUFFIXES:
         # Keras picks the format by suffix; refuse before any work, not after it.
         raise RewriteError(
