@@ -67,6 +67,8 @@ def declared_shape(
             dims.append(None)
             if isinstance(dim, Unknown):
                 reason = reason or dim.reason
+            elif isinstance(dim, Ref):  # `from config import SIZE`, config not in the project
+                reason = reason or f"'{dim.qualname}' is defined outside this file"
             elif dim is not None:
                 reason = reason or "a dimension of the input shape is not a number"
     if with_batch:
