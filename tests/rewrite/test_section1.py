@@ -67,6 +67,9 @@ def _build(keras: Any) -> dict[str, Any]:
     cls = layers.Dense(3, name="fc")(layers.Flatten(name="flat")(x))
     models["dict"] = keras.Model(inp, {"cls": cls, "feat": layers.Dense(2, name="feat")(cls)})
     inp, x = _trunk(keras)
+    flat = layers.Flatten(name="flat")(x)
+    models["dict_flat"] = keras.Model(inp, {"z": layers.Dense(3, name="fc")(flat), "a": flat})
+    inp, x = _trunk(keras)
     models["lora"] = keras.Model(inp, layers.Dense(3, name="fc")(layers.Flatten(name="flat")(x)))
     models["lora"].get_layer("fc").enable_lora(2)
     inp, x = _trunk(keras)
@@ -305,6 +308,9 @@ def test_dict_outputs_compared_and_distilled(saved: Path, tmp_path: Path) -> Non
     report = rewrite_file(saved / "dict.keras", tmp_path / "b.keras", options)
     assert report.distill is not None and report.distill.epochs_run == 1
     assert report.distill.heldout["samples"] == 6
+    # a dict output that is the flattened vector itself: refused, never silently narrowed
+    report = rewrite_file(saved / "dict_flat.keras", tmp_path / "c.keras", Options(verify=False))
+    assert report.sites == [] and "is a model output (at 'flat')" in report.skipped[0]
 
 
 def test_time_distributed_head_calibrates_per_frame(saved: Path, tmp_path: Path) -> None:

@@ -380,7 +380,10 @@ def _ref(history: Any) -> TensorRef:
 
 
 def _refs(value: Any) -> list[TensorRef]:
-    """`input_layers`/`output_layers`: a list of refs, or one bare ref (Keras 3, one tensor)."""
+    """`input_layers`/`output_layers`: a list of refs, one bare ref (Keras 3, one tensor), or
+    a dict of them (`Model(x, {"cls": ..., "feat": ...})`, in Keras's sorted-key order)."""
+    if isinstance(value, dict):
+        value = [value[key] for key in sorted(value)]
     if not isinstance(value, list):
         return []
     if value and isinstance(value[0], str):
