@@ -163,3 +163,19 @@ def test_worlds_span_a_notebooks_cells() -> None:
         ("KF001", 3, 1, (26, 26, 8))
     ]
     assert findings[0].message.endswith("(when name == 'cnn')")
+
+
+CONDITIONAL_EXPRESSION = """
+from keras import layers, models
+
+def build(small):
+    inputs = layers.Input((32, 32, 3))
+    x = layers.Conv2D(8, 3)(inputs) if small else layers.Conv2D(16, 5)(inputs)
+    return models.Model(inputs, layers.Dense(4)(layers.Flatten()(x)))
+"""
+
+
+def test_a_conditional_expression_is_two_worlds(tmp_path: Path) -> None:
+    findings = _lint_text(tmp_path, CONDITIONAL_EXPRESSION)
+    assert [(f.rule, f.data.shape) for f in findings] == [("KF001", (30, 30, 8))]
+    assert findings[0].message.endswith("(when small)")

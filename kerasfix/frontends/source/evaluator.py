@@ -76,6 +76,7 @@ class Evaluator(Calls):
         self.running: list[FunctionValue] = []  # functions being evaluated, outermost first
         self.exhausted = False
         self.paths = Paths()  # this run's choices at conditions the file does not decide
+        self._decisions: dict[int, Decision] = {}  # id(if/match node) -> its Decision
 
     # ----------------------------------------------------------------- hooks
 
@@ -181,7 +182,7 @@ class Evaluator(Calls):
         elif test is False:
             self.exec_block(stmt.orelse, scope)
         else:
-            self._alternatives(if_decision(stmt), [stmt.body, stmt.orelse], scope)
+            self._alternatives(self._decision(stmt), [stmt.body, stmt.orelse], scope)
 
     def _exec_match(self, stmt: ast.Match, scope: Scope) -> None:
         """`match`: the case the subject takes when it is known (literal patterns and
@@ -196,7 +197,7 @@ class Evaluator(Calls):
                 return
         else:
             return  # no case matches
-        decision = match_decision(stmt)
+        decision = self._decision(stmt)
         bodies = [case.body for case in stmt.cases]
         bodies += [[]] * (len(decision.labels) - len(bodies))
         self._alternatives(decision, bodies, scope)
@@ -216,6 +217,15 @@ class Evaluator(Calls):
         if not all(is_plain(v) for v in literals):
             return None
         return subject in literals
+
+    def _decision(self, node: ast.If | ast.IfExp | ast.Match) -> Decision:
+        """The node's Decision, made once (its text is unparsed only the first time)."""
+        decision = self._decisions.get(id(node))
+        if decision is None:
+            is_match = isinstance(node, ast.Match)
+            decision = match_decision(node) if is_match else if_decision(node)  # type: ignore[arg-type]
+            self._decisions[id(node)] = decision
+        return decision
 
     def _alternatives(self, decision: Decision, bodies: list[list[ast.stmt]], scope: Scope) -> None:
         """Branches the file does not decide: this world's branch, else all of them merged."""
@@ -461,8 +471,7 @@ class Evaluator(Calls):
                 return self.eval(expr.body, scope)
             if test is False:
                 return self.eval(expr.orelse, scope)
-            a, b = self.eval(expr.body, scope), self.eval(expr.orelse, scope)
-            return a if same(a, b) else Unknown(f"a conditional expression (line {expr.lineno})")
+            return self._conditional_expression(expr, scope)
         if isinstance(expr, ast.Subscript):
             value = self.eval(expr.value, scope)
             return subscript(value, self.eval(expr.slice, scope))
@@ -482,6 +491,21 @@ class Evaluator(Calls):
                 self.eval(expr.step, scope),
             )
         return Unknown(f"a {type(expr).__name__} expression (line {expr.lineno})")
+
+    def _conditional_expression(self, expr: ast.IfExp, scope: Scope) -> Any:
+        """`a if cond else b` on a condition the file does not decide: this world's side
+        (`VGG16(...) if arch == "vgg" else ResNet50(...)`), else both, joined."""
+        decision = self._decision(expr)
+        self.paths.reach(decision)
+        frame = id(self.running[-1]) if self.running else 0
+        chosen = self.paths.choose(decision, bool(self.conditional), frame)
+        if chosen is not None:
+            return self.eval(expr.body if chosen == 0 else expr.orelse, scope)
+        mark = self.world_mark()
+        a, b = self.eval(expr.body, scope), self.eval(expr.orelse, scope)
+        if self.world_mark() != mark:
+            self.paths.note_builds(decision, bool(self.conditional))
+        return a if same(a, b) else Unknown(f"a conditional expression (line {expr.lineno})")
 
     def _sequence(self, elts: list[ast.expr], scope: Scope) -> list[Any]:
         items: list[Any] = []

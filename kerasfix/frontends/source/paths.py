@@ -107,7 +107,7 @@ class Paths:
         return " and ".join(dict.fromkeys(kept))
 
 
-def if_decision(stmt: ast.If) -> Decision:
+def if_decision(stmt: ast.If | ast.IfExp) -> Decision:
     text = _short(ast.unparse(stmt.test))
     return Decision(f"if {text}", stmt.lineno, (text, _negation(stmt.test, text)), id(stmt))
 
