@@ -23,7 +23,7 @@ def test_nearest_config_wins_and_pyproject_without_table_is_skipped(tmp_path: Pa
     resolver = Resolver()
     top = resolver.settings_for(tmp_path / "pkg" / "a.py")
     assert top.config_path == tmp_path / "pyproject.toml"
-    assert top.enabled_rules() == ("KF001",)
+    assert top.enabled_rules() == ("KF001", "KF003")  # every rule but the ignored KF002
     deep = resolver.settings_for(tmp_path / "pkg" / "sub" / "b.py")
     assert deep.config_path == tmp_path / "pkg" / "sub" / "kerasfix.toml"
     assert deep.enabled_rules() == ("KF002",)  # no merging with the outer file
@@ -54,7 +54,7 @@ def test_rule_options_and_flags_override_the_file(tmp_path: Path) -> None:
     options = overridden.options_for("kf001")
     assert options.min_params == 7 and options.warning_params == 1000
     added = Resolver(Overrides(ignore=("KF001",))).settings_for(tmp_path / "x.py")
-    assert added.enabled_rules() == ()  # --ignore adds to the file's ignore
+    assert added.enabled_rules() == ("KF003",)  # --ignore adds to the file's ignore
 
 
 def test_isolated_and_explicit_config(tmp_path: Path) -> None:
@@ -63,9 +63,10 @@ def test_isolated_and_explicit_config(tmp_path: Path) -> None:
     assert Resolver(isolated=True).settings_for(tmp_path / "x.py").enabled_rules() == (
         "KF001",
         "KF002",
+        "KF003",
     )
     fixed = Resolver(config=other).settings_for(tmp_path / "x.py")
-    assert fixed.enabled_rules() == ("KF001",) and fixed.config_path == other
+    assert fixed.enabled_rules() == ("KF001", "KF003") and fixed.config_path == other
 
 
 def test_per_file_ignores_and_exclude_are_relative_to_the_config(tmp_path: Path) -> None:
@@ -75,9 +76,9 @@ def test_per_file_ignores_and_exclude_are_relative_to_the_config(tmp_path: Path)
         '"conftest.py" = ["KF"]\n',
     )
     settings = Resolver().settings_for(tmp_path / "x.py")
-    assert settings.enabled_rules(tmp_path / "tests" / "t.py") == ("KF002",)
+    assert settings.enabled_rules(tmp_path / "tests" / "t.py") == ("KF002", "KF003")
     assert settings.enabled_rules(tmp_path / "src" / "conftest.py") == ()
-    assert settings.enabled_rules(tmp_path / "src" / "tests.py") == ("KF001", "KF002")
+    assert settings.enabled_rules(tmp_path / "src" / "tests.py") == ("KF001", "KF002", "KF003")
     assert settings.excludes(tmp_path / "legacy" / "old.py")
     assert not settings.excludes(tmp_path / "src" / "legacy" / "old.py")  # anchored
 
