@@ -35,13 +35,29 @@ def jit_compile(model: Any) -> bool | str:
 
 
 def runnable(model: Any) -> Any:
-    """`model`, set to run compiled by XLA when it needs it on this CPU (see module doc)."""
-    if _needs_xla(model) and model.jit_compile is not True:
+    """`model`, set to run compiled by XLA when it needs it on this CPU (see module doc), or
+    eagerly when a layer name is no TensorFlow graph scope (`name="卷积"`: Keras saves,
+    loads and runs such a model eagerly, and refuses to trace it)."""
+    if unscopable(model):
+        model.run_eagerly = True
+    elif _needs_xla(model) and model.jit_compile is not True:
         model.jit_compile = True
         for made in ("predict_function", "train_function", "test_function"):
             if getattr(model, made, None) is not None:  # traced before: trace again, with XLA
                 setattr(model, made, None)
     return model
+
+
+_SCOPE = re.compile(r"^[A-Za-z0-9_.\\/>-]*$")  # TensorFlow's rule for scope names
+
+
+def unscopable(model: Any) -> bool:
+    """Whether a layer's name (nested models included) is refused as a TensorFlow scope."""
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        return False
+    return any(not _SCOPE.match(layer.name) for layer in _all_layers(model))
 
 
 def _needs_xla(model: Any) -> bool:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import time
@@ -176,8 +175,6 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
                 continue
             tensors += len(values)
             layers += 1
-    if _unscopable(model):
-        model.run_eagerly = True
     rng = np.random.default_rng(0)
     inputs = [rng.standard_normal([1 if d is None else d for d in t.shape]).astype("float32")
               for t in model.inputs]  # fmt: skip
@@ -193,25 +190,6 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
     status = "failed" if problems else "passed"
     return {"status": status, "reason": "; ".join(problems[:5]), "params": params,
             "layers": layers, "tensors": tensors, "outputs": shapes}  # fmt: skip
-
-
-_SCOPE = re.compile(r"^[A-Za-z0-9_.\\/>-]*$")
-
-
-def _unscopable(model: Any) -> bool:
-    """A layer name TensorFlow refuses as a graph scope (`name="卷积"`): Keras saves, loads
-    and runs such a model eagerly, so it is checked eagerly."""
-    import keras
-
-    if keras.backend.backend() != "tensorflow":
-        return False
-    return any(not _SCOPE.match(layer.name) for layer in _layers(model))
-
-
-def _layers(model: Any) -> Any:
-    for layer in getattr(model, "layers", []):
-        yield layer
-        yield from _layers(layer)
 
 
 def _training_step(model: Any, inputs: list[Any], targets: Any) -> list[str]:

@@ -198,11 +198,14 @@ def test_time_distributed_heads_rewrite_per_frame(saved: Path, tmp_path: Path) -
 
 
 def test_crashes_are_fixed_or_refused_in_one_line(saved: Path, tmp_path: Path) -> None:
-    """Non-ASCII layer names in .h5, bfloat16 models, dict outputs: rewritten and verified
-    (or refused with the layer named); never a traceback."""
-    out = tmp_path / "unicode.h5"
-    report = rewrite_file(saved / "unicode.h5", out, Options())
+    """Non-ASCII layer names in .h5 (run eagerly: TensorFlow refuses them as graph scopes),
+    bfloat16 models, dict outputs: rewritten and verified (or refused with the layer named);
+    never a traceback."""
+    out, data = tmp_path / "unicode.h5", tmp_path / "x.npy"
+    np.save(data, np.random.default_rng(0).standard_normal((8, 4, 4, 3)).astype("float32"))
+    report = rewrite_file(saved / "unicode.h5", out, Options(verify_data=data))
     assert report.verification is not None and report.verification.status == "passed"
+    assert report.outputs is not None and report.outputs["samples"] == 8  # run eagerly
     assert _load(out).get_layer("全连接").kernel.shape == (6, 3)
     out = tmp_path / "bf16.keras"
     report = rewrite_file(saved / "bf16.keras", out, Options(verify=False))
