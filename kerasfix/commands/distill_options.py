@@ -8,8 +8,24 @@ from typing import Any
 import click
 
 
+class _Devices(click.ParamType):
+    """`auto` or a positive count of devices."""
+
+    name = "N|auto"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        text = str(value).strip().lower()
+        if text == "auto" or (text.isdigit() and int(text) >= 1):
+            return text if text == "auto" else str(int(text))
+        self.fail(f"{value!r} is not a device count (1, 2, ...) or auto", param, ctx)
+
+
+DEVICES = _Devices()
+
+
 def distill_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Add --epochs, --max-time, --train, --batch-size and --holdout to `command`."""
+    """Add --epochs, --max-time, --train, --batch-size, --holdout, --devices and
+    --mixed-precision to `command`."""
     options = [
         click.option("--epochs", type=click.IntRange(0), default=10, show_default=True,
                      help="Distillation epochs at most (early stopping may end sooner)."),
@@ -23,6 +39,12 @@ def distill_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--holdout", type=click.FloatRange(0, 1, min_open=True, max_open=True),
                      default=0.1, show_default=True,
                      help="Fraction of --data held out to measure agreement."),
+        click.option("--devices", type=DEVICES, default="auto", show_default=True,
+                     help="Distil on N devices with tf.distribute.MirroredStrategy (the "
+                     "first N GPUs, else logical CPU devices); auto: every GPU when there "
+                     "are several, else one device."),
+        click.option("--mixed-precision", is_flag=True,
+                     help="Distil in mixed_float16 on GPUs (ignored, with a note, on CPUs)."),
     ]  # fmt: skip
     for option in reversed(options):
         command = option(command)

@@ -13,8 +13,9 @@ epoch to `learning_rate`, then decays to zero along a cosine by the last planned
 the last epochs are quiet rather than noisy. A seeded held-out part of the data measures
 top-1 agreement after every epoch (`fidelity.compare`); the best epoch's weights are kept
 and training stops when agreement has not improved for `patience` epochs or `max_time` is
-spent. Because training is `model.fit` on a `keras.utils.PyDataset`, whatever devices and
-distribution Keras is set up with are used unchanged.
+spent. Training is `model.fit` on a `keras.utils.PyDataset`; `distribution.py` picks the
+devices (MirroredStrategy over several), mixed precision, and the checkpoint written after
+every epoch that a run stopped by `max_time` (or interrupted) continues from.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ class DistillOptions:
     learning_rate: float = 1e-3  # Adam's peak, after a warm-up epoch (a cold 1e-3 upsets a trunk)
     patience: int = 5
     mixup: bool = True  # also train on teacher-labelled mixes of two inputs
+    devices: str = "auto"  # "auto" | "N": MirroredStrategy over N devices (distribution.py)
+    mixed_precision: bool = False  # mixed_float16 on GPUs; ignored with a note on CPUs
 
 
 @dataclass
@@ -84,6 +87,10 @@ class DistillResult:
     heldout: dict[str, float] = field(default_factory=dict)  # held-out, the file written
     history_metric: str = ""  # "top1_agreement" (classifiers) or "mean_abs_diff"
     history: list[float] = field(default_factory=list)  # held-out history_metric per epoch
+    devices: int = 1  # replicas trained on
+    resumed_from: int = 0  # epochs a checkpoint had done before this run
+    checkpoint: str = ""  # kept after --max-time stopped the run, for the next to continue
+    notes: list[str] = field(default_factory=list)
 
 
 def prepare(path: Path, model_path: Path, holdout: float, seed: int) -> Prepared:
@@ -128,8 +135,11 @@ def distill(
     """Train the written output in place; (held-out fidelity of the final file, the run)."""
     import keras
 
+    from kerasfix.model_rewrite import distribution
+
     began = time.perf_counter()
     keras.utils.set_random_seed(seed)
+    placement = distribution.place(options.devices, options.mixed_precision)
     teacher = load_keras_model(str(src))
     inputs = prepared.inputs
     targets = _predict(teacher, inputs, np.arange(len(inputs)), options.batch_size)
@@ -137,7 +147,7 @@ def distill(
     del teacher
     heldout_targets = [t[prepared.heldout] for t in targets]
     labels = inputs.y[prepared.heldout] if inputs.y is not None else None
-    with _loaded(out, suffix) as student:
+    with placement.scope(), _loaded(out, suffix) as student:
         losses = [_loss(keras, layer) for layer in _output_layers(student)]
         result = DistillResult(
             train_samples=len(prepared.train),
@@ -145,7 +155,14 @@ def distill(
             loss=", ".join(sorted({type(loss).__name__ for loss in losses})),
             trained=options.train,
             mixed_samples=len(mixes.first) if mixes is not None else 0,
+            devices=placement.replicas,
+            notes=list(placement.notes),
         )
+        folder = distribution.checkpoint_dir(
+            distribution.checkpoint_key(src, student, inputs.path, _keyed(options, seed))
+        )
+        if placement.mixed_precision:
+            distribution.use_mixed_precision(keras, student)
         if options.train == "head":
             _freeze_trunk(student)
         batches = _batches(keras, inputs, prepared.train, targets, options.batch_size, seed, mixes)
@@ -162,11 +179,27 @@ def distill(
         watch = _watch(keras, inputs, prepared.heldout, heldout_targets, labels, options)
         watch.best = result.calibrated
         watch.best_weights = student.get_weights()
+        watch.checkpoint = folder
+        saved = distribution.load_checkpoint(folder)
+        if saved is not None:
+            result.resumed_from = _resume(student, batches, watch, saved)
+            result.notes.append(f"resumed after epoch {saved.epoch} from {folder}")
         start = time.perf_counter()
         with _progress_bar(options.epochs, len(batches)) as bar:
             watch.bar = bar
-            student.fit(batches, epochs=options.epochs, verbose=0, callbacks=[watch])
+            student.fit(
+                batches,
+                epochs=options.epochs,
+                verbose=0,
+                callbacks=[watch],
+                initial_epoch=result.resumed_from,
+            )
         result.seconds = time.perf_counter() - start
+        if watch.stopped.startswith("--max-time") and watch.history:
+            result.checkpoint = str(folder)
+            result.notes.append(f"checkpoint kept in {folder}: the same command continues")
+        else:
+            distribution.remove_checkpoint(folder)
         result.epochs_run = len(watch.history)
         result.history = watch.history
         result.stopped = watch.stopped or "--epochs reached"
@@ -211,6 +244,25 @@ def _mixes(
     return mixes
 
 
+def _keyed(options: DistillOptions, seed: int) -> dict[str, Any]:
+    """What the checkpoint is keyed on: every option that changes the training's result."""
+    keyed = {k: v for k, v in vars(options).items() if k not in ("max_time", "devices")}
+    return {**keyed, "seed": seed}
+
+
+def _resume(student: Any, batches: Any, watch: Any, saved: Any) -> int:
+    """Put a checkpoint's state back: weights, optimizer (built first), the callback's
+    history and best, and the data order (replayed: one reshuffle per epoch done)."""
+    student.set_weights(saved.weights)
+    student.optimizer.build(student.trainable_variables)
+    for variable, value in zip(student.optimizer.variables, saved.optimizer, strict=True):
+        variable.assign(value)
+    for _ in range(saved.epoch):
+        batches.on_epoch_end()
+    watch.restore(saved)
+    return saved.epoch
+
+
 def _schedule(keras: Any, options: DistillOptions, steps_per_epoch: int) -> Any:
     """Warm up linearly over the first epoch to the learning rate, then a cosine to zero at
     the last planned epoch (half the steps each when only one epoch is planned)."""
@@ -251,6 +303,13 @@ def _watch(keras: Any, *args: Any) -> Any:
             self.since_best = 0
             self.start = time.perf_counter()
             self.bar: Any = None
+            self.checkpoint: Path | None = None
+
+        def restore(self, saved: Any) -> None:
+            state = saved.watch
+            self.best, self.best_epoch = state["best"], state["best_epoch"]
+            self.history, self.since_best = state["history"], state["since_best"]
+            self.best_weights = saved.best_weights
 
         def on_train_begin(self, logs: Any = None) -> None:
             self.start = time.perf_counter()
@@ -281,10 +340,28 @@ def _watch(keras: Any, *args: Any) -> Any:
             elif self.since_best >= patience:
                 what = "agreement" if "top1_agreement" in measured else "mean |diff|"
                 self.stopped = f"no better held-out {what} for {patience} epochs"
-            elif self.options.max_time is not None and elapsed >= self.options.max_time:
+            elif self._out_of_time(epoch, elapsed):
                 self.stopped = f"--max-time {self.options.max_time:g}s reached"
             if self.stopped:
                 self.model.stop_training = True
+            if self.checkpoint is not None:
+                self._save(epoch + 1)
+
+        def _out_of_time(self, epoch: int, elapsed: float) -> bool:
+            """--max-time spent with epochs still to run (the last one ends the run anyway,
+            and no checkpoint is kept for a run that has nothing left to do)."""
+            limit = self.options.max_time
+            return limit is not None and elapsed >= limit and epoch + 1 < self.options.epochs
+
+        def _save(self, epochs: int) -> None:
+            from kerasfix.model_rewrite import distribution
+
+            state = {"best": self.best, "best_epoch": self.best_epoch,
+                     "history": self.history, "since_best": self.since_best}  # fmt: skip
+            optimizer = [np.asarray(v) for v in self.model.optimizer.variables]
+            saved = distribution.Saved(epochs, self.model.get_weights(), self.best_weights,
+                                       optimizer, state)  # fmt: skip
+            distribution.save_checkpoint(self.checkpoint, saved)
 
     return HeldOutAgreement(*args)
 

@@ -192,4 +192,5 @@ def distill_lines(run: Any) -> list[str]:
     lines = [first]
     if run.heldout:
         lines.append(f"  distill: held-out after distillation: {fidelity(run.heldout)}")
+    lines.extend(f"  distill: {note}" for note in getattr(run, "notes", ()))
     return lines

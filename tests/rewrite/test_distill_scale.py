@@ -133,3 +133,103 @@ def test_distill_on_a_saved_dataset(world, tmp_path, capsys):
     assert code == 0, err
     report = json.loads(stdout)
     assert report["distill"]["train_samples"] + report["distill"]["heldout_samples"] == N
+
+
+_TWO_DEVICES = """
+import json, sys
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+from kerasfix.cli import main
+model, data, out = sys.argv[1:4]
+for n in ("1", "2"):
+    main(["rewrite", model, "-o", f"{out}/dev{n}.keras", "--data", data, "--epochs", "3",
+          "--seed", "0", "--devices", n, "--no-verify", "--report-format", "json"])
+"""
+
+
+def test_two_logical_devices_match_one_within_noise(world, keras, tmp_path):
+    """MirroredStrategy over two logical CPU devices trains what one device trains, up to
+    rounding: the batch is the global one, so each step's gradient is the same mean summed
+    in another order (differences ~1e-7). Adam turns a rounding-sized difference in a
+    near-zero gradient into a step of up to the learning rate, so two runs may differ by at
+    most lr x steps per weight (3 epochs x 2 steps x 1e-3 = 6e-3); an error such as training
+    on half the batch or another data order moves weights by more than that."""
+    import subprocess
+    import sys
+
+    root, x, _ = world
+    env = dict(__import__("os").environ, KERASFIX_CACHE_DIR=str(tmp_path / "cache"))
+    args = [str(root / "model.keras"), str(root / "x.npy"), str(tmp_path)]
+    proc = subprocess.run([sys.executable, "-c", _TWO_DEVICES, *args], capture_output=True,
+                          text=True, env=env, timeout=300, check=False)  # fmt: skip
+    decoder, text, reports = json.JSONDecoder(), proc.stdout, []
+    while text.strip():
+        report, end = decoder.raw_decode(text.lstrip())
+        reports.append(report)
+        text = text.lstrip()[end:]
+    assert len(reports) == 2, proc.stderr[-2000:]
+    assert [r["distill"]["devices"] for r in reports] == [1, 2]
+    assert "MirroredStrategy" in reports[1]["distill"]["notes"][0]
+    from kerasfix.model_rewrite.calibrate import load_model_path
+
+    one, two = (load_model_path(keras, str(tmp_path / f"dev{n}.keras")) for n in (1, 2))
+    run = reports[0]["distill"]
+    steps = run["epochs_run"] * -(-(run["train_samples"] + run["mixed_samples"]) // 64)
+    for a, b in zip(one.get_weights(), two.get_weights(), strict=True):
+        assert np.abs(a - b).max() <= 1e-3 * steps
+    assert np.abs(one.predict(x, verbose=0) - two.predict(x, verbose=0)).max() < 0.02
+
+
+def test_max_time_keeps_a_checkpoint_and_the_same_command_continues(
+    world, tmp_path, capsys, monkeypatch
+):
+    """Stopped by --max-time after epoch 1 of 3, the run keeps a checkpoint; the same command
+    again resumes after epoch 1 (history carried over) and, done, removes it."""
+    root, _, _ = world
+    monkeypatch.setenv("KERASFIX_CACHE_DIR", str(tmp_path / "cache"))
+    args = [str(root / "model.keras"), "-o", str(tmp_path / "o.keras"), "--force",
+            "--data", str(root / "x.npy"), "--epochs", "2", "--max-time", "0.001",
+            "--seed", "0", "--no-verify", "--report-format", "json"]  # fmt: skip
+    code, out, err = _run(capsys, *args)
+    assert code == 0, err
+    first = json.loads(out)["distill"]
+    assert first["stopped"].startswith("--max-time") and len(first["history"]) == 1
+    kept = Path(first["checkpoint"])
+    assert (kept / "state.json").is_file() and kept.parent.parent == tmp_path / "cache"
+    code, out, err = _run(capsys, *args)
+    assert code == 0, err
+    second = json.loads(out)["distill"]
+    assert second["resumed_from"] == 1 and second["stopped"] == "--epochs reached"
+    assert second["history"][:1] == first["history"] and len(second["history"]) == 2
+    assert second["checkpoint"] == "" and not kept.exists()
+
+
+def test_mixed_precision_is_ignored_with_a_note_on_cpus(world, tmp_path, capsys, monkeypatch):
+    root, _, _ = world
+    monkeypatch.setenv("KERASFIX_CACHE_DIR", str(tmp_path / "cache"))
+    code, out, err = _run(capsys, str(root / "model.keras"), "-o", str(tmp_path / "o.keras"),
+                          "--data", str(root / "x.npy"), "--epochs", "1", "--mixed-precision",
+                          "--no-verify")  # fmt: skip
+    assert code == 0, err
+    assert "distill: --mixed-precision ignored: no GPU visible (trained in float32)" in out
+
+
+def test_mixed_precision_policy_trains_in_float16_with_float32_outputs(keras):
+    """What --mixed-precision does to the student on a GPU, run here on the CPU: float16
+    compute, float32 variables and outputs, and Keras's loss scaling at compile."""
+    from kerasfix.model_rewrite.distribution import use_mixed_precision
+
+    inp = keras.Input((4, 4, 1))
+    x = keras.layers.Conv2D(2, 3, name="conv")(inp)
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    model = keras.Model(inp, keras.layers.Dense(3, activation="softmax", name="fc")(x))
+    use_mixed_precision(keras, model)
+    model.compile(optimizer="adam", loss="kl_divergence")
+    assert type(model.optimizer).__name__ == "LossScaleOptimizer"
+    assert model.get_layer("conv").compute_dtype == "float16"
+    assert model.get_layer("fc").compute_dtype == "float32"
+    x = np.random.default_rng(0).uniform(size=(4, 4, 4, 1)).astype("float32")
+    model.fit(x, np.full((4, 3), 1 / 3, "float32"), epochs=1, verbose=0)
+    assert all(w.dtype == "float32" for w in model.get_weights())
+    assert model.predict(x, verbose=0).dtype == "float32"
