@@ -180,7 +180,7 @@ def distill(
         watch.best = result.calibrated
         watch.best_weights = student.get_weights()
         watch.checkpoint = folder
-        saved = distribution.load_checkpoint(folder)
+        saved = distribution.load_checkpoint(folder) if folder is not None else None
         if saved is not None:
             result.resumed_from = _resume(student, batches, watch, saved)
             result.notes.append(f"resumed after epoch {saved.epoch} from {folder}")
@@ -195,10 +195,10 @@ def distill(
                 initial_epoch=result.resumed_from,
             )
         result.seconds = time.perf_counter() - start
-        if watch.stopped.startswith("--max-time") and watch.history:
+        if folder is not None and watch.stopped.startswith("--max-time") and watch.history:
             result.checkpoint = str(folder)
             result.notes.append(f"checkpoint kept in {folder}: the same command continues")
-        else:
+        elif folder is not None:
             distribution.remove_checkpoint(folder)
         result.epochs_run = len(watch.history)
         result.history = watch.history

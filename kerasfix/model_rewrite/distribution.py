@@ -13,6 +13,7 @@ on the teacher's bytes, the student before training (its config and weights, so 
 rewrite's options are in it), the data (path, sizes, modification times) and the training
 options that change the result; a run with the same key continues from it. It is removed
 when distillation ends for any reason but `--max-time` (the one that promises a sequel).
+`KERASFIX_NO_CACHE=1` writes none.
 """
 
 from __future__ import annotations
@@ -123,10 +124,11 @@ def _data_identity(path: Path) -> str:
     return "\n".join(parts)
 
 
-def checkpoint_dir(key: str) -> Path:
-    from kerasfix.cache import default_cache_dir
+def checkpoint_dir(key: str) -> Path | None:
+    """Where the run with `key` keeps its checkpoint; None with KERASFIX_NO_CACHE=1."""
+    from kerasfix.cache import cache_disabled_by_env, default_cache_dir
 
-    return default_cache_dir() / "distill" / key
+    return None if cache_disabled_by_env() else default_cache_dir() / "distill" / key
 
 
 @dataclass
