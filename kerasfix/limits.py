@@ -44,6 +44,9 @@ MAX_CALL_DEPTH = 24  # nested calls of functions the file defines
 MAX_UNROLL = 256  # loop iterations (and range() or string lengths) followed one by one
 MAX_ITEMS = 10_000  # longest string, tuple or list an operation may build
 MAX_RECOVERIES = 64  # statements skipped around syntax errors before giving up
+MAX_WORLDS = 8  # alternative worlds (undecided branches) analysed per file
+MAX_RUNS = 8  # runs of one file to explore them
+WORLD_STEPS = 200_000  # no new run once the runs so far took this many evaluation steps
 RECOVERY_BUDGET_CHARS = 4_000_000  # characters re-parsed in all while recovering
 MAX_NESTING = 64  # models used as layers inside models, for shape inference
 

@@ -21,9 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-MAX_WORLDS = 8
-MAX_RUNS = 8
-WORLD_STEPS = 200_000
+from kerasfix.limits import MAX_RUNS, MAX_WORLDS, WORLD_STEPS
 
 
 @dataclass(frozen=True)
