@@ -20,6 +20,7 @@ from kerasfix.findings import Finding, RuleData, Severity, plain_int, plain_shap
 from kerasfix.graph.model import Graph, Node, Shape, Unknown, as_clause
 from kerasfix.layers.core import lora_params, quantization_mode
 from kerasfix.layers.registry import Role, lookup
+from kerasfix.layers.rnn import time_before_channels
 from kerasfix.rule import Rule
 
 if TYPE_CHECKING:
@@ -53,6 +54,9 @@ class PoolingFacts(RuleData):
     flatten_layer: str | None = None
     dense_layer: str | None = None
     channels_first: bool = False
+    # The map is (time, channels, *spatial) (a channels_first ConvLSTM sequence): pooling
+    # that keeps the channels needs a Permute first, so no one-layer fix or rewrite exists.
+    time_first: bool = False
     known: bool = False  # the sizes are known and the model builds: KF001
     # The Dense is the first layer of a nested model that declares its input width
     # (`Sequential([Input((3136,)), Dense(256)])`): swapping Flatten alone would not fit it.
@@ -88,6 +92,7 @@ class PoolingFacts(RuleData):
             plain_at if len(plain_at) == 3 and None not in plain_at else None,
         )
         object.__setattr__(self, "channels_first", self.channels_first is True)
+        object.__setattr__(self, "time_first", self.time_first is True)
         object.__setattr__(self, "known", self.known is True)
 
     def report(self) -> dict[str, Any]:
@@ -152,6 +157,15 @@ class FlattenDenseSite:
             return None
         declared = [n for n in head.layer.inner.inputs if not n.layer.origin.get("implicit_input")]
         return head.layer.display_name if declared else None
+
+    @property
+    def time_first(self) -> bool:
+        """The flattened map is (time, channels, *spatial): a channels_first ConvLSTM's
+        sequence, flattened whole (per frame, TimeDistributed sees (channels, *spatial))."""
+        layer = self.origin.layer
+        return not self.per_step and time_before_channels(
+            layer.class_name, layer.config, self.channels_first
+        )
 
     @property
     def leading_axes(self) -> int:
@@ -361,12 +375,14 @@ def _finding_for(
     shape: Shape | None = site.flatten.inputs[0].output_shape
     skip = site.leading_axes
     body = shape[skip:] if shape is not None and len(shape) > skip else None
-    channels, spatial = _split(body, site.channels_first)
+    channels, spatial = _split(body, site.channels_first, site.time_first)
     dense_config = time_distributed.dense_config(site.dense)
     units = _as_int(dense_config.get("units"))
     use_bias = bool(dense_config.get("use_bias", True))
     rank = len(spatial) if spatial is not None else None
     suggestion = f"GlobalAveragePooling{rank}D" if rank in (1, 2, 3) else None
+    if suggestion is not None and site.time_first:
+        suggestion = permuted_pooling(suggestion, rank)
 
     sized = spatial is not None and channels is not None and all(d is not None for d in spatial)
     if sized:
@@ -470,6 +486,7 @@ def _finding_for(
             dense_layer=site.dense.layer.display_name,
             dense_at=_written_at(site.dense),
             channels_first=site.channels_first,
+            time_first=site.time_first,
             known=known,
             fixed_width_head=site.fixed_width_head,
         ),
@@ -512,13 +529,23 @@ def _at_line(node: Node) -> str:
 
 
 def _split(
-    body: Shape | None, channels_first: bool
+    body: Shape | None, channels_first: bool, time_first: bool = False
 ) -> tuple[int | None, tuple[int | None, ...] | None]:
+    """The channel count and the axes pooling averages over (time is one of them)."""
     if body is None or len(body) < 2:
         return None, None
+    if time_first and len(body) >= 3:
+        return body[1], (body[0], *body[2:])
     if channels_first:
         return body[0], tuple(body[1:])
     return body[-1], tuple(body[:-1])
+
+
+def permuted_pooling(pooling: str, rank: int | None) -> str:
+    """The two layers that pool a (time, channels, *spatial) map keeping the channels:
+    `Permute((2, 1, 3, 4)) then GlobalAveragePooling3D(data_format="channels_first")`."""
+    order = ", ".join(str(axis) for axis in (2, 1, *range(3, (rank or 1) + 2)))
+    return f'Permute(({order})) then {pooling}(data_format="channels_first")'
 
 
 def _dense_params(
