@@ -30,8 +30,9 @@ from kerasfix.commands.distill_options import distill_options
               "the original's outputs on --data; default with --data) or random.")  # fmt: skip
 @click.option("--data", "--calibration-data", "data",
               type=click.Path(path_type=Path, exists=True), default=None,
-              help="Inputs the model sees: .npy, .npz with x (and optional y labels), or a "
-              "directory of images (class sub-directories give labels).")  # fmt: skip
+              help="Inputs the model sees: .npy, .npz with x (and optional y labels), a "
+              "directory of images (class sub-directories give labels), a tf.data.Dataset.save "
+              "directory or a .tfrecord file of tf.train.Example.")  # fmt: skip
 @click.option("--min-agreement", type=click.FloatRange(0, 1), default=None,
               help="Refuse to write unless held-out top-1 agreement reaches this.")  # fmt: skip
 @distill_options
