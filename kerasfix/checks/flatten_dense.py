@@ -462,7 +462,8 @@ def _finding_for(
     assumed = site.origin.layer.origin.get("assumed_data_format")
     if site.channels_first and isinstance(assumed, str):
         message += f"; the channels_first ordering is assumed ({assumed})"
-    message += imported_note(site.flatten)  # sizes or builders from another project file
+    if sized:  # the numbers stated come (in part) from another project file: say which
+        message += imported_note(site.flatten)
     world = site.flatten.layer.origin.get("world")
     if isinstance(world, str) and world:  # one of the file's exclusive branches (paths.py)
         message += f" (when {world})"

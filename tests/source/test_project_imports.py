@@ -280,3 +280,22 @@ def test_a_notebook_reads_the_project_modules_it_imports(tmp_path: Path) -> None
     ((rule, shape, message),) = _findings(tmp_path / "explore.ipynb")
     assert (rule, shape) == ("KF001", (18, 18, 8))
     assert "SIZE = 20 (config.py:1)" in message
+
+
+def test_a_name_recomputed_in_a_loop_keeps_a_bounded_note(tmp_path: Path) -> None:
+    # Seen on the sweep (Emoji_v3a.ipynb): notes joined anew at each pass of a loop doubled
+    # in length every pass, past the memory limit.
+    loop = "total = SIZE\nfor i in range(60):\n    total = total + SIZE + STEP\n"
+    _write(
+        tmp_path,
+        {
+            "config.py": "SIZE = 20\nSTEP = 2\n",
+            "train.py": "from keras import layers, models\nfrom config import SIZE, STEP\n"
+            + loop
+            + _model("SIZE")
+            + _model("total // 60"),
+        },
+    )
+    (_, (rule, shape, message)) = _findings(tmp_path / "train.py")
+    assert (rule, shape) == ("KF001", (20, 20, 8))  # (20 + 60 * 22) // 60 = 22
+    assert message.count("config.py:1") == 1 and message.count("config.py:2") == 1

@@ -28,7 +28,13 @@ from kerasfix.frontends.source import project_files
 from kerasfix.frontends.source.project_files import ModuleFile, NotRead
 from kerasfix.frontends.source.scopes import MISSING, Break, Continue, Return, Scope
 from kerasfix.frontends.source.value_ops import is_plain
-from kerasfix.frontends.source.values import AttributeBag, FunctionValue, ListValue, Unknown
+from kerasfix.frontends.source.values import (
+    AttributeBag,
+    ClassValue,
+    FunctionValue,
+    ListValue,
+    Unknown,
+)
 from kerasfix.graph.model import SourceSpan
 
 if TYPE_CHECKING:
@@ -41,6 +47,7 @@ else:
 MAX_IMPORT_DEPTH = 4  # files importing files: main -> a -> b -> c -> d
 MAX_MODULES = 64  # distinct project files run for one analysis
 MAX_MODULE_STEPS = 20_000  # evaluation steps of one imported file's top level
+MAX_NOTES = 4  # imported values a name computed from them remembers (messages show 3)
 
 
 class _ModuleTooLong(Exception):
@@ -131,7 +138,8 @@ class ProjectImports(_Base):
         self._import_chain: list[Path] = []
         self._entry: list[SourceSpan] = []  # this file's place that runs another file's code
         self._active_notes: list[tuple[str, ...]] = []
-        self.imported_notes: dict[str, str] = {}  # local name -> "IMG_SIZE = 64 (config.py:1)"
+        # Local name -> the notes of the imported values it holds ("IMG_SIZE = 64 (config.py:1)").
+        self.imported_notes: dict[str, tuple[str, ...]] = {}
         self._span_notes: dict[int, tuple[SourceSpan, tuple[str, ...]]] = {}
         self._outside: set[int] = set()  # layers other files' top levels build (by id)
         self._step_cap: int | None = None  # where the imported top level running stops
@@ -342,9 +350,9 @@ class ProjectImports(_Base):
             return
         where = f"{module.file.display}:{line}"
         if is_plain(value) or isinstance(value, tuple):
-            self.imported_notes[local] = f"{name} = {value!r} ({where})"
-        elif isinstance(value, FunctionValue):
-            self.imported_notes[local] = f"{name}() ({where})"
+            self.imported_notes[local] = (f"{name} = {value!r} ({where})",)
+        elif isinstance(value, FunctionValue | ClassValue):
+            self.imported_notes[local] = (f"{name}() ({where})",)
 
     def _note_module(self, local: str, module: _Module | Unknown) -> None:
         """`import config`: `config.IMG_SIZE` carries its note."""
@@ -365,7 +373,7 @@ class ProjectImports(_Base):
             else:
                 continue
             if key is not None and key in self.imported_notes:
-                found.append(self.imported_notes[key])
+                found.extend(self.imported_notes[key])
         return tuple(dict.fromkeys(found))
 
     def _entry_span(self, expr: ast.AST) -> SourceSpan:
@@ -387,9 +395,11 @@ class ProjectImports(_Base):
             notes = self._mentioned(stmt.value)
             if notes:  # `shape = (IMG_SIZE, IMG_SIZE, 3)`: `shape` carries the note on
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-                for target in targets:
-                    if isinstance(target, ast.Name):
-                        self.imported_notes[target.id] = "; ".join(notes)
+                for target in targets:  # `x, y = load()` and `self.size = SIZE` too
+                    for node in ast.walk(target):
+                        key = _dotted(node) if isinstance(node, ast.Name | ast.Attribute) else None
+                        if key is not None:
+                            self.imported_notes[key] = notes[:MAX_NOTES]
 
     def invoke(
         self, function: FunctionValue, args: list[Any], kwargs: dict[str, Any], expr: ast.AST | None
