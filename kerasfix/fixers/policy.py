@@ -60,6 +60,12 @@ def why_no_fix(finding: Finding) -> str | None:
     if finding.span is None:
         return "it is in a saved model: `kerasfix rewrite` rewrites model files"
     data = finding.data
+    if isinstance(data, PoolingFacts) and data.time_first:
+        return (
+            "the map is a channels_first ConvLSTM sequence (time, filters, ...): pooling "
+            f"that keeps the filters is two layers ({data.suggestion}), which the fix does "
+            "not write; replace Flatten with them by hand"
+        )
     if isinstance(data, PoolingFacts) and data.fixed_width_head:
         return (
             f"the Dense is in the nested model '{data.fixed_width_head}', which declares its "

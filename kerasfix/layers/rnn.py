@@ -141,3 +141,12 @@ for _rank in (1, 2, 3):
             CONV_LSTM_POSITIONAL,
         )
     )
+
+
+def time_before_channels(class_name: str, config: Config, channels_first: bool) -> bool:
+    """Whether the layer's output is (batch, time, channels, *spatial): a channels_first
+    ConvLSTM returning sequences. Its channel axis is 2, not 1, so pooling with
+    `data_format="channels_first"` straight on it would keep the time steps, not the filters."""
+    if not channels_first or not class_name.startswith("ConvLSTM"):
+        return False
+    return flag(config, "return_sequences", False) is True
