@@ -364,6 +364,8 @@ def locate(graph: Graph, finding: Finding) -> FlattenDenseSite | None:
 def check(graph: Graph, options: RuleOptions, prefix: tuple[str, ...] = ()) -> Iterator[Finding]:
     """KF001 and KF002 findings for one graph (nested graphs are walked by the engine)."""
     for site in find_sites(graph):
+        if site.flatten.layer.origin.get("reported_in"):
+            continue  # an imported builder's Flatten its own file reports alike (source frontend)
         finding = _finding_for(site, options, prefix, graph)
         if finding is not None:
             yield finding

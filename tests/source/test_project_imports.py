@@ -299,3 +299,26 @@ def test_a_name_recomputed_in_a_loop_keeps_a_bounded_note(tmp_path: Path) -> Non
     (_, (rule, shape, message)) = _findings(tmp_path / "train.py")
     assert (rule, shape) == ("KF001", (20, 20, 8))  # (20 + 60 * 22) // 60 = 22
     assert message.count("config.py:1") == 1 and message.count("config.py:2") == 1
+
+
+def test_a_builder_site_its_own_file_reports_alike_is_not_said_twice(tmp_path: Path) -> None:
+    # raghakot/keras-vis: a notebook calls model.py's build_model(), whose sizes are its own.
+    builder = (
+        "from keras import layers, models\n\n\ndef build(size=20):\n"
+        "    return models.Sequential([layers.Input((size, size, 1)), "
+        + HEAD
+        + "\n\nif __name__ == '__main__':\n    build().summary()\n"
+    )
+    _write(
+        tmp_path,
+        {
+            "model.py": builder,
+            "same.py": "from model import build\nm = build()\n",
+            "other.py": "from model import build\nm = build(30)\n",
+        },
+    )
+    assert _findings(tmp_path / "same.py") == []
+    ((rule, shape, _),) = _findings(tmp_path / "other.py")
+    assert (rule, shape) == ("KF001", (28, 28, 8))
+    ((rule, shape, _),) = _findings(tmp_path / "model.py")
+    assert (rule, shape) == ("KF001", (18, 18, 8))

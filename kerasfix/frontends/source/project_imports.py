@@ -143,6 +143,8 @@ class ProjectImports(_Base):
         self._span_notes: dict[int, tuple[SourceSpan, tuple[str, ...]]] = {}
         self._outside: set[int] = set()  # layers other files' top levels build (by id)
         self._step_cap: int | None = None  # where the imported top level running stops
+        # id(span given) -> (the file, its own span) of layers another file's code makes.
+        self._written_at: dict[int, tuple[ModuleFile, SourceSpan]] = {}
 
     # ----------------------------------------------------------------- the import hook
 
@@ -428,9 +430,11 @@ class ProjectImports(_Base):
         notes = [note for active in self._active_notes for note in active]
         if foreign is None:
             notes.extend(self._mentioned(expr))
-        if notes:
+        if notes or (foreign is not None and self._entry):
             span = SourceSpan(span.line, span.column, span.end_line, span.end_column, span.cell)
             self._span_notes[id(span)] = (span, tuple(dict.fromkeys(notes)))
+        if foreign is not None and self._entry:  # where the layer is written, in that file
+            self._written_at[id(span)] = (foreign, super().span(expr))  # type: ignore[misc]
         return span
 
     def _made_counts(self) -> tuple[int, int, int, int]:
@@ -468,11 +472,30 @@ class ProjectImports(_Base):
             if id(layer) not in self._outside or id(layer) in used
         ]
 
+    def _mark_reported_elsewhere(self) -> None:
+        """A Flatten an imported builder makes, with the sizes that builder's file gives it
+        alone, is that file's finding: `origin["reported_in"]` keeps KF001/KF002 from
+        saying it again here (builder_sites.py)."""
+        from kerasfix.frontends.source.builder_sites import own_sites
+        from kerasfix.graph.inference import infer
+
+        infer(self.graph)  # type: ignore[attr-defined]
+        for node in self.graph.nodes:  # type: ignore[attr-defined]
+            found = self._written_at.get(id(node.layer.span))
+            if node.layer.class_name != "Flatten" or found is None or not node.inputs:
+                continue
+            file, written = found
+            shapes = own_sites(file).get((written.line, written.column), set())
+            if node.inputs[0].output_shape in shapes:
+                node.layer.origin["reported_in"] = f"{file.display}:{written.line}"
+
     def note_imported_layers(self) -> None:
         """Put each layer's notes on its origin (after the graph is complete), and drop
         what other files build at their top level."""
         if self._outside:
             self._drop_outside()
+        if self._written_at:
+            self._mark_reported_elsewhere()
         if not self._span_notes:
             return
         for _, graph in self.graph.walk():
