@@ -111,6 +111,7 @@ def main() -> None:
     parser.add_argument("--epochs", default="2")
     parser.add_argument("--side", type=int, default=32, help="images are side x side x 3")
     parser.add_argument("--skip-devices", action="store_true")
+    parser.add_argument("--skip-memory", action="store_true")
     args = parser.parse_args()
     n = args.images
     print(f"CPU: {cpu_name()} ({os.cpu_count()} logical CPUs)")
@@ -124,7 +125,7 @@ def main() -> None:
             print(f"devices {d['devices']}: {images / d['seconds']:.0f} images/s "
                   f"({images} images in {d['seconds']:.1f}s, {n} samples x {d['epochs_run']} "
                   f"epochs, batch 64, {args.side}x{args.side}x3)")  # fmt: skip
-        for kind in ("ds", "x"):
+        for kind in () if args.skip_memory else ("ds", "x"):
             for size in (n, 10 * n):
                 data = f"{tmp}/{kind}{size}" + (".npy" if kind == "x" else "")
                 out = child(MEMORY, tmp, data, "1")
