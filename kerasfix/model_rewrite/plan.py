@@ -277,6 +277,14 @@ def _site(finding: Any, found: Any, pooling: str, init: str) -> PlannedSwap:
     flatten, dense = found.flatten, found.dense
     shape = flatten.inputs[0].output_shape
     channels_first = found.channels_first
+    if found.time_first:  # (time, filters, ...): pooling that keeps the filters is two layers
+        origin = found.origin.layer
+        raise RewriteError(
+            f"'{origin.display_name}' ({origin.class_name}, channels_first, return_sequences="
+            f"True) outputs time steps before filters: keeping the filters needs "
+            f"{finding.data.suggestion}, two layers where rewrite puts one: write them in the "
+            "source"
+        )
     body = tuple(shape[found.leading_axes :])
     dense_config = time_distributed.dense_config(dense)
     channels, spatial = (body[0], body[1:]) if channels_first else (body[-1], body[:-1])

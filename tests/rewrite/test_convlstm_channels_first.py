@@ -1,0 +1,64 @@
+"""Issue 25 section 5: `rewrite` of a ConvLSTM returning sequences, saved by Keras.
+
+channels_first, its output is (batch, time, filters, rows, cols): the pooling that keeps the
+filters is a Permute then channels_first pooling, two layers where rewrite puts one, so the
+site is refused with a one-line reason naming the layer and nothing is written (a pooling
+that kept the time steps was written before). channels_last, (batch, time, rows, cols,
+filters), one GlobalAveragePooling3D keeps the filters and the site is rewritten.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.rewrite.test_matrix import SUFFIXES, check_rewrite
+
+pytestmark = pytest.mark.keras
+
+
+def _model(keras: Any, data_format: str) -> Any:
+    layers = keras.layers
+    shape = (3, 1, 5, 5) if data_format == "channels_first" else (3, 5, 5, 1)
+    return keras.Sequential(
+        [
+            keras.Input(shape),
+            layers.ConvLSTM2D(4, 3, data_format=data_format, return_sequences=True, name="clstm"),
+            layers.Flatten(name="flat"),
+            layers.Dense(2, name="fc"),
+        ],
+        name="seq",
+    )
+
+
+@pytest.mark.parametrize("suffix", SUFFIXES)
+def test_channels_first_sequence_is_refused_naming_the_layer(
+    keras: Any, tmp_path: Path, suffix: str
+) -> None:
+    report = check_rewrite(keras, _model(keras, "channels_first"), tmp_path, suffix, "cf")
+    assert not isinstance(report, str) and not report.sites
+    assert report.skipped == [
+        "flat: 'clstm' (ConvLSTM2D, channels_first, return_sequences=True) outputs time "
+        "steps before filters: keeping the filters needs Permute((2, 1, 3, 4)) then "
+        'GlobalAveragePooling3D(data_format="channels_first"), two layers where rewrite puts '
+        "one: write them in the source"
+    ]
+
+
+@pytest.mark.parametrize("suffix", SUFFIXES)
+def test_channels_last_sequence_keeps_the_filters(keras: Any, tmp_path: Path, suffix: str) -> None:
+    from kerasfix.model_rewrite.calibrate import load_model_path
+
+    model = _model(keras, "channels_last")
+    report = check_rewrite(keras, model, tmp_path, suffix, "cl", constant=False)
+    assert not isinstance(report, str), report
+    [site] = report.sites
+    # (3, 3, 3, 4) entering Flatten: 108 * 2 + 2 before; the 4 filters kept, 4 * 2 + 2 after.
+    assert (site.dense_input_before, site.params_before, site.params_after) == (108, 218, 10)
+    new = load_model_path(keras, str(tmp_path / f"cl_gap{suffix}"))
+    pooling = new.get_layer(site.pooling_layer)
+    assert type(pooling).__name__ == "GlobalAveragePooling3D"
+    assert pooling.data_format == "channels_last" and pooling.output.shape == (None, 4)
+    assert new.get_layer("fc").count_params() == 10
