@@ -250,3 +250,16 @@ def test_mixed_precision_policy_trains_in_float16_with_float32_outputs(keras):
     model.fit(x, np.full((4, 3), 1 / 3, "float32"), epochs=1, verbose=0)
     assert all(w.dtype == "float32" for w in model.get_weights())
     assert model.predict(x, verbose=0).dtype == "float32"
+
+
+def test_more_devices_than_visible_is_one_line_and_no_output(world, tmp_path, capsys):
+    root, _, _ = world
+    out = tmp_path / "o.keras"
+    code, _, err = _run(capsys, str(root / "model.keras"), "-o", str(out), "--data",
+                        str(root / "x.npy"), "--devices", "3")  # fmt: skip
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "--devices 3: 1 CPU device(s) visible; give --devices 1 or auto" in err
+    assert not out.exists()
+    code, _, err = _run(capsys, str(root / "model.keras"), "-o", str(out), "--data",
+                        str(root / "x.npy"), "--devices", "0")  # fmt: skip
+    assert code == 2 and "'0' is not a device count (1, 2, ...) or auto" in err
