@@ -44,15 +44,16 @@ def _lint(tmp_path: Path, conv: str, shape: tuple[int, ...], fmt: str) -> tuple[
     return path, result.findings
 
 
-@pytest.mark.parametrize(("conv", "shape", "fmt", "body", "suggestion"), CASES)
-def test_pooling_keeps_the_filters(
-    tmp_path: Path,
-    conv: str,
-    shape: tuple[int, ...],
-    fmt: str,
-    body: tuple[int, ...],
-    suggestion: str,
-) -> None:
+Case = tuple[str, tuple[int, ...], str, tuple[int, ...], str]
+
+
+@pytest.fixture(params=CASES, ids=lambda c: f"{c[0]}-{'cf' if c[2] else 'cl'}")
+def case(request: pytest.FixtureRequest) -> Case:
+    return request.param  # type: ignore[no-any-return]
+
+
+def test_pooling_keeps_the_filters(tmp_path: Path, case: Case) -> None:
+    conv, shape, fmt, body, suggestion = case
     _, findings = _lint(tmp_path, conv, shape, fmt)
     [finding] = findings
     # 16 filters + bias per unit, times 2 units: the filters are what is kept, not 10 steps.
@@ -78,17 +79,10 @@ def test_convlstm3d_sequence_is_not_given_a_pooling(tmp_path: Path) -> None:
 
 
 @pytest.mark.keras
-@pytest.mark.parametrize(("conv", "shape", "fmt", "body", "suggestion"), CASES)
-def test_counts_match_keras(
-    tmp_path: Path,
-    conv: str,
-    shape: tuple[int, ...],
-    fmt: str,
-    body: tuple[int, ...],
-    suggestion: str,
-) -> None:
+def test_counts_match_keras(tmp_path: Path, case: Case) -> None:
     """Keras builds the suggested layers (spelled as the finding writes them) and its
     count_params() of each head is the finding's."""
+    conv, shape, fmt, body, suggestion = case
     keras = pytest.importorskip("keras")
     _, [finding] = _lint(tmp_path, conv, shape, fmt)
     recurrent = getattr(keras.layers, conv)(
