@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from kerasfix.model_rewrite.core import Options, rewrite_file
 from kerasfix.model_rewrite.distill import DistillOptions
 from kerasfix.model_rewrite.report import Report
+from kerasfix.model_rewrite.user_code import Trust
 
 
 class RewriteResult(NamedTuple):
@@ -44,11 +46,14 @@ def rewrite(
     force: bool = False,
     verify: bool = True,
     seed: int | None = None,
+    custom_objects: Sequence[str] = (),
+    unsafe_lambda: bool = False,
 ) -> RewriteResult:
     """Rewrite every KF001 Flatten to global pooling; see `kerasfix rewrite --help`.
 
     `data` (a path, or an array of inputs) makes `init` default to "distill"; the report's
-    `outputs` then hold the held-out fidelity."""
+    `outputs` then hold the held-out fidelity. `custom_objects` (modules or .py files) and
+    `unsafe_lambda` let Keras load custom classes and Lambda layers: they run that code."""
     scratch = tempfile.TemporaryDirectory()  # holds array `data`; removed when this returns
     data = _data_path(data if data is not None else calibration_data, Path(scratch.name))
     options = Options(
@@ -64,6 +69,7 @@ def rewrite(
         seed=seed,
         distill=distill or DistillOptions(),
         min_agreement=min_agreement,
+        trust=Trust(tuple(str(m) for m in custom_objects), unsafe_lambda),
     )
     if isinstance(model_or_path, (str, os.PathLike)):
         src = Path(model_or_path)

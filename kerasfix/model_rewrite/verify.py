@@ -112,7 +112,7 @@ def _in_this_process(spec: dict[str, Any]) -> dict[str, Any] | None:
         from keras.src.saving.serialization_lib import SafeModeScope
     except ImportError:
         return None
-    with SafeModeScope(True):
+    with SafeModeScope(not (spec.get("trust") or {}).get("unsafe_lambda")):  # --unsafe-lambda
         return _checked(spec)
 
 

@@ -252,6 +252,7 @@ def test_quantized_dense_counts_from_stored_weights(saved: Path, tmp_path: Path)
         assert finding.data.params_flatten is None and finding.data.params_pooling is None
         assert f"the Dense is quantized ({mode}" in finding.message
         assert summary.params_after_swaps == keras_count and summary.swaps == []
+        assert summary.weight_bytes_after_swaps == summary.weight_bytes  # never negative
         report = rewrite_file(path, tmp_path / "q.keras", Options(verify=False))
         assert report.sites == [] and report.params_before == keras_count
         assert f"Dense 'fc' is quantized ({mode}" in report.skipped[0]

@@ -130,6 +130,10 @@ def test_user_code_runs_only_when_asked(user_code: Path, tmp_path: Path) -> None
     out = tmp_path / "trusted.keras"
     report = rewrite_file(user_code / "custom.keras", out, Options(trust=trust))
     assert report.verification is not None and report.verification.status == "passed"
+    from kerasfix.model_rewrite.api import rewrite  # the Python API takes the same opt-in
+
+    _, report = rewrite(user_code / "lambda.keras", tmp_path / "l.keras", unsafe_lambda=True)
+    assert report.verification is not None and report.verification.status == "passed"
     with pytest.raises(RewriteError, match=r"--custom-objects nope\.py: no such file"):
         rewrite_file(user_code / "custom.keras", tmp_path / "x.keras",
                      Options(trust=Trust(("nope.py",))))  # fmt: skip
