@@ -285,6 +285,7 @@ def _targets_refused(graph: Graph, feed: dict[str, Any], x: tuple[Any, ...]) -> 
         )
         return _feed_finding(feed, message, "targets", output, y, out)
     loss, labels, o = feed.get("loss"), y[1:], out[1:]
+    keras = "Keras: ValueError, incompatible target and output shapes"
     if not all(isinstance(d, int) for d in labels):
         return None
     if loss == "categorical_crossentropy" and not _same_after_squeeze(labels, o):
@@ -293,14 +294,19 @@ def _targets_refused(graph: Graph, feed: dict[str, Any], x: tuple[Any, ...]) -> 
         need = f"one class index per {'sample' if len(o) == 1 else 'position'}" + (
             ", not one-hot rows" if labels and labels[-1] == o[-1] else ""
         )
-    elif loss in _ELEMENTWISE and not _broadcasts(y, out, strict=loss == "binary_crossentropy"):
+    elif loss in _ELEMENTWISE and not _broadcasts(
+        (feed.get("batch"), *labels), out, strict=loss == "binary_crossentropy"
+    ):
         need = "targets that broadcast against the output"
+        if _broadcasts((None, *labels), out, strict=loss == "binary_crossentropy"):
+            # Only the batch stands in the way: TensorFlow finds it when the first batch runs.
+            need += f"; the first batch of them, {shape_text((feed['batch'], *labels))}, does not"
+            keras = _STRICT_AT_FIRST_BATCH if loss == "binary_crossentropy" else _AT_FIRST_BATCH
     else:
         return None
     message = (
         f"{call} gives targets of shape {shape_text(y)} to a model whose output is "
-        f"{shape_text(out)} ({_name(output)}) with loss {loss}, which needs {need} "
-        "(Keras: ValueError, incompatible target and output shapes)"
+        f"{shape_text(out)} ({_name(output)}) with loss {loss}, which needs {need} ({keras})"
     )
     return _feed_finding(feed, message, "targets", output, y, out)
 
@@ -315,6 +321,15 @@ def _same_after_squeeze(labels: tuple[int, ...], output: tuple[Any, ...]) -> boo
     return labels == output
 
 
+# What each Keras raises when a batch of targets does not broadcast against the output.
+_AT_FIRST_BATCH = (
+    "Keras: InvalidArgumentError, Incompatible shapes, at the first batch (Keras 3, tf.keras); "
+    "ValueError, Error when checking target (standalone Keras 2)"
+)
+_STRICT_AT_FIRST_BATCH = (
+    "Keras: ValueError, incompatible target and output shapes (Keras 3, standalone Keras 2); "
+    "InvalidArgumentError, Incompatible shapes, at the first batch (tf.keras)"
+)
 _ELEMENTWISE = frozenset({"binary_crossentropy", "mean_squared_error"})
 
 
@@ -322,8 +337,9 @@ def _broadcasts(y: tuple[Any, ...], out: tuple[Any, ...], strict: bool) -> bool:
     """Whether some Keras runs an element-wise loss on these targets: Keras 2 made rank-1
     targets (n, 1) against a rank-2 output, then broadcast; Keras 3 adds or drops a trailing
     1-axis, then broadcasts (mse) or needs equal shapes (binary_crossentropy, `strict`: it
-    refuses whenever Keras 2's broadcast does, so Keras 2 decides). An unknown size (the
-    batch) matches anything."""
+    refuses whenever Keras 2's broadcast does, so Keras 2 decides). The targets' first axis
+    is one batch of them (it meets an axis of the output other than the batch when the
+    ranks differ); an unknown size matches anything."""
     keras2 = (*y, 1) if len(y) == 1 and len(out) == 2 else y
     if _broadcast(keras2, out) or strict:
         return _broadcast(keras2, out)

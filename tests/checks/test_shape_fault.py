@@ -38,7 +38,7 @@ REPORTED = [
      "m = keras.Sequential([keras.Input((10,)), layers.Dense(2, activation='softmax')])\n"
      "m.compile('adam', 'categorical_crossentropy')\n"
      "Xtr, Xte, ytr, yte = train_test_split(X, Y)\nm.fit(Xtr, ytr)\n", "targets",
-     "targets of shape (None,)"),
+     "targets of shape (75,)"),
     ("eye-rows-sparse", "y = np.eye(3)[np.random.randint(0, 3, 32)]\n"
      "m = keras.Sequential([keras.Input((8,)), layers.Dense(3, activation='softmax')])\n"
      "m.compile('adam', 'sparse_categorical_crossentropy')\nm.fit(np.zeros((32, 8)), y)\n",
@@ -106,6 +106,13 @@ SILENT = [
     ("binary-broadcasts", "m = keras.Sequential([layers.Dense(1, input_shape=(3,))])\n"
      "m.compile('adam', 'binary_crossentropy')\nm.fit(np.zeros((8, 3)), np.zeros((8, 4)))\n"),
     # Two compiles with different losses: which one is in force is not decided here.
+    # A batch of 5 targets (5, 4) broadcasts against an output (5, 5, 4): Keras 3 runs it.
+    ("batch-broadcasts", "m = keras.Sequential([keras.Input((5, 3)), layers.Dense(4)])\n"
+     "m.compile('adam', 'mse')\nm.fit(np.zeros((10, 5, 3)), np.zeros((10, 4)), batch_size=5)\n"),
+    # The split decides the first batch: not read, so silent.
+    ("batch-after-split", "m = keras.Sequential([keras.Input((5, 3)), layers.Dense(4)])\n"
+     "m.compile('adam', 'mse')\n"
+     "m.fit(np.zeros((8, 5, 3)), np.zeros((8, 4)), validation_split=0.5)\n"),
     ("two-losses", "import sys\nm = keras.Sequential([layers.Dense(10, input_shape=(3,))])\n"
      "if sys.argv:\n    m.compile('adam', 'mse')\nelse:\n"
      "    m.compile('adam', 'categorical_crossentropy')\n"
@@ -134,6 +141,22 @@ def test_reported(tmp_path: Path, body: str, kind: str, says: str) -> None:
 @pytest.mark.parametrize("body", [pytest.param(c[1], id=c[0]) for c in SILENT])
 def test_silent_where_unsure(tmp_path: Path, body: str) -> None:
     assert _shape_faults(tmp_path, body) == []
+
+
+def test_targets_of_a_batch_that_does_not_broadcast(tmp_path: Path) -> None:
+    """mse on targets (8, 4) against an output (None, 5, 4): the first batch of 8 meets the
+    output's axis of 5 (Keras 3.15 raised InvalidArgumentError on this very model); the
+    counts of a train_test_split are scikit-learn's (10 samples: 7 and 3)."""
+    body = (
+        "from sklearn.model_selection import train_test_split\n"
+        "m = keras.Sequential([keras.Input((5, 3)), layers.Dense(4)])\nm.compile('adam', 'mse')\n"
+        "a, b, c, d = train_test_split(np.zeros((10, 5, 3)), np.zeros((10, 4)))\n"
+        "m.fit(a, c, batch_size=32)\nm.evaluate(b, d)\n"
+    )
+    fit, evaluate = _shape_faults(tmp_path, body)
+    assert "the first batch of them, (7, 4), does not" in fit.message
+    assert "the first batch of them, (3, 4), does not" in evaluate.message
+    assert "InvalidArgumentError, Incompatible shapes, at the first batch" in fit.message
 
 
 def test_noqa_select_and_ignore(tmp_path: Path) -> None:

@@ -61,7 +61,7 @@ class DataReading:
             square = isinstance(size, int) and not isinstance(size, bool) and size > 0
             return ArrayValue((size, size)) if square and len(args) < 2 else NOT_DATA
         if qualname == "sklearn.model_selection.train_test_split":
-            return _split(args, expr)
+            return _split(args, kwargs, expr)
         if not keras:
             return NOT_DATA
         if leaf in _LOSS_CLASSES:
@@ -197,14 +197,50 @@ def _sample_of(value: Any) -> tuple[int, ...] | None:
     return None
 
 
-def _split(arrays: list[Any], expr: ast.Call) -> Any:
+def _split(arrays: list[Any], kwargs: dict[str, Any], expr: ast.Call) -> Any:
     """`train_test_split(X, y)`: each array in two parts of the same sample shape, in
-    scikit-learn's order (X_train, X_test, y_train, y_test); how many samples is left open."""
+    scikit-learn's order (X_train, X_test, y_train, y_test); how many samples each part
+    holds where every array's count and the sizes are known, else left open."""
     samples = [_sample_of(a) for a in arrays]
     if not arrays or any(s is None for s in samples):
         return Unknown("a split of data not known statically")
+    counts = {a.shape[0] if isinstance(a, ArrayValue) else None for a in arrays}
+    n = counts.pop() if len(counts) == 1 else None
+    parts = _split_counts(n, kwargs) if isinstance(n, int) else None
+    if parts is not None:
+        return tuple(ArrayValue((k, *s)) for s in samples for k in parts)  # type: ignore[misc]
     text = f"train_test_split() (line {expr.lineno})"
     return tuple(DataValue(s, text) for s in samples for _ in (0, 1))  # type: ignore[arg-type]
+
+
+def _split_counts(n: int, kwargs: dict[str, Any]) -> tuple[int, int] | None:
+    """(train, test) sample counts as scikit-learn computes them: a float test_size is
+    ceil(test_size * n), a float train_size floor(train_size * n), 0.25 for the test part
+    when neither is given; None when a size is not a plain number or the split is refused."""
+    test, train = kwargs.get("test_size"), kwargs.get("train_size")
+    if test is None and train is None:
+        test = 0.25
+    n_test = _part(test, n, math.ceil)
+    n_train = _part(train, n, math.floor)
+    if (test is not None and n_test is None) or (train is not None and n_train is None):
+        return None  # a size given but not a plain number
+    if n_test is None and n_train is not None:
+        n_test = n - n_train
+    if n_train is None and n_test is not None:
+        n_train = n - n_test
+    if n_train is None or n_test is None:
+        return None
+    if n_train < 1 or n_test < 1 or n_train + n_test > n:
+        return None
+    return n_train, n_test
+
+
+def _part(size: Any, n: int, rounding: Any) -> int | None:
+    if isinstance(size, bool) or not isinstance(size, int | float):
+        return None
+    if isinstance(size, float):
+        return int(rounding(size * n)) if 0.0 < size < 1.0 else None
+    return size if 0 < size < n else None
 
 
 def _load_img(kwargs: dict[str, Any]) -> Any:

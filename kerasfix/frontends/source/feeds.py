@@ -143,6 +143,7 @@ class DataFeeds:
             "span": self.span(expr),
             "x": batch_shape(data) or _target_shape(data),
             "y": y_shape,
+            "batch": _first_batch(name, y_shape, args, kwargs),
             "source": data.source if isinstance(data, DataValue) else None,
             "loss": next(iter(names)) if sure else None,
         }
@@ -164,6 +165,29 @@ class DataFeeds:
         text = self.sized_by.get(id(seq))
         if text is not None:
             node.layer.origin["sized_by"] = text
+
+
+def _first_batch(
+    name: str, y: tuple[int | None, ...] | None, args: list[Any], kwargs: dict[str, Any]
+) -> int | None:
+    """How many samples the first batch of a `fit`/`evaluate` holds, when the call decides
+    it: `batch_size` (positional third or keyword; 32 by default in every Keras), or all the
+    samples when they are fewer. None where a split or a step count could change it."""
+    n = y[0] if y else None
+    if name == "train_on_batch" or name == "test_on_batch":
+        return n
+    if name not in ("fit", "evaluate") or not isinstance(n, int) or n < 1:
+        return None
+    if any(kwargs.get(key) not in (None, 0, 0.0) for key in _BATCHING_KEYWORDS):
+        return None
+    size = args[2] if len(args) > 2 else kwargs.get("batch_size", 32)
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        return None
+    return min(size, n)
+
+
+# `fit`/`evaluate` arguments that change which samples the first batch holds, or how many.
+_BATCHING_KEYWORDS = ("validation_split", "steps_per_epoch", "steps")
 
 
 def _call_text(expr: ast.Call) -> str:
