@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from kerasfix.engine import lint_program
 from kerasfix.findings import Finding
-from kerasfix.fixers.policy import FIXABLE_RULES, FixOptions, should_fix, target_name
+from kerasfix.fixers.policy import FIXABLE_RULES, FixOptions, permute_dims, should_fix, target_name
 from kerasfix.frontends.base import InputError, Program
 from kerasfix.results import SourceText
 from kerasfix.settings import Settings
@@ -270,6 +270,7 @@ def _sites(
                 and finding.data.channels_first,
                 keras1=keras1,
                 ident=index,
+                permute=permute_dims(finding),
             )
         )
     return sites

@@ -17,6 +17,15 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from kerasfix.fixers.arguments import rewrite_arguments
 from kerasfix.fixers.import_layout import DEFAULT_LINE_LENGTH, WrapLongImports
 from kerasfix.fixers.imports import ExtendImports, ImportFacts, add_new_imports, gather, plan
+from kerasfix.fixers.permuted import (
+    PERMUTE,
+    Pair,
+    held_in_add,
+    in_add,
+    in_applied_call,
+    in_element,
+    permute_call,
+)
 from kerasfix.fixers.unused_imports import drop_import, uses_name
 
 Span = tuple[int, int, int, int]  # line, column, end_line, end_column: 1-based, end exclusive
@@ -32,6 +41,9 @@ class SourceEdit:
     channels_first: bool = False
     keras1: bool = False  # the file uses Keras 1's `dim_ordering`
     ident: int = 0  # the caller's handle (index of the finding)
+    # `Permute(dims)` written before the pooling (a channels_first ConvLSTM sequence:
+    # time before filters); None for the one-layer fix.
+    permute: tuple[int, ...] | None = None
 
 
 @dataclass
@@ -79,6 +91,7 @@ def rewrite(
         rewriter = FlattenRewriter(unit_sites, preferred_quote(units[unit]), names, aliases)
         wrapper = MetadataWrapper(trees[unit], unsafe_skip_copy=True)
         trees[unit] = wrapper.visit(rewriter)
+        rewriter.note_unplaced()
         result.applied.extend(rewriter.applied)
         result.notes.extend(rewriter.notes)
         needs.extend((unit, local, target) for local, target in rewriter.bare)
@@ -188,6 +201,42 @@ class FlattenRewriter(cst.CSTTransformer):
         self.applied: list[SourceEdit] = []
         self.bare: list[tuple[str, str]] = []
         self.notes: list[str] = []
+        # Calls whose fix is two layers (permuted.py), until their parent writes both.
+        self.held: dict[int, tuple[SourceEdit, Pair, list[tuple[str, str]], list[str]]] = {}
+
+    def leave_Element(
+        self, original_node: cst.Element, updated_node: cst.Element
+    ) -> cst.BaseElement | cst.FlattenSentinel[cst.BaseElement]:
+        pair = self._take(updated_node.value)
+        return in_element(updated_node, pair) if pair is not None else updated_node
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
+        layer = held_in_add(updated_node)
+        pair = self._take(layer) if layer is not None else None
+        return in_add(updated_node, pair) if pair is not None else updated_node
+
+    def _take(self, node: cst.CSTNode) -> Pair | None:
+        """The two calls for a held site now written by its parent; None if not held."""
+        held = self.held.pop(id(node), None)
+        if held is None:
+            return None
+        site, pair, bare, notes = held
+        self.applied.append(site)
+        self.bare.extend(bare)
+        self.notes.extend(notes)
+        return pair
+
+    def note_unplaced(self) -> None:
+        """Say why each two-layer site no parent could hold was left as written."""
+        for site, _, _, _ in self.held.values():
+            self.notes.append(
+                f"line {site.span[0]}: not fixed: the pooling that keeps the filters is two "
+                f"layers ({PERMUTE} then {site.target}), written only in a layer list, a "
+                "`model.add(...)` statement or a call on a tensor"
+            )
+        self.held.clear()
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         position = self.get_metadata(PositionProvider, original_node)
@@ -199,8 +248,10 @@ class FlattenRewriter(cst.CSTTransformer):
         )
         site = self.sites.get(span)
         if site is None:
-            return updated_node
+            pair = self._take(updated_node.func)
+            return in_applied_call(updated_node, pair) if pair is not None else updated_node
         func = updated_node.func
+        bare: list[tuple[str, str]] = []
         if isinstance(func, cst.Attribute) and func.attr.value == "Flatten":
             new_func: cst.BaseExpression = func.with_changes(attr=cst.Name(site.target))
         elif isinstance(func, cst.Name) and func.value in self.aliases:
@@ -208,7 +259,9 @@ class FlattenRewriter(cst.CSTTransformer):
             new_func = alias.with_changes(attr=cst.Name(site.target))
         elif isinstance(func, cst.Name) and func.value in self.flatten_names:
             new_func = func.with_changes(value=site.target)
-            self.bare.append((func.value, site.target))
+            bare.append((func.value, site.target))
+            if site.permute is not None:
+                bare.append((func.value, PERMUTE))
         else:
             self.notes.append(
                 f"line {span[0]}: not fixed: the Flatten class is reached through "
@@ -218,12 +271,19 @@ class FlattenRewriter(cst.CSTTransformer):
         args, dropped = rewrite_arguments(
             updated_node.args, site.channels_first, self.quote, site.keras1
         )
-        if dropped:
-            self.notes.append(
-                f"line {span[0]}: dropped {', '.join(dropped)} (not an argument of {site.target})"
-            )
+        notes = [
+            f"line {span[0]}: dropped {', '.join(dropped)} (not an argument of {site.target})"
+        ][: bool(dropped)]
+        pooling = updated_node.with_changes(func=new_func, args=args)
+        if site.permute is not None:  # two layers: the parent writes them (or nothing)
+            self.held[id(updated_node)] = (
+                site, Pair(permute_call(new_func, site.permute), pooling), bare, notes
+            )  # fmt: skip
+            return updated_node
         self.applied.append(site)
-        return updated_node.with_changes(func=new_func, args=args)
+        self.bare.extend(bare)
+        self.notes.extend(notes)
+        return pooling
 
 
 def preferred_quote(text: str) -> str:

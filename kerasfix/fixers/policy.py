@@ -37,10 +37,21 @@ def target_name(finding: Finding, pooling: str = "avg") -> str | None:
     """`GlobalAveragePooling2D` (or the max variant) for a finding, None if the rank is unknown."""
     data = finding.data
     suggestion = (data.suggestion if isinstance(data, PoolingFacts) else None) or ""
+    if isinstance(data, PoolingFacts) and data.time_first:  # "Permute((2, 1, 3, 4)) then ..."
+        suggestion = suggestion.rpartition(" then ")[2].partition("(")[0]
     prefix = "GlobalAveragePooling"
     if not suggestion.startswith(prefix) or suggestion[len(prefix) :] not in ("1D", "2D", "3D"):
         return None
     return POOLING_PREFIX[pooling] + suggestion[len(prefix) :]
+
+
+def permute_dims(finding: Finding) -> tuple[int, ...] | None:
+    """The `Permute` written before the pooling of a (time, channels, *spatial) map: time
+    and channels swap, so channels_first pooling keeps the channels; None for other maps."""
+    data = finding.data
+    if not isinstance(data, PoolingFacts) or not data.time_first or data.shape is None:
+        return None
+    return (2, 1, *range(3, len(data.shape) + 1))
 
 
 def has_fix(finding: Finding) -> bool:
@@ -60,12 +71,6 @@ def why_no_fix(finding: Finding) -> str | None:
     if finding.span is None:
         return "it is in a saved model: `kerasfix rewrite` rewrites model files"
     data = finding.data
-    if isinstance(data, PoolingFacts) and data.time_first:
-        return (
-            "the map is a channels_first ConvLSTM sequence (time, filters, ...): pooling "
-            f"that keeps the filters is two layers ({data.suggestion}), which the fix does "
-            "not write; replace Flatten with them by hand"
-        )
     if isinstance(data, PoolingFacts) and data.fixed_width_head:
         return (
             f"the Dense is in the nested model '{data.fixed_width_head}', which declares its "

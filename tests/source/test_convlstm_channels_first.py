@@ -1,15 +1,17 @@
 """Issue 25 section 5: a channels_first ConvLSTM returning sequences outputs (batch, time,
 filters, *spatial). Pooling must keep the filters, not the time steps: lint counts and names
-the two layers that do (a Permute, then channels_first pooling), `--fix` leaves the file
-alone and says why, and the channels_last case keeps its one-layer pooling."""
+the two layers that do (a Permute, then channels_first pooling), `--fix` writes both where
+the Flatten call's parent can hold two layers (else leaves the file and says why), and the
+channels_last case keeps its one-layer pooling."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from kerasfix.fixers.policy import FixOptions, why_no_fix
+from kerasfix.fixers.policy import FixOptions
 from kerasfix.fixers.run import fix_result
 from kerasfix.runner import lint_paths
 from kerasfix.settings import Settings
@@ -62,14 +64,77 @@ def test_pooling_keeps_the_filters(tmp_path: Path, case: Case) -> None:
     assert f"{suggestion} would need 34" in finding.message
 
 
-def test_fix_leaves_a_time_first_map_alone_and_says_why(tmp_path: Path) -> None:
-    conv, shape, fmt, _, suggestion = CASES[0]
-    path, findings = _lint(tmp_path, conv, shape, fmt)
-    before = path.read_bytes()
-    fix_result(lint_paths([path], Settings()), FixOptions(unsafe_fixes=True))
-    assert path.read_bytes() == before
-    reason = why_no_fix(findings[0])
-    assert reason is not None and f"two layers ({suggestion})" in reason
+FIX_SOURCE = """\
+import tensorflow as tf
+from keras import layers, models
+from keras.layers import Flatten, Dense, ConvLSTM1D, Input
+
+a = models.Sequential([
+    layers.Input((10, 1, 8, 8)),
+    layers.ConvLSTM2D(16, 3, data_format="channels_first", return_sequences=True),
+    layers.Flatten(name="flat"),
+    layers.Dense(2),
+])
+b = models.Sequential()
+b.add(Input((10, 1, 8)))
+b.add(ConvLSTM1D(16, 3, data_format="channels_first", return_sequences=True))
+# the head
+b.add(Flatten())
+b.add(Dense(2))
+inp = tf.keras.Input((10, 1, 8, 8))
+x = tf.keras.layers.ConvLSTM2D(16, 3, data_format="channels_first", return_sequences=True)(inp)
+x = tf.keras.layers.Flatten()(x)
+c = tf.keras.Model(inp, tf.keras.layers.Dense(2)(x))
+"""
+# In a layer list, as `model.add` statements and applied to a tensor; the Flatten import
+# nothing uses any more goes, Permute and the pooling are imported where it was.
+FIXED = (
+    FIX_SOURCE.replace(
+        "import Flatten, Dense, ConvLSTM1D, Input",
+        "import Dense, ConvLSTM1D, Input, GlobalAveragePooling2D, Permute",
+    )
+    .replace(
+        '    layers.Flatten(name="flat"),\n',
+        "    layers.Permute((2, 1, 3, 4)),\n"
+        '    layers.GlobalAveragePooling3D(name="flat", data_format="channels_first"),\n',
+    )
+    .replace(
+        "b.add(Flatten())\n",
+        'b.add(Permute((2, 1, 3)))\nb.add(GlobalAveragePooling2D(data_format="channels_first"))\n',
+    )
+    .replace(
+        "x = tf.keras.layers.Flatten()(x)",
+        'x = tf.keras.layers.GlobalAveragePooling3D(data_format="channels_first")('
+        "tf.keras.layers.Permute((2, 1, 3, 4))(x))",
+    )
+)
+
+
+def _fix(tmp_path: Path, text: str) -> tuple[str, list[str]]:
+    path = tmp_path / "fix_me.py"
+    path.write_text(text, encoding="utf-8")
+    run = fix_result(lint_paths([path], Settings()), FixOptions())
+    return path.read_text(encoding="utf-8"), run.result.notes
+
+
+def test_fix_writes_permute_then_pooling(tmp_path: Path) -> None:
+    fixed, _ = _fix(tmp_path, FIX_SOURCE)
+    assert fixed == FIXED
+    result = lint_paths([tmp_path / "fix_me.py"], Settings())
+    assert (result.findings, result.errors) == ([], [])
+
+
+def test_fix_leaves_a_pair_nowhere_to_go_and_says_why(tmp_path: Path) -> None:
+    """`flat = Flatten()` then `[..., flat, ...]`: one name cannot hold two layers."""
+    text = SOURCE.format(conv="ConvLSTM2D", shape=(10, 1, 8, 8), fmt=CF)
+    text = "flat = layers.Flatten()\n" + text.replace("layers.Flatten()", "flat")
+    fixed, notes = _fix(tmp_path, text)
+    assert fixed == text
+    assert any(
+        "line 1: not fixed: the pooling that keeps the filters is two layers (Permute then "
+        "GlobalAveragePooling3D)" in note
+        for note in notes
+    ), notes
 
 
 def test_convlstm3d_sequence_is_not_given_a_pooling(tmp_path: Path) -> None:
@@ -101,3 +166,15 @@ def test_counts_match_keras(tmp_path: Path, case: Case) -> None:
         "pooling": finding.data.params_pooling,
     }
     assert model.layers[-2].output.shape == (None, 16)
+
+
+@pytest.mark.keras
+def test_fixed_code_builds_with_the_counted_parameters() -> None:
+    """Keras builds the fixed code (our own test source): each new Dense has 16 * 2 + 2."""
+    pytest.importorskip("keras")
+    namespace: dict[str, object] = {}
+    exec(compile(FIXED, "fixed.py", "exec"), namespace)  # our own fixture text
+    for name in "abc":
+        model: Any = namespace[name]
+        assert model.layers[-1].count_params() == 34
+        assert model.layers[-2].output.shape == (None, 16)
