@@ -54,6 +54,13 @@ def permute_dims(finding: Finding) -> tuple[int, ...] | None:
     return (2, 1, *range(3, len(data.shape) + 1))
 
 
+def replacement(finding: Finding, pooling: str = "avg") -> str | None:
+    """What the fix writes for Flatten, as reports and editor actions name it:
+    `GlobalAveragePooling2D`, or `Permute((2, 1, 3, 4)) + GlobalAveragePooling3D`."""
+    name, dims = target_name(finding, pooling), permute_dims(finding)
+    return f"Permute({dims}) + {name}" if name is not None and dims is not None else name
+
+
 def has_fix(finding: Finding) -> bool:
     """A source-code site with a known rank: a fix exists (whether or not it is applied)."""
     return (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from kerasfix.findings import Finding
-from kerasfix.fixers.policy import target_name
+from kerasfix.fixers.policy import replacement
 from kerasfix.fixers.run import FixRun
 
 RETRAIN = (
@@ -61,7 +61,7 @@ def _where(finding: Finding) -> str:
 
 
 def _what(finding: Finding, pooling: str) -> str:
-    change = f"Flatten -> {target_name(finding, pooling)}"
+    change = f"Flatten -> {replacement(finding, pooling)}"
     facts = finding.data.report()
     flat, pooled = facts.get("params_flatten"), facts.get("params_pooling")
     per_unit = facts.get("params_flatten_per_unit"), facts.get("params_pooling_per_unit")

@@ -20,7 +20,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from kerasfix.findings import Finding
-from kerasfix.fixers.policy import FixOptions, has_fix, needs_unsafe_flag, target_name
+from kerasfix.fixers.policy import FixOptions, has_fix, needs_unsafe_flag, replacement
 from kerasfix.server import convert
 from kerasfix.server.analysis import Analysis, Buffer, analyse
 from kerasfix.settings import Settings
@@ -259,7 +259,7 @@ class KerasfixServer(LanguageServer):
                 changes[uri] = convert.text_edits(old, new, self.encoding)
         if only is not None:
             (finding,) = only
-            name = target_name(finding, self.fix_options.pooling)
+            name = replacement(finding, self.fix_options.pooling)
             unsafe_note = " (unsafe: size unknown)" if needs_unsafe_flag(finding) else ""
             return types.CodeAction(
                 title=f"kerasfix: replace Flatten with {name}{unsafe_note}",

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from kerasfix.fixers.policy import FixOptions
+from kerasfix.fixers.policy import FixOptions, replacement
 from kerasfix.fixers.run import fix_result
 from kerasfix.runner import lint_paths
 from kerasfix.settings import Settings
@@ -62,6 +62,9 @@ def test_pooling_keeps_the_filters(tmp_path: Path, case: Case) -> None:
     assert (finding.rule, finding.data.shape, finding.data.params_pooling) == ("KF001", body, 34)
     assert finding.data.suggestion == suggestion
     assert f"{suggestion} would need 34" in finding.message
+    # what `--fix --show-fixes` and the editor's quick fix say the fix writes
+    written = suggestion.replace(" then ", " + ").replace('(data_format="channels_first")', "")
+    assert replacement(finding) == written
 
 
 FIX_SOURCE = """\
