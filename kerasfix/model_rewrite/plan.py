@@ -282,8 +282,8 @@ def _site(finding: Any, found: Any, pooling: str, init: str) -> PlannedSwap:
         raise RewriteError(
             f"'{origin.display_name}' ({origin.class_name}, channels_first, return_sequences="
             f"True) outputs time steps before filters: keeping the filters needs "
-            f"{finding.data.suggestion}, two layers where rewrite puts one: write them in the "
-            "source"
+            f"{finding.data.suggestion}, two layers where rewrite puts one: fix the source "
+            "(kerasfix lint --fix writes both)"
         )
     body = tuple(shape[found.leading_axes :])
     dense_config = time_distributed.dense_config(dense)

@@ -3,8 +3,9 @@
 channels_first, its output is (batch, time, filters, rows, cols): the pooling that keeps the
 filters is a Permute then channels_first pooling, two layers where rewrite puts one, so the
 site is refused with a one-line reason naming the layer and nothing is written (a pooling
-that kept the time steps was written before). channels_last, (batch, time, rows, cols,
-filters), one GlobalAveragePooling3D keeps the filters and the site is rewritten.
+that kept the time steps was written before); `lint --fix` writes the two layers in source.
+channels_last, (batch, time, rows, cols, filters), one GlobalAveragePooling3D keeps the
+filters and the site is rewritten.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def test_channels_first_sequence_is_refused_naming_the_layer(
         "flat: 'clstm' (ConvLSTM2D, channels_first, return_sequences=True) outputs time "
         "steps before filters: keeping the filters needs Permute((2, 1, 3, 4)) then "
         'GlobalAveragePooling3D(data_format="channels_first"), two layers where rewrite puts '
-        "one: write them in the source"
+        "one: fix the source (kerasfix lint --fix writes both)"
     ]
 
 
