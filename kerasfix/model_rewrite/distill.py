@@ -171,6 +171,8 @@ def distill(
             optimizer=keras.optimizers.Adam(_schedule(keras, options, len(batches))),
             loss=_structured(student, losses) if len(losses) > 1 else losses[0],
             jit_compile=jit_compile(student),
+            # a model with layer names TensorFlow refuses as graph scopes runs eagerly
+            run_eagerly=bool(student.run_eagerly),
         )
         before = _predict(student, inputs, prepared.heldout, options.batch_size)
         result.calibrated = fidelity(heldout_targets, before, labels)

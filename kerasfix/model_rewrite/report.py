@@ -151,7 +151,8 @@ class Report:
             if v.status == "passed":
                 detail = (
                     f": Keras loads it, {v.params:,} params, {v.tensors_compared} tensors of "
-                    f"{v.layers_compared} untouched layers bit-identical, forward pass ok"
+                    f"{v.layers_compared} untouched layers bit-identical, forward pass and one "
+                    "training step ok"
                 )
             lines.append(f"  verification {v.status}{detail} [{v.seconds:.1f}s]")
         if self.distill is not None:

@@ -207,6 +207,12 @@ def test_crashes_are_fixed_or_refused_in_one_line(saved: Path, tmp_path: Path) -
     assert report.verification is not None and report.verification.status == "passed"
     assert report.outputs is not None and report.outputs["samples"] == 8  # run eagerly
     assert _load(out).get_layer("全连接").kernel.shape == (6, 3)
+    from kerasfix.model_rewrite.distill import DistillOptions
+
+    distill = DistillOptions(epochs=1, batch_size=4, holdout=0.25, mixup=False)
+    options = Options(init="distill", calibration_data=data, verify=False, distill=distill)
+    report = rewrite_file(saved / "unicode.h5", tmp_path / "distilled.h5", options)
+    assert report.distill is not None and report.distill.epochs_run == 1  # trained eagerly
     out = tmp_path / "bf16.keras"
     report = rewrite_file(saved / "bf16.keras", out, Options(verify=False))
     new = _load(out)
