@@ -101,6 +101,8 @@ def check(graph: Graph, options: object, prefix: tuple[str, ...] = ()) -> Iterat
                 finding = _fed(node, feed)
                 if finding is not None:
                     yield finding
+    if graph.class_name == "Program":  # the file's every layer call, in call order
+        yield from _reused(graph)
 
 
 # ----------------------------------------------------------------- kind 1: cannot be built
@@ -140,6 +142,49 @@ def _cannot_build(node: Node, prefix: tuple[str, ...]) -> Finding | None:
             model_shape=source.output_shape,
         ),
     )
+
+
+# Layers whose weights fix the size of their input's last axis in every Keras (input_spec
+# set when built), and read the same by every generation.
+_WEIGHTS_ON_LAST_AXIS = frozenset({"Dense"})
+
+
+def _reused(graph: Graph) -> Iterator[Finding]:
+    """A layer called on inputs whose last axes differ (`autoencoder.layers[-1](code)` with a
+    Dense made for a wider input): its first call builds the weights, Keras refuses the
+    other. Said without an order: a Sequential's calls are laid out after the file's run."""
+    first: dict[int, Node] = {}
+    for node in graph.nodes:
+        layer = node.layer
+        if layer.class_name not in _WEIGHTS_ON_LAST_AXIS or len(node.inputs) != 1:
+            continue
+        built = first.setdefault(id(layer), node)
+        if built is node:
+            continue
+        old, new = built.inputs[0].output_shape, node.inputs[0].output_shape
+        sure = all(n.build_error is None and _sure_path(n) for n in (built, node))
+        if not (sure and fully_known(old) and fully_known(new)) or old is None or new is None:
+            continue
+        if old[-1] == new[-1] or layer.origin.get("world") or built.uncertain or node.uncertain:
+            continue
+        message = (
+            f"{_name(node)} is called on inputs of shape {shape_text(old)} and "
+            f"{shape_text(new)}: its weights, built by its first call, take only one size of "
+            "axis -1 (Keras: ValueError, input incompatible with the layer)"
+        )
+        yield Finding(
+            rule="KF003",
+            severity=Severity.ERROR,
+            message=message,
+            span=layer.span,
+            data=ShapeFaultFacts(
+                kind="build",
+                layer=layer.display_name,
+                layer_at=_at(node),
+                got=new,
+                model_shape=old,
+            ),
+        )
 
 
 def _sure_path(node: Node, rank_error: bool = False) -> bool:

@@ -21,6 +21,11 @@ CONV = (
     "model.compile('adam', 'categorical_crossentropy')\n"
 )
 
+AUTOENCODER = (
+    "i = keras.Input((8,))\nh = layers.Dense(6)(i)\nc = layers.Dense(2)(h)\n"
+    "h2 = layers.Dense(6)(c)\nauto = keras.Model(i, layers.Dense(8)(h2))\n"
+)
+
 REPORTED = [
     ("rank-short", "m = keras.Sequential([layers.Conv2D(8, 3, input_shape=(28, 28)),\n"
      "    layers.GlobalAveragePooling2D()])\n", "build", "input_shape=(28, 28, 1)"),
@@ -72,6 +77,11 @@ REPORTED = [
      "keras.utils.to_categorical(y, 12))\n", "targets", "(60000, 12)"),
     ("targets-indices", MNIST + CONV + "model.fit(x.reshape(-1, 28, 28, 1), y)\n", "targets",
      "targets of shape (60000,)"),
+    # A model's last layer called on a new input: its Dense was built for 6 features.
+    ("model-layers-reused", AUTOENCODER + "code = keras.Input((2,))\n"
+     "decoder = keras.Model(code, auto.layers[-1](code))\n", "build", "(None, 6) and (None, 2)"),
+    ("shared-dense", "d = layers.Dense(4)\nh = d(keras.Input((8,)))\nx = keras.Input((3,))\n"
+     "m = keras.Model(x, d(x))\n", "build", "(None, 8) and (None, 3)"),
     ("cardinality", "m = keras.Sequential([layers.Dense(1, input_shape=(3,))])\n"
      "m.compile('adam', 'mse')\nm.fit(np.zeros((8, 3)), np.zeros((9, 1)))\n", "targets",
      "Data cardinality"),
@@ -113,6 +123,19 @@ SILENT = [
     ("batch-after-split", "m = keras.Sequential([keras.Input((5, 3)), layers.Dense(4)])\n"
      "m.compile('adam', 'mse')\n"
      "m.fit(np.zeros((8, 5, 3)), np.zeros((8, 4)), validation_split=0.5)\n"),
+    # The decoder rebuilt from the model's last two layers: each takes what it was built on.
+    ("model-layers-chained", AUTOENCODER + "code = keras.Input((2,))\n"
+     "d = auto.layers[-2](code)\ndecoder = keras.Model(code, auto.layers[-1](d))\n"),
+    # `model.layers.pop()` shortens the list in standalone Keras 2 only: not read after it.
+    ("model-layers-popped", AUTOENCODER + "auto.layers.pop()\ncode = keras.Input((6,))\n"
+     "decoder = keras.Model(code, auto.layers[-1](code))\n"),
+    # A model with a side branch: Keras's order of its layers is not read.
+    ("model-layers-branched", "i = keras.Input((8,))\na = layers.Dense(6)(i)\n"
+     "b = layers.Dense(6)(i)\nauto = keras.Model(i, layers.Add()([a, b]))\n"
+     "code = keras.Input((2,))\nm = keras.Model(code, auto.layers[-2](code))\n"),
+    # A shared layer on two inputs of the same width.
+    ("shared-same-width", "d = layers.Dense(4)\nx, y = keras.Input((8,)), keras.Input((8,))\n"
+     "m = keras.Model([x, y], layers.Add()([d(x), d(y)]))\n"),
     ("two-losses", "import sys\nm = keras.Sequential([layers.Dense(10, input_shape=(3,))])\n"
      "if sys.argv:\n    m.compile('adam', 'mse')\nelse:\n"
      "    m.compile('adam', 'categorical_crossentropy')\n"
@@ -157,6 +180,18 @@ def test_targets_of_a_batch_that_does_not_broadcast(tmp_path: Path) -> None:
     assert "the first batch of them, (7, 4), does not" in fit.message
     assert "the first batch of them, (3, 4), does not" in evaluate.message
     assert "InvalidArgumentError, Incompatible shapes, at the first batch" in fit.message
+
+
+KERAS_CASES = [c for c in REPORTED if c[0] in ("model-layers-reused", "shared-dense")]
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("body", [pytest.param(c[1], id=c[0]) for c in KERAS_CASES])
+def test_reuse_raises_in_keras(body: str) -> None:
+    """The reused-layer cases raise in Keras the error their message names."""
+    pytest.importorskip("keras")
+    with pytest.raises(ValueError, match="expected axis -1 of input shape to have value"):
+        exec(compile(IMPORTS + body, "script.py", "exec"), {})  # the test's own snippet
 
 
 def test_noqa_select_and_ignore(tmp_path: Path) -> None:

@@ -33,6 +33,7 @@ from kerasfix.frontends.source.keras_arguments import (
     uncertain_reason,
 )
 from kerasfix.frontends.source.keras_names import Kind
+from kerasfix.frontends.source.model_layers import ModelLayers
 from kerasfix.frontends.source.project_imports import ProjectImports
 from kerasfix.frontends.source.scopes import OutOfBudget
 from kerasfix.frontends.source.tensor_code import NOT_A_TENSOR_FUNCTION, TensorCode
@@ -209,6 +210,8 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
                 if attr == "input" and len(nodes) == 1:
                     return TensorValue(nodes[0])
                 return ListValue([TensorValue(n) for n in nodes])
+            if attr == "layers":
+                return ModelLayers(graph=inner)  # `model.layers[-1]`: the layer itself
         if isinstance(value, SequentialValue) and attr in ("output", "input") and value.items:
             # `feature_extractor.output` chained into a functional head: the layers added
             # so far are the model (layers added later are not part of this tensor).

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kerasfix.frontends.source.data_values import DataValue
+from kerasfix.frontends.source.model_layers import ModelLayers
 from kerasfix.frontends.source.values import (
     ArrayValue,
     AttributeBag,
@@ -194,6 +195,8 @@ def subscript(value: Any, index: Any) -> Any:
             return BackboneLastLayer(value.backbone)
         name = value.backbone.layer.class_name
         return Unknown(f"part of {name}'s layer list, which kerasfix sees only whole")
+    if isinstance(value, ModelLayers):
+        return value.subscript(index)
     if isinstance(value, Unknown):
         return value
     if isinstance(value, Ref):
@@ -233,6 +236,8 @@ def attribute(value: Any, attr: str) -> Any:
         return BoundMethod(value, attr)
     if isinstance(value, AttributeBag) and attr in value.attrs:
         return value.attrs[attr]
+    if isinstance(value, ModelLayers):
+        return value.attribute(attr)
     if isinstance(value, Unknown):
         return value
     if isinstance(value, BackboneLastLayer):

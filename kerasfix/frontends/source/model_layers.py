@@ -1,0 +1,68 @@
+"""`model.layers[-1]` of a functional model the file built: the layer object itself, so that
+calling it again on a new input is seen as the reuse of a built layer (KF003: the decoder
+of an autoencoder cut as `Model(code, autoencoder.layers[-1](code))`, whose last Dense has
+weights for the layer before it, not for the code).
+
+Only a model that is one chain of distinct layers is read, and only from its end: every
+Keras lists a chain's layers in call order, while whether the `InputLayer` comes first
+differs between generations and model kinds. Anything else stays unknown (this value is an
+`Unknown` to every other operation: loops, `len()`, `Sequential(model.layers)`)."""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+from kerasfix.frontends.source.values import LayerValue, Unknown
+from kerasfix.graph.model import Graph, Node
+
+
+@dataclass(frozen=True, eq=False)
+class ModelLayers(Unknown):
+    """`model.layers` of a functional model: unknown but for negative indices."""
+
+    reason: str = "the layer list of a model, which kerasfix reads only from its end"
+    graph: Graph | None = None
+
+    def subscript(self, index: Any) -> Any:
+        graph = self.graph
+        chain = chain_layers(graph) if graph is not None and graph not in _EDITED else None
+        if isinstance(index, bool) or not isinstance(index, int) or chain is None:
+            return self
+        if not -len(chain) <= index < 0:
+            return self
+        return LayerValue(chain[index].layer)
+
+    def attribute(self, attr: str) -> Any:
+        """`model.layers.pop()` edits the list in standalone Keras 2 (a copy in tf.keras):
+        after any method of the list, its items are not read for this model."""
+        if self.graph is not None:
+            _EDITED.add(self.graph)
+        return self
+
+
+# Models whose layer list the file has called a method of (weakly: one lint's graphs).
+_EDITED: weakref.WeakSet[Graph] = weakref.WeakSet()
+
+
+def chain_layers(graph: Graph) -> list[Node] | None:
+    """The model's nodes after its input, in call order, when they form one chain of
+    distinct plain layers (no nested model, no layer of unknown behaviour); else None."""
+    if len(graph.inputs) != 1 or len(graph.outputs) != 1:
+        return None
+    chain: list[Node] = []
+    node = graph.outputs[0]
+    while not node.is_input:
+        layer = node.layer
+        if len(node.inputs) != 1 or layer.inner is not None or layer.opaque is not None:
+            return None
+        chain.append(node)
+        node = node.inputs[0]
+    if node is not graph.inputs[0]:
+        return None
+    members = [n for n in graph.nodes if not n.is_input]
+    layers = {id(n.layer) for n in chain}
+    if len(members) != len(chain) or len(layers) != len(chain):
+        return None  # a side branch or a layer used twice: Keras's order is not read here
+    return chain[::-1]
