@@ -194,6 +194,18 @@ def test_reuse_raises_in_keras(body: str) -> None:
         exec(compile(IMPORTS + body, "script.py", "exec"), {})  # the test's own snippet
 
 
+@pytest.mark.keras
+def test_batch_that_does_not_broadcast_raises_in_keras() -> None:
+    """Targets (8, 4) against an output (None, 5, 4), mse: Keras fails at the first batch."""
+    tf = pytest.importorskip("tensorflow")
+    body = (
+        "m = keras.Sequential([keras.Input((5, 3)), layers.Dense(4)])\nm.compile('adam', 'mse')\n"
+        "m.fit(np.zeros((8, 5, 3)), np.zeros((8, 4)), verbose=0)\n"
+    )
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Incompatible shapes"):
+        exec(compile(IMPORTS + body, "script.py", "exec"), {})  # the test's own snippet
+
+
 def test_noqa_select_and_ignore(tmp_path: Path) -> None:
     body = REPORTED[0][1]
     assert _shape_faults(tmp_path, body, Settings(select=("KF001",))) == []
