@@ -145,6 +145,8 @@ class ProjectImports(_Base):
         self._step_cap: int | None = None  # where the imported top level running stops
         # id(span given) -> (the file, its own span) of layers another file's code makes.
         self._written_at: dict[int, tuple[ModuleFile, SourceSpan]] = {}
+        # id(expression) -> the names it reads (the trees outlive the analysis: ids hold).
+        self._read_names: dict[int, tuple[str, ...]] = {}
 
     # ----------------------------------------------------------------- the import hook
 
@@ -366,17 +368,11 @@ class ProjectImports(_Base):
         """The notes of the imported names (or names computed from them) `expr` reads."""
         if expr is None or not self.imported_notes:
             return ()
-        found = []
-        for node in ast.walk(expr):
-            if isinstance(node, ast.Name):
-                key = node.id
-            elif isinstance(node, ast.Attribute):
-                key = _dotted(node)
-            else:
-                continue
-            if key is not None and key in self.imported_notes:
-                found.extend(self.imported_notes[key])
-        return tuple(dict.fromkeys(found))
+        keys = self._read_names.get(id(expr))
+        if keys is None:  # statements in loops and functions run many times: read once
+            keys = self._read_names[id(expr)] = _names_read(expr)
+        found = [note for key in keys for note in self.imported_notes.get(key, ())]
+        return tuple(dict.fromkeys(found)) if found else ()
 
     def _entry_span(self, expr: ast.AST) -> SourceSpan:
         if self._entry:
@@ -385,13 +381,10 @@ class ProjectImports(_Base):
 
     # ----------------------------------------------------------------- evaluator overrides
 
-    def tick(self) -> None:
-        super().tick()  # type: ignore[misc]
+    def exec_stmt(self, stmt: ast.stmt, scope: Scope) -> None:
         if self._step_cap is not None and self.steps > self._step_cap:
             self._step_cap = None  # raised once: the module's own handler resets it
             raise _ModuleTooLong
-
-    def exec_stmt(self, stmt: ast.stmt, scope: Scope) -> None:
         super().exec_stmt(stmt, scope)  # type: ignore[misc]
         if self.imported_notes and isinstance(stmt, ast.Assign | ast.AnnAssign):
             notes = self._mentioned(stmt.value)
@@ -509,6 +502,17 @@ class ProjectImports(_Base):
             found = self._span_notes.get(id(layer.span))
             if found is not None and found[0] is layer.span:
                 layer.origin["imported"] = found[1]
+
+
+def _names_read(expr: ast.AST) -> tuple[str, ...]:
+    keys = []
+    for node in ast.walk(expr):
+        key = node.id if isinstance(node, ast.Name) else None
+        if isinstance(node, ast.Attribute):
+            key = _dotted(node)
+        if key is not None:
+            keys.append(key)
+    return tuple(dict.fromkeys(keys))
 
 
 def _dotted(node: ast.expr) -> str | None:
