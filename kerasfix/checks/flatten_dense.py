@@ -163,7 +163,10 @@ class FlattenDenseSite:
         """The flattened map is (time, channels, *spatial): a channels_first ConvLSTM's
         sequence, flattened whole (per frame, TimeDistributed sees (channels, *spatial))."""
         layer = self.origin.layer
-        return not self.per_step and time_before_channels(
+        if self.per_step or not self.channels_first:
+            return False
+        # TimeDistributed(Conv2D(data_format="channels_first")) stacks (C, H, W) frames.
+        return layer.class_name == time_distributed.WRAPPER or time_before_channels(
             layer.class_name, layer.config, self.channels_first
         )
 
@@ -331,7 +334,8 @@ def _written_at(node: Node) -> tuple[int, int, int] | None:
 
 
 def _channels_first(origin: Node) -> bool:
-    data_format = origin.layer.config.get("data_format")
+    # a TimeDistributed layer computes in the layout of the layer it wraps
+    data_format = time_distributed.dense_config(origin).get("data_format")
     if data_format is None and origin.layer.inner is not None:
         return False
     return data_format == "channels_first"

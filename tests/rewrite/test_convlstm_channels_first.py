@@ -63,3 +63,35 @@ def test_channels_last_sequence_keeps_the_filters(keras: Any, tmp_path: Path, su
     assert type(pooling).__name__ == "GlobalAveragePooling3D"
     assert pooling.data_format == "channels_last" and pooling.output.shape == (None, 4)
     assert new.get_layer("fc").count_params() == 10
+
+
+@pytest.mark.parametrize("suffix", SUFFIXES)
+def test_time_distributed_channels_first_frames_keep_the_filters(
+    keras: Any, tmp_path: Path, suffix: str
+) -> None:
+    """TimeDistributed(Conv2D(channels_first)) -> TimeDistributed(Flatten): each frame is
+    (filters, rows, cols), read from the wrapped layer's data_format (the columns were kept)."""
+    import numpy as np
+
+    from kerasfix.model_rewrite.calibrate import load_model_path
+    from kerasfix.model_rewrite.keras_runtime import runnable
+
+    layers = keras.layers
+    model = keras.Sequential(
+        [
+            keras.Input((3, 1, 5, 5)),
+            layers.TimeDistributed(layers.Conv2D(4, 1, data_format="channels_first")),
+            layers.TimeDistributed(layers.Flatten(), name="td_flat"),
+            layers.TimeDistributed(layers.Dense(2), name="td_fc"),
+        ]
+    )
+    report = check_rewrite(keras, model, tmp_path, suffix, "td", constant=False)
+    assert not isinstance(report, str), report
+    [site] = report.sites
+    assert (site.dense_input_after, site.params_after) == (4, 10)
+    new = load_model_path(keras, str(tmp_path / f"td_gap{suffix}"))
+    # The same value at every position of a frame: the fold is exact.
+    frames = np.random.default_rng(0).standard_normal((2, 3, 1, 1, 1))
+    x = np.broadcast_to(frames, (2, 3, 1, 5, 5)).astype("float32")
+    got, want = (runnable(m).predict(x, verbose=0) for m in (new, model))
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)

@@ -88,6 +88,18 @@ inp = tf.keras.Input((10, 1, 8, 8))
 x = tf.keras.layers.ConvLSTM2D(16, 3, data_format="channels_first", return_sequences=True)(inp)
 x = tf.keras.layers.Flatten()(x)
 c = tf.keras.Model(inp, tf.keras.layers.Dense(2)(x))
+d = models.Sequential([
+    layers.Input((10, 1, 8, 8)),
+    layers.TimeDistributed(layers.Conv2D(16, 3, data_format="channels_first")),
+    layers.Flatten(),
+    layers.Dense(2),
+])
+e = models.Sequential([
+    layers.Input((10, 1, 8, 8)),
+    layers.TimeDistributed(layers.Conv2D(16, 3, data_format="channels_first")),
+    layers.TimeDistributed(layers.Flatten()),
+    layers.TimeDistributed(layers.Dense(2)),
+])
 """
 # In a layer list, as `model.add` statements and applied to a tensor; the Flatten import
 # nothing uses any more goes, Permute and the pooling are imported where it was.
@@ -110,6 +122,15 @@ FIXED = (
         'x = tf.keras.layers.GlobalAveragePooling3D(data_format="channels_first")('
         "tf.keras.layers.Permute((2, 1, 3, 4))(x))",
     )
+    .replace(
+        "    layers.Flatten(),\n",
+        "    layers.Permute((2, 1, 3, 4)),\n"
+        '    layers.GlobalAveragePooling3D(data_format="channels_first"),\n',
+    )
+    .replace(
+        "layers.TimeDistributed(layers.Flatten())",
+        'layers.TimeDistributed(layers.GlobalAveragePooling2D(data_format="channels_first"))',
+    )
 )
 
 
@@ -118,6 +139,19 @@ def _fix(tmp_path: Path, text: str) -> tuple[str, list[str]]:
     path.write_text(text, encoding="utf-8")
     run = fix_result(lint_paths([path], Settings()), FixOptions())
     return path.read_text(encoding="utf-8"), run.result.notes
+
+
+def test_time_distributed_channels_first_frames(tmp_path: Path) -> None:
+    """TimeDistributed(Conv2D(channels_first)) stacks (filters, rows, cols) frames: whole,
+    (time, filters, ...) like a ConvLSTM's sequence; per frame, channels_first. Both keep
+    the 16 filters (the wrapped layer's data_format was not read: 6 columns were kept)."""
+    path = tmp_path / "frames.py"
+    path.write_text(FIX_SOURCE, encoding="utf-8")
+    findings = lint_paths([path], Settings()).findings
+    by_line = {f.line: (f.data.params_pooling, f.data.suggestion) for f in findings}
+    assert by_line[24] == (34, CASES[0][4])
+    assert by_line[30] == (34, "GlobalAveragePooling2D")
+    assert findings[-1].data.channels_first
 
 
 def test_fix_writes_permute_then_pooling(tmp_path: Path) -> None:
@@ -177,7 +211,7 @@ def test_fixed_code_builds_with_the_counted_parameters() -> None:
     pytest.importorskip("keras")
     namespace: dict[str, object] = {}
     exec(compile(FIXED, "fixed.py", "exec"), namespace)  # our own fixture text
-    for name in "abc":
+    for name in "abcde":
         model: Any = namespace[name]
         assert model.layers[-1].count_params() == 34
-        assert model.layers[-2].output.shape == (None, 16)
+        assert model.layers[-2].output.shape[-1] == 16
