@@ -332,8 +332,10 @@ def _targets_refused(graph: Graph, feed: dict[str, Any], x: tuple[Any, ...]) -> 
     loss, labels, o = feed.get("loss"), y[1:], out[1:]
     keras = "Keras: ValueError, incompatible target and output shapes"
     if not all(isinstance(d, int) for d in labels):
-        return None
-    if loss == "categorical_crossentropy" and not _same_after_squeeze(labels, o):
+        if loss != "categorical_crossentropy" or not _ranks_refused(labels, o):
+            return None
+        need = f"targets of the output's rank, {len(out)}, whatever their sizes"
+    elif loss == "categorical_crossentropy" and not _same_after_squeeze(labels, o):
         need = f"targets shaped like the output, (n, {', '.join(map(str, o))})"
     elif loss == "sparse_categorical_crossentropy" and _indices(labels) != math.prod(o[:-1]):
         need = f"one class index per {'sample' if len(o) == 1 else 'position'}" + (
@@ -354,6 +356,15 @@ def _targets_refused(graph: Graph, feed: dict[str, Any], x: tuple[Any, ...]) -> 
         f"{shape_text(out)} ({_name(output)}) with loss {loss}, which needs {need} ({keras})"
     )
     return _feed_finding(feed, message, "targets", output, y, out)
+
+
+def _ranks_refused(labels: tuple[Any, ...], output: tuple[Any, ...]) -> bool:
+    """Ranks of targets and output that differ by more than the trailing 1-axis Keras 3
+    adds or drops: every Keras refuses them for categorical_crossentropy, whatever the
+    sizes (a one-hot width the data decides included)."""
+    longer = labels if len(labels) > len(output) else output
+    apart = abs(len(labels) - len(output))
+    return apart >= 2 or (apart == 1 and isinstance(longer[-1], int) and longer[-1] != 1)
 
 
 def _same_after_squeeze(labels: tuple[int, ...], output: tuple[Any, ...]) -> bool:

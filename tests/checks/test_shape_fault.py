@@ -82,6 +82,11 @@ REPORTED = [
      "decoder = keras.Model(code, auto.layers[-1](code))\n", "build", "(None, 6) and (None, 2)"),
     ("shared-dense", "d = layers.Dense(4)\nh = d(keras.Input((8,)))\nx = keras.Input((3,))\n"
      "m = keras.Model(x, d(x))\n", "build", "(None, 8) and (None, 3)"),
+    # One-hot rows whose width the data decides: rank 2 against a rank-4 output is refused.
+    ("one-hot-rank", "y = keras.utils.to_categorical(np.random.randint(0, 10, 32))\n"
+     "m = keras.Sequential([keras.Input((8, 8, 3)), layers.Conv2D(4, 3), layers.Dense(10)])\n"
+     "m.compile('adam', 'categorical_crossentropy')\nm.fit(np.zeros((32, 8, 8, 3)), y)\n",
+     "targets", "targets of the output's rank, 4, whatever their sizes"),
     ("cardinality", "m = keras.Sequential([layers.Dense(1, input_shape=(3,))])\n"
      "m.compile('adam', 'mse')\nm.fit(np.zeros((8, 3)), np.zeros((9, 1)))\n", "targets",
      "Data cardinality"),
@@ -136,6 +141,14 @@ SILENT = [
     # A shared layer on two inputs of the same width.
     ("shared-same-width", "d = layers.Dense(4)\nx, y = keras.Input((8,)), keras.Input((8,))\n"
      "m = keras.Model([x, y], layers.Add()([d(x), d(y)]))\n"),
+    # One-hot rows of a width the data decides against a rank-2 output: the width is unknown.
+    ("one-hot-width", "y = keras.utils.to_categorical(np.random.randint(0, 10, 32))\n"
+     "m = keras.Sequential([keras.Input((8,)), layers.Dense(10)])\n"
+     "m.compile('adam', 'categorical_crossentropy')\nm.fit(np.zeros((32, 8)), y)\n"),
+    # Parts of one-hot rows: how many samples they hold is not read from the whole.
+    ("one-hot-sliced", "y = keras.utils.to_categorical(np.random.randint(0, 16, 100))\n"
+     "m = keras.Sequential([keras.Input((8,)), layers.Dense(16)])\n"
+     "m.compile('adam', 'categorical_crossentropy')\nm.fit(np.zeros((100, 8))[:70], y[:70])\n"),
     ("two-losses", "import sys\nm = keras.Sequential([layers.Dense(10, input_shape=(3,))])\n"
      "if sys.argv:\n    m.compile('adam', 'mse')\nelse:\n"
      "    m.compile('adam', 'categorical_crossentropy')\n"
@@ -182,15 +195,22 @@ def test_targets_of_a_batch_that_does_not_broadcast(tmp_path: Path) -> None:
     assert "InvalidArgumentError, Incompatible shapes, at the first batch" in fit.message
 
 
-KERAS_CASES = [c for c in REPORTED if c[0] in ("model-layers-reused", "shared-dense")]
+KERAS_SAYS = {
+    "model-layers-reused": "expected axis -1 of input shape to have value",
+    "shared-dense": "expected axis -1 of input shape to have value",
+    "one-hot-rank": "must have the same rank",
+}
 
 
 @pytest.mark.keras
-@pytest.mark.parametrize("body", [pytest.param(c[1], id=c[0]) for c in KERAS_CASES])
-def test_reuse_raises_in_keras(body: str) -> None:
-    """The reused-layer cases raise in Keras the error their message names."""
+@pytest.mark.parametrize(
+    ("body", "says"), [pytest.param(c[1], KERAS_SAYS[c[0]], id=c[0]) for c in REPORTED
+                       if c[0] in KERAS_SAYS]
+)  # fmt: skip
+def test_raises_in_keras(body: str, says: str) -> None:
+    """These reported cases raise in Keras the ValueError their message names."""
     pytest.importorskip("keras")
-    with pytest.raises(ValueError, match="expected axis -1 of input shape to have value"):
+    with pytest.raises(ValueError, match=says):
         exec(compile(IMPORTS + body, "script.py", "exec"), {})  # the test's own snippet
 
 

@@ -14,7 +14,13 @@ import ast
 import math
 from typing import TYPE_CHECKING, Any
 
-from kerasfix.frontends.source.data_values import DataValue, ImageGenerator, ImageValue, LossValue
+from kerasfix.frontends.source.data_values import (
+    DataValue,
+    ImageGenerator,
+    ImageValue,
+    LossValue,
+    OneHotLabels,
+)
 from kerasfix.frontends.source.value_ops import is_number
 from kerasfix.frontends.source.values import ArrayValue, BoundMethod, ListValue, Ref, Unknown
 
@@ -323,7 +329,7 @@ def _numpy(leaf: str, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -
         return DataValue(tuple(sample), value.source)
     if isinstance(value, ImageValue):
         return _image_array(value)
-    if isinstance(value, DataValue):
+    if isinstance(value, DataValue | OneHotLabels):
         return value
     if not isinstance(value, ListValue) or not value.items:
         return NOT_DATA

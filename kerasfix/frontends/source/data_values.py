@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kerasfix.graph.model import Unknown
+
 
 @dataclass(frozen=True)
 class DataValue:
@@ -28,8 +30,6 @@ class DataValue:
         """`x[:700]`, `x[train_idx]`: samples taken, each of the same shape; else unknown."""
         if not self.batched and isinstance(index, slice):
             return self
-        from kerasfix.graph.model import Unknown
-
         return Unknown("part of loaded data")
 
 
@@ -55,3 +55,20 @@ class LossValue:
     function's name."""
 
     name: str
+
+
+@dataclass(frozen=True, eq=False)
+class OneHotLabels(Unknown):
+    """`to_categorical(labels)` of one label per sample, without `num_classes`: rows whose
+    width the data decides, so only their rank (2) is known; an `Unknown` to everything
+    but the targets KF003 reads (a rank-2 target against a rank-4 output is refused by
+    every Keras whatever the width). Any part or attribute of it is a plain `Unknown`:
+    `y[:70]`, `y.reshape(...)` are not known to keep the rank."""
+
+    reason: str = "one-hot labels whose width the data decides"
+
+    def subscript(self, index: object) -> Unknown:
+        return Unknown(self.reason)
+
+    def attribute(self, attr: str) -> Unknown:
+        return Unknown(self.reason)

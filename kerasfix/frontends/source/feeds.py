@@ -11,8 +11,8 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any
 
-from kerasfix.frontends.source.data_values import DataValue, LossValue
-from kerasfix.frontends.source.values import ArrayValue, ModelValue, Ref, SequentialValue
+from kerasfix.frontends.source.data_values import DataValue, LossValue, OneHotLabels
+from kerasfix.frontends.source.values import ArrayValue, ModelValue, Ref, SequentialValue, Unknown
 
 if TYPE_CHECKING:
     from kerasfix.graph.model import Graph, Node, SourceSpan
@@ -52,8 +52,21 @@ def batch_shape(data: Any) -> tuple[int | None, ...] | None:
     return None
 
 
+def one_hot(labels: Any) -> Any:
+    """`to_categorical(labels)` without `num_classes`: (n, width) for one label per sample
+    (every Keras; labels of other ranks were flattened or squeezed differently by each)."""
+    rank_one = isinstance(labels, ArrayValue) and len(labels.shape) == 1
+    loaded = isinstance(labels, DataValue) and labels.sample == () and not labels.batched
+    if rank_one or loaded:
+        return OneHotLabels()  # how many samples is not kept: any part of it is unknown
+    return Unknown("one-hot labels")
+
+
 def _target_shape(targets: Any) -> tuple[int | None, ...] | None:
-    """Targets may be one number per sample (`(60000,)`), unlike inputs."""
+    """Targets may be one number per sample (`(60000,)`), unlike inputs; one-hot rows may
+    have a width the data decides (None)."""
+    if isinstance(targets, OneHotLabels):
+        return (None, None)
     if isinstance(targets, ArrayValue) and targets.shape:
         return targets.shape
     if isinstance(targets, DataValue) and not targets.batched:

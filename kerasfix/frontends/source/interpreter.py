@@ -20,7 +20,7 @@ from kerasfix.frontends.source.calls import unknown_args
 from kerasfix.frontends.source.class_entries import entries, list_elements
 from kerasfix.frontends.source.data_shapes import DATA_TYPES, NOT_DATA, DataReading
 from kerasfix.frontends.source.evaluator import Evaluator, dotted
-from kerasfix.frontends.source.feeds import DATA_METHODS, DataFeeds, is_data
+from kerasfix.frontends.source.feeds import DATA_METHODS, DataFeeds, is_data, one_hot
 from kerasfix.frontends.source.keras1_reading import Keras1Reading
 from kerasfix.frontends.source.keras_arguments import (
     ancestors,
@@ -267,7 +267,7 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             classes = args[1] if len(args) > 1 else kwargs.get("num_classes")
             if isinstance(labels, ArrayValue) and isinstance(classes, int):
                 return ArrayValue((labels.shape[0], classes))
-            return Unknown("one-hot labels")
+            return one_hot(labels)
         if (data := self.data_function(qualname, args, kwargs, expr)) is not NOT_DATA:
             return data
         on_tensor = self.call_tensor_function(qualname, args, kwargs, expr)

@@ -29,9 +29,9 @@ class ModelLayers(Unknown):
         graph = self.graph
         chain = chain_layers(graph) if graph is not None and graph not in _EDITED else None
         if isinstance(index, bool) or not isinstance(index, int) or chain is None:
-            return self
+            return Unknown(self.reason)  # a slice of it is not this list
         if not -len(chain) <= index < 0:
-            return self
+            return Unknown(self.reason)
         return LayerValue(chain[index].layer)
 
     def attribute(self, attr: str) -> Any:
@@ -39,7 +39,7 @@ class ModelLayers(Unknown):
         after any method of the list, its items are not read for this model."""
         if self.graph is not None:
             _EDITED.add(self.graph)
-        return self
+        return Unknown(self.reason)
 
 
 # Models whose layer list the file has called a method of (weakly: one lint's graphs).

@@ -13,7 +13,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from kerasfix.frontends.source.data_values import DataValue
+from kerasfix.frontends.source.data_values import DataValue, OneHotLabels
 from kerasfix.frontends.source.model_layers import ModelLayers
 from kerasfix.frontends.source.values import (
     ArrayValue,
@@ -195,7 +195,7 @@ def subscript(value: Any, index: Any) -> Any:
             return BackboneLastLayer(value.backbone)
         name = value.backbone.layer.class_name
         return Unknown(f"part of {name}'s layer list, which kerasfix sees only whole")
-    if isinstance(value, ModelLayers):
+    if isinstance(value, ModelLayers | OneHotLabels):
         return value.subscript(index)
     if isinstance(value, Unknown):
         return value
@@ -236,7 +236,7 @@ def attribute(value: Any, attr: str) -> Any:
         return BoundMethod(value, attr)
     if isinstance(value, AttributeBag) and attr in value.attrs:
         return value.attrs[attr]
-    if isinstance(value, ModelLayers):
+    if isinstance(value, ModelLayers | OneHotLabels):
         return value.attribute(attr)
     if isinstance(value, Unknown):
         return value
