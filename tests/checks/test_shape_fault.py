@@ -134,6 +134,9 @@ SILENT = [
     # `model.layers.pop()` shortens the list in standalone Keras 2 only: not read after it.
     ("model-layers-popped", AUTOENCODER + "auto.layers.pop()\ncode = keras.Input((6,))\n"
      "decoder = keras.Model(code, auto.layers[-1](code))\n"),
+    # A list made from the layer list is not that list.
+    ("model-layers-extended", AUTOENCODER + "code = keras.Input((2,))\n"
+     "m = keras.Model(code, (auto.layers + [layers.Dense(3)])[-1](code))\n"),
     # A model with a side branch: Keras's order of its layers is not read.
     ("model-layers-branched", "i = keras.Input((8,))\na = layers.Dense(6)(i)\n"
      "b = layers.Dense(6)(i)\nauto = keras.Model(i, layers.Add()([a, b]))\n"
@@ -149,6 +152,11 @@ SILENT = [
     ("one-hot-sliced", "y = keras.utils.to_categorical(np.random.randint(0, 16, 100))\n"
      "m = keras.Sequential([keras.Input((8,)), layers.Dense(16)])\n"
      "m.compile('adam', 'categorical_crossentropy')\nm.fit(np.zeros((100, 8))[:70], y[:70])\n"),
+    # Reshaped one-hot rows: their rank is not read.
+    ("one-hot-reshaped", "y = keras.utils.to_categorical(np.random.randint(0, 10, 32))\n"
+     "m = keras.Sequential([keras.Input((8, 8, 3)), layers.Conv2D(4, 3), layers.Dense(10)])\n"
+     "m.compile('adam', 'categorical_crossentropy')\n"
+     "m.fit(np.zeros((32, 8, 8, 3)), y.reshape(-1, 1, 1, 10) * np.ones((32, 6, 6, 10)))\n"),
     ("two-losses", "import sys\nm = keras.Sequential([layers.Dense(10, input_shape=(3,))])\n"
      "if sys.argv:\n    m.compile('adam', 'mse')\nelse:\n"
      "    m.compile('adam', 'categorical_crossentropy')\n"

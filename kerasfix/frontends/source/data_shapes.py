@@ -21,6 +21,7 @@ from kerasfix.frontends.source.data_values import (
     LossValue,
     OneHotLabels,
 )
+from kerasfix.frontends.source.model_layers import ModelLayers
 from kerasfix.frontends.source.value_ops import is_number
 from kerasfix.frontends.source.values import ArrayValue, BoundMethod, ListValue, Ref, Unknown
 
@@ -122,6 +123,8 @@ class DataReading:
         for value, other in ((left, right), (right, left)):
             if isinstance(value, DataValue) and not value.batched and is_number(other):
                 return value
+            if isinstance(value, OneHotLabels | ModelLayers):
+                return Unknown(value.reason)  # not known to keep the rank or the items
         return NOT_DATA
 
     # ----------------------------------------------------------------- Keras loaders
