@@ -115,11 +115,20 @@ def main() -> None:
     sizes = [int(size) for size in args.sizes.split(",")]
     base = args.dir or Path(tempfile.mkdtemp(prefix="kerasfix-project-bench-"))
     results = {count: measure(base / f"project-{count}", count, args.runs) for count in sizes}
+    empty = base / "empty"
+    generate(empty, 0)
+    start = statistics.median(lint(empty, "--no-cache")[0] for _ in range(args.runs))
     kinds = list(results[sizes[0]])
     print(f"modules | {' | '.join(kinds)}  (median of {args.runs} runs, seconds, fresh process)")
     for count in sizes:
         row = " | ".join(f"{results[count][kind]:.2f}" for kind in kinds)
         print(f"{count:>7} | {row}")
+    print(f"a project with no module (start-up): {start:.2f} s; per module, start-up taken off:")
+    for count in sizes:
+        row = ", ".join(
+            f"{kind} {(results[count][kind] - start) / count * 1000:.1f} ms" for kind in kinds
+        )
+        print(f"{count:>7}: {row}")
     first = sizes[0]
     for count in sizes[1:]:
         ratios = ", ".join(
