@@ -72,8 +72,10 @@ def code_fingerprint() -> str:
 
 
 def settings_key(settings: Settings, display: str) -> str:
-    """What the outcome of one file depends on besides its bytes: rules and options."""
-    return repr((settings.enabled_rules(display), sorted(settings.rule_options.items())))
+    """What the outcome of one file depends on besides its bytes: rules, options and where
+    project modules are found (`src`; the files read are checked by their digests)."""
+    rules = settings.enabled_rules(display)
+    return repr((rules, sorted(settings.rule_options.items()), settings.src))
 
 
 def content_digest(raw: bytes) -> str:

@@ -193,6 +193,7 @@ def build_settings(
         ),
         fail_level=cli.fail_level or table.get("fail-level", base.fail_level),
         rule_options=rule_options,
+        src=table.get("src", base.src),
     )
 
 

@@ -42,6 +42,10 @@ class Settings:
     rule_options: dict[str, object] = field(default_factory=default_rule_options)
     # The least severe finding that makes `lint` exit 1 ("info": every finding does).
     fail_level: str = "info"
+    # Folders (relative to the config file) where the project's modules are found for
+    # `from config import X` (the source frontend reads them: project_files.py); here so a
+    # changed `src` changes the result cache's key.
+    src: tuple[str, ...] = ()
     # The directory globs are relative to (the config file's directory; None: the cwd).
     project_root: Path | None = None
     # The file these settings came from, for messages (None: defaults or --isolated).

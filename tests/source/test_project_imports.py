@@ -213,7 +213,11 @@ def test_fix_and_the_editor_server_see_the_imported_size(
     assert "GlobalAveragePooling2D()" in train.read_text(encoding="utf-8")
 
 
-def test_src_setting_adds_module_folders(tmp_path: Path) -> None:
+def test_src_setting_adds_module_folders_and_keys_the_cache(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("KERASFIX_NO_CACHE", raising=False)
+    monkeypatch.setenv("KERASFIX_CACHE_DIR", str(tmp_path / "cache"))
     _write(
         tmp_path,
         {
@@ -223,9 +227,12 @@ def test_src_setting_adds_module_folders(tmp_path: Path) -> None:
             ),
         },
     )
+    train = tmp_path / "scripts/train.py"
+    (tmp_path / "pyproject.toml").write_text("[tool.kerasfix]\n", encoding="utf-8")
+    assert [f["rule"] for f in _cli_json(train, capsys)] == ["KF002"]  # libs/ not searched
     (tmp_path / "pyproject.toml").write_text('[tool.kerasfix]\nsrc = ["libs"]\n', encoding="utf-8")
-    ((rule, shape, _),) = _findings(tmp_path / "scripts/train.py")
-    assert (rule, shape) == ("KF001", (18, 18, 8))
+    ((finding),) = _cli_json(train, capsys)  # a changed `src` is a new cache key
+    assert finding["rule"] == "KF001" and finding["shape"] == [18, 18, 8]
 
 
 def test_a_model_another_file_builds_on_import_is_that_files_finding(tmp_path: Path) -> None:
