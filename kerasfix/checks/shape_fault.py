@@ -152,9 +152,12 @@ _WEIGHTS_ON_LAST_AXIS = frozenset({"Dense"})
 def _reused(graph: Graph) -> Iterator[Finding]:
     """A layer called on inputs whose last axes differ (`autoencoder.layers[-1](code)` with a
     Dense made for a wider input): its first call builds the weights, Keras refuses the
-    other. Said without an order: a Sequential's calls are laid out after the file's run."""
+    other. Only the calls the file's own run makes, in their order."""
+    # Only a source file's graph is a "Program" (a saved model's lint never loads this).
+    from kerasfix.frontends.source.model_layers import main_run_calls
+
     first: dict[int, Node] = {}
-    for node in graph.nodes:
+    for node in main_run_calls(graph):  # not code the file never calls, explored
         layer = node.layer
         if layer.class_name not in _WEIGHTS_ON_LAST_AXIS or len(node.inputs) != 1:
             continue
@@ -168,9 +171,10 @@ def _reused(graph: Graph) -> Iterator[Finding]:
         if old[-1] == new[-1] or layer.origin.get("world") or built.uncertain or node.uncertain:
             continue
         message = (
-            f"{_name(node)} is called on inputs of shape {shape_text(old)} and "
-            f"{shape_text(new)}: its weights, built by its first call, take only one size of "
-            "axis -1 (Keras: ValueError, input incompatible with the layer)"
+            f"{_name(node)} is called on {shape_text(new)}, but its first call built its "
+            f"weights for inputs of shape {shape_text(old)}: expected axis -1 of input shape "
+            f"to have value {old[-1]}, got {new[-1]} (Keras: ValueError, input incompatible "
+            "with the layer)"
         )
         yield Finding(
             rule="KF003",

@@ -33,7 +33,7 @@ from kerasfix.frontends.source.keras_arguments import (
     uncertain_reason,
 )
 from kerasfix.frontends.source.keras_names import Kind
-from kerasfix.frontends.source.model_layers import ModelLayers
+from kerasfix.frontends.source.model_layers import ModelLayers, mark_main_run
 from kerasfix.frontends.source.project_imports import ProjectImports
 from kerasfix.frontends.source.scopes import OutOfBudget
 from kerasfix.frontends.source.tensor_code import NOT_A_TENSOR_FUNCTION, TensorCode
@@ -112,6 +112,7 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
 
     def finish(self) -> Graph:
         """Explore code the file defines but never calls, then materialise Sequentials."""
+        mark_main_run(self.graph)  # the calls before are the ones the file makes, in order
         try:
             self._explore_uncalled()
         except OutOfBudget:

@@ -66,3 +66,18 @@ def chain_layers(graph: Graph) -> list[Node] | None:
     if len(members) != len(chain) or len(layers) != len(chain):
         return None  # a side branch or a layer used twice: Keras's order is not read here
     return chain[::-1]
+
+
+# How many layer calls of a file's graph its own run made, before code it defines but never
+# calls is explored and Sequentials are laid out (weakly: one lint's graphs).
+_MAIN_RUN: weakref.WeakKeyDictionary[Graph, int] = weakref.WeakKeyDictionary()
+
+
+def mark_main_run(graph: Graph) -> None:
+    """Called once the file has run: the calls made so far are the ones it makes, in order."""
+    _MAIN_RUN[graph] = len(graph.nodes)
+
+
+def main_run_calls(graph: Graph) -> list[Node]:
+    """The layer calls the file's own run made, in call order (none if not marked)."""
+    return graph.nodes[: _MAIN_RUN.get(graph, 0)]
