@@ -21,6 +21,7 @@ from kerasfix.frontends.source import (
     could_have_findings,
     is_keras1_code,
     parse_module,
+    program_from_text,
 )
 from kerasfix.frontends.source.decode import read_bytes
 from kerasfix.frontends.source.magics import blank_magic_lines
@@ -106,7 +107,8 @@ def program_from_cells(cells: list[str], display_path: str, prefilter: bool = Tr
     trees = [tree for _, _, tree in parsed]
     keras1 = functools.cache(lambda: is_keras1_code(cells, trees))
     modules = [(tree, text.splitlines(), number) for number, text, tree in parsed]
-    with project_run(display_path) as project:  # the project's modules the cells import
+    # The project's modules the cells import (a builder's file is analysed alone as a script).
+    with project_run(display_path, program_from_text) as project:
         analysis = analyse_code(modules, keras_names, keras1)
     if analysis.exhausted:
         notes.append(EXHAUSTED)

@@ -130,7 +130,8 @@ def program_from_text(text: str, display_path: str, prefilter: bool = True) -> P
     tree, errors = parse_script(text, display_path)
     keras1 = functools.cache(lambda: is_keras1_code([text], [tree]))
     try:
-        with project_run(display_path) as project:  # the project's other files it imports
+        # The project's other files it imports (a builder's file is analysed alone too).
+        with project_run(display_path, program_from_text) as project:
             analysis = analyse_code(
                 [(tree, text.splitlines(), None)], assumes_keras_names(text), keras1
             )

@@ -6,10 +6,18 @@ process (memoised on its path and digest), through the same frontend lint uses."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kerasfix.frontends.source.project_files import ModuleFile
 from kerasfix.graph.model import Shape
+
+if TYPE_CHECKING:
+    from kerasfix.frontends.base import Program
+
+# The frontend's own entry (frontends.source.program_from_text: text, path -> Program).
+Analyse = Callable[[str, str], "Program"]
 
 Sites = dict[tuple[int, int], set[Shape | None]]  # (line, column) -> input shapes seen
 
@@ -17,7 +25,7 @@ _MEMO: dict[tuple[Path, str], Sites] = {}
 _RUNNING: set[Path] = set()
 
 
-def own_sites(file: ModuleFile) -> Sites:
+def own_sites(file: ModuleFile, analyse: Analyse) -> Sites:
     """The input shape of each Flatten `file` sizes when analysed alone ({} inside a
     cycle of such analyses, which then keeps the importer's findings)."""
     key = (file.path, file.digest)
@@ -28,20 +36,19 @@ def own_sites(file: ModuleFile) -> Sites:
         return {}
     _RUNNING.add(file.path)
     try:
-        sites = _analyse(file)
+        sites = _analyse(file, analyse)
     finally:
         _RUNNING.discard(file.path)
     _MEMO[key] = sites
     return sites
 
 
-def _analyse(file: ModuleFile) -> Sites:
+def _analyse(file: ModuleFile, analyse: Analyse) -> Sites:
     from kerasfix.frontends.base import InputError
-    from kerasfix.frontends.source import program_from_text
     from kerasfix.graph.inference import infer
 
     try:
-        program = program_from_text(file.text, str(file.path))
+        program = analyse(file.text, str(file.path))
         infer(program.graph)
     except (InputError, RecursionError):
         return {}

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kerasfix.frontends.source import project_files
+from kerasfix.frontends.source.builder_sites import Analyse
 from kerasfix.frontends.source.project_files import ModuleFile, NotRead
 from kerasfix.frontends.source.scopes import MISSING, Break, Continue, Return, Scope
 from kerasfix.frontends.source.value_ops import is_plain
@@ -59,6 +60,7 @@ class ProjectRun:
     """One analysis of one file: where it is, and every project file it read."""
 
     importer: Path
+    analyse: Analyse  # a file analysed alone (builder_sites.py): the frontend's entry
     files_read: dict[str, str] = field(default_factory=dict)  # absolute path -> digest
     folders: dict[Path, tuple[Path, ...]] = field(default_factory=dict)  # search_folders memo
 
@@ -69,9 +71,10 @@ _CURRENT: contextvars.ContextVar[ProjectRun | None] = contextvars.ContextVar(
 
 
 @contextlib.contextmanager
-def project_run(display_path: str) -> Iterator[ProjectRun | None]:
+def project_run(display_path: str, analyse: Analyse) -> Iterator[ProjectRun | None]:
     """Follow project imports while analysing the file at `display_path` (when it is a file
-    on disk: an editor buffer is analysed as its file would be, imports read from disk)."""
+    on disk: an editor buffer is analysed as its file would be, imports read from disk);
+    `analyse` (program_from_text) analyses an imported builder's file alone."""
     path = Path(display_path)
     try:
         on_disk = path.is_file()
@@ -80,7 +83,7 @@ def project_run(display_path: str) -> Iterator[ProjectRun | None]:
     if not on_disk:
         yield None
         return
-    run = ProjectRun(path.resolve())
+    run = ProjectRun(path.resolve(), analyse)
     token = _CURRENT.set(run)
     try:
         yield run
@@ -478,7 +481,9 @@ class ProjectImports(_Base):
             if node.layer.class_name != "Flatten" or found is None or not node.inputs:
                 continue
             file, written = found
-            shapes = own_sites(file).get((written.line, written.column), set())
+            assert self.project is not None
+            sites = own_sites(file, self.project.analyse)
+            shapes = sites.get((written.line, written.column), set())
             if node.inputs[0].output_shape in shapes:
                 node.layer.origin["reported_in"] = f"{file.display}:{written.line}"
 
