@@ -146,6 +146,12 @@ SILENT = [
     ("uncalled-builders", "head = layers.Dense(4)\ndef small():\n    x = keras.Input((8,))\n"
      "    return keras.Model(x, head(x))\ndef big():\n    x = keras.Input((3,))\n"
      "    return keras.Model(x, head(x))\n"),
+    # A shared layer called in exclusive branches: a run takes one of them.
+    ("shared-in-branches", "import sys\nd = layers.Dense(4)\nif sys.argv[1] == 'small':\n"
+     "    x = keras.Input((8,))\n    m = keras.Model(x, d(x))\nelse:\n"
+     "    x = keras.Input((3,))\n    m = keras.Model(x, d(x))\n"),
+    ("shared-in-conditional", "import sys\nd = layers.Dense(4)\n"
+     "x = d(keras.Input((8,))) if sys.argv[1] else d(keras.Input((3,)))\n"),
     # A shared layer on two inputs of the same width.
     ("shared-same-width", "d = layers.Dense(4)\nx, y = keras.Input((8,)), keras.Input((8,))\n"
      "m = keras.Model([x, y], layers.Add()([d(x), d(y)]))\n"),

@@ -112,7 +112,9 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
 
     def finish(self) -> Graph:
         """Explore code the file defines but never calls, then materialise Sequentials."""
-        mark_main_run(self.graph)  # the calls before are the ones the file makes, in order
+        paths = getattr(self, "paths", None)
+        met = bool(getattr(paths, "_met", None) or getattr(paths, "taken", None))
+        mark_main_run(self.graph, self.depths, undecided=met)  # the calls the file makes
         try:
             self._explore_uncalled()
         except OutOfBudget:

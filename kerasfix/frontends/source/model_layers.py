@@ -68,16 +68,19 @@ def chain_layers(graph: Graph) -> list[Node] | None:
     return chain[::-1]
 
 
-# How many layer calls of a file's graph its own run made, before code it defines but never
-# calls is explored and Sequentials are laid out (weakly: one lint's graphs).
-_MAIN_RUN: weakref.WeakKeyDictionary[Graph, int] = weakref.WeakKeyDictionary()
+# The layer calls a file's own run made for sure, in call order, kept before code it defines
+# but never calls is explored and Sequentials are laid out (weakly: one lint's graphs).
+_MAIN_RUN: weakref.WeakKeyDictionary[Graph, list[Node]] = weakref.WeakKeyDictionary()
 
 
-def mark_main_run(graph: Graph) -> None:
-    """Called once the file has run: the calls made so far are the ones it makes, in order."""
-    _MAIN_RUN[graph] = len(graph.nodes)
+def mark_main_run(graph: Graph, depths: dict[int, int], undecided: bool) -> None:
+    """Called once the file has run: its calls made outside any undecided loop, in order;
+    none when it met a condition it does not decide (merged branches call a shared layer
+    in both, though a run takes one)."""
+    sure = [] if undecided else [n for n in graph.nodes if depths.get(id(n), 0) == 0]
+    _MAIN_RUN[graph] = sure
 
 
 def main_run_calls(graph: Graph) -> list[Node]:
-    """The layer calls the file's own run made, in call order (none if not marked)."""
-    return graph.nodes[: _MAIN_RUN.get(graph, 0)]
+    """The layer calls the file's own run surely made, in call order (none if not marked)."""
+    return _MAIN_RUN.get(graph, [])
