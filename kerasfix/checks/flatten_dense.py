@@ -404,7 +404,7 @@ def _finding_for(
     quantized = quantization_mode(dense_config)
     if quantized is not None:  # Keras stores scales by mode and version: no guessed count
         params_flatten = params_pooling = None
-    shared = _other_call_width(site.dense, graph)
+    shared = _other_call_width(site.dense, site.flatten, graph)
     if shared is not None and params_flatten is not None:
         params_pooling = params_flatten  # its other call keeps the Dense's width: Keras's count
     per_unit = _per_unit(features, channels, use_bias, config) if units is None else (None, None)
@@ -599,14 +599,18 @@ def _dense_text(site: FlattenDenseSite, units: int | None, prefix: tuple[str, ..
     return f"'{site.dense.layer.display_name}' Dense({width}){inside}"
 
 
-def _other_call_width(dense: Node, graph: Graph) -> str | None:
-    """The input width of another call of the same Dense layer (`fc(flat)` and `fc(v)`),
-    as text; None when the Dense is called once."""
+def _other_call_width(dense: Node, flatten: Node, graph: Graph) -> str | None:
+    """The input width of another call of the same Dense layer on something other than this
+    Flatten (`fc(flat)` and `fc(v)`), as text; None when every call of the Dense takes this
+    Flatten's output (a subclassed model called twice: the swap shrinks them all alike)."""
     for node in graph.nodes:
-        if node is not dense and node.layer is dense.layer:
-            shape = node.inputs[0].output_shape if node.inputs else None
-            width = shape[-1] if shape else None
-            return f"width {width:,}" if isinstance(width, int) else "of unknown width"
+        if node is dense or node.layer is not dense.layer:
+            continue
+        if node.inputs and node.inputs[0].layer is flatten.layer:
+            continue
+        shape = node.inputs[0].output_shape if node.inputs else None
+        width = shape[-1] if shape else None
+        return f"width {width:,}" if isinstance(width, int) else "of unknown width"
     return None
 
 
