@@ -47,6 +47,11 @@ MAX_RECOVERIES = 64  # statements skipped around syntax errors before giving up
 MAX_WORLDS = 8  # alternative worlds (undecided branches) analysed per file
 MAX_RUNS = 8  # runs of one file to explore them
 WORLD_STEPS = 200_000  # no new run once the runs so far took this many evaluation steps
+# The project's other files, read for a file's imports (project_imports.py).
+MAX_IMPORT_DEPTH = 4  # files importing files: main -> a -> b -> c -> d
+MAX_MODULES = 64  # distinct project files run for one analysis
+MAX_MODULE_STEPS = 20_000  # evaluation steps of one imported file's top level
+MAX_MODULE_BYTES = 1_000_000  # a larger project file is not read (generated data, not code)
 RECOVERY_BUDGET_CHARS = 4_000_000  # characters re-parsed in all while recovering
 MAX_NESTING = 64  # models used as layers inside models, for shape inference
 

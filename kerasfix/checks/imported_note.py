@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from kerasfix.graph.model import Node
 
-MAX_NOTES = 3  # a message names the first few; the rest are the same story
+NOTES_SHOWN = 3  # a message names the first few; the rest are the same story
 
 
 def imported_note(node: Node) -> str:
@@ -26,6 +26,6 @@ def imported_note(node: Node) -> str:
         pending.extend(current.inputs)
     if not notes:
         return ""
-    shown = "; ".join(notes[:MAX_NOTES])
-    more = f" and {len(notes) - MAX_NOTES} more" if len(notes) > MAX_NOTES else ""
+    shown = "; ".join(notes[:NOTES_SHOWN])
+    more = f" and {len(notes) - NOTES_SHOWN} more" if len(notes) > NOTES_SHOWN else ""
     return f" (from other files: {shown}{more})"

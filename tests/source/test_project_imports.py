@@ -14,7 +14,7 @@ import pytest
 
 from kerasfix.cli import main
 from kerasfix.frontends.source import project_files
-from kerasfix.frontends.source.project_imports import MAX_IMPORT_DEPTH
+from kerasfix.limits import MAX_IMPORT_DEPTH
 from kerasfix.runner import lint_paths
 from kerasfix.server.analysis import Buffer, analyse
 from kerasfix.settings import Settings

@@ -15,11 +15,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kerasfix.limits import MAX_MODULE_BYTES
+
 # Modules that are never a project file, even if a folder of that name exists.
 FRAMEWORKS = frozenset(
     {"keras", "tensorflow", "tf_keras", "numpy", "torch", "jax", "sklearn", "cv2", "PIL"}
 )
-MAX_MODULE_BYTES = 1_000_000  # a larger project file is not read (generated data, not code)
 ROOT_MARKERS = ("pyproject.toml", ".git")
 
 

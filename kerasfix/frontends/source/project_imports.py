@@ -3,7 +3,7 @@ conv_block`, `from constants import *`): the file is read and run by the same ab
 interpreter, never imported, so its constants and builders mean what they mean there.
 
 Bounded: imports nested deeper than MAX_IMPORT_DEPTH files, more than MAX_MODULES project
-files for one analysis, or a file over project_files.MAX_MODULE_BYTES are not followed, and
+files for one analysis, or a file over MAX_MODULE_BYTES (kerasfix.limits) are not followed, and
 the name's reason says which bound it met. A cycle gets the half-run module, as Python
 gives it. Every file read is recorded with its digest (`ProjectRun.files_read`), so the
 result cache re-checks a file when one of them changes.
@@ -37,6 +37,7 @@ from kerasfix.frontends.source.values import (
     Unknown,
 )
 from kerasfix.graph.model import SourceSpan
+from kerasfix.limits import MAX_IMPORT_DEPTH, MAX_MODULE_STEPS, MAX_MODULES
 
 if TYPE_CHECKING:
     from kerasfix.frontends.source.evaluator import Evaluator
@@ -45,10 +46,7 @@ if TYPE_CHECKING:
 else:
     _Base = object
 
-MAX_IMPORT_DEPTH = 4  # files importing files: main -> a -> b -> c -> d
-MAX_MODULES = 64  # distinct project files run for one analysis
-MAX_MODULE_STEPS = 20_000  # evaluation steps of one imported file's top level
-MAX_NOTES = 4  # imported values a name computed from them remembers (messages show 3)
+NOTES_KEPT = 4  # imported values a name computed from them remembers (messages show 3)
 
 
 class _ModuleTooLong(Exception):
@@ -397,7 +395,7 @@ class ProjectImports(_Base):
                     for node in ast.walk(target):
                         key = _dotted(node) if isinstance(node, ast.Name | ast.Attribute) else None
                         if key is not None:
-                            self.imported_notes[key] = notes[:MAX_NOTES]
+                            self.imported_notes[key] = notes[:NOTES_KEPT]
 
     def invoke(
         self, function: FunctionValue, args: list[Any], kwargs: dict[str, Any], expr: ast.AST | None
