@@ -26,6 +26,21 @@ def _rewrite(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
 
 
+def _rewrite_here(*args: str) -> subprocess.CompletedProcess[str]:
+    """`kerasfix rewrite` through the console entry point in this worker, whose Keras is
+    already imported: for tests of what the report says and the exit code, not of what a
+    fresh process prints."""
+    import contextlib
+    import io
+
+    from kerasfix.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["rewrite", *args])
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+
+
 def _accuracy(keras, path: Path, task: dm.Task) -> float:
     from kerasfix.model_rewrite.calibrate import load_model_path
 
@@ -106,12 +121,12 @@ def test_shallow_trunk_cannot_keep_accuracy_and_min_agreement_refuses(keras, tmp
     assert accuracy >= 0.97
     out = tmp_path / "slim.keras"
     base = [str(model), "-o", str(out), "--data", str(train), "--seed", "0", "--epochs", "4"]
-    proc = _rewrite(*base)
+    proc = _rewrite_here(*base)
     assert proc.returncode == 0, proc.stderr
     assert "does NOT keep the original's predictions" in proc.stdout
     out.unlink()
     before = sorted(os.listdir(tmp_path))
-    proc = _rewrite(*base, "--min-agreement", "0.95")
+    proc = _rewrite_here(*base, "--min-agreement", "0.95")
     assert proc.returncode == 2
     lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("error:")]
     assert len(lines) == 1 and proc.stderr.strip().endswith(lines[0]), proc.stderr
@@ -177,8 +192,8 @@ def test_distill_from_an_image_directory_with_class_folders(keras, tiny, tmp_pat
     batch = inputs.rows(np.array([7, 0]))
     assert batch.shape == (2, 8, 8, 3) and batch.dtype == np.float32 and batch.max() > 1
     out = tmp_path / "o.keras"
-    proc = _rewrite(str(tiny / "tiny.keras"), "-o", str(out), "--data", str(images),
-                    "--epochs", "1", "--holdout", "0.25", "--report-format", "json")  # fmt: skip
+    args = [str(tiny / "tiny.keras"), "-o", str(out), "--data", str(images)]
+    proc = _rewrite_here(*args, "--epochs", "1", "--holdout", "0.25", "--report-format", "json")
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     assert report["distill"]["heldout_samples"] == 3 and report["distill"]["epochs_run"] == 1
@@ -276,7 +291,7 @@ def test_distill_report_says_when_it_stopped_and_holds_held_out_agreement(tiny, 
     out = tmp_path / "o.keras"
     args = [str(tiny / "tiny.keras"), "-o", str(out), "--data", str(tmp_path / "x.npy")]
     args += ["--epochs", "40", "--holdout", "0.25", "--no-verify"]
-    proc = _rewrite(*args, "--report-format", "json")
+    proc = _rewrite_here(*args, "--report-format", "json")
     assert proc.returncode == 0, proc.stderr
     run = json.loads(proc.stdout)["distill"]
     assert run["history_metric"] == "top1_agreement"
@@ -290,7 +305,7 @@ def test_distill_report_says_when_it_stopped_and_holds_held_out_agreement(tiny, 
     assert run["mixed_samples"] == run["train_samples"]
     assert run["heldout"]["samples"] == run["heldout_samples"] == 10
     assert run["seconds_total"] >= run["seconds"] > 0
-    text = _rewrite(args[0], "-o", str(tmp_path / "t.keras"), *args[3:])
+    text = _rewrite_here(args[0], "-o", str(tmp_path / "t.keras"), *args[3:])
     assert text.returncode == 0, text.stderr
     assert "held-out after distillation: top-1 agreement" in text.stdout
     assert f"{run['stopped']}; kept " in text.stdout
