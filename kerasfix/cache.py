@@ -73,9 +73,10 @@ def code_fingerprint() -> str:
 
 def settings_key(settings: Settings, display: str) -> str:
     """What the outcome of one file depends on besides its bytes: rules, options and where
-    project modules are found (`src`; the files read are checked by their digests)."""
+    project modules are found (`src`, and the working folder, the project root where no
+    pyproject.toml or .git marks one; the files read are checked by their digests)."""
     rules = settings.enabled_rules(display)
-    return repr((rules, sorted(settings.rule_options.items()), settings.src))
+    return repr((rules, sorted(settings.rule_options.items()), settings.src, os.getcwd()))
 
 
 def content_digest(raw: bytes) -> str:

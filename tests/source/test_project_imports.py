@@ -329,3 +329,27 @@ def test_a_builder_site_its_own_file_reports_alike_is_not_said_twice(tmp_path: P
     assert (rule, shape) == ("KF001", (28, 28, 8))
     ((rule, shape, _),) = _findings(tmp_path / "model.py")
     assert (rule, shape) == ("KF001", (18, 18, 8))
+
+
+def test_without_a_root_marker_the_working_folder_is_the_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A checkout copied without `.git` (or linted with no pyproject.toml): as in Ruff, the
+    working folder is the project root when the file lies inside it, so a package-absolute
+    import (`from EEG.config import *` in EEG/TRAIN/train.py) is found from there."""
+    files = {
+        "EEG/__init__.py": "",
+        "EEG/config.py": "IMG = 32\n",
+        "EEG/TRAIN/train.py": (
+            "from EEG.config import *\nfrom keras import layers, models\n" + _model("IMG")
+        ),
+    }
+    for name, text in files.items():  # no pyproject.toml, no .git
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    train = tmp_path / "EEG" / "TRAIN" / "train.py"
+    monkeypatch.chdir(tmp_path / "EEG" / "TRAIN")  # the root is not found from in here
+    assert [rule for rule, _, _ in _findings(train)] == ["KF002"]
+    monkeypatch.chdir(tmp_path)
+    ((rule, shape, message),) = _findings(train)
+    assert (rule, shape) == ("KF001", (30, 30, 8)) and "IMG = 32 (EEG/config.py:1)" in message

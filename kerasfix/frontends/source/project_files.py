@@ -127,6 +127,18 @@ def project_root(folder: Path) -> Path | None:
     return None
 
 
+def working_root(folder: Path) -> Path | None:
+    """Without a `pyproject.toml` or `.git` above it, the working folder is the project root
+    when `folder` lies inside it, as in Ruff (`kerasfix lint .` run at a checkout's top, or a
+    folder copied without its `.git`)."""
+    try:
+        cwd = Path.cwd().resolve()
+        folder.resolve().relative_to(cwd)
+    except (OSError, ValueError):
+        return None
+    return cwd
+
+
 def configured_src(folder: Path) -> tuple[Path, ...] | None:
     """The `src` folders of the kerasfix configuration that governs `folder`, resolved
     against the configuration file's folder (None: not configured)."""
@@ -154,7 +166,7 @@ def search_folders(importer: Path, memo: dict[Path, tuple[Path, ...]]) -> tuple[
     known = memo.get(folder)
     if known is not None:
         return known
-    root = project_root(folder)
+    root = project_root(folder) or working_root(folder)
     folders = [folder]
     src = configured_src(folder)
     if src is not None:
