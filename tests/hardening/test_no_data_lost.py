@@ -6,9 +6,7 @@ Each run must leave the input byte-identical and the output either absent or com
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 import random
 import resource
 import signal
@@ -16,13 +14,13 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from kerasfix.file_check import check_file
 from tests.hardening.conftest import SCALE, SETTINGS
+from tests.read_only import read_only
 
 pytestmark = pytest.mark.keras
 
@@ -160,27 +158,6 @@ def test_concurrent_rewrites_of_one_file(workdir: Path) -> None:
     assert digest(src) == before
     assert out.exists()
     assert_complete_or_absent(out)
-
-
-@contextlib.contextmanager
-def read_only(directory: Path) -> Iterator[None]:
-    """A directory nobody can write to: mode bits for a normal user; as root (which ignores
-    mode bits) a read-only bind mount."""
-    if os.geteuid() != 0:
-        directory.chmod(0o555)
-        try:
-            yield
-        finally:
-            directory.chmod(0o755)
-        return
-    mounted = subprocess.run(["mount", "--bind", str(directory), str(directory)], check=False)
-    if mounted.returncode != 0:
-        pytest.skip("root ignores mode bits and this machine refuses bind mounts")
-    try:
-        subprocess.run(["mount", "-o", "remount,ro,bind", str(directory)], check=True)
-        yield
-    finally:
-        subprocess.run(["umount", str(directory)], check=False)
 
 
 def test_read_only_directory(workdir: Path) -> None:

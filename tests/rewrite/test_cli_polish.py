@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ import pytest
 
 from kerasfix.cli import main
 from kerasfix.model_rewrite.quiet import is_noise, quiet_tensorflow
+from tests.read_only import read_only
 from tests.saved_model.handmade import keras3_cnn, write_keras
 
 REPO = Path(__file__).resolve().parents[2]
@@ -111,38 +113,12 @@ def test_verification_in_process_prints_no_tensorflow_noise(
 
 
 @pytest.fixture
-def read_only_folder(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """A folder nobody may create files in; as root, mode bits do not bind, so it is also
-    made immutable (chattr +i), which binds root too, or, on a file system without that
-    attribute, mounted read-only over itself."""
+def read_only_folder(tmp_path: Path) -> Iterator[Path]:
+    """A folder nobody may create files in (as root, a read-only bind mount)."""
     folder = tmp_path / "read-only"
     folder.mkdir()
-    folder.chmod(0o555)
-    undo: list[list[str]] = []
-    if os.geteuid() == 0:
-        if _quiet(["chattr", "+i", str(folder)]):
-            undo.append(["chattr", "-i", str(folder)])
-        elif _quiet(["mount", "--bind", str(folder), str(folder)]):
-            undo.append(["umount", str(folder)])
-            if not _quiet(["mount", "-o", "remount,ro,bind", str(folder)]):
-                _quiet(["umount", str(folder)])
-                pytest.skip("root ignores mode bits and this machine refuses read-only mounts")
-        else:
-            pytest.skip("root ignores mode bits; this file system has no chattr +i, no bind mount")
-    try:
+    with read_only(folder):
         yield folder
-    finally:
-        for command in undo:
-            _quiet(command)
-        folder.chmod(0o755)
-
-
-def _quiet(command: list[str]) -> bool:
-    """Run a system command; whether it worked (a missing command counts as not)."""
-    try:
-        return subprocess.run(command, capture_output=True, check=False).returncode == 0
-    except OSError:
-        return False
 
 
 @pytest.mark.keras

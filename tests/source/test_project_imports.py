@@ -22,8 +22,10 @@ from kerasfix.settings import Settings
 HEAD = "layers.Conv2D(8, 3), layers.Flatten(), layers.Dense(10)])\n"
 
 
-def _write(root: Path, files: dict[str, str]) -> None:
-    (root / "pyproject.toml").write_text("", encoding="utf-8")
+def _write(root: Path, files: dict[str, str], marker: bool = True) -> None:
+    """The project's files; `marker`: with a pyproject.toml marking `root` as its root."""
+    if marker:
+        (root / "pyproject.toml").write_text("", encoding="utf-8")
     for name, text in files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -344,9 +346,7 @@ def test_without_a_root_marker_the_working_folder_is_the_root(
             "from EEG.config import *\nfrom keras import layers, models\n" + _model("IMG")
         ),
     }
-    for name, text in files.items():  # no pyproject.toml, no .git
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text, encoding="utf-8")
+    _write(tmp_path, files, marker=False)  # no pyproject.toml, no .git
     train = tmp_path / "EEG" / "TRAIN" / "train.py"
     monkeypatch.chdir(tmp_path / "EEG" / "TRAIN")  # the root is not found from in here
     assert [rule for rule, _, _ in _findings(train)] == ["KF002"]
