@@ -114,7 +114,11 @@ def version(cmd: list[str | Path]) -> str:
     return text[0] if text else "?"
 
 
-def machine() -> str:
+def load_average() -> float:
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+
+
+def machine(load_at_start: float) -> str:
     from machine_info import cpu_name  # bench/ is on sys.path: these scripts run from it
 
     cpu = cpu_name()
@@ -123,13 +127,13 @@ def machine() -> str:
         capture_output=True,
         text=True,
     ).stdout.strip()
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
     def mod(env: Path, name: str) -> str:
         return version([env / "bin" / "python", "-c", f"import {name};print({name}.__version__)"])
 
     bits = [
-        f"CPU: {cpu}, {os.cpu_count()} logical cores; load average at start {load:.1f}",
+        f"CPU: {cpu}, {os.cpu_count()} logical cores; load average (1 min) "
+        f"{load_at_start:.1f} at start, {load_average():.1f} at end",
         f"OS: {platform.system()} {platform.release()}; Python {py}",
         f"kerasfix {version([MAIN / 'bin' / 'kerasfix', '--version'])}; "
         f"{version([MAIN / 'bin' / 'ruff', '--version'])}; pylint {mod(MAIN, 'pylint')}; "
@@ -159,6 +163,7 @@ def main() -> int:
     sys.path.insert(0, str(HERE))
     from corpus import generate
 
+    load_at_start = load_average()  # machine() runs after the timings
     bin_ = MAIN / "bin"
     kf, ruff, pylint = bin_ / "kerasfix", bin_ / "ruff", bin_ / "pylint"
     lines = ["| workload | tool | median s | vs kerasfix | note |", "|---|---|---|---|---|"]
@@ -254,7 +259,7 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
 
     print("## kerasfix benchmark\n")
-    print(machine())
+    print(machine(load_at_start))
     print(f"- medians of {args.runs} interleaved runs after a warm-up (slow peers: 1 run)\n")
     print("\n".join(lines))
     for extra in ("bench_saved_model.py", "bench_rewrite.py", "bench_startup.py"):
