@@ -16,6 +16,12 @@ from kerasfix.checks.imported_note import imported_note
 from kerasfix.checks.input_feature_map import looks_like_feature_map
 from kerasfix.checks.input_origin import sized_by_note
 from kerasfix.checks.options import RuleOptions
+from kerasfix.checks.sequence_heads import (
+    concatenated,
+    is_recurrent_sequence,
+    is_vector_concatenate,
+    other_width,
+)
 from kerasfix.findings import Finding, RuleData, Severity, plain_int, plain_shape, plain_text
 from kerasfix.graph.model import Graph, Node, Shape, Unknown, as_clause
 from kerasfix.layers.core import lora_params, quantization_mode
@@ -258,6 +264,8 @@ def feature_map_origin(node: Node) -> Node | None:
                 stack.append(current.inputs[0])
             continue
         role = spec.role_for(layer.config)
+        if is_recurrent_sequence(current):
+            return current  # its steps are learned features, as a Conv1D's (sequence_heads)
         if layer.class_name == "Dense" and current.inputs and _rank_above_2(current):
             # A Dense applied per position keeps the feature map's spatial axes.
             stack.append(current.inputs[0])
@@ -302,12 +310,24 @@ def _denses_from(
             inner = _leading_dense(node.layer.inner, per_step)
             reached = [(dense, [*path, node, *steps]) for dense, steps in inner]
         else:
-            if _preserves_shape(node):
+            if _passes_through(node, path):
                 expanded += 1
                 frontier.extend((child, [*path, node]) for child in consumers.get(id(node), []))
             continue
         found.extend(item for item in reached if all(item[0] is not seen for seen, _ in found))
     return found
+
+
+def _passes_through(node: Node, path: list[Node]) -> bool:
+    """Whether the walk from a Flatten to its Dense goes on through `node`: a layer that
+    keeps the vector's meaning, or a Concatenate of vectors (the Dense then also reads the
+    other inputs). After a Concatenate only layers without weights: a BatchNormalization
+    there would normalise the other inputs too."""
+    if is_vector_concatenate(node):
+        return True
+    if not _preserves_shape(node):
+        return False
+    return concatenated(path) is None or not node.params
 
 
 def _leading_dense(inner: Graph, per_step: bool) -> list[tuple[Node, list[Node]]]:
@@ -429,6 +449,8 @@ def _finding_for(
             else _counts_text(params_flatten, params_pooling, suggestion)
         )
         message = f"{subject} feeds {dense_text}: {counts}"
+        if concatenated(site.between) is not None:
+            message += _concatenated_text(site, features, units)
         if shared is not None and quantized is None:
             message += (
                 f", because '{site.dense.layer.display_name}' is also called on another input "
@@ -497,6 +519,24 @@ def _finding_for(
             known=known,
             fixed_width_head=site.fixed_width_head,
         ),
+    )
+
+
+def _concatenated_text(site: FlattenDenseSite, features: int | None, units: int | None) -> str:
+    """The counts are the Dense's weights on the flattened part (and its bias); the weights
+    on the Concatenate's other inputs are the same with either layer."""
+    merge = concatenated(site.between)
+    assert merge is not None
+    where = f" at line {merge.layer.span.line}" if merge.layer.span is not None else ""
+    others = other_width(site.between, features)
+    share = "its weights on the other inputs stay as they are"
+    if others is not None and units is not None:
+        plural = "" if others == 1 else "s"
+        added = f"{others * units:,} weights either way"
+        share = f"its {others:,} other input feature{plural} add {added}"
+    return (
+        f" (the Dense reads the flattened map through a Concatenate{where}: the counts are "
+        f"its weights on the flattened part and its bias; {share})"
     )
 
 

@@ -94,6 +94,8 @@ class DataReading:
         if isinstance(value, DataValue):
             if value.batched and attr in _KEEPS_ELEMENTS:
                 return BoundMethod(value, attr)
+            if value.image_shape and attr == "image_shape":
+                return value.sample
             if not value.batched:
                 if attr == "shape":
                     return (Unknown("the number of samples is only known at run time"),
@@ -186,7 +188,7 @@ class DataReading:
             return Unknown(f"the images of {name}() are not sized statically")
         labels = {"binary": (), "sparse": ()}.get(mode) if isinstance(mode, str) else None
         text = f"{name}(target_size={tuple(size)}) (line {expr.lineno})"
-        return DataValue((*size, channels), text, labels=labels, batched=True)
+        return DataValue((*size, channels), text, labels, batched=True, image_shape=True)
 
 
 def _size(value: Any) -> bool:

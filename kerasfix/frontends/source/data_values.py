@@ -25,6 +25,9 @@ class DataValue:
     source: str  # how the file made it, with its line: for messages
     labels: tuple[int, ...] | None = None
     batched: bool = False
+    # A Keras DirectoryIterator (`flow_from_directory`/`flow_from_dataframe`): its
+    # `image_shape` attribute is the sample shape, often passed on as an input shape.
+    image_shape: bool = False
 
     def subscript(self, index: object) -> object:
         """`x[:700]`, `x[train_idx]`: samples taken, each of the same shape; else unknown."""

@@ -1,0 +1,159 @@
+"""Heads seen in heldout5 (bench/realworld/FINDINGS.md 8d): a Concatenate between Flatten and
+Dense, a recurrent sequence flattened into a Dense, and a directory generator's `image_shape`
+used as the input shape. Numbers checked against Keras builds (shapes only, StatelessScope)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kerasfix.fixers.policy import FixOptions
+from kerasfix.fixers.run import fix_result
+from kerasfix.runner import lint_paths
+from tests.source.test_realworld_patterns import _lint_text
+
+# Flatten -> Dropout -> concatenate with a 3-wide input -> Dense(16); the other input's
+# 3 x 16 weights are there with Flatten and with pooling alike.
+CONCATENATED = """\
+import keras
+from keras import layers
+image = keras.Input((12, 12, 3))
+extra = keras.Input((3,))
+x = layers.Conv2D(8, 3)(image)
+x = layers.Flatten()(x)
+x = layers.Dropout(0.5)(x)
+x = layers.concatenate([x, extra])
+model = keras.Model([image, extra], layers.Dense(16)(x))
+"""
+TWO_FLATTENS = """\
+import keras
+from keras import layers
+a = keras.Input((6, 6, 4))
+b = keras.Input((10, 2))
+fa = layers.Flatten()(layers.Conv2D(8, 3)(a))
+fb = layers.Flatten()(layers.Conv1D(5, 3)(b))
+model = keras.Model([a, b], layers.Dense(4)(layers.Concatenate()([fa, fb])))
+"""
+# The same heads where pooling has nothing to shrink: no finding.
+CONCATENATED_SILENT = [
+    # pooled already
+    CONCATENATED.replace("layers.Flatten()", "layers.GlobalAveragePooling2D()"),
+    # a raw image flattened, not a feature map
+    CONCATENATED.replace("x = layers.Conv2D(8, 3)(image)", "x = image"),
+    # an Add needs equal widths: not a head the flattened part can shrink in
+    TWO_FLATTENS.replace("layers.Concatenate()([fa, fb])", "layers.Add()([fa, fa])"),
+]
+
+SEQUENCES = """\
+import keras
+from keras import layers
+steps = keras.Input((6, 11))
+x = layers.GRU(16, return_sequences=True)(steps)
+gru = keras.Model(steps, layers.Dense(5)(layers.Flatten()(x)))
+x = layers.Bidirectional(layers.LSTM(4, return_sequences=True))(steps)
+x = layers.Dense(8)(x)
+per_step = keras.Model(steps, layers.Dense(2)(layers.Flatten()(x)))
+"""
+# Steps that are independent lookups or projections of the raw input stay unreported
+# (rules/KF001.md, "Sequences"), as every labelled Embedding -> Flatten site is none.
+SEQUENCES_SILENT = """\
+import keras
+from keras import layers
+words = keras.Input((20,))
+embedded = keras.Model(words, layers.Dense(1)(layers.Flatten()(layers.Embedding(100, 8)(words))))
+steps = keras.Input((6, 11))
+projected = keras.Model(steps, layers.Dense(1)(layers.Flatten()(layers.Dense(8)(steps))))
+last = keras.Model(steps, layers.Dense(1)(layers.GRU(16)(steps)))
+"""
+
+
+def _build(text: str, keras):  # type: ignore[no-untyped-def]
+    namespace: dict = {"__name__": "head"}  # type: ignore[type-arg]
+    with keras.StatelessScope(initialize_variables=False):  # shapes and counts only
+        exec(compile(text, "head.py", "exec"), namespace)
+    return namespace
+
+
+def _last_dense(model):  # type: ignore[no-untyped-def]
+    return [layer for layer in model.layers if type(layer).__name__ == "Dense"][-1]
+
+
+@pytest.mark.keras
+def test_concatenated_head_counts_the_flattened_part_and_the_fix_builds(tmp_path: Path) -> None:
+    keras = pytest.importorskip("keras")
+    (finding,) = _lint_text(tmp_path, CONCATENATED)
+    assert (finding.rule, finding.data.shape) == ("KF001", (10, 10, 8))
+    assert (finding.data.params_flatten, finding.data.params_pooling) == (12_816, 144)
+    assert "its 3 other input features add 48 weights either way" in finding.message
+    dense = _last_dense(_build(CONCATENATED, keras)["model"])
+    assert dense.count_params() == finding.data.params_flatten + 3 * 16
+    path = tmp_path / "script.py"
+    fix_result(lint_paths([path]), FixOptions())
+    fixed = path.read_text(encoding="utf-8")
+    assert "GlobalAveragePooling2D()" in fixed and "Flatten" not in fixed
+    dense = _last_dense(_build(fixed, keras)["model"])
+    assert dense.count_params() == finding.data.params_pooling + 3 * 16
+
+
+@pytest.mark.keras
+def test_two_flattened_maps_concatenated_each_count_their_part(tmp_path: Path) -> None:
+    keras = pytest.importorskip("keras")
+    findings = _lint_text(tmp_path, TWO_FLATTENS)
+    got = [(f.data.shape, f.data.params_flatten, f.data.params_pooling) for f in findings]
+    assert got == [((4, 4, 8), 516, 36), ((8, 5), 164, 24)]
+    dense = _last_dense(_build(TWO_FLATTENS, keras)["model"])
+    # Keras's one Dense: both parts' weights and one bias (each count above has the bias)
+    assert dense.count_params() == 516 + 164 - 4
+
+
+@pytest.mark.parametrize("text", CONCATENATED_SILENT)
+def test_concatenated_heads_with_nothing_to_shrink_are_silent(tmp_path: Path, text: str) -> None:
+    assert _lint_text(tmp_path, text) == []
+
+
+@pytest.mark.keras
+def test_recurrent_sequences_are_feature_maps(tmp_path: Path) -> None:
+    keras = pytest.importorskip("keras")
+    findings = _lint_text(tmp_path, SEQUENCES)
+    got = [(f.rule, f.data.shape, f.data.params_flatten, f.data.suggestion) for f in findings]
+    assert got == [
+        ("KF001", (6, 16), 485, "GlobalAveragePooling1D"),
+        ("KF001", (6, 8), 98, "GlobalAveragePooling1D"),
+    ]
+    built = _build(SEQUENCES, keras)
+    assert [_last_dense(built[name]).count_params() for name in ("gru", "per_step")] == [485, 98]
+
+
+def test_embedding_and_per_step_projections_of_raw_steps_are_silent(tmp_path: Path) -> None:
+    assert _lint_text(tmp_path, SEQUENCES_SILENT) == []
+
+
+GENERATOR = """\
+from keras.preprocessing.image import ImageDataGenerator
+from keras import layers, Sequential
+batches = ImageDataGenerator(rescale=1 / 255).{flow}
+model = Sequential([layers.Input(batches.image_shape), layers.Conv2D(4, 3),
+                    layers.MaxPooling2D(2), layers.Flatten(), layers.Dense(10)])
+"""
+
+
+@pytest.mark.keras
+def test_directory_generator_image_shape_is_the_input_shape(tmp_path: Path) -> None:
+    keras = pytest.importorskip("keras")
+    text = GENERATOR.format(flow='flow_from_directory("train", (20, 20), "grayscale")')
+    (finding,) = _lint_text(tmp_path, text)
+    assert (finding.rule, finding.data.shape, finding.data.params_flatten) == (
+        "KF001",
+        (9, 9, 4),
+        3_250,
+    )
+    model = text.split("\n", 3)[3].replace("batches.image_shape", "(20, 20, 1)")
+    built = _build("import keras\nfrom keras import layers, Sequential\n" + model, keras)
+    assert _last_dense(built["model"]).count_params() == 3_250
+
+
+def test_array_generator_has_no_image_shape(tmp_path: Path) -> None:
+    # `flow(x)` gives a NumpyArrayIterator, which has no `image_shape`: nothing made up.
+    text = GENERATOR.format(flow="flow(__import__('numpy').zeros((4, 20, 20, 1)))")
+    assert [f.rule for f in _lint_text(tmp_path, text)] == ["KF002"]
