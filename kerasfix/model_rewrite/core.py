@@ -23,6 +23,7 @@ from kerasfix.model_rewrite.errors import RewriteError
 from kerasfix.model_rewrite.fidelity import (
     NOT_PRESERVED,
     check_min_agreement,
+    check_promise,
     shortfall_note,
 )
 from kerasfix.model_rewrite.fold import (
@@ -199,6 +200,8 @@ def _rewrite_file(
                 report.notes.append(shortfall)
             if options.min_agreement is not None:
                 check_min_agreement(report.outputs, options.min_agreement, options.init)
+            elif options.init == "distill" and (checked := check_promise(report.outputs)):
+                report.notes.append(checked)
             out.commit()
     return report
 

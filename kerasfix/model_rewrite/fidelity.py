@@ -5,6 +5,7 @@ Kept free of Keras: it compares output arrays, so every init (and the report) ca
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -90,6 +91,61 @@ def compare(measured: dict[str, float], best: dict[str, float]) -> tuple[bool, b
     if agreement != best_agreement:
         return agreement > best_agreement, agreement > best_agreement
     return diff <= best_diff * (1 + MATERIAL), improved
+
+
+PROMISE = 0.005  # --data aims to keep accuracy within half a point
+MEASURABLE = 100  # fewer held-out samples cannot show a half-point change (one is 1% or more)
+SIGNIFICANCE = 0.05
+
+
+def check_promise(outputs: dict[str, float] | None) -> str | None:
+    """Refuse (RewriteError) a distilled model the data shows breaks the half-point promise;
+    otherwise the note saying what was checked, on how many samples. Applies when
+    --min-agreement is not given (the user's own floor replaces it).
+
+    With labels (--verify-data, or y in --data) the measured accuracy must not fall by more
+    than PROMISE. Without, accuracy can fall by as much as predictions changed: refused when
+    more held-out predictions changed than a rewrite that moved at most PROMISE of them
+    would show by chance (one-sided binomial test at SIGNIFICANCE)."""
+    if not outputs or "top1_agreement" not in outputs:
+        return None
+    n = int(outputs["samples"])
+    if n < MEASURABLE:
+        return (
+            f"the held-out part ({n} samples; one is {1 / n:.1%}) is too small to show "
+            "whether accuracy stays within half a point: measure it with --verify-data on "
+            f"at least {MEASURABLE} labelled samples, or give more --data"
+        )
+    agreement = outputs["top1_agreement"]
+    changed = round((1 - agreement) * n)
+    if "accuracy_after" in outputs:
+        before, after = outputs["accuracy_before"], outputs["accuracy_after"]
+        shown = f"accuracy on {n} labelled samples {before:.2%} -> {after:.2%}"
+        if after >= before - PROMISE - 1e-9:
+            return f"{shown}: within the half point distillation aims to keep"
+        reason = f"{shown}, more than the half point distillation aims to keep"
+    else:
+        shown = f"predictions changed on {changed} of {n} held-out inputs ({1 - agreement:.1%})"
+        if _binomial_tail(changed, n, PROMISE) >= SIGNIFICANCE:
+            return f"{shown}: no more than a change of half a point of accuracy shows"
+        reason = f"{shown}, so accuracy may have fallen by as much: more than half a point"
+    advice = "try more --epochs or more data"
+    if agreement < LOW_AGREEMENT:
+        advice = "global pooling is too weak a head for this trunk (it discards where features are)"
+    override = f"--min-agreement {math.floor(agreement * 1000) / 1000:g} writes it anyway"
+    raise RewriteError(f"{reason}: output not written; {advice}; {override}")
+
+
+def _binomial_tail(k: int, n: int, p: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, p), summed in log space (n may be large)."""
+    below = sum(
+        math.exp(
+            math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1)
+            + i * math.log(p) + (n - i) * math.log1p(-p)
+        )
+        for i in range(k)
+    )  # fmt: skip
+    return max(0.0, 1.0 - below)
 
 
 def check_min_agreement(outputs: dict[str, float] | None, minimum: float, init: str) -> None:

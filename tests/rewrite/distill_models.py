@@ -140,9 +140,9 @@ def conv1d(keras: Any, length: int = 64) -> Any:
     )
 
 
-def trained(keras: Any, build: Any, task: Task, epochs: int) -> tuple[Any, float]:
+def trained(keras: Any, build: Any, task: Task, epochs: int, seed: int = 0) -> tuple[Any, float]:
     """Build (seeded) and fit with labels; the model and its held-out accuracy."""
-    keras.utils.set_random_seed(0)
+    keras.utils.set_random_seed(seed)
     model = build(keras)
     model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(task.x_train, task.y_train, epochs=epochs, batch_size=32, verbose=0)

@@ -57,22 +57,23 @@ def _trained(keras, tmp_path: Path, build, task: dm.Task, epochs: int, suffix: s
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "known shortfall, issue 24 section 3 (open): the 0.5-point promise on 360 test digits "
-        "allows 1.8 extra errors; with oneDNN off (the suite's setting) seed 0 ends 1 digit "
-        "short (0.9917 -> 0.9861) in the committed distillation and in 15 variants measured; "
-        "5 of 6 CPU x seed runs pass. Every assertion below still runs and is reported."
-    ),
-)
-def test_deep_cnn_on_digits_keeps_accuracy_from_unlabelled_inputs(keras, tmp_path):
+def test_deep_cnn_on_digits_keeps_accuracy_or_refuses_saying_why(keras, tmp_path):
+    """The half-point promise on 360 test digits (1.8 digits): the output is written only
+    when the labelled --verify-data shows accuracy kept; otherwise exit 2 with the figures and
+    nothing written. How often it is kept, over seeds and CPUs: bench/bench_distill_seeds.py."""
     task = dm.digits()
     model, train, test, accuracy = _trained(keras, tmp_path, dm.deep_cnn, task, epochs=12)
     assert accuracy >= 0.97
     out = tmp_path / "slim.keras"
     args = [str(model), "-o", str(out), "--data", str(train), "--verify-data", str(test)]
     proc = _rewrite(*args, "--seed", "0", "--report-format", "json")
+    if proc.returncode == 2:
+        lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("error:")]
+        assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
+        assert f"accuracy on {len(task.x_test)} labelled samples {accuracy:.2%} -> " in lines[0]
+        assert "more than the half point" in lines[0] and "--min-agreement 0.9" in lines[0]
+        assert not out.exists()
+        return
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     assert report["init"] == "distill"
@@ -115,25 +116,50 @@ def test_conv1d_waves_keep_accuracy_with_min_agreement(keras, tmp_path):
 
 
 @pytest.mark.slow
-def test_shallow_trunk_cannot_keep_accuracy_and_min_agreement_refuses(keras, tmp_path):
+def test_shallow_trunk_cannot_keep_accuracy_and_is_refused_saying_why(keras, tmp_path):
     task = dm.digits()
     model, train, _test, accuracy = _trained(keras, tmp_path, dm.shallow_cnn, task, epochs=12)
     assert accuracy >= 0.97
     out = tmp_path / "slim.keras"
-    base = [str(model), "-o", str(out), "--data", str(train), "--seed", "0", "--epochs", "4"]
-    proc = _rewrite_here(*base)
-    assert proc.returncode == 0, proc.stderr
-    assert "does NOT keep the original's predictions" in proc.stdout
-    out.unlink()
+    base = [str(model), "-o", str(out), "--data", str(train), "--seed", "0", "--epochs", "2"]
     before = sorted(os.listdir(tmp_path))
-    proc = _rewrite_here(*base, "--min-agreement", "0.95")
-    assert proc.returncode == 2
-    lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("error:")]
-    assert len(lines) == 1 and proc.stderr.strip().endswith(lines[0]), proc.stderr
-    assert "below --min-agreement 95.0%" in lines[0] and "global pooling" in lines[0]
-    assert "--epochs" in lines[0] and "more data" in lines[0]
-    assert "Traceback" not in proc.stderr
-    assert sorted(os.listdir(tmp_path)) == before and not out.exists()
+    for extra, words in (
+        ([], ["held-out inputs", "more than half a point", "--min-agreement 0."]),
+        (["--min-agreement", "0.95"], ["below --min-agreement 95.0%", "--epochs", "more data"]),
+    ):
+        proc = _rewrite_here(*base, *extra)
+        assert proc.returncode == 2
+        lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("error:")]
+        assert len(lines) == 1 and proc.stderr.strip().endswith(lines[0]), proc.stderr
+        assert all(w in lines[0] for w in [*words, "output not written", "global pooling"])
+        assert "Traceback" not in proc.stderr
+        assert sorted(os.listdir(tmp_path)) == before and not out.exists()
+
+
+def test_the_half_point_promise_is_checked_on_labels_or_held_out_changes():
+    from kerasfix.model_rewrite.errors import RewriteError
+    from kerasfix.model_rewrite.fidelity import check_promise, shortfall_note
+
+    def outputs(n: int, agreement: float, **accuracy: float) -> dict[str, float]:
+        return {"samples": n, "top1_agreement": agreement, "mean_abs_diff": 0.01, **accuracy}
+
+    # labels: the accuracy itself; 2 of 360 digits lost is more than half a point
+    kept = check_promise(outputs(360, 0.99, accuracy_before=0.99, accuracy_after=0.9861))
+    assert kept == "accuracy on 360 labelled samples 99.00% -> 98.61%: within the half point" + (
+        " distillation aims to keep"
+    )
+    with pytest.raises(RewriteError, match=r"99\.17% -> 98\.61%, more.*--min-agreement 0\.994"):
+        check_promise(outputs(360, 0.9944, accuracy_before=0.9917, accuracy_after=0.9861))
+    # no labels: 1 or 2 changes in 144 are what a half-point change shows; 3 are too many
+    assert "changed on 2 of 144 held-out" in check_promise(outputs(144, 1 - 2 / 144))
+    assert "no more than" in check_promise(outputs(10**6, 0.996))  # large n: no overflow
+    with pytest.raises(RewriteError, match="changed on 3 of 144 held-out inputs"):
+        check_promise(outputs(144, 1 - 3 / 144))
+    with pytest.raises(RewriteError, match="global pooling is too weak"):
+        check_promise(outputs(144, 0.6))
+    assert "too small" in check_promise(outputs(40, 0.5))
+    assert check_promise({"samples": 500, "mean_abs_diff": 0.1}) is None  # not class scores
+    assert "does NOT keep the original's predictions" in shortfall_note(outputs(144, 0.6))
 
 
 @pytest.fixture(scope="module")
