@@ -157,3 +157,50 @@ def test_array_generator_has_no_image_shape(tmp_path: Path) -> None:
     # `flow(x)` gives a NumpyArrayIterator, which has no `image_shape`: nothing made up.
     text = GENERATOR.format(flow="flow(__import__('numpy').zeros((4, 20, 20, 1)))")
     assert [f.rule for f in _lint_text(tmp_path, text)] == ["KF002"]
+
+
+# heldout6 misses (FINDINGS 9a): Keras 1.2's short alias in Keras 1 code, and heads made in a
+# comprehension over a range the file does not fix.
+KERAS1_ALIAS = """\
+from keras.models import Sequential
+from keras.layers import Conv2D, MaxPooling2D, Flatten, Dense
+model = Sequential([Conv2D(2, 3, 3, border_mode="valid", input_shape=(16, 32, 1)),
+                    MaxPooling2D((4, 4), (4, 4)), Flatten(), Dense(1)])
+"""
+
+
+@pytest.mark.keras
+def test_keras1_short_alias_reads_a_kernel(tmp_path: Path) -> None:
+    keras = pytest.importorskip("keras")
+    (finding,) = _lint_text(tmp_path, KERAS1_ALIAS)
+    assert (finding.data.shape, finding.data.params_flatten) == ((3, 7, 2), 43)
+    rebuilt = "import keras\nfrom keras import layers\nmodel = keras.Sequential([keras.Input((16, 32, 1)), layers.Conv2D(2, 3), layers.MaxPooling2D(4), layers.Flatten(), layers.Dense(1)])\n"  # noqa: E501
+    assert _last_dense(_build(rebuilt, keras)["model"]).count_params() == 43
+
+
+def test_short_alias_without_keras1_keywords_reads_strides(tmp_path: Path) -> None:
+    # No Keras-1-only keyword: Keras 2.4+/3 read Conv2D(2, 3, 3) as strides 3, as before.
+    (finding,) = _lint_text(tmp_path, KERAS1_ALIAS.replace(', border_mode="valid"', ""))
+    assert finding.data.shape == (1, 2, 2)
+
+
+HEADS = """\
+from keras.layers import Input, Dense, Flatten, Conv2D, concatenate
+from keras.models import Model
+def build(n):
+    image = Input((20, 20, 1))
+    x = Flatten()(Conv2D(8, 3)(image))
+    return Model(image, concatenate([Dense(4)(x) for i in range({count})]))
+model = build(n)
+"""
+
+
+def test_heads_made_in_a_comprehension_over_an_unknown_range(tmp_path: Path) -> None:
+    findings = _lint_text(tmp_path, HEADS.format(count="n"))
+    assert {(f.rule, f.data.shape, f.data.params_flatten) for f in findings} == {
+        ("KF001", (18, 18, 8), 10_372)
+    }
+
+
+def test_a_comprehension_over_nothing_makes_no_head(tmp_path: Path) -> None:
+    assert _lint_text(tmp_path, HEADS.format(count="0")) == []

@@ -528,7 +528,8 @@ class Evaluator(Calls):
             return None
         generator = expr.generators[0]
         items = concrete_items(self.eval(generator.iter, scope))
-        if items is None:
+        if items is None:  # run the element once as code that may run, as a `for` loop does
+            self.undecided(expr.lineno, lambda: self._comprehension_once(expr, scope))
             return None
         inner = Scope(parent=scope)
         result = []
@@ -540,6 +541,16 @@ class Evaluator(Calls):
             if all(keep):
                 result.append(self.eval(expr.elt, inner))
         return result
+
+    def _comprehension_once(self, expr: ast.ListComp | ast.GeneratorExp, scope: Scope) -> None:
+        """`[Dense(n)(x) for i in range(k)]` with `k` unknown: the layers it would make
+        are made once (their heads are seen), the list itself stays unknown."""
+        generator = expr.generators[0]
+        inner = Scope(parent=scope)
+        self.assign(generator.target, Unknown(f"a loop variable (line {expr.lineno})"), inner)
+        for cond in generator.ifs:
+            self.eval(cond, inner)
+        self.eval(expr.elt, inner)
 
     def binop(self, op: ast.operator, left: Any, right: Any, where: ast.AST) -> Any:
         """`left op right`; a framework overrides it for its tensors."""

@@ -239,6 +239,7 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         kind = keras_names.classify(qualname)
         leaf = qualname.rsplit(".", 1)[-1]
         if kind is Kind.LAYER:
+            leaf = self.keras1_alias(leaf, qualname, args, kwargs)
             keras1 = leaf in legacy.LEGACY_POSITIONAL and self.keras1_semantics(qualname, kwargs)
             made = self.make_layer(leaf, args, kwargs, expr, keras1=keras1)
             if isinstance(made, LayerValue):  # KF003: tf.keras never read Keras 1 positionals

@@ -20,6 +20,15 @@ _KERAS1_NAMES = frozenset(
     {"Convolution1D", "Convolution2D", "Convolution3D", "Deconvolution2D", "AtrousConvolution2D"}
 )
 _KERAS1_KWARGS = frozenset({"border_mode", "subsample", "nb_filter", "nb_row", "nb_col", "init"})
+# Keras 1.2's short aliases (keras/layers/convolutional.py: `Conv2D = Convolution2D`): in
+# Keras 1 code `Conv2D(2, 3, 3, border_mode="valid")` is a 3x3 kernel, as the long name.
+KERAS1_ALIASES = {
+    "Conv1D": "Convolution1D",
+    "Conv2D": "Convolution2D",
+    "Conv3D": "Convolution3D",
+    "AtrousConv2D": "AtrousConvolution2D",
+    "Deconv2D": "Deconvolution2D",
+}
 # Keywords standalone Keras 2 refused next to the positional legacy form.
 _KERAS2_REFUSED_WITH_LEGACY_FORM = frozenset({"padding", "strides", "data_format"})
 
@@ -49,6 +58,18 @@ class Keras1Reading:
         if self._keras1_answer is None:
             self._keras1_answer = self.keras1_code()
         return self._keras1_answer
+
+    def keras1_alias(self, leaf: str, qualname: str, args: list[Any], kwargs: dict) -> str:
+        """The long Keras 1 name of a short alias written in its Keras 1 form (integer
+        kernel sizes after the filters) in Keras 1 code; else `leaf` unchanged."""
+        legacy_name = KERAS1_ALIASES.get(leaf)
+        dims = args[1:3] if leaf != "Conv1D" else args[1:2]
+        keras1_form = len(args) >= 3 and all(isinstance(d, int) for d in dims)
+        if legacy_name is None or not keras1_form or qualname.startswith("tensorflow."):
+            return leaf
+        if self._keras1_answer is None:
+            self._keras1_answer = self.keras1_code()
+        return legacy_name if self._keras1_answer else leaf
 
     def note_keras1_call(self, raw_name: str, keras1: bool, kwargs: dict[str, Any]) -> None:
         """A layer call read the Keras 1 way, or spelled with a Keras-1-only keyword, makes
