@@ -9,8 +9,7 @@ import pytest
 from kerasfix.graph.model import ShapeError
 from kerasfix.layers.legacy import normalize
 from kerasfix.layers.registry import lookup
-
-keras = pytest.importorskip("keras", reason="needs the keras extra: pip install -e '.[keras]'")
+from tests.keras_on_demand import keras
 
 
 def build(class_name: str, kwargs: dict[str, Any], *batch_shapes: tuple) -> tuple[Any, Any]:

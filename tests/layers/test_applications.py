@@ -15,8 +15,7 @@ import pytest
 
 from kerasfix.layers.applications import ARCHITECTURES
 from kerasfix.layers.registry import lookup
-
-keras = pytest.importorskip("keras", reason="needs the keras extra: pip install -e '.[keras]'")
+from tests.keras_on_demand import keras
 
 pytestmark = pytest.mark.keras
 

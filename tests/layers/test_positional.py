@@ -7,8 +7,7 @@ import inspect
 import pytest
 
 from kerasfix.layers.registry import canonical_name, known_names, lookup
-
-keras = pytest.importorskip("keras", reason="needs the keras extra: pip install -e '.[keras]'")
+from tests.keras_on_demand import keras
 
 pytestmark = pytest.mark.keras
 

@@ -9,8 +9,7 @@ import pytest
 from kerasfix.commands.inspect import build_summary
 from kerasfix.engine import lint_graph
 from kerasfix.frontends.saved_model import read_model
-
-keras = pytest.importorskip("keras", reason="marked keras: CI installs TensorFlow/Keras")
+from tests.keras_on_demand import keras
 
 # One worker builds the large models, one at a time (see the "big-models" group in README).
 pytestmark = [pytest.mark.keras, pytest.mark.slow, pytest.mark.xdist_group("big-models")]
