@@ -1,9 +1,11 @@
-"""The pre-commit hooks, run by the real `pre-commit try-repo` in a temporary git repository,
+"""The pre-commit hooks, run by the real `pre-commit run` in a temporary git repository,
 and README's pre-commit config and git-URL install, as written, against a clone of this one.
 
-`try-repo` clones a commit of the hook repository, so the hooks are tried against a fresh
-commit of this working tree (a copy), not against whatever HEAD happens to be. pre-commit
-then builds a virtualenv and pip-installs kerasfix into it, which needs the package index.
+The hook tests' config pins a fresh commit of this working tree (a copy), not whatever HEAD
+happens to be, the way a user's config pins a commit. pre-commit clones it, builds a
+virtualenv and pip-installs kerasfix into it (which needs the package index) once per
+repository and commit, so every hook test of the module shares that environment, as a user's
+commits do (`try-repo` would build a new one per call from a new temporary clone).
 """
 
 from __future__ import annotations
@@ -84,45 +86,58 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> 
     return copy
 
 
-def try_repo(project: Path, hook_repo: Path, hook: str, files: list[str], env) -> tuple[int, str]:
+def run_hook(project: Path, hook: str, files: list[str], env) -> tuple[int, str]:
+    """`pre-commit run HOOK --files FILES` in `project`, whose config names both hooks."""
     run = subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), hook, "--files", *files],
+        [sys.executable, "-m", "pre_commit", "run", hook, "--files", *files],
         cwd=project, env=env, capture_output=True, text=True, timeout=900,
     )  # fmt: skip
     return run.returncode, run.stdout + run.stderr
 
 
+def hook_config(hook_repo: Path) -> str:
+    """Both hooks of `.pre-commit-hooks.yaml`, pinned to the hook repository's commit."""
+    sha = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=hook_repo, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    return (
+        f"repos:\n  - repo: {hook_repo}\n    rev: {sha}\n"
+        "    hooks:\n      - id: kerasfix\n      - id: kerasfix-models\n"
+    )
+
+
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
+def project(tmp_path: Path, hook_repo: Path) -> Path:
     git(tmp_path, "init", "-q")
+    (tmp_path / ".pre-commit-config.yaml").write_text(hook_config(hook_repo))
     (tmp_path / "bad.py").write_text(BLOWUP)
     (tmp_path / "good.py").write_text(CLEAN)
-    git(tmp_path, "add", "bad.py", "good.py")
+    git(tmp_path, "add", ".pre-commit-config.yaml", "bad.py", "good.py")
     return tmp_path
 
 
-def test_hook_fails_on_a_blowup_and_passes_on_clean_code(project, hook_repo, env) -> None:
-    code, output = try_repo(project, hook_repo, "kerasfix", ["bad.py"], env)
+def test_hook_fails_on_a_blowup_and_passes_on_clean_code(project, env) -> None:
+    code, output = run_hook(project, "kerasfix", ["bad.py"], env)
     assert code == 1, output
     assert "bad.py:8:9: KF001 [warning] Flatten over 26x26x32 feeds Dense(128)" in output
-    code, output = try_repo(project, hook_repo, "kerasfix", ["good.py"], env)
+    code, output = run_hook(project, "kerasfix", ["good.py"], env)
     assert code == 0, output
     assert "Passed" in output
 
 
-def test_hook_reads_notebooks(project, hook_repo, env) -> None:
+def test_hook_reads_notebooks(project, env) -> None:
     cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
             "source": BLOWUP}  # fmt: skip
     notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]}
     (project / "nb.ipynb").write_text(json.dumps(notebook))
     git(project, "add", "nb.ipynb")
-    code, output = try_repo(project, hook_repo, "kerasfix", ["nb.ipynb"], env)
+    code, output = run_hook(project, "kerasfix", ["nb.ipynb"], env)
     assert code == 1, output
     assert "nb.ipynb:cell 1:8:9: KF001" in output
 
 
 @pytest.mark.keras
-def test_model_hook_passes_on_a_clean_model_file(project, hook_repo, env) -> None:
+def test_model_hook_passes_on_a_clean_model_file(project, env) -> None:
     keras = pytest.importorskip("keras")
     model = keras.Sequential(
         [
@@ -135,10 +150,10 @@ def test_model_hook_passes_on_a_clean_model_file(project, hook_repo, env) -> Non
     model.save(project / "clean.keras")
     (project / "notes.txt").write_text("not a model\n")
     git(project, "add", "clean.keras", "notes.txt")
-    code, output = try_repo(project, hook_repo, "kerasfix-models", ["clean.keras"], env)
+    code, output = run_hook(project, "kerasfix-models", ["clean.keras"], env)
     assert code == 0, output
     # The hook selects model files by name only.
-    code, output = try_repo(project, hook_repo, "kerasfix-models", ["notes.txt"], env)
+    code, output = run_hook(project, "kerasfix-models", ["notes.txt"], env)
     assert code == 0 and "no files to check" in output, output
 
 
