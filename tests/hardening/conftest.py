@@ -79,10 +79,12 @@ def base_models(builder: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Real Keras models (tests/hardening/models.BASE_MODELS) saved as .keras and .h5."""
     import keras
 
+    from tests.built_once import built_once
     from tests.hardening.models import BASE_MODELS
 
-    out = tmp_path_factory.mktemp("hardening_models")
-    for name in BASE_MODELS:
-        builder.save(builder.build(name), out, name, (".keras", ".h5"))
-        keras.backend.clear_session()
-    return out
+    def build(out: Path) -> None:
+        for name in BASE_MODELS:
+            builder.save(builder.build(name), out, name, (".keras", ".h5"))
+            keras.backend.clear_session()
+
+    return built_once(tmp_path_factory, "hardening_models", build)

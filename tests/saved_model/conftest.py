@@ -1,4 +1,5 @@
-"""Session-scoped model fixtures: real Keras builds each model once into a temporary dir."""
+"""Session-scoped model fixtures: real Keras builds each model once per test run (shared by
+the workers, tests/built_once.py) into a temporary dir."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.built_once import built_once
 from tests.scripts import load_script
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "models"
@@ -28,22 +30,25 @@ def builder() -> ModuleType:
 
 @pytest.fixture(scope="session")
 def small_models(builder: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("small_models")
-    assert builder.main([str(out)]) == 0
-    return out
+    def build(out: Path) -> None:
+        assert builder.main([str(out)]) == 0
+
+    return built_once(tmp_path_factory, "small_models", build)
 
 
 @pytest.fixture(scope="session")
 def legacy_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Keras 2 format .h5/SavedModel built by TensorFlow's bundled tf.keras, in a subprocess."""
     pytest.importorskip("tensorflow")
-    out = tmp_path_factory.mktemp("legacy_models")
-    subprocess.run(
-        [sys.executable, str(FIXTURES / "build_tf_keras_legacy.py"), str(out)],
-        check=True,
-        capture_output=True,
-    )
-    return out
+
+    def build(out: Path) -> None:
+        subprocess.run(
+            [sys.executable, str(FIXTURES / "build_tf_keras_legacy.py"), str(out)],
+            check=True,
+            capture_output=True,
+        )
+
+    return built_once(tmp_path_factory, "legacy_models", build)
 
 
 class _Apps:
