@@ -17,6 +17,7 @@ from kerasfix.checks.input_feature_map import looks_like_feature_map
 from kerasfix.checks.input_origin import sized_by_note
 from kerasfix.checks.options import RuleOptions
 from kerasfix.checks.sequence_heads import (
+    VOLUME_SEQUENCE_POOLING,
     concatenated,
     is_recurrent_sequence,
     is_vector_concatenate,
@@ -409,6 +410,8 @@ def _finding_for(
     suggestion = f"GlobalAveragePooling{rank}D" if rank in (1, 2, 3) else None
     if suggestion is not None and site.time_first:
         suggestion = permuted_pooling(suggestion, rank)
+    elif rank == 4 and not (site.channels_first or site.per_step):
+        suggestion = VOLUME_SEQUENCE_POOLING  # a ConvLSTM3D sequence: time and a volume
 
     sized = spatial is not None and channels is not None and all(d is not None for d in spatial)
     if sized:

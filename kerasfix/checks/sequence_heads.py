@@ -14,6 +14,9 @@ from __future__ import annotations
 
 from kerasfix.graph.model import Node
 
+# A ConvLSTM3D sequence, (time, depth, rows, cols, channels): no single Keras layer pools four
+# axes, so the pooling that keeps the channels is two layers (no one-layer fix or rewrite).
+VOLUME_SEQUENCE_POOLING = "TimeDistributed(GlobalAveragePooling3D()) then GlobalAveragePooling1D()"
 RECURRENT = frozenset({"SimpleRNN", "LSTM", "GRU", "CuDNNLSTM", "CuDNNGRU", "RNN"})
 CONCATENATE = "Concatenate"
 

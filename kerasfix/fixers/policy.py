@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kerasfix.checks.flatten_dense import PoolingFacts
+from kerasfix.checks.sequence_heads import VOLUME_SEQUENCE_POOLING
 from kerasfix.findings import Finding
 from kerasfix.rule_registry import all_rules
 
@@ -82,6 +83,11 @@ def why_no_fix(finding: Finding) -> str | None:
         return (
             f"the Dense is in the nested model '{data.fixed_width_head}', which declares its "
             "input width; replace Flatten and that input by hand"
+        )
+    if isinstance(data, PoolingFacts) and data.suggestion == VOLUME_SEQUENCE_POOLING:
+        return (
+            "pooling a sequence of volumes keeping its channels takes two layers "
+            f"({data.suggestion}), which the fix does not write; replace Flatten by hand"
         )
     return (
         "the rank of the feature map entering Flatten is unknown, so the pooling layer "

@@ -286,6 +286,12 @@ def _site(finding: Any, found: Any, pooling: str, init: str) -> PlannedSwap:
             "(kerasfix lint --fix writes both)"
         )
     body = tuple(shape[found.leading_axes :])
+    if len(body) > 4:  # (time, depth, rows, cols, channels): no Keras layer pools four axes
+        raise RewriteError(
+            f"the map entering '{flatten.layer.display_name}' is a sequence of volumes "
+            f"({'x'.join(map(str, body))}): keeping its channels needs "
+            f"{finding.data.suggestion}, two layers where rewrite puts one: fix the source by hand"
+        )
     dense_config = time_distributed.dense_config(dense)
     channels, spatial = (body[0], body[1:]) if channels_first else (body[-1], body[:-1])
     flat_format = _own_config(flatten.layer).get("data_format")

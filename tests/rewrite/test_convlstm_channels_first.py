@@ -95,3 +95,25 @@ def test_time_distributed_channels_first_frames_keep_the_filters(
     x = np.broadcast_to(frames, (2, 3, 1, 5, 5)).astype("float32")
     got, want = (runnable(m).predict(x, verbose=0) for m in (new, model))
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+def test_sequence_of_volumes_is_refused_naming_the_two_layers(keras: Any, tmp_path: Path) -> None:
+    # ConvLSTM3D(return_sequences=True): (time, depth, rows, cols, filters), no one layer pools
+    # the four axes keeping the filters; the site is skipped with its reason, nothing written.
+    layers = keras.layers
+    model = keras.Sequential(
+        [
+            keras.Input((2, 4, 4, 4, 1)),
+            layers.ConvLSTM3D(2, 3, return_sequences=True, name="clstm3"),
+            layers.Flatten(name="flat"),
+            layers.Dense(2, name="fc"),
+        ],
+        name="seq3",
+    )
+    report = check_rewrite(keras, model, tmp_path, SUFFIXES[0], "vol")
+    assert not isinstance(report, str) and not report.sites
+    assert report.skipped == [
+        "flat: the map entering 'flat' is a sequence of volumes (2x2x2x2x2): keeping its "
+        "channels needs TimeDistributed(GlobalAveragePooling3D()) then GlobalAveragePooling1D(), "
+        "two layers where rewrite puts one: fix the source by hand"
+    ]

@@ -174,10 +174,16 @@ def test_fix_leaves_a_pair_nowhere_to_go_and_says_why(tmp_path: Path) -> None:
     ), notes
 
 
-def test_convlstm3d_sequence_is_not_given_a_pooling(tmp_path: Path) -> None:
-    """(time, D, H, W) to pool: Keras has no GlobalAveragePooling4D, so no suggestion."""
-    for shape, fmt in (((4, 1, 5, 5, 5), CF), ((4, 5, 5, 5, 1), "")):
-        assert _lint(tmp_path, "ConvLSTM3D", shape, fmt)[1] == []
+def test_convlstm3d_sequence_is_reported_with_two_layers_and_no_fix(tmp_path: Path) -> None:
+    """(time, D, H, W) to pool: Keras has no GlobalAveragePooling4D. channels_last, the two
+    layers that keep the filters are named (no fix writes them; counts checked against Keras
+    in tests/source/test_sequence_and_concatenate_heads.py); channels_first (time, filters,
+    D, H, W) would need a Permute too: still not reported."""
+    assert _lint(tmp_path, "ConvLSTM3D", (4, 1, 5, 5, 5), CF)[1] == []
+    [finding] = _lint(tmp_path, "ConvLSTM3D", (4, 5, 5, 5, 1), "")[1]
+    assert finding.data.suggestion == (
+        "TimeDistributed(GlobalAveragePooling3D()) then GlobalAveragePooling1D()"
+    )
 
 
 @pytest.mark.keras

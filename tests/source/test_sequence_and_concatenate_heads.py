@@ -204,3 +204,28 @@ def test_heads_made_in_a_comprehension_over_an_unknown_range(tmp_path: Path) -> 
 
 def test_a_comprehension_over_nothing_makes_no_head(tmp_path: Path) -> None:
     assert _lint_text(tmp_path, HEADS.format(count="0")) == []
+
+
+VOLUMES = """\
+import keras
+from keras import layers
+model = keras.Sequential([keras.Input((4, 8, 8, 8, 2)),
+                          layers.ConvLSTM3D(4, 3, return_sequences=True),
+                          layers.Flatten(), layers.Dense(10)])
+"""
+
+
+@pytest.mark.keras
+def test_convlstm3d_sequence_is_reported_without_a_fix(tmp_path: Path) -> None:
+    keras = pytest.importorskip("keras")
+    from kerasfix.fixers.policy import has_fix, why_no_fix
+
+    (finding,) = _lint_text(tmp_path, VOLUMES)
+    assert (finding.rule, finding.data.shape, finding.data.params_flatten) == (
+        "KF001",
+        (4, 6, 6, 6, 4),
+        34_570,
+    )
+    assert finding.data.params_pooling == 50 and not has_fix(finding)
+    assert "takes two layers" in (why_no_fix(finding) or "")
+    assert _last_dense(_build(VOLUMES, keras)["model"]).count_params() == 34_570
