@@ -31,7 +31,8 @@ SITE_SOURCES = ("mkdocs.yml", "mkdocs_hooks.py", "docs", "README.md")
 SITE_READS = ("rules", "kerasfix")
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 
-pytestmark = pytest.mark.xdist_group("docs-site")
+# Slow: full MkDocs builds (not in the quick loop).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("docs-site")]
 
 
 def build(root: Path, site: Path) -> subprocess.CompletedProcess[str]:

@@ -104,7 +104,8 @@ def kerasfix_location(python: Path, cwd: Path) -> Path:
 
 
 # One worker runs the module, so the action's venv (a module fixture) is built once.
-pytestmark = pytest.mark.xdist_group("action")
+# Slow: installs kerasfix into new environments from the package index (not in the quick loop).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("action")]
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +30,10 @@ SECONDS_PER_FILE = 10.0  # generous for slow CI; real inputs take milliseconds
 SETTINGS = Settings()
 
 
-def budget(examples: int) -> settings:
-    """Hypothesis settings for a fuzz test: fixed seed, no database, `examples` x SCALE cases."""
-    return settings(
+def budget(examples: int) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Hypothesis settings for a fuzz test: fixed seed, no database, `examples` x SCALE cases.
+    Fuzz tests are marked slow: the whole suite runs them, the quick loop does not."""
+    fuzz_settings = settings(
         max_examples=examples * SCALE,
         derandomize=True,
         database=None,
@@ -44,6 +46,11 @@ def budget(examples: int) -> settings:
             HealthCheck.large_base_example,
         ],
     )
+
+    def apply(test: Callable[..., None]) -> Callable[..., None]:
+        return pytest.mark.slow(fuzz_settings(test))
+
+    return apply
 
 
 def assert_handled(path: Path, kind: str) -> FileOutcome:

@@ -34,7 +34,9 @@ def test_timeout_is_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("KERASFIX_TIMEOUT", "1")
     start = time.monotonic()
     outcome = check_file(path, "source", SETTINGS)
-    assert time.monotonic() - start < 5
+    # The message proves the alarm stopped the analysis; the bound only catches a hang (loose:
+    # 5.4 s were seen on a machine at load average 9).
+    assert time.monotonic() - start < 30
     assert outcome.error is not None
     assert "timed out after 1 s" in str(outcome.error) and "KERASFIX_TIMEOUT" in str(outcome.error)
 
@@ -208,6 +210,7 @@ def _peak_of_lint(path: Path, memory_mib: str) -> tuple[int, int, str]:
     return int(code), int(peak), proc.stderr
 
 
+@pytest.mark.slow  # lints a huge generated file three times in fresh processes
 @pytest.mark.skipif(sys.platform != "linux", reason="the memory bound is Linux's RLIMIT_AS")
 def test_memory_bound_stops_a_huge_generated_file(tmp_path: Path) -> None:
     small, big = tmp_path / "small.py", tmp_path / "generated.py"
