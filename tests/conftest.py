@@ -50,6 +50,9 @@ BIG_MODELS = pytest.mark.xdist_group("big-models")
 
 
 _BUILT: dict[str, Path] = {}  # one file per application and worker session
+# The pooled backbones one parametrized test reads are saved together, by one child: one
+# TensorFlow start instead of three.
+_TOGETHER = ("ResNet50", "MobileNetV2", "EfficientNetB0")
 
 
 def application_file(name: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -59,12 +62,16 @@ def application_file(name: str, tmp_path_factory: pytest.TempPathFactory) -> Pat
     pytest.importorskip("keras", reason="marked keras: CI installs TensorFlow/Keras")
     if name in _BUILT:
         return _BUILT[name]
-    path = tmp_path_factory.mktemp(name.lower()) / f"{name.lower()}.keras"
-    model = f"keras.applications.{name}(weights=None, include_top=True)"
-    build = f"import keras; {model}.save({str(path)!r})"
+    names = _TOGETHER if name in _TOGETHER else (name,)
+    paths = {n: tmp_path_factory.mktemp(n.lower()) / f"{n.lower()}.keras" for n in names}
+    build = "import gc, keras\n" + "".join(
+        f"keras.applications.{n}(weights=None, include_top=True).save({str(path)!r})\n"
+        "gc.collect()\n"
+        for n, path in paths.items()
+    )
     subprocess.run([sys.executable, "-c", build], check=True, capture_output=True, timeout=600)
-    _BUILT[name] = path
-    return path
+    _BUILT.update(paths)
+    return _BUILT[name]
 
 
 @pytest.fixture(scope="session")
