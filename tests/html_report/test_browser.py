@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from kerasfix.html_report.chart import AFTER_COLOUR, BEFORE_COLOUR, SITE_COLOUR
+from tests.cli_here import run_here
 from tests.html_report.page_data import assert_page_matches, read_page
 from tests.html_report.test_source_tables import NESTED, inspect_cli, inspect_json
 
@@ -81,7 +82,7 @@ def test_rewrite_report_in_chromium(
     model, data = cnn_with_data
     page, out = tmp_path / "rewrite.html", tmp_path / "out.keras"
     before = model.read_bytes()
-    result = run_kerasfix(
+    result = run_here(
         "rewrite", str(model), "-o", str(out), "--verify-data", str(data),
         "--report-format", "json", "--html-report", str(page),
     )  # fmt: skip
