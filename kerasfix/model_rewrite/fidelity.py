@@ -127,7 +127,10 @@ def check_promise(outputs: dict[str, float] | None) -> str | None:
     else:
         shown = f"predictions changed on {changed} of {n} held-out inputs ({1 - agreement:.1%})"
         if _binomial_tail(changed, n, PROMISE) >= SIGNIFICANCE:
-            return f"{shown}: no more than a change of half a point of accuracy shows"
+            return (
+                f"{shown}: too few to show that accuracy fell by more than half a point, "
+                "not proof that it did not (--verify-data with labels measures it)"
+            )
         reason = f"{shown}, so accuracy may have fallen by as much: more than half a point"
     advice = "try more --epochs or more data"
     if agreement < LOW_AGREEMENT:
