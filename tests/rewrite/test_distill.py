@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.cli_here import run_here
 from tests.rewrite import distill_models as dm
 
 pytestmark = pytest.mark.keras
@@ -27,18 +28,9 @@ def _rewrite(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _rewrite_here(*args: str) -> subprocess.CompletedProcess[str]:
-    """`kerasfix rewrite` through the console entry point in this worker, whose Keras is
-    already imported: for tests of what the report says and the exit code, not of what a
-    fresh process prints."""
-    import contextlib
-    import io
-
-    from kerasfix.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["rewrite", *args])
-    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+    """`kerasfix rewrite` in this worker, whose Keras is already imported: for tests of what
+    the report says and the exit code, not of what a fresh process prints."""
+    return run_here("rewrite", *args)
 
 
 def _accuracy(keras, path: Path, task: dm.Task) -> float:
