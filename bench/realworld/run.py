@@ -433,7 +433,19 @@ def sweep(mirrors: Path, scratch: Path, timing: bool) -> None:
             print("slowest:")
             for took, name in sorted(times, reverse=True)[:5]:
                 print(f"  {took:.3f} s {name}")
-    score_labels(findings_by_file)
+    # Splits of repositories outside the sweep (heldout2) are scored by `run.py labels`; here
+    # they would read as all missed.
+    outside = frozenset(
+        repo
+        for site in labelled_sites(None)
+        if (repo := "/".join(site["file"].split("/")[:2])) not in folders
+    )
+    if outside:
+        print(
+            f"\nlabelled sites of {len(outside)} repositories outside this sweep left out "
+            "(score them with: run.py labels)"
+        )
+    score_labels(findings_by_file, absent=outside)
 
 
 def score_only(mirrors: Path, scratch: Path, only: str | None) -> None:
