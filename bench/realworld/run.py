@@ -220,6 +220,11 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def repo_of(file: str) -> str:
+    """The `owner/name` a labelled or linted path (`owner/name/path/in/repo`) belongs to."""
+    return "/".join(file.split("/")[:2])
+
+
 def site_key(item: dict[str, Any]) -> tuple[str, int | None, int]:
     """(file, cell, line) of a label or of a finding (whose file is in `_file`)."""
     return (item.get("_file", item.get("file")), item.get("cell"), item["line"])
@@ -242,9 +247,7 @@ def score_split(
     expected = {site_key(s): s for s in sites}
     in_files = [f for file in {s["file"] for s in sites} for f in findings.get(file, [])]
     in_files = [
-        f
-        for f in in_files
-        if "/".join(f["_file"].split("/")[:2]) not in sampled or site_key(f) in expected
+        f for f in in_files if repo_of(f["_file"]) not in sampled or site_key(f) in expected
     ]
     flagged = [f for f in in_files if f["rule"] == "KF001"]
     hits = {site_key(f): f for f in flagged if expected.get(site_key(f), {}).get("rule") == "KF001"}
@@ -315,7 +318,7 @@ def score_labels(
         return
     by_split: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for site in labelled_sites(only):
-        if "/".join(site["file"].split("/")[:2]) not in absent:
+        if repo_of(site["file"]) not in absent:
             by_split[site["split"]].append(site)
     print("\n## Labelled set")
     print("| split | sites | KF001 sites | precision | recall | exact | unknown-size reported |")
@@ -436,9 +439,7 @@ def sweep(mirrors: Path, scratch: Path, timing: bool) -> None:
     # Splits of repositories outside the sweep (heldout2) are scored by `run.py labels`; here
     # they would read as all missed.
     outside = frozenset(
-        repo
-        for site in labelled_sites(None)
-        if (repo := "/".join(site["file"].split("/")[:2])) not in folders
+        repo for site in labelled_sites(None) if (repo := repo_of(site["file"])) not in folders
     )
     if outside:
         print(
@@ -453,7 +454,7 @@ def score_only(mirrors: Path, scratch: Path, only: str | None) -> None:
     folders = extract(mirrors, scratch, (SOURCES, *held_out_listings()))
     wanted: dict[str, set[str]] = defaultdict(set)
     for site in labelled_sites(only):
-        repo = "/".join(site["file"].split("/")[:2])
+        repo = repo_of(site["file"])
         wanted[repo].add(site["file"].split("/", 2)[2])
     findings: dict[str, list[dict[str, Any]]] = defaultdict(list)
     absent = sorted(set(wanted) - set(folders))
