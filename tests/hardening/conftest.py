@@ -12,7 +12,6 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -20,6 +19,7 @@ from hypothesis import HealthCheck, settings
 from kerasfix.file_check import check_file
 from kerasfix.results import FileOutcome
 from kerasfix.settings import Settings
+from tests.saved_model.conftest import builder, small_models  # noqa: F401  (shared fixtures)
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE_FIXTURES = sorted((ROOT / "fixtures" / "source").glob("*.py"))
@@ -73,25 +73,7 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def builder() -> object:
-    """fixtures/models/build_models.py, which builds real models with Keras."""
-    pytest.importorskip("keras", reason="marked keras: CI installs TensorFlow/Keras")
-    from tests.saved_model.conftest import load_builder
-
-    return load_builder()
-
-
-@pytest.fixture(scope="session")
-def base_models(builder: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Real Keras models (tests/hardening/models.BASE_MODELS) saved as .keras and .h5."""
-    import keras
-
-    from tests.built_once import built_once
-    from tests.hardening.models import BASE_MODELS
-
-    def build(out: Path) -> None:
-        for name in BASE_MODELS:
-            builder.save(builder.build(name), out, name, (".keras", ".h5"))
-            keras.backend.clear_session()
-
-    return built_once(tmp_path_factory, "hardening_models", build)
+def base_models(small_models: Path) -> Path:  # noqa: F811  (the fixture, by name)
+    """Real Keras models saved as .keras and .h5: the fuzzers' bases (tests/hardening/
+    models.BASE_MODELS) are among the fixture models every suite run saves once."""
+    return small_models
