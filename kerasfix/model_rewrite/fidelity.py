@@ -93,6 +93,8 @@ def compare(measured: dict[str, float], best: dict[str, float]) -> tuple[bool, b
     return diff <= best_diff * (1 + MATERIAL), improved
 
 
+# Why no training rescues a rewrite: said by both refusals.
+WEAK_HEAD = "too weak a head for this trunk (it discards where features are)"
 PROMISE = 0.005  # --data aims to keep accuracy within half a point
 MEASURABLE = 100  # fewer held-out samples cannot show a half-point change (one is 1% or more)
 SIGNIFICANCE = 0.05
@@ -134,7 +136,7 @@ def check_promise(outputs: dict[str, float] | None) -> str | None:
         reason = f"{shown}, so accuracy may have fallen by as much: more than half a point"
     advice = "try more --epochs or more data"
     if agreement < LOW_AGREEMENT:
-        advice = "global pooling is too weak a head for this trunk (it discards where features are)"
+        advice = f"global pooling is {WEAK_HEAD}"
     override = f"--min-agreement {math.floor(agreement * 1000) / 1000:g} writes it anyway"
     raise RewriteError(f"{reason}: output not written; {advice}; {override}")
 
@@ -170,5 +172,5 @@ def check_min_agreement(outputs: dict[str, float] | None, minimum: float, init: 
     raise RewriteError(
         f"held-out top-1 agreement {agreement:.1%} is below --min-agreement {minimum:.1%}: "
         f"output not written. Try {', '.join(tries)}; if none of that helps, global pooling "
-        "may be too weak a head for this trunk (it discards where features are)"
+        f"may be {WEAK_HEAD}"
     )
