@@ -55,6 +55,10 @@ class Keras1Reading:
         leaf = qualname.rsplit(".", 1)[-1]
         if leaf in legacy.KERAS2_CONVERTED and not _KERAS2_REFUSED_WITH_LEGACY_FORM & set(kwargs):
             return True
+        return self._is_keras1_code()
+
+    def _is_keras1_code(self) -> bool:
+        """The frontend's whole-file verdict, asked once and only when a call needs it."""
         if self._keras1_answer is None:
             self._keras1_answer = self.keras1_code()
         return self._keras1_answer
@@ -67,9 +71,7 @@ class Keras1Reading:
         keras1_form = len(args) >= 3 and all(isinstance(d, int) for d in dims)
         if legacy_name is None or not keras1_form or qualname.startswith("tensorflow."):
             return leaf
-        if self._keras1_answer is None:
-            self._keras1_answer = self.keras1_code()
-        return legacy_name if self._keras1_answer else leaf
+        return legacy_name if self._is_keras1_code() else leaf
 
     def note_keras1_call(self, raw_name: str, keras1: bool, kwargs: dict[str, Any]) -> None:
         """A layer call read the Keras 1 way, or spelled with a Keras-1-only keyword, makes
