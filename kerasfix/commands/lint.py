@@ -79,6 +79,10 @@ def rule_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
+# The formats `--statistics` writes its counts in (write_statistics).
+STATISTICS_FORMATS = ("text", "json", "json-lines")
+
+
 @click.command(short_help="Lint source files, notebooks and saved models (default: cwd).")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
@@ -132,6 +136,13 @@ def lint(
     from kerasfix.results import FileError
     from kerasfix.runner import lint_paths
 
+    if statistics and output_format not in STATISTICS_FORMATS:
+        # Counts have no SARIF/GitHub/GitLab/JUnit form: printing text instead would feed a
+        # CI upload something it cannot read.
+        raise ConfigUsageError(
+            f"--statistics prints counts as text or JSON (--output-format "
+            f"{', '.join(STATISTICS_FORMATS)}), not as {output_format}"
+        )
     resolver = make_resolver(**selection, fail_level=fail_level)
     missing = [p for p in paths if not p.exists()]
     existing = [p for p in paths if p.exists()] or ([] if paths else [Path(".")])

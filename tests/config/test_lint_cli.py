@@ -70,6 +70,20 @@ def test_statistics(project: Path, capsys) -> None:
     assert rows == [{"code": "KF001", "name": "flatten-before-dense", "count": 2}]
 
 
+@pytest.mark.parametrize("output_format", ["sarif", "github", "gitlab", "junit"])
+def test_statistics_in_a_format_without_counts_is_a_usage_error(
+    project: Path, capsys, output_format: str
+) -> None:
+    """Issue 23 point 12: not text silently where a CI upload expects SARIF or XML."""
+    assert main(["lint", "--statistics", "--output-format", output_format, "."]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "error: --statistics prints counts as text or JSON (--output-format text, json, "
+        f"json-lines), not as {output_format}\n"
+    )
+
+
 def test_config_thresholds_and_flags(project: Path, capsys) -> None:
     (project / "kerasfix.toml").write_text("[kf001]\nmin-params = 10000000\n")
     assert main(["lint", "model.py"]) == 0  # 2.8M parameters is below min-params
