@@ -138,6 +138,9 @@ def program_from_text(text: str, display_path: str, prefilter: bool = True) -> P
     except RecursionError:
         raise InputError(f"{display_path}: code nested too deeply to analyse") from None
     notes = [EXHAUSTED] if analysis.exhausted else []
+    depends_on = dict(project.files_read) if project is not None else {}
+    if project is not None:
+        notes += _sized_by_callers(project.importer, tree, analysis.graph, depends_on)
     return Program(
         display_path,
         "source",
@@ -146,8 +149,25 @@ def program_from_text(text: str, display_path: str, prefilter: bool = True) -> P
         notes=notes + analysis.notes,
         errors=errors,
         models=analysis.models,
-        depends_on=dict(project.files_read) if project is not None else {},
+        depends_on=depends_on,
     )
+
+
+def _sized_by_callers(
+    path: Path, tree: ast.Module, graph: Graph, depends_on: dict[str, str]
+) -> list[str]:
+    """Flatten sites of builders this file leaves unsized, sized by the project's files
+    that call them (caller_sizes.py); what that read joins `depends_on`."""
+    from kerasfix.frontends.source.caller_sizes import size_from_callers, sizing_wanted
+
+    if not sizing_wanted():
+        return []
+    try:
+        sizing = size_from_callers(path, tree, graph, program_from_text)
+    except RecursionError:
+        return []
+    depends_on.update(sizing.depends_on)
+    return sizing.notes
 
 
 def parse_script(text: str, display_path: str) -> tuple[ast.Module, list[SkippedStatement]]:

@@ -45,10 +45,12 @@ def own_sites(file: ModuleFile, analyse: Analyse) -> Sites:
 
 def _analyse(file: ModuleFile, analyse: Analyse) -> Sites:
     from kerasfix.frontends.base import InputError
+    from kerasfix.frontends.source.caller_sizes import alone
     from kerasfix.graph.inference import infer
 
     try:
-        program = analyse(file.text, str(file.path))
+        with alone():  # what the file gives alone, not what its callers give it
+            program = analyse(file.text, str(file.path))
         infer(program.graph)
     except (InputError, RecursionError):
         return {}

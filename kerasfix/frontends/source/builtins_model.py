@@ -6,6 +6,8 @@ Each returns a constant when its arguments are constants and `Unknown` otherwise
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -200,4 +202,21 @@ NUMPY_FUNCTIONS: dict[str, Callable[[list[Any], dict[str, Any]], Any]] = {
     "array": _np_array,
     "asarray": _np_array,
     "float32": _np_array,
+}
+
+
+def _product(args: list[Any], kwargs: dict[str, Any]) -> Any:
+    """`itertools.product(sizes, depths)` of lists the file spells out: every combination,
+    as a `for` over it unrolls (the search grids of hyperparameter scripts)."""
+    lists = [concrete_items(a) for a in args]
+    if kwargs or any(items is None for items in lists):
+        return Unknown("itertools.product() of values not known statically")
+    if math.prod(len(items) for items in lists) > MAX_UNROLL:  # type: ignore[arg-type]
+        return Unknown("an itertools.product() too long to follow")
+    return tuple(itertools.product(*lists))  # type: ignore[arg-type]
+
+
+# Library functions by their full name (`itertools.product`, however imported).
+LIBRARY_FUNCTIONS: dict[str, Callable[[list[Any], dict[str, Any]], Any]] = {
+    "itertools.product": _product,
 }

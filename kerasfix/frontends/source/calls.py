@@ -10,7 +10,11 @@ import ast
 from typing import TYPE_CHECKING, Any
 
 from kerasfix.frontends.source.array_constructors import array_from_call
-from kerasfix.frontends.source.builtins_model import NUMPY_FUNCTIONS, BuiltinRef
+from kerasfix.frontends.source.builtins_model import (
+    LIBRARY_FUNCTIONS,
+    NUMPY_FUNCTIONS,
+    BuiltinRef,
+)
 from kerasfix.frontends.source.paths import Paths
 from kerasfix.frontends.source.scopes import Break, Continue, Return, Scope
 from kerasfix.frontends.source.value_ops import call_method, concrete_items
@@ -51,6 +55,9 @@ class Calls:
         array = array_from_call(qualname, args, kwargs)
         if array is not None:
             return array
+        library_fn = LIBRARY_FUNCTIONS.get(qualname)
+        if library_fn is not None:
+            return library_fn(args, kwargs)
         leaf = qualname.rsplit(".", 1)[-1]
         numpy_fn = NUMPY_FUNCTIONS.get(leaf)
         if numpy_fn is not None and qualname.split(".")[0] in ("numpy", "np"):

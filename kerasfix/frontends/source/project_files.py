@@ -55,14 +55,23 @@ def files_unchanged(depends_on: dict[str, str], memo: dict[str, str] | None = No
     for name, digest in depends_on.items():
         current = memo.get(name)
         if current is None:
-            try:
-                current = content_digest(Path(name).read_bytes())
-            except OSError:
-                current = ""  # gone: whatever read it is checked again
-            memo[name] = current
+            current = memo[name] = _current_digest(name)
         if current != digest:
             return False
     return True
+
+
+def _current_digest(name: str) -> str:
+    """A file's digest now ("" when gone: whatever read it is checked again), or for the
+    candidate callers of a builder (caller_files.py), that set's digest now."""
+    from kerasfix.frontends.source import caller_files
+
+    if name.startswith(caller_files.CALLERS_KEY):
+        return caller_files.current_digest(name, importer_of)
+    try:
+        return content_digest(Path(name).read_bytes())
+    except OSError:
+        return ""
 
 
 _MEMO: dict[Path, tuple[tuple[int, int], ModuleFile | NotRead]] = {}
@@ -229,6 +238,11 @@ def display_path(path: Path, importer: Path) -> str:
         except (ValueError, OSError):
             continue
     return path.as_posix()
+
+
+def importer_of(path: Path, text: str) -> list[Path]:
+    """`imported_files` with a fresh folder memo (configuration read afresh)."""
+    return imported_files(path, text, {})
 
 
 _IMPORTS = re.compile(

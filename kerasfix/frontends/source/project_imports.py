@@ -485,6 +485,19 @@ class ProjectImports(_Base):
             if node.inputs[0].output_shape in shapes:
                 node.layer.origin["reported_in"] = f"{file.display}:{written.line}"
 
+    def _note_written_in(self) -> None:
+        """`origin["written_in"]` (and `"declared_in"` for an input's `declared_at`): the
+        file and span where another file's code writes the layer, so that file's own
+        analysis can take the sizes this call gives it (caller_sizes.py)."""
+        for _, graph in self.graph.walk():  # type: ignore[attr-defined]
+            for node in graph.nodes:
+                origin = node.layer.origin
+                declared = origin.get("declared_at")
+                for key, span in (("written_in", node.layer.span), ("declared_in", declared)):
+                    found = self._written_at.get(id(span))
+                    if found is not None:
+                        origin[key] = (str(found[0].path), found[1])
+
     def note_imported_layers(self) -> None:
         """Put each layer's notes on its origin (after the graph is complete), and drop
         what other files build at their top level."""
@@ -492,6 +505,7 @@ class ProjectImports(_Base):
             self._drop_outside()
         if self._written_at:
             self._mark_reported_elsewhere()
+            self._note_written_in()
         if not self._span_notes:
             return
         for _, graph in self.graph.walk():

@@ -1,0 +1,117 @@
+"""Which files of a project may call a builder: every `.py` under the project root whose
+words include the builder module's name and one of its builder names (a text prefilter,
+no parse) and whose imports resolve to the builder's file (a line scan, as lint's
+shortcut does), sibling files first. The set is part of the builder's cached result
+(`callers_key`): a new file that calls the builder, or one that stops naming it, re-checks
+the builder file; an unchanged project does not."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kerasfix.limits import MAX_CALLER_SCAN, MAX_MODULE_BYTES
+
+# A `depends_on` entry that is not a file: the candidate callers of a builder.
+CALLERS_KEY = "callers\0"
+SKIPPED_FOLDERS = frozenset({"__pycache__", "node_modules", "site-packages", "venv", "env"})
+_WORD = re.compile(rb"[A-Za-z_]\w*")
+
+# project_files.imported_files without its folder memo: the project files a text imports.
+Imports = Callable[[Path, str], list[Path]]
+
+_WORDS: dict[Path, tuple[tuple[int, int], frozenset[bytes]]] = {}
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The files that name the module and a builder, and the bound met while looking."""
+
+    paths: tuple[Path, ...]
+    bound: str | None  # which bound stopped the scan (None: every file was looked at)
+
+
+def module_word(builder: Path) -> str:
+    """The name an importer writes: `tools` for tools.py, the package for `__init__.py`."""
+    return builder.parent.name if builder.name == "__init__.py" else builder.stem
+
+
+def find_candidates(
+    builder: Path, root: Path, names: tuple[str, ...], imports: Imports
+) -> Candidates:
+    """The `.py` files under `root` (not `builder`) whose words include the module's name
+    and one of `names` and whose imports name `builder`: the builder's folder first, then
+    in path order."""
+    wanted_module = module_word(builder).encode()
+    wanted = {name.encode() for name in names}
+    found: list[Path] = []
+    scanned = 0
+    for directory, folders, files in os.walk(root):
+        folders[:] = sorted(f for f in folders if not (f.startswith(".") or f in SKIPPED_FOLDERS))
+        for name in sorted(files):
+            if not name.endswith(".py"):
+                continue
+            if scanned >= MAX_CALLER_SCAN:
+                bound = f"more than {MAX_CALLER_SCAN:,} .py files under {root.name}/"
+                return Candidates(tuple(_importers(found, builder, imports)), bound)
+            scanned += 1
+            path = Path(directory, name)
+            if path == builder:
+                continue
+            words = _words(path)
+            if wanted_module in words and not wanted.isdisjoint(words):
+                found.append(path)
+    return Candidates(tuple(_importers(found, builder, imports)), None)
+
+
+def _importers(paths: list[Path], builder: Path, imports: Imports) -> list[Path]:
+    """Those of `paths` whose imports resolve to `builder`, its own folder's first."""
+    kept = []
+    for path in paths:
+        try:
+            text = path.read_bytes().decode("utf-8", errors="replace")
+        except OSError:
+            continue
+        if builder in imports(path, text):
+            kept.append(path)
+    return sorted(kept, key=lambda path: (path.parent != builder.parent, str(path)))
+
+
+def _words(path: Path) -> frozenset[bytes]:
+    """The identifiers in a file, memoised on its size and mtime."""
+    try:
+        info = path.stat()
+    except OSError:
+        return frozenset()
+    stamp = (info.st_mtime_ns, info.st_size)
+    known = _WORDS.get(path)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    words: frozenset[bytes] = frozenset()
+    if info.st_size <= MAX_MODULE_BYTES:
+        with contextlib.suppress(OSError):
+            words = frozenset(_WORD.findall(path.read_bytes()))
+    _WORDS[path] = (stamp, words)
+    return words
+
+
+def callers_key(builder: Path, root: Path, names: tuple[str, ...]) -> str:
+    """The `depends_on` key standing for the candidate set of `builder`'s `names`."""
+    return CALLERS_KEY + "\0".join([str(builder), str(root), *names])
+
+
+def candidates_digest(candidates: Candidates) -> str:
+    text = "\n".join([*(str(path) for path in candidates.paths), candidates.bound or ""])
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def current_digest(key: str, imports: Imports) -> str:
+    """The candidate set's digest now, for a `depends_on` key made by `callers_key`."""
+    builder, root, *names = key[len(CALLERS_KEY) :].split("\0")
+    found = find_candidates(Path(builder), Path(root), tuple(names), imports)
+    return candidates_digest(found)

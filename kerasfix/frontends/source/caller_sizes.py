@@ -1,0 +1,288 @@
+"""A builder's Flatten sized by the project's files that call it.
+
+`def comma2(H, W): ... Flatten() ...` alone gives a Flatten of unknown size (KF002); its
+project's `run_train.py` calls `comma2(90, 320)`. When the builder's file is linted, each
+file of the project that names the module and the builder (caller_files.py) is analysed as
+lint analyses it (its import of the builder runs the builder with the caller's values,
+project_imports.py), and the layers that call makes are taken into this file's graph at
+the builder's own lines: the finding is then reported here, with exact counts, naming the
+call that fixed the size ("sized by run_train.py:56: comma2(90, 320)"). Where several
+callers size one Flatten differently, the largest Flatten is reported and the others are
+named. A Flatten no caller sizes keeps its KF002; one the file sizes itself is left alone.
+
+Callers are analysed without looking for their own callers (one level), each once per
+process for its bytes and the bytes of every file it read.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import contextvars
+import copy
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kerasfix.frontends.source import caller_files, project_files
+from kerasfix.graph.model import Graph, Node, SourceSpan
+from kerasfix.limits import MAX_CALLERS
+
+if TYPE_CHECKING:
+    from kerasfix.frontends.base import Program
+
+# The frontend's own entry (frontends.source.program_from_text: text, path -> Program).
+Analyse = Callable[[str, str], "Program"]
+Site = tuple[int, int]  # (line, column) of a Flatten in the builder's file
+MAX_COMPONENT = 10_000  # nodes taken from one caller for one Flatten
+CALL_SHOWN = 60  # characters of the caller's call a message quotes
+
+_ALONE: contextvars.ContextVar[bool] = contextvars.ContextVar("kerasfix_alone", default=False)
+
+
+@contextlib.contextmanager
+def alone() -> Iterator[None]:
+    """Analyses inside do not look for callers (a caller's, or a builder's own sites)."""
+    token = _ALONE.set(True)
+    try:
+        yield
+    finally:
+        _ALONE.reset(token)
+
+
+def sizing_wanted() -> bool:
+    return not _ALONE.get()
+
+
+@dataclass
+class _Caller:
+    """One caller file analysed: its program and what that analysis read."""
+
+    digest: str
+    depends_on: dict[str, str]
+    program: Program | None
+
+
+_MEMO: dict[Path, _Caller] = {}
+
+
+@dataclass
+class Sizing:
+    """What sizing from callers added: notes for the file, and what it read."""
+
+    notes: list[str]
+    depends_on: dict[str, str]
+
+
+def size_from_callers(builder: Path, tree: ast.Module, graph: Graph, analyse: Analyse) -> Sizing:
+    """Add to `graph` the layers callers make at each Flatten of `builder` that `graph`
+    leaves unsized inside a function or class, and mark the unsized ones as reported."""
+    sizing = Sizing([], {})
+    unsized = _unsized_sites(graph)
+    owners = {site: _owner(tree, site[0]) for site in unsized}
+    names = tuple(sorted({name for name in owners.values() if name is not None}))
+    if not names:
+        return sizing
+    root = _search_root(builder)
+    found = caller_files.find_candidates(builder, root, names, project_files.importer_of)
+    sizing.depends_on[caller_files.callers_key(builder, root, names)] = (
+        caller_files.candidates_digest(found)
+    )
+    paths = found.paths
+    if len(paths) > MAX_CALLERS:
+        sizing.notes.append(
+            f"callers of {', '.join(names)} not all read: more than {MAX_CALLERS} project "
+            f"files name them (the first {MAX_CALLERS} were)"
+        )
+        paths = paths[:MAX_CALLERS]
+    elif found.bound is not None:
+        sizing.notes.append(f"callers of {', '.join(names)} not all looked for: {found.bound}")
+    offers: dict[Site, list[_Offer]] = {}
+    for path in paths:
+        caller = _analysed(path, analyse)
+        sizing.depends_on.update(caller.depends_on)
+        if caller.program is not None:
+            for offer in _offers(caller.program, builder, unsized):
+                offers.setdefault(offer.site, []).append(offer)
+    for site, found in offers.items():
+        found.sort(key=lambda offer: -offer.size)  # the largest Flatten first
+        chosen = found[0]
+        note = f"sized by {chosen.call}"
+        others = [offer.call for offer in found[1:]]
+        if others:
+            note += f"; also called by {', '.join(others[:2])}"
+            note += f" and {len(others) - 2} more" if len(others) > 2 else ""
+        for flatten in unsized[site]:
+            flatten.layer.origin["reported_in"] = note
+        chosen.flatten.layer.origin["imported"] = (note,)
+        graph.nodes.extend(chosen.nodes)
+    return sizing
+
+
+@dataclass
+class _Offer:
+    """The layers one caller makes for one Flatten of the builder, at the builder's lines."""
+
+    site: Site
+    size: int  # the flattened width
+    nodes: list[Node]
+    flatten: Node
+    call: str  # `run_train.py:56: comma2(90, 320)`
+
+
+def _search_root(builder: Path) -> Path:
+    """Where callers are looked for: the project root (as for imports), else the folder."""
+    folder = builder.parent
+    return project_files.project_root(folder) or project_files.working_root(folder) or folder
+
+
+def _unsized_sites(graph: Graph) -> dict[Site, list[Node]]:
+    from kerasfix.graph.inference import infer
+
+    infer(graph)
+    found: dict[Site, list[Node]] = {}
+    for _, sub in graph.walk():
+        for node in sub.nodes:
+            span = node.layer.span
+            if node.layer.class_name != "Flatten" or span is None or span.cell is not None:
+                continue
+            if node.inputs and not _sized(node):
+                found.setdefault((span.line, span.column), []).append(node)
+    return found
+
+
+def _sized(flatten: Node) -> bool:
+    shape = flatten.inputs[0].output_shape
+    return shape is not None and None not in shape[1:] and flatten.inputs[0].build_error is None
+
+
+def _owner(tree: ast.Module, line: int) -> str | None:
+    """The top-level function or class whose body holds `line` (None: top-level code,
+    which callers run on import and cannot size)."""
+    for stmt in tree.body:
+        definition = isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        if definition and stmt.lineno <= line <= (stmt.end_lineno or stmt.lineno):
+            return stmt.name  # type: ignore[union-attr]
+    return None
+
+
+def _analysed(path: Path, analyse: Analyse) -> _Caller:
+    """The caller's program, once per process for its bytes and those of what it read."""
+    from kerasfix.frontends.base import InputError
+
+    module = project_files.read_module(path, path.as_posix())
+    digest = module.digest if isinstance(module, project_files.ModuleFile) else ""
+    known = _MEMO.get(path)
+    fresh = known is not None and known.digest == digest
+    if fresh and project_files.files_unchanged(known.depends_on):  # type: ignore[union-attr]
+        return known  # type: ignore[return-value]
+    program: Program | None = None
+    depends_on = {str(path): digest} if digest else {}
+    if isinstance(module, project_files.ModuleFile):
+        try:
+            with alone():
+                program = analyse(module.text, str(path))
+            depends_on.update(program.depends_on)
+        except (InputError, RecursionError, MemoryError):
+            program = None
+    caller = _Caller(digest, depends_on, program)
+    _MEMO[path] = caller
+    return caller
+
+
+def _offers(program: Program, builder: Path, unsized: dict[Site, list[Node]]) -> Iterator[_Offer]:
+    """Each Flatten of `builder` the caller sizes: its size, the layers it takes (copied,
+    at the builder's lines) and the note naming the call."""
+    from kerasfix.graph.inference import infer
+
+    infer(program.graph)
+    consumers = program.graph.consumers()
+    seen: set[Site] = set()
+    for node in program.graph.nodes:
+        written = node.layer.origin.get("written_in")
+        if node.layer.class_name != "Flatten" or not node.inputs or written is None:
+            continue
+        path, span = written
+        site = (span.line, span.column)
+        if path != str(builder) or site not in unsized or site in seen or not _sized(node):
+            continue
+        component = _component(node, consumers)
+        if component is None:
+            continue
+        seen.add(site)
+        shape = node.inputs[0].output_shape
+        assert shape is not None
+        size = math.prod(d for d in shape[1:] if d is not None)
+        memo: dict[int, object] = {}
+        copied = copy.deepcopy(component, memo)
+        _place_at_builder(copied, str(builder))
+        call = _call(program, node.layer.span, builder)
+        yield _Offer(site, size, copied, memo[id(node)], call)  # type: ignore[arg-type]
+
+
+def _component(flatten: Node, consumers: dict[int, list[Node]]) -> list[Node] | None:
+    """The Flatten, every layer before it and every layer after it, in graph order; None
+    when one of them is a model Keras would not build (the caller's own finding says so)."""
+    kept: dict[int, Node] = {}
+    pending = [flatten]
+    while pending:  # before it
+        current = pending.pop()
+        if id(current) not in kept:
+            kept[id(current)] = current
+            pending.extend(current.inputs)
+    pending = list(consumers.get(id(flatten), []))
+    while pending:  # after it
+        current = pending.pop()
+        if id(current) not in kept:
+            kept[id(current)] = current
+            pending.extend(consumers.get(id(current), []))
+        if len(kept) > MAX_COMPONENT:
+            return None
+    nodes = list(kept.values())
+    for node in nodes:
+        for _, sub in _graphs(node):
+            if any(inner.build_error is not None for inner in sub.nodes):
+                return None
+        if node.build_error is not None:
+            return None
+    return nodes
+
+
+def _graphs(node: Node) -> Iterator[tuple[tuple[str, ...], Graph]]:
+    if node.layer.inner is not None:
+        yield from node.layer.inner.walk()
+
+
+def _place_at_builder(nodes: list[Node], builder: str) -> None:
+    """Each copied layer at the builder's line that wrote it; a layer the caller wrote
+    itself has no place in this file."""
+    layers = [node.layer for node in nodes]
+    for node in nodes:
+        for _, sub in _graphs(node):
+            layers.extend(inner.layer for inner in sub.nodes)
+    for layer in layers:
+        origin = layer.origin
+        written = origin.pop("written_in", None)
+        layer.span = written[1] if written is not None and written[0] == builder else None
+        declared = origin.pop("declared_in", None)
+        origin.pop("declared_at", None)
+        if declared is not None and declared[0] == builder:
+            origin["declared_at"] = declared[1]
+        for key in ("imported", "reported_in", "world"):
+            origin.pop(key, None)
+
+
+def _call(program: Program, span: SourceSpan | None, builder: Path) -> str:
+    """`run_train.py:56: comma2(90, 320)`: the caller's place and the start of its call."""
+    where = project_files.display_path(Path(program.path), builder)
+    if span is None:
+        return where
+    lines = (program.text or "").splitlines()
+    text = lines[span.line - 1] if 0 < span.line <= len(lines) else ""
+    end = span.end_column - 1 if span.end_line == span.line else len(text)
+    call = text[span.column - 1 : end].strip()
+    if span.end_line != span.line or len(call) > CALL_SHOWN:
+        call = call[:CALL_SHOWN].rstrip() + "..."
+    return f"{where}:{span.line}: {call}" if call else f"{where}:{span.line}"

@@ -1,0 +1,189 @@
+"""Issue 25 (heldout6 misses): a builder whose Flatten its own file cannot size, sized by the
+project's files that import and call it (`comma2(90, 320)` in run_train.py), reported at the
+builder's own Flatten line with exact counts and the call named; lint, the result cache,
+`--fix` and the editor server alike.
+
+Every project is real files in tmp_path. Counts: Conv2D(8, 3) valid on SxSx1 gives
+(S-2)x(S-2)x8, Dense(10) after Flatten has (S-2)^2*8*10 + 10 parameters (Keras builds the
+same, test_counts_match_keras).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kerasfix.cli import main
+from kerasfix.frontends.source import project_files
+from kerasfix.runner import lint_paths
+from kerasfix.server.analysis import Buffer, analyse
+from kerasfix.settings import Settings
+from tests.source.test_project_imports import _cli_json, _write
+
+BUILDER = (
+    "from keras import layers, models\n"
+    "\n"
+    "\n"
+    "def build(size):\n"
+    "    return models.Sequential([\n"
+    "        layers.Input((size, size, 1)),\n"
+    "        layers.Conv2D(8, 3),\n"
+    "        layers.Flatten(),\n"  # line 8
+    "        layers.Dense(10),\n"
+    "    ])\n"
+)
+FLATTEN_LINE = 8
+
+
+def _findings(path: Path) -> list[tuple[str, int, object, int | None, str]]:
+    result = lint_paths([path], Settings())
+    assert not result.errors, result.errors
+    return [
+        (f.rule, f.line, f.data.shape, f.data.params_flatten, f.message) for f in result.findings
+    ]
+
+
+def _flatten_params(size: int) -> int:
+    return (size - 2) ** 2 * 8 * 10 + 10
+
+
+def test_a_caller_sizes_the_builders_flatten_at_its_own_line(tmp_path: Path) -> None:
+    _write(tmp_path, {"model.py": BUILDER, "train.py": "from model import build\nm = build(20)\n"})
+    ((rule, line, shape, params, message),) = _findings(tmp_path / "model.py")
+    assert (rule, line, shape, params) == ("KF001", FLATTEN_LINE, (18, 18, 8), _flatten_params(20))
+    assert "sized by train.py:2: build(20)" in message
+    # The caller keeps its own finding, at its call.
+    ((rule, line, shape, _, _),) = _findings(tmp_path / "train.py")
+    assert (rule, line, shape) == ("KF001", 2, (18, 18, 8))
+
+
+def test_no_caller_or_a_caller_that_cannot_size_it_keeps_kf002(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "model.py": BUILDER,
+            "unrelated.py": "import build\nsize = 20\n",  # names the builder, imports no model
+            "train.py": "import sys\nfrom model import build\nm = build(int(sys.argv[1]))\n",
+        },
+    )
+    ((rule, line, _, _, message),) = _findings(tmp_path / "model.py")
+    assert (rule, line) == ("KF002", FLATTEN_LINE)
+    assert "sized by" not in message
+
+
+def test_callers_with_different_sizes_report_the_largest_and_name_the_others(
+    tmp_path: Path,
+) -> None:
+    _write(
+        tmp_path,
+        {
+            "model.py": BUILDER,
+            "a_small.py": "from model import build\nm = build(12)\n",
+            "b_large.py": "import model\n\nm = model.build(40)\n",
+        },
+    )
+    ((rule, line, shape, params, message),) = _findings(tmp_path / "model.py")
+    assert (rule, line, shape, params) == ("KF001", FLATTEN_LINE, (38, 38, 8), _flatten_params(40))
+    assert "sized by b_large.py:3: model.build(40); also called by a_small.py:2: build(12)" in (
+        message
+    )
+
+
+def test_a_subclassed_model_built_by_its_caller(tmp_path: Path) -> None:
+    # cyberspacelee/DL AlexNet: the class defines the layers, predict.py calls build().
+    net = (
+        "from keras import Model, Sequential, layers\n\n\n"
+        "class Net(Model):\n"
+        "    def __init__(self, classes=10):\n"
+        "        super().__init__()\n"
+        "        self.features = Sequential([layers.Conv2D(8, 3)])\n"
+        "        self.flatten = layers.Flatten()\n"  # line 8
+        "        self.head = Sequential([layers.Dense(classes)])\n\n"
+        "    def call(self, x):\n"
+        "        return self.head(self.flatten(self.features(x)))\n"
+    )
+    caller = "from net import Net\n\nmodel = Net(classes=10)\nmodel.build((4, 24, 24, 1))\n"
+    _write(tmp_path, {"net.py": net, "predict.py": caller})
+    ((rule, line, shape, params, message),) = _findings(tmp_path / "net.py")
+    assert (rule, line, shape, params) == ("KF001", 8, (22, 22, 8), _flatten_params(24))
+    assert "sized by predict.py:3: Net(classes=10)" in message
+
+
+def test_a_search_grid_over_itertools_product_sizes_the_builder(tmp_path: Path) -> None:
+    # yanshuolee/ECG-AF-Detection: the builder looped over itertools.product of module lists.
+    caller = (
+        "import itertools\nimport model as tools\n\n"
+        "sizes = [16]\nrates = [0.1]\n"
+        "for size, rate in itertools.product(sizes, rates):\n"
+        "    m = tools.build(size)\n"
+    )
+    _write(tmp_path, {"model.py": BUILDER, "grid.py": caller})
+    ((rule, _, shape, params, message),) = _findings(tmp_path / "model.py")
+    assert (rule, shape, params) == ("KF001", (14, 14, 8), _flatten_params(16))
+    assert "sized by grid.py:7: tools.build(size)" in message
+
+
+def _mark_cached(cache: Path) -> None:
+    """Stamp every stored result, to tell a result served from the cache from a new check."""
+    (results,) = cache.glob("*/results.json")
+    entries = json.loads(results.read_text(encoding="utf-8"))
+    for entry in entries.values():
+        for finding in entry["findings"]:
+            finding["message"] = "served from the cache"
+    results.write_text(json.dumps(entries), encoding="utf-8")
+
+
+def test_cache_rechecks_the_builder_when_a_caller_changes_or_appears(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("KERASFIX_NO_CACHE", raising=False)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("KERASFIX_CACHE_DIR", str(cache))
+    _write(
+        tmp_path,
+        {"model.py": BUILDER, "train.py": "from model import build\nm = build(20)\n"},
+    )
+    builder = tmp_path / "model.py"
+    assert _cli_json(builder, capsys)[0]["shape"] == [18, 18, 8]
+    _mark_cached(cache)
+    (tmp_path / "notes.py").write_text("X = 1\n", encoding="utf-8")  # names neither
+    assert _cli_json(builder, capsys)[0]["message"] == "served from the cache"
+    (tmp_path / "train.py").write_text("from model import build\nm = build(30)\n", "utf-8")
+    assert _cli_json(builder, capsys)[0]["shape"] == [28, 28, 8]  # a changed caller
+    _mark_cached(cache)
+    assert _cli_json(builder, capsys)[0]["message"] == "served from the cache"
+    (tmp_path / "big.py").write_text("from model import build\nm = build(50)\n", "utf-8")
+    assert _cli_json(builder, capsys)[0]["shape"] == [48, 48, 8]  # a new caller
+
+
+def test_fix_and_the_editor_server_see_the_callers_size(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write(tmp_path, {"model.py": BUILDER, "train.py": "from model import build\nm = build(20)\n"})
+    builder = tmp_path / "model.py"
+    unsaved = BUILDER.replace("Dense(10)", "Dense(20)")  # the editor's buffer, not on disk
+    analysis = analyse(Buffer(builder.as_posix(), "source", (unsaved,)), Settings())
+    (finding,) = analysis.findings
+    assert (finding.rule, finding.line, finding.data.shape) == ("KF001", 8, (18, 18, 8))
+    assert str((tmp_path / "train.py").resolve()) in analysis.depends_on
+    assert project_files.files_unchanged(analysis.depends_on)
+    (tmp_path / "train.py").write_text("from model import build\nm = build(21)\n", "utf-8")
+    assert not project_files.files_unchanged(analysis.depends_on)  # the server re-checks
+    main(["lint", "--no-cache", "--fix", str(builder)])
+    capsys.readouterr()
+    fixed = builder.read_text(encoding="utf-8")
+    assert "layers.GlobalAveragePooling2D()," in fixed and "Flatten" not in fixed
+
+
+@pytest.mark.keras
+def test_counts_match_keras() -> None:
+    from tests.keras_on_demand import keras
+
+    for size in (16, 20, 24, 40):
+        dense = keras.layers.Dense(10)
+        keras.Sequential(
+            [keras.Input((size, size, 1)), keras.layers.Conv2D(8, 3), keras.layers.Flatten(), dense]
+        )
+        assert dense.count_params() == _flatten_params(size)
