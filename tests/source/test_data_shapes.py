@@ -58,6 +58,11 @@ SIZED = [
      "    x.append(img_to_array(load_img(name, target_size=(44, 44))))\nx = np.asarray(x)",
      "model.fit(x, y)", (44, 44, 3), "model.fit(x, ...)"),
     ("build", "", "model.build((None, 20, 20, 3))", (20, 20, 3), "model.build((None, 20, 20, 3))"),
+    # TseboMoisi/.../cifard.py: a loader normalising by the mean and std over every axis.
+    ("loader-mean-std", "def load():\n    (x, y), _ = keras.datasets.cifar10.load_data()\n"
+     "    x = x.astype('float32')\n    mean = np.mean(x, axis=(0, 1, 2, 3))\n"
+     "    std = np.std(x)\n    return (x - mean) / (std + 1e-7), y\nx, y = load()",
+     "model.fit(x, y)", (32, 32, 3), "model.fit(x, ...)"),
 ]  # fmt: skip
 
 # The same shape of code where the data's shape is not fixed: the size stays unknown (KF002).
@@ -69,6 +74,8 @@ UNSIZED = [
      "(30, 30))])", "model.fit(x, y)"),
     ("branches-disagree", "if os.environ.get('BIG'):\n    x = np.zeros((8, 64, 64, 3))\nelse:\n"
      "    x = np.zeros((8, 32, 32, 3))", "model.fit(x, y)"),
+    ("times-a-loaded-array", "x = np.zeros((8, 32, 32, 3)) * np.load('scale.npy')",
+     "model.fit(x, y)"),
     ("dataset-mapped", "ds = keras.utils.image_dataset_from_directory('d', image_size=(60, 60))\n"
      "ds = ds.map(lambda a, b: (tf.image.resize(a, (30, 30)), b))", "model.fit(ds)"),
 ]  # fmt: skip

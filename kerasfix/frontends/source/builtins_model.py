@@ -12,7 +12,13 @@ from collections.abc import Callable
 from typing import Any
 
 from kerasfix.frontends.source.value_ops import concrete_items, reshape_array
-from kerasfix.frontends.source.values import ArrayValue, ListValue, RangeValue, Unknown
+from kerasfix.frontends.source.values import (
+    ArrayValue,
+    ListValue,
+    RangeValue,
+    RunTimeNumber,
+    Unknown,
+)
 from kerasfix.limits import MAX_UNROLL
 
 # (interpreter, positional arguments, keyword arguments) -> value
@@ -196,7 +202,26 @@ def _np_array(args: list[Any], kwargs: dict[str, Any]) -> Any:
     return Unknown("an array built at run time")
 
 
+def _np_statistic(name: str) -> Callable[[list[Any], dict[str, Any]], Any]:
+    def statistic(args: list[Any], kwargs: dict[str, Any]) -> Any:
+        """`np.mean(x)` (no axis, or every axis): one number, known only at run time; the
+        array normalised by it keeps its shape (`(x - mean) / std`)."""
+        array = args[0] if args else None
+        axis = args[1] if len(args) > 1 else kwargs.get("axis")
+        if isinstance(array, ArrayValue) and array.shape and not kwargs.get("keepdims"):
+            axes = axis if isinstance(axis, tuple) else (axis,)
+            every = {a % len(array.shape) for a in axes if isinstance(a, int)} == set(
+                range(len(array.shape))
+            )
+            if axis is None or every:
+                return RunTimeNumber(f"np.{name}() of an array, known at run time")
+        return Unknown(f"np.{name}() of a value not known statically")
+
+    return statistic
+
+
 NUMPY_FUNCTIONS: dict[str, Callable[[list[Any], dict[str, Any]], Any]] = {
+    **{name: _np_statistic(name) for name in ("mean", "std", "var", "max", "min", "median")},
     "expand_dims": _expand_dims,
     "reshape": _np_reshape,
     "array": _np_array,

@@ -23,6 +23,7 @@ from kerasfix.frontends.source.values import (
     ListValue,
     RangeValue,
     Ref,
+    RunTimeNumber,
     TensorValue,
     Unknown,
     WholeLayers,
@@ -54,6 +55,11 @@ CMPOPS: dict[type, Callable[[Any, Any], Any]] = {
 
 def is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _scalar(value: Any) -> bool:
+    """A number, known or not: an array combined with it elementwise keeps its shape."""
+    return is_number(value) or isinstance(value, RunTimeNumber)
 
 
 def is_plain(value: Any) -> bool:
@@ -108,10 +114,12 @@ def concrete_items(value: Any) -> list[Any] | None:
 
 def arithmetic(op: ast.operator, left: Any, right: Any) -> Any:
     """`left op right` on constants, lists and arrays (tensors are the caller's)."""
-    if isinstance(left, ArrayValue) and is_number(right):
+    if isinstance(left, ArrayValue) and _scalar(right):
         return left
-    if isinstance(right, ArrayValue) and is_number(left):
+    if isinstance(right, ArrayValue) and _scalar(left):
         return right
+    if _scalar(left) and _scalar(right) and RunTimeNumber in (type(left), type(right)):
+        return RunTimeNumber("a number computed at run time")
     if isinstance(left, ListValue) and isinstance(right, ListValue) and isinstance(op, ast.Add):
         if len(left.items) + len(right.items) > MAX_ITEMS:
             return Unknown("a list too large to follow")

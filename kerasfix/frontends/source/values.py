@@ -26,6 +26,7 @@ __all__ = [
     "ModelValue",
     "PartialValue",
     "Ref",
+    "RunTimeNumber",
     "SequentialValue",
     "TensorValue",
     "Unknown",
@@ -40,6 +41,12 @@ class AttributeBag(Unknown):
     the object stays unknown, so it still behaves as an `Unknown` everywhere else."""
 
     attrs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class RunTimeNumber(Unknown):
+    """A single number known only at run time (`np.mean(x)` over every axis, `std + 1e-7`):
+    unknown as a size, but an array combined with it keeps the array's shape."""
 
 
 @dataclass(eq=False)
