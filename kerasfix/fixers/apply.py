@@ -304,14 +304,16 @@ def _units(kind: str, texts: list[str]) -> list[str]:
 def _parse_all(path: str, kind: str, texts: list[str], changed: list[int]) -> Program:
     """The fixed text as a Program; a changed cell or file that no longer parses raises."""
     from kerasfix.fixers.textfile import UnsafeToWrite
-    from kerasfix.frontends.notebook import program_from_cells, strip_magics
+    from kerasfix.frontends.notebook import parse_cell, program_from_cells, strip_magics
     from kerasfix.frontends.source import parse_module, program_from_text
 
     notebook = kind == "notebook"
     try:
         for index in changed:
-            text = strip_magics(texts[index]) if notebook else texts[index]
-            parse_module(text, path, cell=index + 1 if notebook else None)
+            if notebook:  # as IPython runs it: a cell indented as a whole is dedented
+                parse_cell(strip_magics(texts[index]), path, index + 1)
+            else:
+                parse_module(texts[index], path)
     except InputError as exc:
         raise UnsafeToWrite(f"the fixed code would not parse: {exc}") from None
     return program_from_cells(list(texts), path) if notebook else program_from_text(texts[0], path)

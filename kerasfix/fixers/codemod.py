@@ -9,7 +9,7 @@ formatting elsewhere survive byte for byte.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -27,6 +27,7 @@ from kerasfix.fixers.permuted import (
     permute_call,
 )
 from kerasfix.fixers.unused_imports import drop_import, uses_name
+from kerasfix.frontends.notebook import dedent, reindent, whole_cell_indent
 
 Span = tuple[int, int, int, int]  # line, column, end_line, end_column: 1-based, end exclusive
 
@@ -66,9 +67,16 @@ def rewrite(
     result = Rewrite(list(units))
     if not sites:
         return result
+    # A notebook cell indented as a whole (IPython dedents it before running it) is
+    # rewritten dedented, its sites moved with it, and indented back.
+    indents = {unit: whole_cell_indent(text) for unit, text in enumerate(units)}
+    units = [dedent(text, indents[unit]) for unit, text in enumerate(units)]
     by_unit: dict[int, list[SourceEdit]] = {}
+    as_given: dict[int, SourceEdit] = {}  # id of a moved site -> the site as the caller gave it
     for site in sites:
-        by_unit.setdefault(site.unit, []).append(site)
+        moved = _dedented(site, len(indents[site.unit]))
+        as_given[id(moved)] = site
+        by_unit.setdefault(site.unit, []).append(moved)
     trees: dict[int, cst.Module] = {}
     facts: dict[int, ImportFacts] = {}
     for unit in range(max(by_unit) + 1):
@@ -92,7 +100,7 @@ def rewrite(
         wrapper = MetadataWrapper(trees[unit], unsafe_skip_copy=True)
         trees[unit] = wrapper.visit(rewriter)
         rewriter.note_unplaced()
-        result.applied.extend(rewriter.applied)
+        result.applied.extend(as_given.get(id(site), site) for site in rewriter.applied)
         result.notes.extend(rewriter.notes)
         needs.extend((unit, local, target) for local, target in rewriter.bare)
     if needs:
@@ -102,8 +110,16 @@ def rewrite(
         for unit in sorted(facts):
             trees[unit] = trees[unit].visit(wrap)
     for unit, tree in trees.items():
-        result.texts[unit] = tree.code
+        result.texts[unit] = reindent(tree.code, indents[unit]) if indents[unit] else tree.code
     return result
+
+
+def _dedented(site: SourceEdit, width: int) -> SourceEdit:
+    """The site in its cell with `width` characters of indentation taken off every line."""
+    if not width:
+        return site
+    line, column, end_line, end_column = site.span
+    return replace(site, span=(line, column - width, end_line, end_column - width))
 
 
 def _remove_unused_flatten(

@@ -82,6 +82,51 @@ def strip_magics(source: str) -> str:
     return blank_magic_lines(source)
 
 
+def leading_indent(text: str) -> str:
+    """The whitespace IPython removes from a cell before running it (its `leading_indent`
+    transformer): the first line's indentation, taken off every line that starts with it."""
+    first = text.split("\n", 1)[0]
+    return first[: len(first) - len(first.lstrip(" \t"))] if first.strip() else ""
+
+
+def parse_cell(text: str, display_path: str, number: int) -> ast.Module:
+    """A cell's tree as IPython runs it: a cell indented as a whole (pasted from a function
+    body) is dedented first; positions stay those of the cell as written."""
+    indent = leading_indent(text)
+    if not indent:
+        return parse_module(text, display_path, cell=number)
+    lines = text.split("\n")
+    stripped = {i for i, line in enumerate(lines, start=1) if line.startswith(indent)}
+    tree = parse_module(dedent(text, indent), display_path, cell=number)
+    width = len(indent)  # spaces and tabs: one byte each, as ast's offsets count
+    for node in ast.walk(tree):
+        if getattr(node, "lineno", None) in stripped:
+            node.col_offset += width  # type: ignore[attr-defined]
+        if getattr(node, "end_lineno", None) in stripped and node.end_col_offset is not None:  # type: ignore[attr-defined]
+            node.end_col_offset += width  # type: ignore[attr-defined]
+    return tree
+
+
+def whole_cell_indent(text: str) -> str:
+    """The indentation of a cell indented as a whole (every line with code starts with the
+    first line's), which `reindent` can put back after a rewrite; "" for any other cell."""
+    indent = leading_indent(text)
+    lines = [line for line in text.split("\n") if line.strip()]
+    return indent if indent and all(line.startswith(indent) for line in lines) else ""
+
+
+def dedent(text: str, indent: str) -> str:
+    """`text` with `indent` taken off each line that starts with it (IPython's rule)."""
+    lines = text.split("\n")
+    return "\n".join(line[len(indent) :] if line.startswith(indent) else line for line in lines)
+
+
+def reindent(text: str, indent: str) -> str:
+    """`indent` put back on each line with code (the inverse of `dedent` for a cell that
+    `whole_cell_indent` accepts)."""
+    return "\n".join(indent + line if line.strip() else line for line in text.split("\n"))
+
+
 def program_from_cells(cells: list[str], display_path: str, prefilter: bool = True) -> Program:
     from kerasfix.frontends.source.project_imports import imports_code_with, project_run
     from kerasfix.frontends.source.worlds import analyse_code
@@ -100,7 +145,7 @@ def program_from_cells(cells: list[str], display_path: str, prefilter: bool = Tr
             continue
         text = strip_magics(source)
         try:
-            parsed.append((number, text, parse_module(text, display_path, cell=number)))
+            parsed.append((number, text, parse_cell(text, display_path, number)))
         except InputError as exc:
             where = str(exc).removeprefix(f"{display_path}:")
             notes.append(f"{where} (cell skipped; the other cells were analysed)")
