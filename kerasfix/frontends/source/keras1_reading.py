@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from kerasfix.graph.model import Layer, Unknown
+from kerasfix.graph.model import Graph, Layer, Node, Unknown
 from kerasfix.layers import legacy
 from kerasfix.layers.registry import data_format_names
 
@@ -106,14 +106,56 @@ class Keras1Reading:
             if "data_format" in layer.config or not isinstance(shape, tuple) or len(shape) != 3:
                 continue
             if all(isinstance(d, int) for d in shape) and few_channels_first(shape):
-                why = f"Keras 1 code with a {shape} input and no image ordering set"
-                for other in self.made_layers:
-                    if "data_format" not in other.config and (
-                        other.class_name in _TAKES_DATA_FORMAT
-                    ):
-                        other.config["data_format"] = "channels_first"
-                        other.origin["assumed_data_format"] = why  # findings must say so
+                self._read_channels_first(
+                    f"Keras 1 code with a {shape} input and no image ordering set"
+                )
                 return
+        start = self._input_only_channels_first_builds()
+        if start is None:
+            return
+        shape = start.declared_shape[1:]  # type: ignore[index]
+        read = self._read_channels_first(
+            f"Keras 1 code with an Input{shape} that only channels_first builds"
+        )
+        if _fails_to_build(self.graph, start):  # type: ignore[attr-defined]
+            for layer in read:  # neither ordering builds: keep the file's own reading
+                del layer.config["data_format"], layer.origin["assumed_data_format"]
+
+    def _read_channels_first(self, why: str) -> list[Layer]:
+        read = []
+        for other in self.made_layers:
+            if "data_format" not in other.config and other.class_name in _TAKES_DATA_FORMAT:
+                other.config["data_format"] = "channels_first"
+                other.origin["assumed_data_format"] = why  # findings must say so
+                read.append(other)
+        return read
+
+    def _input_only_channels_first_builds(self) -> Node | None:
+        """A functional `Input((3, 80, 170))` (few channels ahead of a larger image) whose
+        model Keras cannot build channels_last: the ordering the code was written for."""
+        for start in self.graph.nodes:  # type: ignore[attr-defined]
+            shape = start.declared_shape[1:] if start.declared_shape is not None else ()
+            if not start.is_input or len(shape) != 3:
+                continue
+            if not all(isinstance(d, int) for d in shape) or not few_channels_first(shape):
+                continue
+            if _fails_to_build(self.graph, start):  # type: ignore[attr-defined]
+                return start
+        return None
+
+
+def _fails_to_build(graph: Graph, start: Node) -> bool:
+    """Whether a layer fed (directly or not) by `start` is one Keras would refuse."""
+    from kerasfix.graph.inference import infer
+
+    infer(graph)
+    reached = {id(start)}
+    for node in graph.nodes:  # in the order they were made: inputs come first
+        if any(id(parent) in reached for parent in node.inputs):
+            reached.add(id(node))
+            if node.build_error:
+                return True
+    return False
 
 
 def few_channels_first(shape: tuple[int, ...]) -> bool:
