@@ -163,14 +163,18 @@ def test_fix_and_the_editor_server_see_the_callers_size(
 ) -> None:
     _write(tmp_path, {"model.py": BUILDER, "train.py": "from model import build\nm = build(20)\n"})
     builder = tmp_path / "model.py"
-    unsaved = BUILDER.replace("Dense(10)", "Dense(20)")  # the editor's buffer, not on disk
-    analysis = analyse(Buffer(builder.as_posix(), "source", (unsaved,)), Settings())
+    analysis = analyse(Buffer(builder.as_posix(), "source", (BUILDER,)), Settings())
     (finding,) = analysis.findings
     assert (finding.rule, finding.line, finding.data.shape) == ("KF001", 8, (18, 18, 8))
     assert str((tmp_path / "train.py").resolve()) in analysis.depends_on
     assert project_files.files_unchanged(analysis.depends_on)
     (tmp_path / "train.py").write_text("from model import build\nm = build(21)\n", "utf-8")
     assert not project_files.files_unchanged(analysis.depends_on)  # the server re-checks
+    # An unsaved buffer that differs from the file the callers import keeps its own KF002:
+    # the callers' layers would be the saved file's (Dense(10), not the buffer's Dense(20)).
+    unsaved = BUILDER.replace("Dense(10)", "Dense(20)")
+    (finding,) = analyse(Buffer(builder.as_posix(), "source", (unsaved,)), Settings()).findings
+    assert (finding.rule, finding.line) == ("KF002", 8)
     main(["lint", "--no-cache", "--fix", str(builder)])
     capsys.readouterr()
     fixed = builder.read_text(encoding="utf-8")

@@ -140,7 +140,7 @@ def program_from_text(text: str, display_path: str, prefilter: bool = True) -> P
     notes = [EXHAUSTED] if analysis.exhausted else []
     depends_on = dict(project.files_read) if project is not None else {}
     if project is not None:
-        notes += _sized_by_callers(project.importer, tree, analysis.graph, depends_on)
+        notes += _sized_by_callers(project.importer, text, tree, analysis.graph, depends_on)
     return Program(
         display_path,
         "source",
@@ -154,7 +154,7 @@ def program_from_text(text: str, display_path: str, prefilter: bool = True) -> P
 
 
 def _sized_by_callers(
-    path: Path, tree: ast.Module, graph: Graph, depends_on: dict[str, str]
+    path: Path, text: str, tree: ast.Module, graph: Graph, depends_on: dict[str, str]
 ) -> list[str]:
     """Flatten sites of builders this file leaves unsized, sized by the project's files
     that call them (caller_sizes.py); what that read joins `depends_on`."""
@@ -163,7 +163,7 @@ def _sized_by_callers(
     if not sizing_wanted():
         return []
     try:
-        sizing = size_from_callers(path, tree, graph, program_from_text)
+        sizing = size_from_callers(path, text, tree, graph, program_from_text)
     except RecursionError:
         return []
     depends_on.update(sizing.depends_on)

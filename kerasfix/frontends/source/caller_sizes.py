@@ -76,10 +76,18 @@ class Sizing:
     depends_on: dict[str, str]
 
 
-def size_from_callers(builder: Path, tree: ast.Module, graph: Graph, analyse: Analyse) -> Sizing:
+def size_from_callers(
+    builder: Path, text: str, tree: ast.Module, graph: Graph, analyse: Analyse
+) -> Sizing:
     """Add to `graph` the layers callers make at each Flatten of `builder` that `graph`
-    leaves unsized inside a function or class, and mark the unsized ones as reported."""
+    leaves unsized inside a function or class, and mark the unsized ones as reported.
+    `text` is what was analysed: callers import the file on disk, so an editor's unsaved
+    buffer that differs from it keeps its own findings (the callers' layers would be the
+    saved file's)."""
     sizing = Sizing([], {})
+    on_disk = project_files.read_module(builder, builder.as_posix())
+    if not isinstance(on_disk, project_files.ModuleFile) or on_disk.text != text:
+        return sizing
     unsized = _unsized_sites(graph)
     owners = {site: _owner(tree, site[0]) for site in unsized}
     names = tuple(sorted({name for name in owners.values() if name is not None}))
