@@ -5,8 +5,11 @@
 Generates a project of N modules (pyproject.toml at its root): `config.py` holds the image
 size; module i imports it (`from config import SIZE`), a builder from module i-1 and a
 constant from module i//2, defines its own builder and builds a model whose Flatten is
-sized only by those imports. Every module gets one KF001 (checked: a missing size would be
-a KF002), so the cross-file reading is exercised on every file. The chain of imports is as
+sized only by those imports. Every module gets one KF001 for that model (checked: a missing
+size would be a KF002), so the cross-file reading is exercised on every file. Each module also
+defines `head_i(size)`, a builder its own file leaves unsized, which module i+1 calls with
+`SIZE`: linting module i finds that caller among the project's files and reports the builder's
+Flatten sized by it (caller_sizes.py; the count is printed). The chain of imports is as
 long as the project (mod_199 imports mod_198 ...): the analysis follows it only 4 files
 deep (project_imports.MAX_IMPORT_DEPTH), which keeps each file's work bounded.
 
@@ -42,11 +45,16 @@ def block_{i}(x):
     return layers.Conv2D(8, 3, padding="same")(x)
 
 
+def head_{i}(size):
+    x = layers.Input((size, size, 3))
+    return models.Model(x, layers.Dense(10)(layers.Flatten()(layers.Conv2D(4, 3)(x))))
+
+
 inputs = layers.Input((SIZE, SIZE, 3))
 x = layers.MaxPooling2D({pool})({inner}(block_{i}(inputs)))
 x = layers.Flatten()(x)
 model_{i} = models.Model(inputs, layers.Dense(10)(x))
-"""
+{call}"""
 
 
 def generate(folder: Path, count: int) -> None:
@@ -58,12 +66,16 @@ def generate(folder: Path, count: int) -> None:
     (folder / "config.py").write_text("SIZE = 64\n", encoding="utf-8")
     for i in range(count):
         if i == 0:
-            imports, inner, pool = "", "", "2"
+            imports, inner, pool, call = "", "", "2", ""
         else:
             half = i // 2
-            imports = f"from mod_{i - 1} import block_{i - 1}\nfrom mod_{half} import SCALE_{half}"
+            imports = (
+                f"from mod_{i - 1} import block_{i - 1}, head_{i - 1}\n"
+                f"from mod_{half} import SCALE_{half}"
+            )
             inner, pool = f"block_{i - 1}", f"SCALE_{half}"
-        text = MODULE.format(i=i, imports=imports, inner=inner, pool=pool, scale=2)
+            call = f"caller_{i} = head_{i - 1}(SIZE)\n"  # sizes mod_{i-1}'s builder
+        text = MODULE.format(i=i, imports=imports, inner=inner, pool=pool, scale=2, call=call)
         (folder / f"mod_{i}.py").write_text(text, encoding="utf-8")
 
 
@@ -83,16 +95,19 @@ def lint(folder: Path, *options: str, cache: Path | None = None) -> tuple[float,
     return elapsed, json.loads(done.stdout)
 
 
-def measure(folder: Path, count: int, runs: int) -> dict[str, float]:
+def measure(folder: Path, count: int, runs: int) -> tuple[dict[str, float], set[int]]:
+    """Median seconds of each kind of run, and the counts of builders sized by a caller."""
+    sized_by_callers: set[int] = set()
     times: dict[str, list[float]] = {"no cache": [], "cold cache": [], "warm cache": []}
     times["config.py changed"] = []
     for run in range(runs):
         generate(folder, count)
         elapsed, findings = lint(folder, "--no-cache")
         times["no cache"].append(elapsed)
-        kf001 = sum(1 for f in findings if f["rule"] == "KF001")
-        if kf001 != count:
-            raise SystemExit(f"{count} modules: {kf001} KF001 (every module should have one)")
+        own = sum(1 for f in findings if f["rule"] == "KF001" and f["shape"] == [32, 32, 8])
+        if own != count:
+            raise SystemExit(f"{count} modules: {own} KF001 of their own model (one each)")
+        sized_by_callers.add(sum(1 for f in findings if "sized by" in f["message"]))
         cache = folder.parent / f"cache-{count}-{run}"
         shutil.rmtree(cache, ignore_errors=True)
         times["cold cache"].append(lint(folder, cache=cache)[0])
@@ -103,7 +118,7 @@ def measure(folder: Path, count: int, runs: int) -> dict[str, float]:
         if not any("16x16x8" in f["message"] for f in findings):  # mod_0: 32 / 2
             raise SystemExit("the changed config.py was not seen through the cache")
         shutil.rmtree(cache, ignore_errors=True)
-    return {name: statistics.median(values) for name, values in times.items()}
+    return {name: statistics.median(values) for name, values in times.items()}, sized_by_callers
 
 
 def main() -> None:
@@ -114,7 +129,8 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     base = args.dir or Path(tempfile.mkdtemp(prefix="kerasfix-project-bench-"))
-    results = {count: measure(base / f"project-{count}", count, args.runs) for count in sizes}
+    measured = {count: measure(base / f"project-{count}", count, args.runs) for count in sizes}
+    results = {count: times for count, (times, _) in measured.items()}
     empty = base / "empty"
     generate(empty, 0)
     start = statistics.median(lint(empty, "--no-cache")[0] for _ in range(args.runs))
@@ -129,6 +145,9 @@ def main() -> None:
             f"{kind} {(results[count][kind] - start) / count * 1000:.1f} ms" for kind in kinds
         )
         print(f"{count:>7}: {row}")
+    for count in sizes:
+        sized = ", ".join(str(n) for n in sorted(measured[count][1]))
+        print(f"{count:>7}: builders sized by a caller in another module: {sized} of {count - 1}")
     first = sizes[0]
     for count in sizes[1:]:
         ratios = ", ".join(
