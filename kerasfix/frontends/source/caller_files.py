@@ -25,7 +25,7 @@ _WORD = re.compile(rb"[A-Za-z_]\w*")
 # project_files.imported_files without its folder memo: the project files a text imports.
 Imports = Callable[[Path, str], list[Path]]
 
-_WORDS: dict[Path, tuple[tuple[int, int], frozenset[bytes]]] = {}
+_WORDS: dict[str, tuple[tuple[int, int], frozenset[bytes]]] = {}
 
 
 @dataclass(frozen=True)
@@ -49,24 +49,53 @@ def find_candidates(
     in path order."""
     wanted_module = module_word(builder).encode()
     wanted = {name.encode() for name in names}
-    found: list[Path] = []
-    scanned = 0
-    for directory, folders, files in os.walk(root):
+    files, more = _python_files(str(root))
+    itself = str(builder)
+    found = [
+        Path(name)
+        for name in files
+        if name != itself
+        and wanted_module in (words := _words(name))
+        and not wanted.isdisjoint(words)
+    ]
+    bound = f"more than {MAX_CALLER_SCAN:,} .py files under {root.name}/" if more else None
+    return Candidates(tuple(_importers(found, builder, imports)), bound)
+
+
+# root -> (each folder walked with its mtime, the first MAX_CALLER_SCAN .py files, more?)
+_LISTINGS: dict[str, tuple[list[tuple[str, int]], list[str], bool]] = {}
+
+
+def _python_files(root: str) -> tuple[list[str], bool]:
+    """The `.py` files under `root` in walk order (at most MAX_CALLER_SCAN, and whether
+    there are more), memoised while no folder walked changes (a file added, removed or
+    renamed changes its folder's mtime)."""
+    known = _LISTINGS.get(root)
+    if known is not None and all(_mtime(folder) == stamp for folder, stamp in known[0]):
+        return known[1], known[2]
+    folders_seen: list[tuple[str, int]] = []
+    files: list[str] = []
+    more = False
+    for directory, folders, names in os.walk(root):
         folders[:] = sorted(f for f in folders if not (f.startswith(".") or f in SKIPPED_FOLDERS))
-        for name in sorted(files):
-            if not name.endswith(".py"):
-                continue
-            if scanned >= MAX_CALLER_SCAN:
-                bound = f"more than {MAX_CALLER_SCAN:,} .py files under {root.name}/"
-                return Candidates(tuple(_importers(found, builder, imports)), bound)
-            scanned += 1
-            path = Path(directory, name)
-            if path == builder:
-                continue
-            words = _words(path)
-            if wanted_module in words and not wanted.isdisjoint(words):
-                found.append(path)
-    return Candidates(tuple(_importers(found, builder, imports)), None)
+        folders_seen.append((directory, _mtime(directory)))
+        for name in sorted(names):
+            if name.endswith(".py"):
+                if len(files) == MAX_CALLER_SCAN:
+                    more = True
+                    break
+                files.append(os.path.join(directory, name))
+        if more:
+            break
+    _LISTINGS[root] = (folders_seen, files, more)
+    return files, more
+
+
+def _mtime(folder: str) -> int:
+    try:
+        return os.stat(folder).st_mtime_ns
+    except OSError:
+        return -1
 
 
 def _importers(paths: list[Path], builder: Path, imports: Imports) -> list[Path]:
@@ -82,10 +111,10 @@ def _importers(paths: list[Path], builder: Path, imports: Imports) -> list[Path]
     return sorted(kept, key=lambda path: (path.parent != builder.parent, str(path)))
 
 
-def _words(path: Path) -> frozenset[bytes]:
+def _words(path: str) -> frozenset[bytes]:
     """The identifiers in a file, memoised on its size and mtime."""
     try:
-        info = path.stat()
+        info = os.stat(path)
     except OSError:
         return frozenset()
     stamp = (info.st_mtime_ns, info.st_size)
@@ -94,8 +123,8 @@ def _words(path: Path) -> frozenset[bytes]:
         return known[1]
     words: frozenset[bytes] = frozenset()
     if info.st_size <= MAX_MODULE_BYTES:
-        with contextlib.suppress(OSError):
-            words = frozenset(_WORD.findall(path.read_bytes()))
+        with contextlib.suppress(OSError), open(path, "rb") as stream:
+            words = frozenset(_WORD.findall(stream.read()))
     _WORDS[path] = (stamp, words)
     return words
 
