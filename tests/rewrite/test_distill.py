@@ -58,7 +58,7 @@ def test_deep_cnn_on_digits_keeps_accuracy_or_refuses_saying_why(keras, tmp_path
     assert accuracy >= 0.97
     out = tmp_path / "slim.keras"
     args = [str(model), "-o", str(out), "--data", str(train), "--verify-data", str(test)]
-    proc = _rewrite(*args, "--seed", "0", "--report-format", "json")
+    proc = _rewrite_here(*args, "--seed", "0", "--report-format", "json")
     if proc.returncode == 2:
         lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("error:")]
         assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
@@ -101,7 +101,7 @@ def test_conv1d_waves_keep_accuracy_with_min_agreement(keras, tmp_path):
     assert accuracy >= 0.95
     out = tmp_path / "slim.keras"
     args = [str(model), "-o", str(out), "--data", str(train), "--min-agreement", "0.95"]
-    proc = _rewrite(*args, "--seed", "0")
+    proc = _rewrite_here(*args, "--seed", "0")
     assert proc.returncode == 0, proc.stderr
     assert "top-1 agreement" in proc.stdout and "distill:" in proc.stdout
     assert _accuracy(keras, out, task) >= accuracy - 0.005
@@ -258,12 +258,9 @@ def test_progress_bar_per_epoch_only_on_a_terminal(tiny, tmp_path):
     np.save(tmp_path / "x.npy", np.load(tiny / "x.npy"))
     base = [str(tiny / "tiny.keras"), "--data", str(tmp_path / "x.npy"), "--epochs", "2"]
     base += ["--no-verify", "--holdout", "0.2", "--batch-size", "8"]
-    piped = _rewrite(*base, "-o", str(tmp_path / "piped.keras"))
+    # stderr not a terminal (here: captured in this worker): no bar
+    piped = _rewrite_here(*base, "-o", str(tmp_path / "piped.keras"))
     assert piped.returncode == 0 and "distill epoch" not in piped.stderr
-    # Issue 23 point 11: predict batches of one size, so no `WARNING:tensorflow:... calls to
-    # <function ...> triggered tf.function retracing` (held-out, training and mix sets of
-    # other sizes gave one trace per size).
-    assert "retracing" not in piped.stderr and "WARNING:tensorflow" not in piped.stderr
     leader, follower = pty.openpty()
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     cmd = [sys.executable, "-m", "kerasfix", "rewrite", *base, "-o", str(tmp_path / "tty.keras")]
@@ -284,6 +281,10 @@ def test_progress_bar_per_epoch_only_on_a_terminal(tiny, tmp_path):
     assert proc.returncode == 0
     assert "distill epoch 1/2" in text and "distill epoch 2/2" in text
     assert "held-out agreement" in text
+    # Issue 23 point 11: predict batches of one size, so a fresh process prints no
+    # `WARNING:tensorflow:... calls to <function ...> triggered tf.function retracing`
+    # (held-out, training and mix sets of other sizes gave one trace per size).
+    assert "retracing" not in text and "WARNING:tensorflow" not in text
 
 
 def test_early_stopping_follows_held_out_agreement_not_noise_in_the_difference():
