@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import ast
 import functools
-import json
 from pathlib import Path
-from typing import Any
 
 from kerasfix.frontends.base import InputError, Program
 from kerasfix.frontends.source import (
@@ -24,8 +22,26 @@ from kerasfix.frontends.source import (
     program_from_text,
 )
 from kerasfix.frontends.source.decode import read_bytes
-from kerasfix.frontends.source.magics import blank_magic_lines
+from kerasfix.frontends.source.notebook_cells import (
+    code_cells,
+    dedent,
+    leading_indent,
+    reindent,
+    strip_magics,
+    whole_cell_indent,
+)
 from kerasfix.graph.model import Graph
+
+__all__ = [  # the cell readers live in source/notebook_cells.py; their callers import them here
+    "code_cells",
+    "dedent",
+    "parse_cell",
+    "program_from_cells",
+    "read_notebook",
+    "reindent",
+    "strip_magics",
+    "whole_cell_indent",
+]
 
 
 def read_notebook(path: Path, prefilter: bool = True) -> Program:
@@ -34,59 +50,6 @@ def read_notebook(path: Path, prefilter: bool = True) -> Program:
     data = read_bytes(path, max_notebook_bytes())
     cells = code_cells(data, path.as_posix())
     return program_from_cells(cells, path.as_posix(), prefilter)
-
-
-def code_cells(data: bytes, display_path: str) -> list[str]:
-    """The source of every code cell (empty string for non-code cells, to keep numbering).
-
-    Cells are numbered among *all* cells, 1-based, as Jupyter shows them.
-    """
-    if not data.strip():  # `touch x.ipynb` or a zero-byte download: say so plainly
-        raise InputError(f"{display_path}: empty file")
-    try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise InputError(f"{display_path}: notebook is not UTF-8 text") from None
-    except (json.JSONDecodeError, RecursionError) as exc:
-        detail = f" (line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
-        raise InputError(f"{display_path}: malformed notebook JSON{detail}") from None
-    if not isinstance(document, dict):
-        raise InputError(f"{display_path}: not a Jupyter notebook (top level is not an object)")
-    raw_cells = document.get("cells")
-    if raw_cells is None and isinstance(document.get("worksheets"), list):  # nbformat 3
-        raw_cells = [
-            c
-            for ws in document["worksheets"]
-            if isinstance(ws, dict) and isinstance(ws.get("cells"), list)
-            for c in ws["cells"]
-        ]
-    if not isinstance(raw_cells, list):
-        raise InputError(f"{display_path}: not a Jupyter notebook (no 'cells' list)")
-    return [_cell_source(cell) for cell in raw_cells]
-
-
-def _cell_source(cell: Any) -> str:
-    if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-        return ""
-    source = cell.get("source", cell.get("input", ""))
-    if isinstance(source, list):
-        return "".join(part for part in source if isinstance(part, str))
-    return source if isinstance(source, str) else ""
-
-
-def strip_magics(source: str) -> str:
-    """Blank IPython-only lines (keeping indentation-valid code and line numbers)."""
-    lines = source.split("\n")
-    if lines and lines[0].lstrip().startswith("%%"):
-        return "\n".join("" for _ in lines)  # a cell magic: the whole cell is not Python
-    return blank_magic_lines(source)
-
-
-def leading_indent(text: str) -> str:
-    """The whitespace IPython removes from a cell before running it (its `leading_indent`
-    transformer): the first line's indentation, taken off every line that starts with it."""
-    first = text.split("\n", 1)[0]
-    return first[: len(first) - len(first.lstrip(" \t"))] if first.strip() else ""
 
 
 def parse_cell(text: str, display_path: str, number: int) -> ast.Module:
@@ -105,26 +68,6 @@ def parse_cell(text: str, display_path: str, number: int) -> ast.Module:
         if getattr(node, "end_lineno", None) in stripped and node.end_col_offset is not None:  # type: ignore[attr-defined]
             node.end_col_offset += width  # type: ignore[attr-defined]
     return tree
-
-
-def whole_cell_indent(text: str) -> str:
-    """The indentation of a cell indented as a whole (every line with code starts with the
-    first line's), which `reindent` can put back after a rewrite; "" for any other cell."""
-    indent = leading_indent(text)
-    lines = [line for line in text.split("\n") if line.strip()]
-    return indent if indent and all(line.startswith(indent) for line in lines) else ""
-
-
-def dedent(text: str, indent: str) -> str:
-    """`text` with `indent` taken off each line that starts with it (IPython's rule)."""
-    lines = text.split("\n")
-    return "\n".join(line[len(indent) :] if line.startswith(indent) else line for line in lines)
-
-
-def reindent(text: str, indent: str) -> str:
-    """`indent` put back on each line with code (the inverse of `dedent` for a cell that
-    `whole_cell_indent` accepts)."""
-    return "\n".join(indent + line if line.strip() else line for line in text.split("\n"))
 
 
 def program_from_cells(cells: list[str], display_path: str, prefilter: bool = True) -> Program:
