@@ -54,8 +54,9 @@ MAX_MODULE_STEPS = 20_000  # evaluation steps of one imported file's top level
 MAX_MODULE_BYTES = 1_000_000  # a larger project file is not read (generated data, not code)
 # The project's files that call a builder whose Flatten its own file cannot size
 # (caller_sizes.py): files looked at for the builder's names, and callers analysed.
-MAX_CALLER_SCAN = 2_000  # .py files under the project root read for the names
+MAX_CALLER_SCAN = 2_000  # .py and .ipynb files under the project root read for the names
 MAX_CALLERS = 8  # files naming the module and the builder analysed as callers
+MAX_CALLER_NOTEBOOK_BYTES = 8_000_000  # a larger notebook (outputs included) is not read
 RECOVERY_BUDGET_CHARS = 4_000_000  # characters re-parsed in all while recovering
 MAX_NESTING = 64  # models used as layers inside models, for shape inference
 

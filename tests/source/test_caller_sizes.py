@@ -91,6 +91,21 @@ def test_callers_with_different_sizes_report_the_largest_and_name_the_others(
     )
 
 
+def test_a_notebook_caller_is_named_by_its_cell(tmp_path: Path) -> None:
+    # ECG-AF-Detection's "Inf time.ipynb" calls tools.create_model() in a cell.
+    cells = ["import os\nfrom model import build\n", "%matplotlib inline\nm = build(20)\n"]
+    notebook = {
+        "cells": [{"cell_type": "code", "source": c, "metadata": {}, "outputs": []} for c in cells],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    _write(tmp_path, {"model.py": BUILDER, "explore.ipynb": json.dumps(notebook)})
+    ((rule, line, shape, params, message),) = _findings(tmp_path / "model.py")
+    assert (rule, line, shape, params) == ("KF001", FLATTEN_LINE, (18, 18, 8), _flatten_params(20))
+    assert "sized by explore.ipynb:cell 2:2: build(20)" in message
+
+
 def test_a_subclassed_model_built_by_its_caller(tmp_path: Path) -> None:
     # cyberspacelee/DL AlexNet: the class defines the layers, predict.py calls build().
     net = (

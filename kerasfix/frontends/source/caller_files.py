@@ -1,6 +1,6 @@
-"""Which files of a project may call a builder: every `.py` under the project root whose
-words include the builder module's name and one of its builder names (a text prefilter,
-no parse) and whose imports resolve to the builder's file (a line scan, as lint's
+"""Which files of a project may call a builder: every `.py` and `.ipynb` under the project
+root whose words include the builder module's name and one of its builder names (a text
+prefilter, no parse) and whose imports resolve to the builder's file (a line scan, as lint's
 shortcut does), sibling files first. The set is part of the builder's cached result
 (`callers_key`): a new file that calls the builder, or one that stops naming it, re-checks
 the builder file; an unchanged project does not."""
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kerasfix.limits import MAX_CALLER_SCAN, MAX_MODULE_BYTES
+from kerasfix.limits import MAX_CALLER_NOTEBOOK_BYTES, MAX_CALLER_SCAN, MAX_MODULE_BYTES
 
 # A `depends_on` entry that is not a file: the candidate callers of a builder.
 CALLERS_KEY = "callers\0"
@@ -67,7 +67,7 @@ _LISTINGS: dict[str, tuple[list[tuple[str, int]], list[str], bool]] = {}
 
 
 def _python_files(root: str) -> tuple[list[str], bool]:
-    """The `.py` files under `root` in walk order (at most MAX_CALLER_SCAN, and whether
+    """The `.py` and `.ipynb` files under `root` in walk order (at most MAX_CALLER_SCAN, and whether
     there are more), memoised while no folder walked changes (a file added, removed or
     renamed changes its folder's mtime)."""
     known = _LISTINGS.get(root)
@@ -80,7 +80,7 @@ def _python_files(root: str) -> tuple[list[str], bool]:
         folders[:] = sorted(f for f in folders if not (f.startswith(".") or f in SKIPPED_FOLDERS))
         folders_seen.append((directory, _mtime(directory)))
         for name in sorted(names):
-            if name.endswith(".py"):
+            if name.endswith((".py", ".ipynb")):
                 if len(files) == MAX_CALLER_SCAN:
                     more = True
                     break
@@ -102,13 +102,27 @@ def _importers(paths: list[Path], builder: Path, imports: Imports) -> list[Path]
     """Those of `paths` whose imports resolve to `builder`, its own folder's first."""
     kept = []
     for path in paths:
-        try:
-            text = path.read_bytes().decode("utf-8", errors="replace")
-        except OSError:
-            continue
-        if builder in imports(path, text):
+        text = code_text(path)
+        if text is not None and builder in imports(path, text):
             kept.append(path)
     return sorted(kept, key=lambda path: (path.parent != builder.parent, str(path)))
+
+
+def code_text(path: Path) -> str | None:
+    """A caller's code: the file's text, or a notebook's code cells one after another."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    if path.suffix != ".ipynb":
+        return raw.decode("utf-8", errors="replace")
+    from kerasfix.frontends.base import InputError
+    from kerasfix.frontends.source.notebook_cells import code_cells
+
+    try:
+        return "\n".join(code_cells(raw, path.as_posix()))
+    except InputError:
+        return None
 
 
 def _words(path: str) -> frozenset[bytes]:
@@ -122,9 +136,12 @@ def _words(path: str) -> frozenset[bytes]:
     if known is not None and known[0] == stamp:
         return known[1]
     words: frozenset[bytes] = frozenset()
-    if info.st_size <= MAX_MODULE_BYTES:
+    notebook = path.endswith(".ipynb")
+    if info.st_size <= (MAX_CALLER_NOTEBOOK_BYTES if notebook else MAX_MODULE_BYTES):
         with contextlib.suppress(OSError), open(path, "rb") as stream:
-            words = frozenset(_WORD.findall(stream.read()))
+            raw = stream.read()
+            # A notebook's JSON strings: `\ncreate_model(` is a line break, then the name.
+            words = frozenset(_WORD.findall(raw.replace(b"\\n", b"\n") if notebook else raw))
     _WORDS[path] = (stamp, words)
     return words
 

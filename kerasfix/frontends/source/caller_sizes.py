@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from kerasfix.frontends.source import caller_files, project_files
 from kerasfix.graph.model import Graph, Node, SourceSpan
-from kerasfix.limits import MAX_CALLERS
+from kerasfix.limits import MAX_CALLER_NOTEBOOK_BYTES, MAX_CALLERS
 
 if TYPE_CHECKING:
     from kerasfix.frontends.base import Program
@@ -63,6 +63,7 @@ class _Caller:
     digest: str
     depends_on: dict[str, str]
     program: Program | None
+    cell_starts: list[tuple[int, int]]  # a notebook's: (line in the program, cell number)
 
 
 _MEMO: dict[Path, _Caller] = {}
@@ -112,7 +113,7 @@ def size_from_callers(
         caller = _analysed(path, analyse)
         sizing.depends_on.update(caller.depends_on)
         if caller.program is not None:
-            for offer in _offers(caller.program, builder, unsized):
+            for offer in _offers(caller, builder, unsized):
                 offers.setdefault(offer.site, []).append(offer)
     for site, found in offers.items():
         found.sort(key=lambda offer: -offer.size)  # the largest Flatten first
@@ -180,30 +181,74 @@ def _analysed(path: Path, analyse: Analyse) -> _Caller:
     """The caller's program, once per process for its bytes and those of what it read."""
     from kerasfix.frontends.base import InputError
 
-    module = project_files.read_module(path, path.as_posix())
-    digest = module.digest if isinstance(module, project_files.ModuleFile) else ""
+    text, starts = _caller_code(path)
+    digest = project_files.content_digest(text.encode()) if text is not None else ""
     known = _MEMO.get(path)
     fresh = known is not None and known.digest == digest
     if fresh and project_files.files_unchanged(known.depends_on):  # type: ignore[union-attr]
         return known  # type: ignore[return-value]
     program: Program | None = None
-    depends_on = {str(path): digest} if digest else {}
-    if isinstance(module, project_files.ModuleFile):
+    depends_on: dict[str, str] = {}
+    if text is not None:
         try:
             with alone():
-                program = analyse(module.text, str(path))
+                program = analyse(text, str(path))
             depends_on.update(program.depends_on)
         except (InputError, RecursionError, MemoryError):
             program = None
-    caller = _Caller(digest, depends_on, program)
+        raw_digest = _file_digest(path)
+        if raw_digest:
+            depends_on[str(path)] = raw_digest
+    caller = _Caller(digest, depends_on, program, starts)
     _MEMO[path] = caller
     return caller
 
 
-def _offers(program: Program, builder: Path, unsized: dict[Site, list[Node]]) -> Iterator[_Offer]:
+def _file_digest(path: Path) -> str:
+    try:
+        return project_files.content_digest(path.read_bytes())
+    except OSError:
+        return ""
+
+
+def _caller_code(path: Path) -> tuple[str | None, list[tuple[int, int]]]:
+    """The code a caller runs: a script's text; for a notebook, its code cells one after
+    another as IPython runs them (magics blanked, a cell indented as a whole dedented), with
+    the line each cell starts at (line, cell number)."""
+    if path.suffix != ".ipynb":
+        module = project_files.read_module(path, path.as_posix())
+        return (module.text, []) if isinstance(module, project_files.ModuleFile) else (None, [])
+    from kerasfix.frontends.base import InputError
+    from kerasfix.frontends.source.notebook_cells import (
+        code_cells,
+        dedent,
+        leading_indent,
+        strip_magics,
+    )
+
+    try:
+        if path.stat().st_size > MAX_CALLER_NOTEBOOK_BYTES:
+            return None, []
+        cells = code_cells(path.read_bytes(), path.as_posix())
+    except (OSError, InputError):
+        return None, []
+    lines: list[str] = []
+    starts: list[tuple[int, int]] = []
+    for number, source in enumerate(cells, start=1):
+        if source.strip():
+            text = strip_magics(source)
+            starts.append((len(lines) + 1, number))
+            lines.extend(dedent(text, leading_indent(text)).split("\n"))
+    return "\n".join(lines), starts
+
+
+def _offers(caller: _Caller, builder: Path, unsized: dict[Site, list[Node]]) -> Iterator[_Offer]:
     """Each Flatten of `builder` the caller sizes: its size, the layers it takes (copied,
     at the builder's lines) and the note naming the call."""
     from kerasfix.graph.inference import infer
+
+    program = caller.program
+    assert program is not None
 
     infer(program.graph)
     consumers = program.graph.consumers()
@@ -226,7 +271,7 @@ def _offers(program: Program, builder: Path, unsized: dict[Site, list[Node]]) ->
         memo: dict[int, object] = {}
         copied = copy.deepcopy(component, memo)
         _place_at_builder(copied, str(builder))
-        call = _call(program, node.layer.span, builder)
+        call = _call(program, node.layer.span, builder, caller.cell_starts)
         yield _Offer(site, size, copied, memo[id(node)], call)  # type: ignore[arg-type]
 
 
@@ -282,8 +327,11 @@ def _place_at_builder(nodes: list[Node], builder: str) -> None:
             origin.pop(key, None)
 
 
-def _call(program: Program, span: SourceSpan | None, builder: Path) -> str:
-    """`run_train.py:56: comma2(90, 320)`: the caller's place and the start of its call."""
+def _call(
+    program: Program, span: SourceSpan | None, builder: Path, cell_starts: list[tuple[int, int]]
+) -> str:
+    """`run_train.py:56: comma2(90, 320)` (`notebook.ipynb:cell 3:10: ...`): the caller's
+    place and the start of its call."""
     where = project_files.display_path(Path(program.path), builder)
     if span is None:
         return where
@@ -293,4 +341,9 @@ def _call(program: Program, span: SourceSpan | None, builder: Path) -> str:
     call = text[span.column - 1 : end].strip()
     if span.end_line != span.line or len(call) > CALL_SHOWN:
         call = call[:CALL_SHOWN].rstrip() + "..."
-    return f"{where}:{span.line}: {call}" if call else f"{where}:{span.line}"
+    line = span.line
+    for start, cell in reversed(cell_starts):
+        if start <= span.line:
+            where, line = f"{where}:cell {cell}", span.line - start + 1
+            break
+    return f"{where}:{line}: {call}" if call else f"{where}:{line}"
