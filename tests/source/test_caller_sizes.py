@@ -91,6 +91,16 @@ def test_callers_with_different_sizes_report_the_largest_and_name_the_others(
     )
 
 
+def test_more_callers_than_the_bound_are_said(tmp_path: Path) -> None:
+    callers = {f"c{i}.py": f"from model import build\nm = build({12 + i})\n" for i in range(9)}
+    _write(tmp_path, {"model.py": BUILDER, **callers})
+    result = lint_paths([tmp_path / "model.py"], Settings())
+    (finding,) = result.findings
+    # c0.py ... c7.py are read (build(12) ... build(19)): the largest is 19, not c8's 20.
+    assert finding.data.shape == (17, 17, 8)
+    assert any("not all read: 9 project files import this file" in n for n in result.notes)
+
+
 def test_a_notebook_caller_is_named_by_its_cell(tmp_path: Path) -> None:
     # ECG-AF-Detection's "Inf time.ipynb" calls tools.create_model() in a cell.
     cells = ["import os\nfrom model import build\n", "%matplotlib inline\nm = build(20)\n"]

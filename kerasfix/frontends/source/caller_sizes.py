@@ -100,14 +100,14 @@ def size_from_callers(
         caller_files.candidates_digest(found)
     )
     paths = found.paths
+    if found.bound is not None:
+        sizing.notes.append(f"callers of {', '.join(names)} not all looked for: {found.bound}")
     if len(paths) > MAX_CALLERS:
         sizing.notes.append(
-            f"callers of {', '.join(names)} not all read: more than {MAX_CALLERS} project "
-            f"files name them (the first {MAX_CALLERS} were)"
+            f"callers of {', '.join(names)} not all read: {len(paths)} project files import "
+            f"this file and name them, the first {MAX_CALLERS} (its own folder's first) were"
         )
         paths = paths[:MAX_CALLERS]
-    elif found.bound is not None:
-        sizing.notes.append(f"callers of {', '.join(names)} not all looked for: {found.bound}")
     offers: dict[Site, list[_Offer]] = {}
     for path in paths:
         caller = _analysed(path, analyse)
