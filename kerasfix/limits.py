@@ -57,6 +57,7 @@ MAX_MODULE_BYTES = 1_000_000  # a larger project file is not read (generated dat
 MAX_CALLER_SCAN = 2_000  # .py and .ipynb files under the project root read for the names
 MAX_CALLERS = 8  # files naming the module and the builder analysed as callers
 MAX_CALLER_NOTEBOOK_BYTES = 8_000_000  # a larger notebook (outputs included) is not read
+MAX_COMPONENT = 10_000  # layer nodes taken from one caller for one Flatten of the builder
 RECOVERY_BUDGET_CHARS = 4_000_000  # characters re-parsed in all while recovering
 MAX_NESTING = 64  # models used as layers inside models, for shape inference
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from kerasfix.frontends.source import caller_files, project_files
 from kerasfix.graph.model import Graph, Node, SourceSpan
-from kerasfix.limits import MAX_CALLER_NOTEBOOK_BYTES, MAX_CALLERS
+from kerasfix.limits import MAX_CALLER_NOTEBOOK_BYTES, MAX_CALLERS, MAX_COMPONENT
 
 if TYPE_CHECKING:
     from kerasfix.frontends.base import Program
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 # The frontend's own entry (frontends.source.program_from_text: text, path -> Program).
 Analyse = Callable[[str, str], "Program"]
 Site = tuple[int, int]  # (line, column) of a Flatten in the builder's file
-MAX_COMPONENT = 10_000  # nodes taken from one caller for one Flatten
 CALL_SHOWN = 60  # characters of the caller's call a message quotes
 
 _ALONE: contextvars.ContextVar[bool] = contextvars.ContextVar("kerasfix_alone", default=False)
