@@ -153,6 +153,8 @@ def _plan(
     keras1 = any(f.data.channels_first for f in chosen if isinstance(f.data, PoolingFacts))
     keras1 = keras1 and speaks_keras1(document.units)
     sites = [s for s in _sites(findings, options, keras1=keras1) if findings[s.ident] in chosen]
+    if outcome.kind == "notebook":
+        sites = _in_cells_that_parse(outcome, document.units, sites)
     if not sites:
         outcome.after = outcome.before
         return
@@ -196,6 +198,28 @@ def _plan(
     outcome.fixed = [f for i, f in enumerate(findings) if i in fixed]
     outcome.remaining = remaining
     outcome.diff = _diff(outcome.path, outcome.kind, document.originals, texts)
+
+
+def _in_cells_that_parse(
+    outcome: FileFix, units: Sequence[str], sites: list[SourceEdit]
+) -> list[SourceEdit]:
+    """The sites whose cell parses: lint reads a cell with a syntax error around it (its
+    findings stand), but a rewrite needs the whole cell's tree, so that cell is left as it is
+    and said so; the other cells are still fixed."""
+    from kerasfix.frontends.notebook import parse_cell
+
+    broken: dict[int, str] = {}
+    for unit in sorted({site.unit for site in sites}):
+        try:
+            parse_cell(units[unit], outcome.path, unit + 1)
+        except InputError as exc:
+            broken[unit] = str(exc).removeprefix(f"{outcome.path}:")
+    for unit, error in broken.items():
+        outcome.notes.append(
+            f"cell {unit + 1} not fixed: it does not parse ({error}), and a rewrite needs the"
+            " whole cell's code"
+        )
+    return [site for site in sites if site.unit not in broken]
 
 
 def _load(outcome: FileFix, expected: SourceText | None) -> _Document:
