@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from kerasfix.frontends.source.label_values import np_unique
 from kerasfix.frontends.source.value_ops import concrete_items, reshape_array
 from kerasfix.frontends.source.values import (
     ArrayValue,
@@ -227,6 +228,7 @@ NUMPY_FUNCTIONS: dict[str, Callable[[list[Any], dict[str, Any]], Any]] = {
     "array": _np_array,
     "asarray": _np_array,
     "float32": _np_array,
+    "unique": np_unique,
 }
 
 

@@ -33,6 +33,7 @@ from kerasfix.frontends.source.keras_arguments import (
     uncertain_reason,
 )
 from kerasfix.frontends.source.keras_names import Kind
+from kerasfix.frontends.source.label_values import dataset_classes
 from kerasfix.frontends.source.model_layers import ModelLayers, mark_main_run
 from kerasfix.frontends.source.project_imports import ProjectImports
 from kerasfix.frontends.source.scopes import OutOfBudget
@@ -254,10 +255,12 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         if kind is Kind.BACKBONE:
             return self.make_backbone(leaf, kwargs, expr)
         if kind is Kind.DATASET_LOADER:
-            x_train, y_train, x_test, y_test = keras_names.DATASETS[qualname.split(".")[-2]]
-            return (ArrayValue(x_train), ArrayValue(y_train)), (
+            name = qualname.split(".")[-2]
+            x_train, y_train, x_test, y_test = keras_names.DATASETS[name]
+            classes = dataset_classes(name, kwargs)
+            return (ArrayValue(x_train), ArrayValue(y_train, classes)), (
                 ArrayValue(x_test),
-                ArrayValue(y_test),
+                ArrayValue(y_test, classes),
             )
         if kind is Kind.IMAGE_DATA_FORMAT:
             return self.data_format or "channels_last"  # Keras's default, what configs omit

@@ -35,6 +35,10 @@ DATASETS: dict[str, tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tup
     "california_housing": ((16512, 8), (16512,), (4128, 8), (4128,)),
 }
 
+# How many classes each classification loader's labels hold (cifar100: its default "fine"
+# labels; `label_mode="coarse"` gives 20).
+DATASET_CLASSES: dict[str, int] = {"mnist": 10, "fashion_mnist": 10, "cifar10": 10, "cifar100": 100}
+
 
 class Kind(Enum):
     LAYER = "layer"

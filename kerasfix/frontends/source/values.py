@@ -160,9 +160,12 @@ class BoundMethod:
 
 @dataclass(frozen=True)
 class ArrayValue:
-    """A NumPy-like array whose shape is known (e.g. from a keras.datasets loader)."""
+    """A NumPy-like array whose shape is known (e.g. from a keras.datasets loader).
+    `distinct` is how many different values it holds where the file fixes that (a dataset's
+    labels: its classes), so `len(np.unique(y))`, a classifier's width, is known too."""
 
     shape: tuple[int, ...]
+    distinct: int | None = None
 
 
 @dataclass
