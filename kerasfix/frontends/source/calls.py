@@ -15,6 +15,7 @@ from kerasfix.frontends.source.builtins_model import (
     NUMPY_FUNCTIONS,
     BuiltinRef,
 )
+from kerasfix.frontends.source.label_values import with_distinct
 from kerasfix.frontends.source.paths import Paths
 from kerasfix.frontends.source.scopes import Break, Continue, Return, Scope
 from kerasfix.frontends.source.value_ops import call_method, concrete_items
@@ -54,7 +55,7 @@ class Calls:
         qualname = func.qualname
         array = array_from_call(qualname, args, kwargs)
         if array is not None:
-            return array
+            return with_distinct(array, qualname, args, kwargs)
         library_fn = LIBRARY_FUNCTIONS.get(qualname)
         if library_fn is not None:
             return library_fn(args, kwargs)

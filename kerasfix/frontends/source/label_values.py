@@ -1,14 +1,19 @@
 """How many different values an array holds, where the file fixes it: a classifier's width
-is often `len(np.unique(y_train))` of labels a Keras dataset loader
-returns, and with that count known the Dense is sized.
+is often `len(np.unique(y_train))` of labels a Keras dataset loader returns or
+`np.random.randint` draws, and with that count known the Dense is sized.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from kerasfix.frontends.source import keras_names
 from kerasfix.frontends.source.values import ArrayValue, Unknown
+
+# A randint draw counts as holding every value of its range when the chance that some value
+# is missing (a union bound: k * (1 - 1/k) ** n) is below this.
+MISSING_VALUE_CHANCE = 1e-9
 
 
 def dataset_classes(name: str, kwargs: dict[str, Any]) -> int | None:
@@ -16,6 +21,22 @@ def dataset_classes(name: str, kwargs: dict[str, Any]) -> int | None:
     if name == "cifar100" and "label_mode" in kwargs:
         return {"fine": 100, "coarse": 20}.get(kwargs["label_mode"])
     return keras_names.DATASET_CLASSES.get(name)
+
+
+def randint_distinct(args: list[Any], kwargs: dict[str, Any], samples: int) -> int | None:
+    """`np.random.randint(low, high, size)` draws from `high - low` values (`[0, low)` without
+    `high`); with enough samples every value is drawn, all but certainly."""
+    low = args[0] if args else kwargs.get("low")
+    high = args[1] if len(args) > 1 else kwargs.get("high")
+    if high is None:
+        low, high = 0, low
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high)):
+        return None
+    values = high - low
+    if values < 1 or samples < 1:
+        return None
+    missing = values * (1 - 1 / values) ** samples if values > 1 else 0.0
+    return values if missing < MISSING_VALUE_CHANCE else None
 
 
 def np_unique(args: list[Any], kwargs: dict[str, Any]) -> Any:
@@ -29,3 +50,13 @@ def np_unique(args: list[Any], kwargs: dict[str, Any]) -> Any:
     ):
         return ArrayValue((array.distinct,))
     return Unknown("np.unique() of data, known only at run time")
+
+
+def with_distinct(
+    array: ArrayValue, qualname: str, args: list[Any], kwargs: dict[str, Any]
+) -> ArrayValue:
+    """A constructor's array with its count of values, where the call fixes it."""
+    if qualname.rsplit(".", 1)[-1] != "randint":
+        return array
+    distinct = randint_distinct(args, kwargs, math.prod(array.shape))
+    return ArrayValue(array.shape, distinct) if distinct is not None else array
