@@ -257,6 +257,10 @@ def feature_map_origin(node: Node) -> Node | None:
             elif looks_like_feature_map(current.output_shape or current.declared_shape):
                 return current  # features a conv base extracted, fed in as an input
             continue
+        if layer.origin.get("unknown_callable") and layer.opaque is not None:
+            # A callable passed in (a backbone parameter) applied to the model's input:
+            # what it returns is a map of unknown size (KF002), not the raw input.
+            return current
         spec = lookup(layer.class_name)
         if spec is None or layer.opaque is not None:
             # A Lambda or custom layer: its output is unknown, so a feature map behind it

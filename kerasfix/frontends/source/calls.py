@@ -123,8 +123,14 @@ class Calls:
         if isinstance(func, BoundMethod):
             return self.call_method(func, args, kwargs, expr)
         if isinstance(func, Unknown):
-            return func
+            return self.call_unknown(func, args, kwargs, expr)
         return Unknown(f"the result of a call at line {expr.lineno}")
+
+    def call_unknown(
+        self, func: Unknown, args: list[Any], kwargs: dict[str, Any], expr: ast.Call
+    ) -> Any:
+        """Call a value not known statically: its result is not known either."""
+        return func
 
     def call_method(
         self, method: BoundMethod, args: list[Any], kwargs: dict[str, Any], expr: ast.Call

@@ -494,6 +494,19 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             return TensorValue(nodes[0])
         return TensorValue(self._node(layer, nodes))
 
+    def call_unknown(
+        self, func: Unknown, args: list[Any], kwargs: dict[str, Any], expr: ast.Call
+    ) -> Any:
+        """A callable not known statically (a backbone passed as a parameter) called on a
+        tensor: a tensor of unknown shape made from it, so a Flatten of it is a site whose
+        size is unknown (KF002), not a model's raw input."""
+        nodes = tensor_nodes(args[0]) if args else None
+        if nodes is None:
+            return func
+        layer = Layer("Unknown", {}, opaque=func.reason)
+        layer.origin["unknown_callable"] = True  # a model's output, not a per-value function
+        return TensorValue(self._node(layer, nodes))
+
     def _node(self, layer: Layer, inputs: list[Node], declared_shape: Shape | None = None) -> Node:
         node = Node(layer, inputs, declared_shape=declared_shape)
         # Only control flow entered after the inputs were made makes this call uncertain:
