@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.applications_built import application_file
 from tests.built_once import built_once
 from tests.scripts import load_script
 
@@ -53,16 +54,14 @@ def legacy_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 class _Apps:
     """keras.applications models with their top: the file saved by Keras in a child process
-    (tests/conftest.py `application_file`, so its weights never enter this worker), and the
-    model Keras builds for the counts, its variables shaped but never filled."""
+    (tests/applications_built.py, so its weights never enter this worker), and the model
+    Keras builds for the counts, its variables shaped but never filled."""
 
     def __init__(self, builder: ModuleType, factory: pytest.TempPathFactory) -> None:
         self.builder, self.factory = builder, factory
 
     def get(self, name: str) -> tuple[Path, Any]:
         import keras
-
-        from tests.conftest import application_file
 
         class_name = self.builder.APPLICATIONS[name]
         path = application_file(class_name, self.factory)
