@@ -33,7 +33,6 @@ from kerasfix.frontends.source.keras_arguments import (
     uncertain_reason,
 )
 from kerasfix.frontends.source.keras_names import Kind
-from kerasfix.frontends.source.label_values import dataset_classes
 from kerasfix.frontends.source.model_layers import ModelLayers, mark_main_run
 from kerasfix.frontends.source.project_imports import ProjectImports
 from kerasfix.frontends.source.scopes import OutOfBudget
@@ -257,7 +256,7 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         if kind is Kind.DATASET_LOADER:
             name = qualname.split(".")[-2]
             x_train, y_train, x_test, y_test = keras_names.DATASETS[name]
-            classes = dataset_classes(name, kwargs)
+            classes = keras_names.dataset_classes(name, kwargs)
             return (ArrayValue(x_train), ArrayValue(y_train, classes)), (
                 ArrayValue(x_test),
                 ArrayValue(y_test, classes),

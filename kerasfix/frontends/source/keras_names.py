@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from enum import Enum
+from typing import Any
 
 from kerasfix.layers.applications import ARCHITECTURES
 from kerasfix.layers.registry import known_names
@@ -38,6 +39,13 @@ DATASETS: dict[str, tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tup
 # How many classes each classification loader's labels hold (cifar100: its default "fine"
 # labels; `label_mode="coarse"` gives 20).
 DATASET_CLASSES: dict[str, int] = {"mnist": 10, "fashion_mnist": 10, "cifar10": 10, "cifar100": 100}
+
+
+def dataset_classes(name: str, kwargs: dict[str, Any]) -> int | None:
+    """The classes of a `keras.datasets` loader's labels (None for a regression set)."""
+    if name == "cifar100" and "label_mode" in kwargs:
+        return {"fine": 100, "coarse": 20}.get(kwargs["label_mode"])
+    return DATASET_CLASSES.get(name)
 
 
 class Kind(Enum):

@@ -1,6 +1,7 @@
 """How many different values an array holds, where the file fixes it: a classifier's width
 is often `len(np.unique(y_train))` of labels a Keras dataset loader returns or
-`np.random.randint` draws, and with that count known the Dense is sized.
+`np.random.randint` draws, and with that count known the Dense is sized. (The loaders'
+classes are Keras knowledge: keras_names.py, which this evaluator-side module does not import.)
 """
 
 from __future__ import annotations
@@ -8,19 +9,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from kerasfix.frontends.source import keras_names
 from kerasfix.frontends.source.values import ArrayValue, Unknown
 
 # A randint draw counts as holding every value of its range when the chance that some value
 # is missing (a union bound: k * (1 - 1/k) ** n) is below this.
 MISSING_VALUE_CHANCE = 1e-9
-
-
-def dataset_classes(name: str, kwargs: dict[str, Any]) -> int | None:
-    """The classes of a `keras.datasets` loader's labels (None for a regression set)."""
-    if name == "cifar100" and "label_mode" in kwargs:
-        return {"fine": 100, "coarse": 20}.get(kwargs["label_mode"])
-    return keras_names.DATASET_CLASSES.get(name)
 
 
 def randint_distinct(args: list[Any], kwargs: dict[str, Any], samples: int) -> int | None:
