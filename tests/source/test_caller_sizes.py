@@ -116,6 +116,29 @@ def test_a_notebook_caller_is_named_by_its_cell(tmp_path: Path) -> None:
     assert "sized by explore.ipynb:cell 2:2: build(20)" in message
 
 
+def test_only_a_notebooks_code_is_searched_for_callers(tmp_path: Path) -> None:
+    """Outputs (a plot as base64, a log) are not searched, nor kept: a project of notebooks
+    with image outputs held 338 MB of their "words" at once before."""
+    from kerasfix.frontends.source import caller_files
+
+    blob = "iVBORw0KGgoAAAANSUhEUgAA" * 40_000  # ~1 MB of what an image output holds
+    cells = [
+        {"cell_type": "code", "source": "from model import build\nm = build(20)\n",
+         "metadata": {}, "execution_count": 1,
+         "outputs": [{"output_type": "display_data", "metadata": {},
+                      "data": {"image/png": blob, "text/plain": "build model"}}]},
+        {"cell_type": "markdown", "source": "model build notes", "metadata": {}},
+    ]  # fmt: skip
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    _write(tmp_path, {"model.py": BUILDER, "explore.ipynb": json.dumps(notebook)})
+    words = caller_files._words(str(tmp_path / "explore.ipynb"))
+    assert {b"model", b"build", b"m"} <= words and b"notes" not in words
+    assert not any(word.startswith(b"iVBOR") for word in words)
+    ((rule, _line, _shape, params, message),) = _findings(tmp_path / "model.py")
+    assert (rule, params) == ("KF001", _flatten_params(20))
+    assert "sized by explore.ipynb:cell 1:2: build(20)" in message
+
+
 def test_a_subclassed_model_built_by_its_caller(tmp_path: Path) -> None:
     # cyberspacelee/DL AlexNet: the class defines the layers, predict.py calls build().
     net = (

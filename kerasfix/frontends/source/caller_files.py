@@ -7,7 +7,6 @@ the builder file; an unchanged project does not."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import re
@@ -21,6 +20,7 @@ from kerasfix.limits import MAX_CALLER_NOTEBOOK_BYTES, MAX_CALLER_SCAN, MAX_MODU
 CALLERS_KEY = "callers\0"
 SKIPPED_FOLDERS = frozenset({"__pycache__", "node_modules", "site-packages", "venv", "env"})
 _WORD = re.compile(rb"[A-Za-z_]\w*")
+LONGEST_NAME = 100  # longer "identifiers" are data (hex digests, encoded blobs), not names
 
 # project_files.imported_files without its folder memo: the project files a text imports.
 Imports = Callable[[Path, str], list[Path]]
@@ -138,12 +138,23 @@ def _words(path: str) -> frozenset[bytes]:
     words: frozenset[bytes] = frozenset()
     notebook = path.endswith(".ipynb")
     if info.st_size <= (MAX_CALLER_NOTEBOOK_BYTES if notebook else MAX_MODULE_BYTES):
-        with contextlib.suppress(OSError), open(path, "rb") as stream:
-            raw = stream.read()
-            # A notebook's JSON strings: `\ncreate_model(` is a line break, then the name.
-            words = frozenset(_WORD.findall(raw.replace(b"\\n", b"\n") if notebook else raw))
+        # a notebook's code cells only: its outputs (base64 images, logs) are megabytes of
+        # "words" no import names, and kept for every file they would fill the memory
+        code = _code_bytes(path, notebook)
+        words = frozenset(w for w in _WORD.findall(code) if len(w) <= LONGEST_NAME)
     _WORDS[path] = (stamp, words)
     return words
+
+
+def _code_bytes(path: str, notebook: bool) -> bytes:
+    if notebook:
+        code = code_text(Path(path))
+        return code.encode() if code is not None else b""
+    try:
+        with open(path, "rb") as stream:
+            return stream.read()
+    except OSError:
+        return b""
 
 
 def callers_key(builder: Path, root: Path, names: tuple[str, ...]) -> str:
