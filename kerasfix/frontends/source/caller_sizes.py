@@ -85,13 +85,13 @@ def size_from_callers(
     buffer that differs from it keeps its own findings (the callers' layers would be the
     saved file's)."""
     sizing = Sizing([], {})
-    on_disk = project_files.read_module(builder, builder.as_posix())
-    if not isinstance(on_disk, project_files.ModuleFile) or on_disk.text != text:
-        return sizing
     unsized = _unsized_sites(graph)
     owners = {site: _owner(tree, site[0]) for site in unsized}
     names = tuple(sorted({name for name in owners.values() if name is not None}))
-    if not names:
+    if not names:  # most files: nothing to size, and no second parse of the file
+        return sizing
+    on_disk = project_files.read_module(builder, builder.as_posix())
+    if not isinstance(on_disk, project_files.ModuleFile) or on_disk.text != text:
         return sizing
     root = _search_root(builder)
     found = caller_files.find_candidates(builder, root, names, project_files.importer_of)
