@@ -329,6 +329,8 @@ class Evaluator(Calls):
             receiver = self.eval(target.value, scope)
             if isinstance(receiver, InstanceValue | AttributeBag):
                 receiver.attrs[target.attr] = value
+            elif isinstance(receiver, ClassValue):  # `Cnn.IMG_SZ = img_size`: every reader sees it
+                receiver.constants[target.attr] = value
             elif isinstance(target.value, ast.Name) and (bag := self._attribute_bag(receiver)):
                 bag.attrs[target.attr] = value
                 _defining_scope(scope, target.value.id).vars[target.value.id] = bag
