@@ -231,14 +231,16 @@ class Calls:
     def explore_uncalled_code(self) -> None:
         """Code defined but never called still builds models: run it with unknown arguments.
 
-        Plain classes' methods, then plain functions (framework classes are the
-        subclass's: it knows how they are built and called)."""
+        Plain classes' methods, a framework class's own helper methods (a `Model`
+        subclass's `build_train_model(self, img_size=300)` that fills `self.model`; the
+        framework's protocol methods are the subclass's: it knows how they are built and
+        called), then plain functions."""
         for cls in list(self.classes):
-            if cls.framework_base:
-                continue
             plain: InstanceValue | None = None
             for name, method in cls.methods.items():
                 if method.called or name.startswith("__"):
+                    continue
+                if cls.framework_base and name in FRAMEWORK_PROTOCOL:
                     continue
                 plain = plain or self._any_instance(cls)
                 self.invoke(method, [plain, *unknown_args(method, 1)], {}, None)
@@ -262,6 +264,14 @@ class Calls:
             if instance.cls is cls:
                 return instance
         return self.instantiate(cls, unknown_args(cls.methods.get("__init__"), 1), {}, None)
+
+
+# Methods a framework calls itself (Keras: the layer/model protocol), run by the subclass.
+FRAMEWORK_PROTOCOL = frozenset(
+    {"call", "build", "compute_output_shape", "compute_output_spec", "get_config",
+     "from_config", "train_step", "test_step", "predict_step", "compute_loss",
+     "compute_mask", "get_build_config", "build_from_config"}
+)  # fmt: skip
 
 
 def unknown_args(function: FunctionValue | None, skip: int) -> list[Any]:
