@@ -103,6 +103,14 @@ class Node:
     def is_input(self) -> bool:
         return self.layer.class_name == "InputLayer"
 
+    @property
+    def input_sized(self) -> bool:
+        """Whether the first input's size is known past the batch axis and Keras builds it
+        (after inference): a Flatten of it has exact counts."""
+        source = self.inputs[0]
+        shape = source.output_shape
+        return shape is not None and None not in shape[1:] and source.build_error is None
+
 
 @dataclass(eq=False)
 class Graph:

@@ -109,20 +109,41 @@ def _importers(paths: list[Path], builder: Path, imports: Imports) -> list[Path]
 
 
 def code_text(path: Path) -> str | None:
-    """A caller's code: the file's text, or a notebook's code cells one after another."""
+    """A caller's code: the file's text, or a notebook's code (`notebook_code`)."""
+    if path.suffix == ".ipynb":
+        return notebook_code(path)[0]
     try:
-        raw = path.read_bytes()
+        return path.read_bytes().decode("utf-8", errors="replace")
     except OSError:
         return None
-    if path.suffix != ".ipynb":
-        return raw.decode("utf-8", errors="replace")
+
+
+def notebook_code(path: Path) -> tuple[str | None, list[tuple[int, int]]]:
+    """A notebook's code cells one after another as IPython runs them (magics blanked, a
+    cell indented as a whole dedented), with the line each cell starts at (line, cell
+    number); None for a notebook over MAX_CALLER_NOTEBOOK_BYTES or one that cannot be read."""
     from kerasfix.frontends.base import InputError
-    from kerasfix.frontends.source.notebook_cells import code_cells
+    from kerasfix.frontends.source.notebook_cells import (
+        code_cells,
+        dedent,
+        leading_indent,
+        strip_magics,
+    )
 
     try:
-        return "\n".join(code_cells(raw, path.as_posix()))
-    except InputError:
-        return None
+        if path.stat().st_size > MAX_CALLER_NOTEBOOK_BYTES:
+            return None, []
+        cells = code_cells(path.read_bytes(), path.as_posix())
+    except (OSError, InputError):
+        return None, []
+    lines: list[str] = []
+    starts: list[tuple[int, int]] = []
+    for number, source in enumerate(cells, start=1):
+        if source.strip():
+            text = strip_magics(source)
+            starts.append((len(lines) + 1, number))
+            lines.extend(dedent(text, leading_indent(text)).split("\n"))
+    return "\n".join(lines), starts
 
 
 def _words(path: str) -> frozenset[bytes]:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from kerasfix.frontends.source import caller_files, project_files
 from kerasfix.graph.model import Graph, Node, SourceSpan
-from kerasfix.limits import MAX_CALLER_NOTEBOOK_BYTES, MAX_CALLERS, MAX_COMPONENT
+from kerasfix.limits import MAX_CALLERS, MAX_COMPONENT
 
 if TYPE_CHECKING:
     from kerasfix.frontends.base import Program
@@ -156,14 +156,9 @@ def _unsized_sites(graph: Graph) -> dict[Site, list[Node]]:
             span = node.layer.span
             if node.layer.class_name != "Flatten" or span is None or span.cell is not None:
                 continue
-            if node.inputs and not _sized(node):
+            if node.inputs and not node.input_sized:
                 found.setdefault((span.line, span.column), []).append(node)
     return found
-
-
-def _sized(flatten: Node) -> bool:
-    shape = flatten.inputs[0].output_shape
-    return shape is not None and None not in shape[1:] and flatten.inputs[0].build_error is None
 
 
 def _owner(tree: ast.Module, line: int) -> str | None:
@@ -195,7 +190,7 @@ def _analysed(path: Path, analyse: Analyse) -> _Caller:
             depends_on.update(program.depends_on)
         except (InputError, RecursionError, MemoryError):
             program = None
-        raw_digest = _file_digest(path)
+        raw_digest = project_files.file_digest(path)
         if raw_digest:
             depends_on[str(path)] = raw_digest
     caller = _Caller(digest, depends_on, program, starts)
@@ -203,42 +198,13 @@ def _analysed(path: Path, analyse: Analyse) -> _Caller:
     return caller
 
 
-def _file_digest(path: Path) -> str:
-    try:
-        return project_files.content_digest(path.read_bytes())
-    except OSError:
-        return ""
-
-
 def _caller_code(path: Path) -> tuple[str | None, list[tuple[int, int]]]:
-    """The code a caller runs: a script's text; for a notebook, its code cells one after
-    another as IPython runs them (magics blanked, a cell indented as a whole dedented), with
-    the line each cell starts at (line, cell number)."""
-    if path.suffix != ".ipynb":
-        module = project_files.read_module(path, path.as_posix())
-        return (module.text, []) if isinstance(module, project_files.ModuleFile) else (None, [])
-    from kerasfix.frontends.base import InputError
-    from kerasfix.frontends.source.notebook_cells import (
-        code_cells,
-        dedent,
-        leading_indent,
-        strip_magics,
-    )
-
-    try:
-        if path.stat().st_size > MAX_CALLER_NOTEBOOK_BYTES:
-            return None, []
-        cells = code_cells(path.read_bytes(), path.as_posix())
-    except (OSError, InputError):
-        return None, []
-    lines: list[str] = []
-    starts: list[tuple[int, int]] = []
-    for number, source in enumerate(cells, start=1):
-        if source.strip():
-            text = strip_magics(source)
-            starts.append((len(lines) + 1, number))
-            lines.extend(dedent(text, leading_indent(text)).split("\n"))
-    return "\n".join(lines), starts
+    """The code a caller runs: a script's text, or a notebook's code as IPython runs it with
+    the line each cell starts at (caller_files.notebook_code)."""
+    if path.suffix == ".ipynb":
+        return caller_files.notebook_code(path)
+    module = project_files.read_module(path, path.as_posix())
+    return (module.text, []) if isinstance(module, project_files.ModuleFile) else (None, [])
 
 
 def _offers(caller: _Caller, builder: Path, unsized: dict[Site, list[Node]]) -> Iterator[_Offer]:
@@ -258,7 +224,7 @@ def _offers(caller: _Caller, builder: Path, unsized: dict[Site, list[Node]]) -> 
             continue
         path, span = written
         site = (span.line, span.column)
-        if path != str(builder) or site not in unsized or site in seen or not _sized(node):
+        if path != str(builder) or site not in unsized or site in seen or not node.input_sized:
             continue
         component = _component(node, consumers)
         if component is None:

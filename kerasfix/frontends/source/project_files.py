@@ -62,14 +62,19 @@ def files_unchanged(depends_on: dict[str, str], memo: dict[str, str] | None = No
 
 
 def _current_digest(name: str) -> str:
-    """A file's digest now ("" when gone: whatever read it is checked again), or for the
-    candidate callers of a builder (caller_files.py), that set's digest now."""
+    """A file's digest now, or for the candidate callers of a builder (caller_files.py),
+    that set's digest now."""
     from kerasfix.frontends.source import caller_files
 
     if name.startswith(caller_files.CALLERS_KEY):
         return caller_files.current_digest(name, importer_of)
+    return file_digest(Path(name))
+
+
+def file_digest(path: Path) -> str:
+    """The digest of a file's bytes now ("" when gone: whatever read it is checked again)."""
     try:
-        return content_digest(Path(name).read_bytes())
+        return content_digest(path.read_bytes())
     except OSError:
         return ""
 

@@ -83,8 +83,7 @@ def _leaves_sites_unsized(run: Interpreter) -> bool:  # type: ignore[misc]
     for node in run.graph.nodes:
         if node.layer.class_name not in ("Flatten", "TimeDistributed") or not node.inputs:
             continue
-        shape = node.inputs[0].output_shape
-        if shape is None or None in shape[1:] or node.inputs[0].build_error is not None:
+        if not node.input_sized:
             return True
     return False
 
