@@ -20,7 +20,7 @@ from kerasfix.frontends.source import project_files
 from kerasfix.runner import lint_paths
 from kerasfix.server.analysis import Buffer, analyse
 from kerasfix.settings import Settings
-from tests.source.test_project_imports import _cli_json, _write
+from tests.source.test_project_imports import _cli_json, _write, mark_cached
 
 BUILDER = (
     "from keras import layers, models\n"
@@ -173,34 +173,21 @@ def test_a_search_grid_over_itertools_product_sizes_the_builder(tmp_path: Path) 
     assert "sized by grid.py:7: tools.build(size)" in message
 
 
-def _mark_cached(cache: Path) -> None:
-    """Stamp every stored result, to tell a result served from the cache from a new check."""
-    (results,) = cache.glob("*/results.json")
-    entries = json.loads(results.read_text(encoding="utf-8"))
-    for entry in entries.values():
-        for finding in entry["findings"]:
-            finding["message"] = "served from the cache"
-    results.write_text(json.dumps(entries), encoding="utf-8")
-
-
 def test_cache_rechecks_the_builder_when_a_caller_changes_or_appears(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], result_cache: Path
 ) -> None:
-    monkeypatch.delenv("KERASFIX_NO_CACHE", raising=False)
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("KERASFIX_CACHE_DIR", str(cache))
     _write(
         tmp_path,
         {"model.py": BUILDER, "train.py": "from model import build\nm = build(20)\n"},
     )
     builder = tmp_path / "model.py"
     assert _cli_json(builder, capsys)[0]["shape"] == [18, 18, 8]
-    _mark_cached(cache)
+    mark_cached(result_cache)
     (tmp_path / "notes.py").write_text("X = 1\n", encoding="utf-8")  # names neither
     assert _cli_json(builder, capsys)[0]["message"] == "served from the cache"
     (tmp_path / "train.py").write_text("from model import build\nm = build(30)\n", "utf-8")
     assert _cli_json(builder, capsys)[0]["shape"] == [28, 28, 8]  # a changed caller
-    _mark_cached(cache)
+    mark_cached(result_cache)
     assert _cli_json(builder, capsys)[0]["message"] == "served from the cache"
     (tmp_path / "big.py").write_text("from model import build\nm = build(50)\n", "utf-8")
     assert _cli_json(builder, capsys)[0]["shape"] == [48, 48, 8]  # a new caller

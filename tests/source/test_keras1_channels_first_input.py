@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kerasfix.runner import lint_paths
-from kerasfix.settings import Settings
+from tests.source.test_realworld_patterns import _lint_text
 
 CODE = """\
 from keras.models import Model
@@ -28,16 +27,8 @@ model = Model(input=inputs, output=Dense(10)(x))
 SECOND = "x = Convolution2D(8, 3, 3, activation='relu')(x)\n"
 
 
-def _findings(tmp_path: Path, code: str) -> list:  # type: ignore[type-arg]
-    path = tmp_path / "cnn.py"
-    path.write_text(code, encoding="utf-8")
-    result = lint_paths([path], Settings())
-    assert result.errors == []
-    return result.findings
-
-
 def test_an_input_only_channels_first_builds_is_read_channels_first(tmp_path: Path) -> None:
-    (finding,) = _findings(tmp_path, CODE.format(second=SECOND))
+    (finding,) = _lint_text(tmp_path, CODE.format(second=SECOND))
     assert (finding.rule, finding.line) == ("KF001", 8)
     assert (finding.data.shape, finding.data.params_flatten) == ((8, 18, 28), 40_330)
     assert "channels_first ordering is assumed" in finding.message
@@ -48,7 +39,7 @@ def test_where_channels_last_builds_too_the_reading_is_unchanged(tmp_path: Path)
     # One conv and a (1, 2) pool: (3, 40, 60) read channels_last (a 3x40 image of 60
     # channels) builds, so nothing says which ordering the code meant.
     code = CODE.format(second="").replace("MaxPooling2D((2, 2))", "MaxPooling2D((1, 2))")
-    findings = _findings(tmp_path, code)
+    findings = _lint_text(tmp_path, code)
     assert findings
     for finding in findings:
         assert "channels_first" not in finding.message
@@ -58,7 +49,7 @@ def test_tf_keras_code_is_not_keras_1(tmp_path: Path) -> None:
     code = CODE.format(second=SECOND).replace("from keras.", "from tensorflow.keras.")
     code = code.replace("Convolution2D(8, 3, 3,", "Convolution2D(8, 3,")
     code = code.replace("Model(input=inputs, output=", "Model(inputs=inputs, outputs=")
-    for finding in _findings(tmp_path, code):
+    for finding in _lint_text(tmp_path, code):
         assert "channels_first" not in finding.message
 
 

@@ -172,23 +172,25 @@ def _cli_json(path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> li
     return json.loads(capsys.readouterr().out)
 
 
+def mark_cached(cache: Path) -> None:
+    """Stamp every stored result, to tell a result served from the cache from a new check."""
+    (results,) = cache.glob("*/results.json")
+    entries = json.loads(results.read_text(encoding="utf-8"))
+    for entry in entries.values():
+        for finding in entry["findings"]:
+            finding["message"] = "served from the cache"
+    results.write_text(json.dumps(entries), encoding="utf-8")
+
+
 def test_cache_rechecks_importers_of_a_changed_file_only(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], result_cache: Path
 ) -> None:
-    monkeypatch.delenv("KERASFIX_NO_CACHE", raising=False)
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("KERASFIX_CACHE_DIR", str(cache))
     train_text = "from keras import layers, models\nfrom config import SIZE\n" + _model("SIZE")
     _write(tmp_path, {"config.py": "SIZE = 20\n", "other.py": "X = 1\n", "train.py": train_text})
     train = tmp_path / "train.py"
     (first,) = _cli_json(train, capsys)
     assert "18x18x8" in first["message"]
-    # Mark the stored result, to tell a result served from the cache from a new check.
-    (results,) = cache.glob("*/results.json")
-    entries = json.loads(results.read_text(encoding="utf-8"))
-    for entry in entries.values():
-        entry["findings"][0]["message"] = "served from the cache"
-    results.write_text(json.dumps(entries), encoding="utf-8")
+    mark_cached(result_cache)
     (tmp_path / "other.py").write_text("X = 2\n", encoding="utf-8")  # not imported by train
     assert _cli_json(train, capsys)[0]["message"] == "served from the cache"
     (tmp_path / "config.py").write_text("SIZE = 30\n", encoding="utf-8")
@@ -215,11 +217,10 @@ def test_fix_and_the_editor_server_see_the_imported_size(
     assert "GlobalAveragePooling2D()" in train.read_text(encoding="utf-8")
 
 
+@pytest.mark.usefixtures("result_cache")
 def test_src_setting_adds_module_folders_and_keys_the_cache(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.delenv("KERASFIX_NO_CACHE", raising=False)
-    monkeypatch.setenv("KERASFIX_CACHE_DIR", str(tmp_path / "cache"))
     _write(
         tmp_path,
         {
