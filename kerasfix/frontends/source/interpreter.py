@@ -35,6 +35,7 @@ from kerasfix.frontends.source.keras_arguments import (
 from kerasfix.frontends.source.keras_names import Kind
 from kerasfix.frontends.source.model_layers import ModelLayers, mark_main_run
 from kerasfix.frontends.source.project_imports import ProjectImports
+from kerasfix.frontends.source.saved_features import SavedFeatures, saved_features_in
 from kerasfix.frontends.source.scopes import OutOfBudget
 from kerasfix.frontends.source.tensor_code import NOT_A_TENSOR_FUNCTION, TensorCode
 from kerasfix.frontends.source.value_ops import arithmetic, concrete_items, is_number
@@ -55,6 +56,8 @@ from kerasfix.layers import legacy
 from kerasfix.layers.applications import ARCHITECTURES
 from kerasfix.layers.arithmetic import expected_input_rank
 from kerasfix.layers.registry import Role, lookup
+
+INPUT_SHAPE_KEYS = ("batch_input_shape", "batch_shape", "input_shape")
 
 MERGE_FUNCTIONS = {
     "add": "Add",
@@ -97,6 +100,9 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         self.made_in: dict[int, tuple[set[int], int]] = {}
         # Every Sequential/Functional model the file builds, in creation order (for inspect).
         self.model_layers: list[Layer] = []
+        # The line where the file saves a headless application's predictions, asked when
+        # np.load is met (saved_features.py); set by worlds.analyse_code.
+        self.saved_features: Callable[[], int | None] = lambda: None
         self.init_feeds()
 
     # ----------------------------------------------------------------- entry points
@@ -276,6 +282,12 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             return one_hot(labels)
         if (data := self.data_function(qualname, args, kwargs, expr)) is not NOT_DATA:
             return data
+        if qualname in ("numpy.load", "np.load") and (saved := self.saved_features()):
+            return SavedFeatures(
+                f"the input is data loaded at run time (np.load, line {expr.lineno}), which "
+                f"this file saves from a headless application's predictions (line {saved})",
+                saved,
+            )
         on_tensor = self.call_tensor_function(qualname, args, kwargs, expr)
         if on_tensor is not NOT_A_TENSOR_FUNCTION:
             return on_tensor
@@ -411,6 +423,7 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         name = kwargs.get("name")
         node = self._input_node(declared, reason, name if isinstance(name, str) else None, None)
         node.layer.origin["declared_at"] = self.span(expr)  # where KF003 says it came from
+        _mark_saved_features(node, shape, kwargs.get("batch_shape"))
         return TensorValue(node)
 
     def _input_node(
@@ -567,6 +580,7 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             if declared is not None or reason is not None:
                 node = self._input_node(declared, reason, None, None)
                 node.layer.origin["declared_at"] = first.layer.span  # where KF003 says it came from
+                _mark_saved_features(node, *(config.get(k) for k in INPUT_SHAPE_KEYS))
                 return node
         if seq.data_shape is not None and len(seq.data_shape) > 1:
             sized = self._input_node((None, *seq.data_shape[1:]), None, None, None)
@@ -645,3 +659,12 @@ def _not_a_tensor(layer: Layer, inputs: Any, expr: ast.AST | None) -> str:
     return (
         f"{layer.class_name} is called on `{text}` (line {argument.lineno}), which is not a tensor"
     )
+
+
+def _mark_saved_features(node: Node, *shapes: Any) -> None:
+    """An input sized by loaded bottleneck features is a feature map (saved_features.py)."""
+    for shape in shapes:
+        saved = saved_features_in(shape)
+        if saved is not None:
+            node.layer.origin["saved_features"] = saved.reason
+            return

@@ -10,11 +10,13 @@ the message names: "when name == 'cnn'").
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kerasfix.frontends.source.paths import Paths, explore
+from kerasfix.frontends.source.saved_features import loaded_features
 from kerasfix.graph.inference import infer
 from kerasfix.graph.model import Graph, Layer
 
@@ -38,9 +40,12 @@ def analyse_code(
     """A file's (or a notebook's cells', in order) modules: tree, lines, cell number."""
     from kerasfix.frontends.source.interpreter import Interpreter
 
+    saved_features = functools.cache(lambda: loaded_features(tree for tree, _, _ in modules))
+
     def run_once(paths: Paths) -> Interpreter:
         interpreter = Interpreter()
         interpreter.paths = paths
+        interpreter.saved_features = saved_features
         interpreter.keras1_code = keras1_code
         if keras_names:
             interpreter.assume_keras_names()

@@ -1,0 +1,118 @@
+"""Features a file saves from a conv base and loads back: the "bottleneck features" recipe.
+
+Transfer-learning scripts (Keras's own 2016 blog recipe and its many copies) run a headless
+application once, `np.save` what its `predict` returns, and later train a small head on
+`np.load` of that file: `Flatten(input_shape=train_data.shape[1:])` -> `Dense(256)`. The
+head's input is then a feature map (VGG16's is 512 channels deep) whose size is fixed at run
+time, not a raw input: KF002, not silence. Only a file that both saves the predictions of
+an `include_top=False` application and loads an array counts; a file that loads raw images
+for an MLP does not match. Read from the syntax alone, once per file, when `np.load` is met.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from kerasfix.graph.model import Unknown
+from kerasfix.layers.applications import ARCHITECTURES
+
+SAVERS = {"save", "savez", "savez_compressed"}
+PREDICTS = {"predict", "predict_generator", "predict_on_batch"}
+
+
+@dataclass(frozen=True, eq=False)
+class SavedFeatures(Unknown):
+    """`np.load` data in a file that saves a headless application's predictions (line
+    `saved_at`): most likely those feature maps, of a size fixed at run time."""
+
+    saved_at: int = 0
+
+
+def loaded_features(trees: Iterable[ast.Module]) -> int | None:
+    """The line of the first `np.save`/`np.savez` of a headless application's predictions."""
+    trees = list(trees)
+    backbones = {name for tree in trees for name in _headless_names(tree)}
+    if not backbones:
+        return None
+    predictions: set[str] = set()
+    for tree in trees:
+        for node in ast.walk(tree):
+            value, targets = _bound(node)
+            if value is not None and _predicts(value, backbones):
+                predictions.update(targets)
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and _called_leaf(node) in SAVERS:
+                saved = [*node.args[1:], *(k.value for k in node.keywords)]
+                if any(_is_prediction(v, backbones, predictions) for v in saved):
+                    return node.lineno
+    return None
+
+
+def saved_features_in(value: Any) -> SavedFeatures | None:
+    """The loaded features a declared input shape (or one of its dimensions) came from."""
+    if isinstance(value, SavedFeatures):
+        return value
+    items = getattr(value, "items", value)
+    if isinstance(items, tuple | list):
+        return next((d for d in items if isinstance(d, SavedFeatures)), None)
+    return None
+
+
+def _headless_names(tree: ast.Module) -> Iterable[str]:
+    """Names bound to `VGG16(include_top=False, ...)` (any known application)."""
+    for node in ast.walk(tree):
+        value, targets = _bound(node)
+        if isinstance(value, ast.Call) and _called_leaf(value) in ARCHITECTURES:
+            top = next((k.value for k in value.keywords if k.arg == "include_top"), None)
+            if isinstance(top, ast.Constant) and top.value is False:
+                yield from targets
+
+
+def _bound(node: ast.AST) -> tuple[ast.expr | None, list[str]]:
+    """(value, names or attribute names it is bound to) for `x = v`, `self.x = v`, and
+    `xs.append(v)` (a list of predictions collected batch by batch)."""
+    if isinstance(node, ast.Assign):
+        return node.value, [n for t in node.targets if (n := _name(t))]
+    if isinstance(node, ast.AnnAssign) and node.value is not None:
+        return node.value, [n] if (n := _name(node.target)) else []
+    if isinstance(node, ast.Call) and _called_leaf(node) == "append" and node.args:
+        receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
+        return node.args[0], [n] if receiver is not None and (n := _name(receiver)) else []
+    return None, []
+
+
+def _name(target: ast.expr) -> str | None:
+    if isinstance(target, ast.Name):
+        return target.id
+    if isinstance(target, ast.Attribute):
+        return target.attr
+    return None
+
+
+def _called_leaf(call: ast.Call) -> str | None:
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else None
+
+
+def _predicts(value: ast.expr, backbones: set[str]) -> bool:
+    """Whether `value` holds a call of a headless application's predict method."""
+    for node in ast.walk(value):
+        if isinstance(node, ast.Call) and _called_leaf(node) in PREDICTS:
+            receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
+            if receiver is not None and _name(receiver) in backbones:
+                return True
+    return False
+
+
+def _is_prediction(value: ast.expr, backbones: set[str], predictions: set[str]) -> bool:
+    if _predicts(value, backbones):
+        return True
+    return any(
+        isinstance(n, ast.Name | ast.Attribute) and _name(n) in predictions for n in ast.walk(value)
+    )

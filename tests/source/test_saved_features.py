@@ -1,0 +1,87 @@
+"""Bottleneck features saved with np.save and loaded back (dev: lukas/ml-class
+dogcat-bottleneck.py:85; heldout8: ameet123/img_classify VehicleDamage_TransferLearning.py:113,
+both labelled KF002): a head trained on `np.load` of a headless application's predictions
+flattens a feature map whose size is fixed at run time. KF002 naming both lines; a file that
+loads raw data for an MLP, or saves the predictions of a model that is not a headless
+application, stays silent as a Flatten of a raw input does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kerasfix.runner import lint_paths
+from kerasfix.settings import Settings
+
+SAVE = """
+import numpy as np
+from tensorflow.keras import applications
+from tensorflow.keras.models import Sequential
+from tensorflow.keras.layers import Dense, Flatten, Input
+
+def save_bottleneck_features(generator):
+    model = applications.VGG16({top}, weights="imagenet")
+    features = []
+    for batch in range(5):
+        features.append(model.predict(next(generator)[0]))
+    features = np.concatenate(features)
+    np.save(open("bottleneck_features_train.npy", "wb"), features)
+"""
+
+TRAIN_SEQUENTIAL = """
+def train_top_model():
+    train_data = np.load(open("bottleneck_features_train.npy", "rb"))
+    model = Sequential()
+    model.add(Flatten(input_shape=train_data.shape[1:]))
+    model.add(Dense(256, activation="relu"))
+    model.add(Dense(1, activation="sigmoid"))
+    return model
+"""
+
+TRAIN_FUNCTIONAL = """
+def train_top_model():
+    train = np.load("bottleneck_features_train.npz")
+    x_train = train["features"]
+    inputs = Input(shape=x_train[0].shape)
+    return Dense(1)(Dense(256)(Flatten()(inputs)))
+"""
+
+
+def _lint(tmp_path: Path, text: str) -> list:
+    path = tmp_path / "bottleneck.py"
+    path.write_text(text)
+    result = lint_paths([path], Settings())
+    assert result.errors == []
+    return result.findings
+
+
+@pytest.mark.parametrize("train", [TRAIN_SEQUENTIAL, TRAIN_FUNCTIONAL])
+def test_loaded_bottleneck_features_are_an_unknown_size_feature_map(
+    tmp_path: Path, train: str
+) -> None:
+    text = SAVE.format(top="include_top=False") + train
+    findings = _lint(tmp_path, text)
+    flatten, load, save = (_line(text, word) for word in ("Flatten(", "np.load(", "np.save("))
+    assert [(f.rule, f.line, f.data.shape) for f in findings] == [("KF002", flatten, None)]
+    message = findings[0].message
+    assert f"np.load, line {load}" in message and f"predictions (line {save})" in message
+    assert "Dense(256)" in message
+
+
+def _line(text: str, word: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if word in line)
+
+
+@pytest.mark.parametrize(
+    "save",
+    [
+        SAVE.format(top="include_top=True"),  # the classifier's scores, not a feature map
+        SAVE.replace("np.save(", "print("),  # nothing saved
+        "import numpy as np\nfrom tensorflow.keras.models import Sequential\n"
+        "from tensorflow.keras.layers import Dense, Flatten, Input\n",  # no application
+    ],
+)
+def test_loaded_data_without_saved_features_is_a_raw_input(tmp_path: Path, save: str) -> None:
+    assert _lint(tmp_path, save + TRAIN_SEQUENTIAL) == []
