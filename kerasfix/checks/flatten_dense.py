@@ -256,8 +256,8 @@ def feature_map_origin(node: Node) -> Node | None:
                 stack.append(current.bound_to)
             elif looks_like_feature_map(current.output_shape or current.declared_shape):
                 return current  # features a conv base extracted, fed in as an input
-            elif current.layer.origin.get("saved_features"):
-                return current  # the same, saved with np.save and loaded back: size unknown
+            elif current.layer.origin.get("model_features"):
+                return current  # a model's predictions (saved and loaded back): size unknown
             continue
         if layer.origin.get("unknown_callable") and layer.opaque is not None:
             # A callable passed in (a backbone parameter) applied to the model's input:

@@ -1,9 +1,10 @@
-"""Bottleneck features saved with np.save and loaded back (dev: lukas/ml-class
-dogcat-bottleneck.py:85; heldout8: ameet123/img_classify VehicleDamage_TransferLearning.py:113,
-both labelled KF002): a head trained on `np.load` of a headless application's predictions
-flattens a feature map whose size is fixed at run time. KF002 naming both lines; a file that
-loads raw data for an MLP, or saves the predictions of a model that is not a headless
-application, stays silent as a Flatten of a raw input does.
+"""A model's outputs as another model's input (dev: lukas/ml-class dogcat-bottleneck.py:85;
+heldout8: ameet123/img_classify VehicleDamage_TransferLearning.py:113; heldout9:
+davidruizhidalgo/unsupervisedRemoteSensing SCAE_v2.py:135, all labelled KF002): a head trained
+on `np.load` of a headless application's saved predictions, or on `encoder.predict(x)`
+directly, flattens a feature map whose size is fixed at run time. KF002 naming the lines; a
+file that loads raw data for an MLP, or saves the predictions of a model that is not a
+headless application, stays silent as a Flatten of a raw input does.
 """
 
 from __future__ import annotations
@@ -85,3 +86,30 @@ def _line(text: str, word: str) -> int:
 )
 def test_loaded_data_without_saved_features_is_a_raw_input(tmp_path: Path, save: str) -> None:
     assert _lint(tmp_path, save + TRAIN_SEQUENTIAL) == []
+
+
+ENCODER = """
+import numpy as np
+from keras.layers import Conv2D, Dense, Flatten, Input
+from keras.models import Model
+
+x = np.load("windows.npy")
+inputs = Input(shape=(x.shape[1], x.shape[2], x.shape[3]))
+autoencoder = Model(inputs, Conv2D(8, 3, padding="same")(inputs))
+autoencoder.layers.pop()
+encoder = Model(inputs=autoencoder.input, outputs=autoencoder.layers[-1].output)
+features = encoder.predict(x)
+head_input = Input(shape=(features.shape[1], features.shape[2], features.shape[3]))
+head = Dense(10)(Dense(128)(Flatten()(head_input)))
+"""
+
+
+def test_an_input_sized_by_a_models_predictions_is_a_feature_map(tmp_path: Path) -> None:
+    findings = _lint(tmp_path, ENCODER)
+    flatten, predict = _line(ENCODER, "Flatten("), _line(ENCODER, ".predict(")
+    expected = [("KF002", flatten, (None, None, None))]  # the rank is declared, not the sizes
+    assert [(f.rule, f.line, f.data.shape) for f in findings] == expected
+    assert f"what encoder.predict returns (line {predict})" in findings[0].message
+    # The same head on the windows themselves is a raw input: silent.
+    raw = ENCODER.replace("features.shape", "x.shape")
+    assert _lint(tmp_path, raw) == []

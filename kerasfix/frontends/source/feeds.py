@@ -206,7 +206,12 @@ _BATCHING_KEYWORDS = ("validation_split", "steps_per_epoch", "steps")
 def _call_text(expr: ast.Call) -> str:
     """`model.fit(x_train, ...)`: the call with its first argument, short."""
     func = ast.unparse(expr.func)
-    first = ast.unparse(expr.args[0]) if expr.args else ""
+    keyword = next((k for k in expr.keywords if k.arg in ("x", "generator")), None)
+    if expr.args:
+        first = ast.unparse(expr.args[0])
+    else:  # `fit(x=training_set, ...)`: the data keyword, or the first keyword
+        keyword = keyword or next(iter(expr.keywords), None)
+        first = ast.unparse(keyword) if keyword is not None else ""
     more = ", ..." if len(expr.args) + len(expr.keywords) > 1 else ""
     first = first if len(first) <= 30 else first[:27] + "..."
     return f"{func}({first}{more})"

@@ -35,7 +35,12 @@ from kerasfix.frontends.source.keras_arguments import (
 from kerasfix.frontends.source.keras_names import Kind
 from kerasfix.frontends.source.model_layers import ModelLayers, mark_main_run
 from kerasfix.frontends.source.project_imports import ProjectImports
-from kerasfix.frontends.source.saved_features import SavedFeatures, saved_features_in
+from kerasfix.frontends.source.saved_features import (
+    PREDICTS,
+    loaded,
+    model_features_in,
+    predicted,
+)
 from kerasfix.frontends.source.scopes import OutOfBudget
 from kerasfix.frontends.source.tensor_code import NOT_A_TENSOR_FUNCTION, TensorCode
 from kerasfix.frontends.source.value_ops import arithmetic, concrete_items, is_number
@@ -283,11 +288,7 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         if (data := self.data_function(qualname, args, kwargs, expr)) is not NOT_DATA:
             return data
         if qualname in ("numpy.load", "np.load") and (saved := self.saved_features()):
-            return SavedFeatures(
-                f"the input is data loaded at run time (np.load, line {expr.lineno}), which "
-                f"this file saves from a headless application's predictions (line {saved})",
-                saved,
-            )
+            return loaded(expr.lineno, saved)
         on_tensor = self.call_tensor_function(qualname, args, kwargs, expr)
         if on_tensor is not NOT_A_TENSOR_FUNCTION:
             return on_tensor
@@ -304,12 +305,16 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         self.note_model_call(receiver, name, args, kwargs, expr)  # sizes an undeclared input
         if (data := self.data_method(receiver, name, args, kwargs, expr)) is not NOT_DATA:
             return data
+        if name in PREDICTS and isinstance(receiver, ModelValue | SequentialValue | LayerValue):
+            model = expr.func.value if isinstance(expr.func, ast.Attribute) else expr.func
+            return predicted(dotted(model) or "a model", expr.lineno)
         if isinstance(receiver, SequentialValue):
-            if name == "add" and args:
+            added_value = args[0] if args else kwargs.get("layer")  # `add(layer=...)`
+            if name == "add" and (args or "layer" in kwargs):
                 deeper = len(self.conditional) > receiver.depth
                 line = self.conditional[-1] if deeper else 0
-                where = expr.args[0] if expr.args else None
-                added = entries(args[0], where, self.span)
+                where = expr.args[0] if expr.args else _keyword_value(expr, "layer")
+                added = entries(added_value, where, self.span)
                 receiver.items.extend((item, deeper, line) for item in added)
                 return None
             if name == "pop" and receiver.items:
@@ -423,7 +428,7 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         name = kwargs.get("name")
         node = self._input_node(declared, reason, name if isinstance(name, str) else None, None)
         node.layer.origin["declared_at"] = self.span(expr)  # where KF003 says it came from
-        _mark_saved_features(node, shape, kwargs.get("batch_shape"))
+        _mark_model_features(node, shape, kwargs.get("batch_shape"))
         return TensorValue(node)
 
     def _input_node(
@@ -511,7 +516,10 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
     ) -> Any:
         """A callable not known statically (a backbone passed as a parameter) called on a
         tensor: a tensor of unknown shape made from it, so a Flatten of it is a site whose
-        size is unknown (KF002), not a model's raw input."""
+        size is unknown (KF002), not a model's raw input. Its `predict` method gives a
+        model's outputs (saved_features.py)."""
+        if isinstance(expr.func, ast.Attribute) and expr.func.attr in PREDICTS:
+            return predicted(dotted(expr.func.value) or "a model", expr.lineno)
         nodes = tensor_nodes(args[0]) if args else None
         if nodes is None:
             return func
@@ -580,7 +588,7 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             if declared is not None or reason is not None:
                 node = self._input_node(declared, reason, None, None)
                 node.layer.origin["declared_at"] = first.layer.span  # where KF003 says it came from
-                _mark_saved_features(node, *(config.get(k) for k in INPUT_SHAPE_KEYS))
+                _mark_model_features(node, *(config.get(k) for k in INPUT_SHAPE_KEYS))
                 return node
         if seq.data_shape is not None and len(seq.data_shape) > 1:
             sized = self._input_node((None, *seq.data_shape[1:]), None, None, None)
@@ -661,10 +669,14 @@ def _not_a_tensor(layer: Layer, inputs: Any, expr: ast.AST | None) -> str:
     )
 
 
-def _mark_saved_features(node: Node, *shapes: Any) -> None:
-    """An input sized by loaded bottleneck features is a feature map (saved_features.py)."""
+def _mark_model_features(node: Node, *shapes: Any) -> None:
+    """An input sized by a model's outputs is a feature map (saved_features.py)."""
     for shape in shapes:
-        saved = saved_features_in(shape)
-        if saved is not None:
-            node.layer.origin["saved_features"] = saved.reason
+        features = model_features_in(shape)
+        if features is not None:
+            node.layer.origin["model_features"] = features.reason
             return
+
+
+def _keyword_value(expr: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in expr.keywords if k.arg == name), None)

@@ -1,4 +1,4 @@
-"""Features a file saves from a conv base and loads back: the "bottleneck features" recipe.
+"""Model outputs used as another model's input: the "bottleneck features" recipe.
 
 Transfer-learning scripts (Keras's own 2016 blog recipe and its many copies) run a headless
 application once, `np.save` what its `predict` returns, and later train a small head on
@@ -7,6 +7,8 @@ head's input is then a feature map (VGG16's is 512 channels deep) whose size is 
 time, not a raw input: KF002, not silence. Only a file that both saves the predictions of
 an `include_top=False` application and loads an array counts; a file that loads raw images
 for an MLP does not match. Read from the syntax alone, once per file, when `np.load` is met.
+The same holds without the file in between: `features = encoder.predict(x)` then
+`Input(shape=features.shape[1:])`.
 """
 
 from __future__ import annotations
@@ -24,11 +26,25 @@ PREDICTS = {"predict", "predict_generator", "predict_on_batch"}
 
 
 @dataclass(frozen=True, eq=False)
-class SavedFeatures(Unknown):
-    """`np.load` data in a file that saves a headless application's predictions (line
-    `saved_at`): most likely those feature maps, of a size fixed at run time."""
+class ModelFeatures(Unknown):
+    """Data that holds a model's outputs, of a size fixed at run time: what a model's
+    `predict` returns, or `np.load` data in a file that saves a headless application's
+    predictions. An input sized by it is a feature map, not a raw input."""
 
-    saved_at: int = 0
+
+def predicted(model: str, line: int) -> ModelFeatures:
+    """What `model.predict(...)` at `line` returns."""
+    return ModelFeatures(
+        f"the input is what {model}.predict returns (line {line}), of a size known at run time"
+    )
+
+
+def loaded(line: int, saved_at: int) -> ModelFeatures:
+    """What `np.load(...)` at `line` returns in a file that saves features at `saved_at`."""
+    return ModelFeatures(
+        f"the input is data loaded at run time (np.load, line {line}), which this file "
+        f"saves from a headless application's predictions (line {saved_at})"
+    )
 
 
 def loaded_features(trees: Iterable[ast.Module]) -> int | None:
@@ -52,13 +68,13 @@ def loaded_features(trees: Iterable[ast.Module]) -> int | None:
     return None
 
 
-def saved_features_in(value: Any) -> SavedFeatures | None:
-    """The loaded features a declared input shape (or one of its dimensions) came from."""
-    if isinstance(value, SavedFeatures):
+def model_features_in(value: Any) -> ModelFeatures | None:
+    """The model outputs a declared input shape (or one of its dimensions) came from."""
+    if isinstance(value, ModelFeatures):
         return value
     items = getattr(value, "items", value)
     if isinstance(items, tuple | list):
-        return next((d for d in items if isinstance(d, SavedFeatures)), None)
+        return next((d for d in items if isinstance(d, ModelFeatures)), None)
     return None
 
 
