@@ -597,6 +597,8 @@ class Evaluator(Calls):
             if attr in value.attrs:
                 return value.attrs[attr]
             methods = value.cls.methods
+            if attr in methods and _is_property(methods[attr]):
+                return self.invoke(methods[attr], [value], {}, None)  # `@property def model`
             if attr in methods or (value.cls.framework_base and attr in self.inherited_methods):
                 return BoundMethod(value, attr)
             if attr in value.cls.constants:
@@ -661,3 +663,13 @@ def dotted(expr: ast.expr) -> str:
         parts.append(expr.id)
         return ".".join(reversed(parts))
     return ""
+
+
+def _is_property(function: FunctionValue) -> bool:
+    """`@property` / `@functools.cached_property`: reading the attribute runs the method."""
+    for decorator in function.node.decorator_list:
+        name = decorator.attr if isinstance(decorator, ast.Attribute) else None
+        name = decorator.id if isinstance(decorator, ast.Name) else name
+        if name in ("property", "cached_property"):
+            return True
+    return False
