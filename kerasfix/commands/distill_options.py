@@ -27,7 +27,7 @@ def distill_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Add --epochs, --max-time, --train, --batch-size, --holdout, --devices and
     --mixed-precision to `command`."""
     options = [
-        click.option("--epochs", type=click.IntRange(0), default=10, show_default=True,
+        click.option("--epochs", type=click.IntRange(0), default=60, show_default=True,
                      help="Distillation epochs at most (early stopping may end sooner)."),
         click.option("--max-time", type=click.FloatRange(0, min_open=True), default=None,
                      help="Stop distilling after the epoch that passes this many seconds."),
