@@ -147,6 +147,9 @@ def _search_root(builder: Path) -> Path:
 
 
 def _unsized_sites(graph: Graph) -> dict[Site, list[Node]]:
+    """The Flattens callers may size: those the file leaves unsized, and those only code
+    nobody in the file calls made, run with its defaults (a builder the project's other
+    files call with their own values: `build_vgg_model(nb_fc=[512, 512])`)."""
     from kerasfix.graph.inference import infer
 
     infer(graph)
@@ -156,9 +159,14 @@ def _unsized_sites(graph: Graph) -> dict[Site, list[Node]]:
             span = node.layer.span
             if node.layer.class_name != "Flatten" or span is None or span.cell is not None:
                 continue
-            if node.inputs and not node.input_sized:
+            if node.inputs:
                 found.setdefault((span.line, span.column), []).append(node)
-    return found
+    return {
+        site: nodes
+        for site, nodes in found.items()
+        if any(not node.input_sized for node in nodes)
+        or all(node.layer.origin.get("explored") for node in nodes)
+    }
 
 
 def _owner(tree: ast.Module, line: int) -> str | None:

@@ -241,7 +241,8 @@ class Calls:
                 if method.called or name.startswith("__"):
                     continue
                 if cls.framework_base and (
-                    name in FRAMEWORK_PROTOCOL or not _spells_flatten(method)
+                    name in FRAMEWORK_PROTOCOL
+                    or not (_spells_flatten(method) or _runs_protocol(method))
                 ):
                     continue
                 plain = plain or self._any_instance(cls)
@@ -283,6 +284,20 @@ def _spells_flatten(method: FunctionValue) -> bool:
     return any(
         (isinstance(node, ast.Name) and node.id == "Flatten")
         or (isinstance(node, ast.Attribute) and node.attr == "Flatten")
+        for node in ast.walk(method.node)
+    )
+
+
+def _runs_protocol(method: FunctionValue) -> bool:
+    """Whether a helper calls the class's own protocol method on something (`return
+    Model(inputs=self.input_layer, outputs=self.call(self.input_layer))`): it builds the
+    model at the size it gives (heldout10: a notebook's `BaselineModel.model()`)."""
+    return any(
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in FRAMEWORK_PROTOCOL
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "self"
         for node in ast.walk(method.node)
     )
 

@@ -124,9 +124,7 @@ class DataFeeds:
             return
         if isinstance(receiver, SequentialValue) and receiver.data_shape is None:
             receiver.data_shape = shape  # type: ignore[assignment]  # Keras builds it from this
-            loaded = f" on {data.source}" if isinstance(data, DataValue) else ""
-            text = f"{_call_text(expr)} (line {expr.lineno}){loaded}"
-            self.sized_by.setdefault(id(receiver), text)
+            self.sized_by.setdefault(id(receiver), sizing_call(expr, data))
         self.feeds.append((receiver, self._feed(receiver, name, data, args, kwargs, expr)))
 
     def _feed(
@@ -201,6 +199,13 @@ def _first_batch(
 
 # `fit`/`evaluate` arguments that change which samples the first batch holds, or how many.
 _BATCHING_KEYWORDS = ("validation_split", "steps_per_epoch", "steps")
+
+
+def sizing_call(expr: ast.Call, data: Any) -> str:
+    """How a message names the call that sized a model's input: `model.fit(x_train, ...)
+    (line 8) on image_dataset_from_directory(image_size=(64, 64)) (line 2)`."""
+    loaded = f" on {data.source}" if isinstance(data, DataValue) else ""
+    return f"{_call_text(expr)} (line {expr.lineno}){loaded}"
 
 
 def _call_text(expr: ast.Call) -> str:

@@ -20,7 +20,14 @@ from kerasfix.frontends.source.calls import unknown_args
 from kerasfix.frontends.source.class_entries import entries, list_elements
 from kerasfix.frontends.source.data_shapes import DATA_TYPES, NOT_DATA, DataReading
 from kerasfix.frontends.source.evaluator import Evaluator, dotted
-from kerasfix.frontends.source.feeds import DATA_METHODS, DataFeeds, is_data, one_hot
+from kerasfix.frontends.source.feeds import (
+    DATA_METHODS,
+    DataFeeds,
+    batch_shape,
+    is_data,
+    one_hot,
+    sizing_call,
+)
 from kerasfix.frontends.source.keras1_reading import Keras1Reading
 from kerasfix.frontends.source.keras_arguments import (
     ancestors,
@@ -108,6 +115,7 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         # The line where the file saves a headless application's predictions, asked when
         # np.load is met (saved_features.py); set by worlds.analyse_code.
         self.saved_features: Callable[[], int | None] = lambda: None
+        self.exploring = False  # running code the file never calls (_explore_uncalled)
         self.init_feeds()
 
     # ----------------------------------------------------------------- entry points
@@ -334,6 +342,14 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         ):
             shape = args[0] if args else kwargs.get("input_shape")
             return self._build_subclass(receiver, shape, expr)
+        if isinstance(receiver, InstanceValue) and self._fits_subclass(receiver, name):
+            # `model.fit(x_train)` on a Model subclass nobody called: Keras builds it by
+            # calling it on the data, so the data's shape sizes it.
+            data = args[0] if args else kwargs.get("x")
+            shape = batch_shape(data)
+            if shape is not None:
+                self._build_subclass(receiver, (None, *shape[1:]), expr, sizing_call(expr, data))
+                return Unknown(f"method {name}()")
         if isinstance(receiver, TensorValue) and name == "get_shape":
             return self.static_shape(receiver)
         if isinstance(receiver, LayerValue) and name == "get_layer":
@@ -344,11 +360,23 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
 
     # ----------------------------------------------------------------- Keras objects
 
-    def _build_subclass(self, instance: InstanceValue, shape: Any, expr: ast.AST | None) -> None:
+    def _build_subclass(
+        self, instance: InstanceValue, shape: Any, expr: ast.AST | None, sized_by: str = ""
+    ) -> None:
         declared, reason = declared_shape(shape, with_batch=True)
         node = self._input_node(declared, reason, name=None, span=None)
+        if sized_by:
+            node.layer.origin["sized_by"] = sized_by
         self.call_instance(instance, [TensorValue(node)], {}, expr)
         return None
+
+    @staticmethod
+    def _fits_subclass(instance: InstanceValue, method: str) -> bool:
+        """A data method (fit, predict...) of a Model subclass that has not been called."""
+        cls = instance.cls
+        data_method = method in DATA_METHODS and method != "__call__"
+        inherited = method not in cls.methods
+        return cls.framework_base == "model" and data_method and inherited and not instance.called
 
     def make_layer(
         self,
@@ -392,6 +420,8 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         wrapped = args[0] if args else kwargs.get("layer")
         if class_name == "TimeDistributed" and isinstance(wrapped, LayerValue):
             origin["inner_span"] = wrapped.layer.span  # a fix rewrites the wrapped call
+        if self.exploring:
+            origin["explored"] = True  # made by code nobody calls, run with its defaults
         layer = Layer(
             class_name,
             config,
@@ -637,7 +667,16 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         return self._node(Layer("Unknown", {}, opaque=reason), [previous])
 
     def _explore_uncalled(self) -> None:
-        """Code defined but never called still builds models: run it with unknown arguments."""
+        """Code defined but never called still builds models: run it with unknown arguments.
+        Its layers are marked (`origin["explored"]`): the project's callers of such a builder
+        size it instead of its defaults (caller_sizes.py)."""
+        self.exploring = True
+        try:
+            self._explore_uncalled_code()
+        finally:
+            self.exploring = False
+
+    def _explore_uncalled_code(self) -> None:
         for cls in list(self.classes):
             if cls.framework_base and not cls.instantiated:
                 self.instantiate(cls, unknown_args(cls.methods.get("__init__"), 1), {}, None)

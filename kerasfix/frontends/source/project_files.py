@@ -101,12 +101,15 @@ def read_module(path: Path, display: str) -> ModuleFile | NotRead:
 def _read(path: Path, display: str, size: int) -> ModuleFile | NotRead:
     if size > MAX_MODULE_BYTES:
         return NotRead(f"{display} is larger than {MAX_MODULE_BYTES:,} bytes, not read")
+    from kerasfix.frontends.source import parse_script
     from kerasfix.frontends.source.decode import decode_source_leniently, read_bytes
 
     try:
         raw = read_bytes(path)
         text, _ = decode_source_leniently(raw, path)
-        tree = ast.parse(text, filename=display)
+        # as the file itself is read when linted: Python 2 statements rewritten, magics
+        # blanked, a statement that does not parse skipped (an imported Keras 1 builder)
+        tree, _skipped = parse_script(text, display)
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         return NotRead(f"{display} cannot be read ({type(exc).__name__})")
     except Exception as exc:  # an InputError of the decoder: one line, never a traceback
@@ -251,7 +254,8 @@ def importer_of(path: Path, text: str) -> list[Path]:
 
 
 _IMPORTS = re.compile(
-    r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import\b|import[ \t]+([\w.]+))", re.MULTILINE
+    r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import\b([ \t\w,()]*)|import[ \t]+([\w.]+))",
+    re.MULTILINE,
 )
 
 
@@ -260,11 +264,18 @@ def imported_files(importer: Path, text: str, memo: dict[Path, tuple[Path, ...]]
     scan (no parse): what lint's shortcut for files without a word the rules need asks."""
     found: list[Path] = []
     for match in _IMPORTS.finditer(text):
-        name = match.group(1) if match.group(1) is not None else match.group(2)
+        name = match.group(1) if match.group(1) is not None else match.group(3)
         level = len(name) - len(name.lstrip("."))
         resolved = resolve(importer, name.lstrip("."), level, memo)
-        if resolved is not None:
-            path = module_file(*resolved)
-            if path is not None:
-                found.append(path.resolve())
+        if resolved is None:
+            continue
+        folder, parts = resolved
+        path = module_file(folder, parts)
+        if path is not None:
+            found.append(path.resolve())
+        # `from models import net`: the names imported may be modules of the package
+        for imported in re.findall(r"\w+", match.group(2) or ""):
+            submodule = module_file(folder, [*parts, imported]) if imported != "as" else None
+            if submodule is not None and submodule.suffix == ".py":
+                found.append(submodule.resolve())
     return found
