@@ -121,27 +121,23 @@ def _project(tmp_path: Path, files: dict[str, str]) -> Path:
     return tmp_path
 
 
-def test_a_subclass_nobody_calls_is_sized_by_the_data_it_is_fitted_on(tmp_path: Path) -> None:
+def _sized(tmp_path: Path, text: str) -> tuple:
+    """(rule, shape, Flatten->Dense parameters, message) of a file's one finding."""
     path = tmp_path / "baseline.py"
-    path.write_text(SUBCLASS_FIT)
+    path.write_text(text)
     (finding,) = _findings([path])
-    assert (finding.rule, finding.data.shape, finding.data.params_flatten) == (
-        "KF001",
-        (16, 16, 6),
-        196_736,
-    )
-    assert "fixed by model.fit(x_train, ...) (line 24)" in finding.message
+    return finding.rule, finding.data.shape, finding.data.params_flatten, finding.message
+
+
+def test_a_subclass_nobody_calls_is_sized_by_the_data_it_is_fitted_on(tmp_path: Path) -> None:
+    *numbers, message = _sized(tmp_path, SUBCLASS_FIT)
+    assert numbers == ["KF001", (16, 16, 6), 196_736]
+    assert "fixed by model.fit(x_train, ...) (line 24)" in message
 
 
 def test_a_helper_that_runs_call_on_its_own_input_sizes_the_subclass(tmp_path: Path) -> None:
-    path = tmp_path / "baseline.py"
-    path.write_text(HELPER_RUNS_CALL)
-    (finding,) = _findings([path])
-    assert (finding.rule, finding.data.shape, finding.data.params_flatten) == (
-        "KF001",
-        (128, 128, 64),
-        134_217_856,
-    )
+    *numbers, _ = _sized(tmp_path, HELPER_RUNS_CALL)
+    assert numbers == ["KF001", (128, 128, 64), 134_217_856]
 
 
 def test_a_module_imported_from_a_namespace_package_is_a_caller(tmp_path: Path) -> None:
