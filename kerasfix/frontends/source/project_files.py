@@ -101,8 +101,8 @@ def read_module(path: Path, display: str) -> ModuleFile | NotRead:
 def _read(path: Path, display: str, size: int) -> ModuleFile | NotRead:
     if size > MAX_MODULE_BYTES:
         return NotRead(f"{display} is larger than {MAX_MODULE_BYTES:,} bytes, not read")
-    from kerasfix.frontends.source import parse_script
     from kerasfix.frontends.source.decode import decode_source_leniently, read_bytes
+    from kerasfix.frontends.source.parsing import parse_script
 
     try:
         raw = read_bytes(path)
