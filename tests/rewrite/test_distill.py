@@ -59,7 +59,9 @@ def test_deep_cnn_on_digits_keeps_accuracy_or_refuses_saying_why(keras, tmp_path
     assert accuracy >= 0.97
     out = tmp_path / "slim.keras"
     args = [str(model), "-o", str(out), "--data", str(train), "--verify-data", str(test)]
-    proc = _rewrite_here(*args, "--seed", "0", "--report-format", "json")
+    # 30 epochs (half the default, to keep the suite in its budget): the default's promise
+    # over seeds and CPUs is bench/bench_distill_seeds.py's (11 of 12 kept, docs/rewrite.md)
+    proc = _rewrite_here(*args, "--seed", "0", "--epochs", "30", "--report-format", "json")
     if proc.returncode == 2:
         lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("error:")]
         assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
@@ -92,9 +94,9 @@ def test_convlstm_clips_keep_accuracy_through_the_python_api(keras, tmp_path):
     build = functools.partial(dm.convlstm, frames=4, size=12)
     model, _train, _test, accuracy = _trained(keras, tmp_path, build, task, 6, ".h5")
     assert accuracy >= 0.97
-    # 10 epochs: this checks that ConvLSTM2D weights are carried and trained; what the
-    # default 60 keep is the digits test's and bench/bench_distill_seeds.py's question.
-    few = DistillOptions(epochs=10)
+    # 5 epochs: this checks that ConvLSTM2D weights are carried and trained; what the
+    # default 60 keep is bench/bench_distill_seeds.py's question.
+    few = DistillOptions(epochs=5)
     out, report = kerasfix.rewrite(
         model, tmp_path / "slim.h5", data=task.x_train, seed=0, distill=few
     )
