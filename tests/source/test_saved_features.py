@@ -113,3 +113,67 @@ def test_an_input_sized_by_a_models_predictions_is_a_feature_map(tmp_path: Path)
     # The same head on the windows themselves is a raw input: silent.
     raw = ENCODER.replace("features.shape", "x.shape")
     assert _lint(tmp_path, raw) == []
+
+
+PRETRAINED = """
+import joblib
+import numpy as np
+from keras.applications import vgg16
+
+x_train = vgg16.preprocess_input(np.array(images))
+pretrained_nn = vgg16.VGG16(weights="imagenet", include_top=False, input_shape=(64, 64, 3))
+features_x = pretrained_nn.predict(x_train)
+joblib.dump(features_x, "{name}")
+"""
+
+TOP_MODEL = """
+import joblib
+from keras.layers import Dense, Flatten
+from keras.models import Sequential
+
+x_train = joblib.load("x_train.dat")
+model = Sequential()
+model.add(Flatten(input_shape=x_train.shape[1:]))
+model.add(Dense(256, activation="relu"))
+model.add(Dense(1, activation="sigmoid"))
+"""
+
+
+@pytest.mark.parametrize("saved_as", ["x_train.dat", "other.dat"])
+def test_features_another_project_file_saves_are_a_feature_map(
+    tmp_path: Path, saved_as: str
+) -> None:
+    """heldout3: tongzhisong/ComputerVisionModels VGG-16_model.py:12 loads with joblib what
+    its sibling VGG-16_pretrained.py dumps from VGG16(include_top=False).predict."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    (tmp_path / "pretrained.py").write_text(PRETRAINED.format(name=saved_as))
+    model = tmp_path / "model.py"
+    model.write_text(TOP_MODEL)
+    result = lint_paths([model], Settings())
+    assert result.errors == []
+    if saved_as != "x_train.dat":  # another file's features: the load is raw data
+        assert result.findings == []
+        return
+    (finding,) = result.findings
+    assert (finding.rule, finding.line) == ("KF002", _line(TOP_MODEL, "Flatten("))
+    load = _line(TOP_MODEL, "joblib.load(")
+    save = _line(PRETRAINED, "joblib.dump(")
+    assert f"(joblib.load, line {load}), which pretrained.py:{save} saves" in finding.message
+
+
+def test_the_saving_file_is_a_dependency_of_the_loading_files_result(tmp_path: Path) -> None:
+    """A changed saver re-checks the file that loads its features (cache and editor)."""
+    from kerasfix.frontends.source import project_files
+    from kerasfix.server.analysis import Buffer, analyse
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    saver = tmp_path / "pretrained.py"
+    saver.write_text(PRETRAINED.format(name="x_train.dat"))
+    model = tmp_path / "model.py"
+    model.write_text(TOP_MODEL)
+    analysis = analyse(Buffer(model.as_posix(), "source", (TOP_MODEL,)), Settings())
+    assert [f.rule for f in analysis.findings] == ["KF002"]
+    assert str(saver.resolve()) in analysis.depends_on
+    assert project_files.files_unchanged(analysis.depends_on)
+    saver.write_text(PRETRAINED.format(name="other.dat"))
+    assert not project_files.files_unchanged(analysis.depends_on)

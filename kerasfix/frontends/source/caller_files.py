@@ -193,3 +193,14 @@ def current_digest(key: str, imports: Imports) -> str:
     builder, root, *names = key[len(CALLERS_KEY) :].split("\0")
     found = find_candidates(Path(builder), Path(root), tuple(names), imports)
     return candidates_digest(found)
+
+
+def project_python_files(root: Path) -> tuple[list[str], bool]:
+    """The `.py` and `.ipynb` files under `root` (at most MAX_CALLER_SCAN, and whether there
+    are more), as caller search lists them."""
+    return _python_files(str(root))
+
+
+def file_words(path: str) -> frozenset[bytes]:
+    """The identifiers a project file spells (a notebook's code cells only), memoised."""
+    return _words(path)

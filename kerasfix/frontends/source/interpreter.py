@@ -15,7 +15,7 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
-from kerasfix.frontends.source import keras_names
+from kerasfix.frontends.source import keras_names, project_files
 from kerasfix.frontends.source.calls import unknown_args
 from kerasfix.frontends.source.class_entries import entries, list_elements
 from kerasfix.frontends.source.data_shapes import DATA_TYPES, NOT_DATA, DataReading
@@ -43,10 +43,14 @@ from kerasfix.frontends.source.keras_names import Kind
 from kerasfix.frontends.source.model_layers import ModelLayers, mark_main_run
 from kerasfix.frontends.source.project_imports import ProjectImports
 from kerasfix.frontends.source.saved_features import (
+    LOADERS,
     PREDICTS,
+    ModelFeatures,
     loaded,
+    loaded_name,
     model_features_in,
     predicted,
+    saved_elsewhere,
 )
 from kerasfix.frontends.source.scopes import OutOfBudget
 from kerasfix.frontends.source.tensor_code import NOT_A_TENSOR_FUNCTION, TensorCode
@@ -295,8 +299,8 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             return one_hot(labels)
         if (data := self.data_function(qualname, args, kwargs, expr)) is not NOT_DATA:
             return data
-        if qualname in ("numpy.load", "np.load") and (saved := self.saved_features()):
-            return loaded(expr.lineno, saved)
+        if qualname in LOADERS and (features := self._loaded_features(qualname, expr)):
+            return features
         on_tensor = self.call_tensor_function(qualname, args, kwargs, expr)
         if on_tensor is not NOT_A_TENSOR_FUNCTION:
             return on_tensor
@@ -305,6 +309,25 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             if isinstance(layer, LayerValue):
                 return self.apply_layer(layer.layer, args[0] if args else None, expr)
         return super().call_ref(func, args, kwargs, expr)
+
+    def _loaded_features(self, qualname: str, expr: ast.Call) -> ModelFeatures | None:
+        """A load of what this file, or another file of the project, saves from a headless
+        application's predictions (saved_features.py); None for any other load."""
+        loader = qualname.replace("numpy.", "np.")
+        if qualname in ("numpy.load", "np.load") and (saved := self.saved_features()):
+            return loaded(expr.lineno, saved, loader)
+        name = loaded_name(expr)
+        if name is None or self.project is None:
+            return None
+        found = saved_elsewhere(self.project.importer, name)
+        if found is None:
+            return None
+        path, line = found
+        module = project_files.read_module(path, path.as_posix())
+        if isinstance(module, project_files.ModuleFile):
+            self.project.files_read[str(path)] = module.digest  # its change re-checks this
+        shown = project_files.display_path(path, self.project.importer)
+        return loaded(expr.lineno, f"{shown}:{line}", loader)
 
     def call_method(
         self, method: BoundMethod, args: list[Any], kwargs: dict[str, Any], expr: ast.Call

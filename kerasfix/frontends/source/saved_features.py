@@ -14,15 +14,20 @@ The same holds without the file in between: `features = encoder.predict(x)` then
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from kerasfix.graph.model import Unknown
 from kerasfix.layers.applications import ARCHITECTURES
 
-SAVERS = {"save", "savez", "savez_compressed"}
+SAVERS = {"save", "savez", "savez_compressed"}  # np.save(file, arrays...): values after the file
+DUMPERS = {"dump"}  # joblib.dump(value, file), pickle.dump(value, file): the value first
+LOADERS = frozenset({"numpy.load", "np.load", "joblib.load", "pickle.load"})
 PREDICTS = {"predict", "predict_generator", "predict_on_batch"}
+MAX_SAVER_FILES = 8  # project files that name a loaded file read to find who saved it
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,16 +44,29 @@ def predicted(model: str, line: int) -> ModelFeatures:
     )
 
 
-def loaded(line: int, saved_at: int) -> ModelFeatures:
-    """What `np.load(...)` at `line` returns in a file that saves features at `saved_at`."""
-    return ModelFeatures(
-        f"the input is data loaded at run time (np.load, line {line}), which this file "
-        f"saves from a headless application's predictions (line {saved_at})"
-    )
+def loaded(line: int, saved_at: int | str, loader: str = "np.load") -> ModelFeatures:
+    """What a load at `line` returns when features are saved at `saved_at` (a line of this
+    file, or `file:line` of another)."""
+    if isinstance(saved_at, int):
+        tail = f"which this file saves from a headless application's predictions (line {saved_at})"
+    else:
+        tail = f"which {saved_at} saves from a headless application's predictions"
+    return ModelFeatures(f"the input is data loaded at run time ({loader}, line {line}), {tail}")
 
 
-def loaded_features(trees: Iterable[ast.Module]) -> int | None:
-    """The line of the first `np.save`/`np.savez` of a headless application's predictions."""
+def loaded_name(call: ast.Call) -> str | None:
+    """The file name a load reads: `np.load("f.npy")`, `pickle.load(open("f.dat", "rb"))`."""
+    first = call.args[0] if call.args else None
+    if isinstance(first, ast.Call) and _called_leaf(first) == "open" and first.args:
+        first = first.args[0]
+    if isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value:
+        return first.value.replace("\\", "/").rsplit("/", 1)[-1]
+    return None
+
+
+def loaded_features(trees: Iterable[ast.Module], name: str | None = None) -> int | None:
+    """The line of the first save (np.save/np.savez, joblib/pickle dump) of a headless
+    application's predictions; with `name`, only one that writes a file of that name."""
     trees = list(trees)
     backbones = {name for tree in trees for name in _headless_names(tree)}
     if not backbones:
@@ -61,11 +79,56 @@ def loaded_features(trees: Iterable[ast.Module]) -> int | None:
                 predictions.update(targets)
     for tree in trees:
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and _called_leaf(node) in SAVERS:
-                saved = [*node.args[1:], *(k.value for k in node.keywords)]
-                if any(_is_prediction(v, backbones, predictions) for v in saved):
-                    return node.lineno
+            if not isinstance(node, ast.Call) or (saved := _saved_values(node)) is None:
+                continue
+            if name is not None and not _writes(node, name):
+                continue
+            if any(_is_prediction(v, backbones, predictions) for v in saved):
+                return node.lineno
     return None
+
+
+def saved_elsewhere(importer: Path, name: str) -> tuple[Path, int] | None:
+    """The project file (and line) that saves a headless application's predictions to a file
+    called `name`, looked for among the project's files that spell its words (bounded)."""
+    from kerasfix.frontends.source import caller_files, project_files
+
+    folder = importer.parent
+    root = project_files.project_root(folder) or project_files.working_root(folder) or folder
+    wanted = {w.encode() for w in re.findall(r"[A-Za-z_]\w*", name)} | {b"include_top"}
+    files, _more = caller_files.project_python_files(root)
+    read = 0
+    for path in files:
+        if path == str(importer) or not wanted <= caller_files.file_words(path):
+            continue
+        module = project_files.read_module(Path(path), path)
+        read += 1
+        if isinstance(module, project_files.ModuleFile):
+            line = loaded_features([module.tree], name)
+            if line is not None:
+                return Path(path), line
+        if read >= MAX_SAVER_FILES:
+            break
+    return None
+
+
+def _saved_values(call: ast.Call) -> list[ast.expr] | None:
+    leaf = _called_leaf(call)
+    if leaf in SAVERS:
+        return [*call.args[1:], *(k.value for k in call.keywords if k.arg != "file")]
+    if leaf in DUMPERS:
+        return [*call.args[:1], *(k.value for k in call.keywords if k.arg == "value")]
+    return None
+
+
+def _writes(call: ast.Call, name: str) -> bool:
+    """Whether a save call names a file called `name` (a literal, or `open(literal)`)."""
+    return any(
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value.replace("\\", "/").rsplit("/", 1)[-1] == name
+        for node in ast.walk(call)
+    )
 
 
 def model_features_in(value: Any) -> ModelFeatures | None:
