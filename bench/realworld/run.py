@@ -1,10 +1,10 @@
 """kerasfix on public Keras code: a crash/hang/time sweep and a labelled recall set.
 
     python bench/realworld/run.py collect [--mirrors /work/.mirror]   # (re)write sources.json
-    python bench/realworld/run.py collect --repos a/b,c/d [--split heldout3|4|5|6|7|8|9|10]
+    python bench/realworld/run.py collect --repos a/b,c/d [--split heldout3|4|5|6|7|8|9|10|11]
                                     # (re)write sources_heldout2.json (or the split's list)
     python bench/realworld/run.py [--scratch DIR] [--mirrors DIR] [--no-timing]
-    python bench/realworld/run.py labels [--split S]  # score labels.json (heldout3-10: by name)
+    python bench/realworld/run.py labels [--split S]  # score labels.json (heldout3-11: by name)
     python bench/realworld/run.py verify-labels [--write]             # rebuild labels in Keras
 
 Only references are committed here (sources.json: repo, commit, path; labels.json: sites
@@ -49,6 +49,7 @@ HELDOUT_SOURCES = {
     "heldout8": HERE / "sources_heldout8.json",
     "heldout9": HERE / "sources_heldout9.json",
     "heldout10": HERE / "sources_heldout10.json",
+    "heldout11": HERE / "sources_heldout11.json",
 }
 LABELS = HERE / "labels.json"
 # Splits kept for one final, clean measurement: scored (and their files linted) only when
@@ -62,6 +63,7 @@ SCORED_ONLY_BY_NAME = {
     "heldout8",
     "heldout9",
     "heldout10",
+    "heldout11",
 }
 DEFAULT_MIRRORS = Path("/work/.mirror")
 SUFFIXES = (".py", ".ipynb")
@@ -505,7 +507,7 @@ def main() -> None:
     parser.add_argument(
         "--split",
         help="labels: score only this split (dev, heldout, heldout2, heldout3, heldout4, "
-        "heldout5, heldout6, heldout7, heldout8, heldout9, heldout10); "
+        "heldout5, heldout6, heldout7, heldout8, heldout9, heldout10, heldout11); "
         "collect --repos: the held-out split whose list to write (default heldout2)",
     )
     parser.add_argument(
