@@ -159,3 +159,16 @@ def test_callers_size_a_python2_builder_its_file_only_explores(tmp_path: Path) -
     (root / "train.py").unlink()
     (alone,) = _findings([root / "tools.py"])
     assert (alone.data.dense_units, alone.data.params_flatten) == (4096, 12_849_152)
+
+
+def test_a_caller_that_passes_a_run_time_size_makes_the_builder_kf002(tmp_path: Path) -> None:
+    """heldout11: pkumar2618/a4_2018CSZ8014_pawan_kumar pca_svm/cnn_utils.py:33, whose
+    default input_shape=(210, 160, 5) its caller replaces by the shape of pickled frames: the
+    builder is labelled by that call, a size known at run time only."""
+    call = (
+        "import numpy as np\nfrom tools import build\n\n"
+        'x = np.load("frames.npy")\nmodel = build(nb_fc=[512, 512], size=x.shape[1])\n'
+    )
+    root = _project(tmp_path, {"tools.py": TOOLS_PY2, "train.py": call})
+    (finding,) = _findings([root / "tools.py"])
+    assert (finding.rule, finding.line, finding.data.params_flatten) == ("KF002", 11, None)

@@ -107,18 +107,27 @@ def size_from_callers(
             f"this file and name them, the first {MAX_CALLERS} (its own folder's first) were"
         )
         paths = paths[:MAX_CALLERS]
+    # Sites only the file's exploration of uncalled code sized, with its defaults: a caller
+    # that calls the builder decides them, even when it leaves the size unknown (KF002).
+    explored = {site for site, nodes in unsized.items() if all(n.input_sized for n in nodes)}
     offers: dict[Site, list[_Offer]] = {}
     for path in paths:
         caller = _analysed(path, analyse)
         sizing.depends_on.update(caller.depends_on)
         if caller.program is not None:
-            for offer in _offers(caller, builder, unsized):
+            for offer in _offers(caller, builder, unsized, explored):
                 offers.setdefault(offer.site, []).append(offer)
-    for site, found in offers.items():
-        found.sort(key=lambda offer: -offer.size)  # the largest Flatten first
-        chosen = found[0]
-        note = f"sized by {chosen.call}"
-        others = [offer.call for offer in found[1:]]
+    # Every caller read: an unsized call then outweighs the defaults (with callers left
+    # unread, one of them may call it as the defaults do: they stay).
+    every_caller_read = found.bound is None and len(found.paths) <= MAX_CALLERS
+    for site, offered in offers.items():
+        sized = [offer for offer in offered if offer.size > 0]
+        if not sized and (site not in explored or not every_caller_read):
+            continue
+        ranked = sorted(sized or offered[:1], key=lambda offer: -offer.size)  # largest first
+        chosen = ranked[0]
+        note = f"{'sized' if sized else 'called'} by {chosen.call}"
+        others = [offer.call for offer in ranked[1:]]
         if others:
             note += f"; also called by {', '.join(others[:2])}"
             note += f" and {len(others) - 2} more" if len(others) > 2 else ""
@@ -215,9 +224,12 @@ def _caller_code(path: Path) -> tuple[str | None, list[tuple[int, int]]]:
     return (module.text, []) if isinstance(module, project_files.ModuleFile) else (None, [])
 
 
-def _offers(caller: _Caller, builder: Path, unsized: dict[Site, list[Node]]) -> Iterator[_Offer]:
-    """Each Flatten of `builder` the caller sizes: its size, the layers it takes (copied,
-    at the builder's lines) and the note naming the call."""
+def _offers(
+    caller: _Caller, builder: Path, unsized: dict[Site, list[Node]], explored: set[Site]
+) -> Iterator[_Offer]:
+    """Each Flatten of `builder` the caller sizes (and, at `explored` sites, each it
+    reaches without a size: size 0): its size, the layers it takes (copied, at the
+    builder's lines) and the note naming the call."""
     from kerasfix.graph.inference import infer
 
     program = caller.program
@@ -226,26 +238,49 @@ def _offers(caller: _Caller, builder: Path, unsized: dict[Site, list[Node]]) -> 
     infer(program.graph)
     consumers = program.graph.consumers()
     seen: set[Site] = set()
+    reached: dict[Site, Node] = {}  # explored sites this caller reaches without a size
     for node in program.graph.nodes:
         written = node.layer.origin.get("written_in")
         if node.layer.class_name != "Flatten" or not node.inputs or written is None:
             continue
         path, span = written
         site = (span.line, span.column)
-        if path != str(builder) or site not in unsized or site in seen or not node.input_sized:
+        if path != str(builder) or site not in unsized or site in seen:
             continue
-        component = _component(node, consumers)
-        if component is None:
+        if not node.input_sized:
+            if site in explored:
+                reached.setdefault(site, node)
             continue
-        seen.add(site)
-        shape = node.inputs[0].output_shape
-        assert shape is not None
-        size = math.prod(d for d in shape[1:] if d is not None)
-        memo: dict[int, object] = {}
-        copied = copy.deepcopy(component, memo)
-        _place_at_builder(copied, str(builder))
-        call = _call(program, node.layer.span, builder, caller.cell_starts)
-        yield _Offer(site, size, copied, memo[id(node)], call)  # type: ignore[arg-type]
+        offer = _offer(program, caller, builder, node, site, consumers)
+        if offer is not None:
+            seen.add(site)
+            yield offer
+    for site, node in reached.items():
+        if site not in seen and (offer := _offer(program, caller, builder, node, site, consumers)):
+            yield offer
+
+
+def _offer(
+    program: Program,
+    caller: _Caller,
+    builder: Path,
+    node: Node,
+    site: Site,
+    consumers: dict[int, list[Node]],
+) -> _Offer | None:
+    """The layers of one Flatten the caller makes, copied to the builder's lines (size 0
+    when the caller leaves it unsized)."""
+    component = _component(node, consumers)
+    if component is None:
+        return None
+    shape = node.inputs[0].output_shape
+    sized = node.input_sized and shape is not None
+    size = math.prod(d for d in shape[1:] if d is not None) if sized and shape else 0
+    memo: dict[int, object] = {}
+    copied = copy.deepcopy(component, memo)
+    _place_at_builder(copied, str(builder))
+    call = _call(program, node.layer.span, builder, caller.cell_starts)
+    return _Offer(site, size, copied, memo[id(node)], call)  # type: ignore[arg-type]
 
 
 def _component(flatten: Node, consumers: dict[int, list[Node]]) -> list[Node] | None:

@@ -72,7 +72,8 @@ class Calls:
         return Unknown(f"the result of a call at line {expr.lineno}")
 
     def _call_expr(self, expr: ast.Call, scope: Scope) -> Any:
-        func = self.eval(expr.func, scope)
+        inherited = self._super_method(expr, scope)
+        func = inherited if inherited is not None else self.eval(expr.func, scope)
         args: list[Any] = []
         args_complete = True
         for arg in expr.args:
@@ -94,6 +95,33 @@ class Calls:
             else:
                 kwargs[keyword.arg] = value
         return self.call(func, args, kwargs, expr, args_complete)
+
+    def _super_method(self, expr: ast.Call, scope: Scope) -> PartialValue | None:
+        """`super().m(...)` / `super(C, self).m(...)` in a method of a class the file
+        defines: `m` of a base class the project defines, bound to the instance (None for
+        anything else, a framework base's method included)."""
+        func = expr.func
+        if not (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Call)
+            and isinstance(func.value.func, ast.Name)
+            and func.value.func.id == "super"
+            and self.running
+        ):
+            return None
+        method = self.running[-1]
+        owner = next((c for c in self.classes if method in c.methods.values()), None)
+        positional = [*method.node.args.posonlyargs, *method.node.args.args]
+        if owner is None or not positional:
+            return None
+        instance = scope.vars.get(positional[0].arg)
+        if not isinstance(instance, InstanceValue):
+            return None
+        for base in owner.bases:
+            found = base.lookup(func.attr) if isinstance(base, ClassValue) else None
+            if found is not None:
+                return PartialValue(found, [instance], {})  # the base's method, bound
+        return None
 
     def call(
         self,
@@ -137,7 +165,7 @@ class Calls:
     ) -> Any:
         receiver, name = method.receiver, method.name
         if isinstance(receiver, InstanceValue):
-            function = receiver.cls.methods.get(name)
+            function = receiver.cls.lookup(name)
             if function is not None:
                 return self.invoke(function, [receiver, *args], kwargs, expr)
             return Unknown(f"method {name}()")
@@ -209,7 +237,7 @@ class Calls:
         cls.instantiated = True
         instance = InstanceValue(cls)
         self.instances.append(instance)
-        init = cls.methods.get("__init__")
+        init = cls.lookup("__init__")
         if init is not None:
             self.invoke(init, [instance, *args], kwargs, expr)
         return instance
@@ -218,7 +246,7 @@ class Calls:
         self, instance: InstanceValue, args: list[Any], kwargs: dict[str, Any], expr: ast.AST | None
     ) -> Any:
         """Call an object of a class the file defines: its `__call__`."""
-        method = self.call_method_of(instance) or instance.cls.methods.get("__call__")
+        method = self.call_method_of(instance) or instance.cls.lookup("__call__")
         if method is None:
             return Unknown(f"calling a {instance.cls.node.name} object")
         instance.called = True
@@ -266,7 +294,7 @@ class Calls:
         for instance in self.instances:
             if instance.cls is cls:
                 return instance
-        return self.instantiate(cls, unknown_args(cls.methods.get("__init__"), 1), {}, None)
+        return self.instantiate(cls, unknown_args(cls.lookup("__init__"), 1), {}, None)
 
 
 # Methods a framework calls itself (Keras: the layer/model protocol), run by the subclass.

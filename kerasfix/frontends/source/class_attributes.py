@@ -9,16 +9,16 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from kerasfix.frontends.source.values import ClassValue, Unknown
+from kerasfix.frontends.source.values import NO_CONSTANT, ClassValue, Unknown
 
 
 def class_attribute(cls: ClassValue, attr: str) -> Any:
     """A class constant, a static method (callable as a plain function), or Unknown."""
-    if attr in cls.constants:
-        return cls.constants[attr]
-    method = cls.methods.get(attr)
-    if method is not None and _is_static(method.node):
-        return method
+    if (constant := cls.constant(attr)) is not NO_CONSTANT:
+        return constant
+    method = cls.lookup(attr)
+    if method is not None and (_is_static(method.node) or attr == "__init__"):
+        return method  # `Base.__init__(self, ...)` runs the base's __init__ on `self`
     return Unknown(f"'{cls.node.name}.{attr}' is not a constant of the class body")
 
 

@@ -43,6 +43,7 @@ from kerasfix.frontends.source.value_ops import (
     unary,
 )
 from kerasfix.frontends.source.values import (
+    NO_CONSTANT,
     AttributeBag,
     BoundMethod,
     ClassValue,
@@ -596,13 +597,13 @@ class Evaluator(Calls):
         if isinstance(value, InstanceValue):
             if attr in value.attrs:
                 return value.attrs[attr]
-            methods = value.cls.methods
-            if attr in methods and _is_property(methods[attr]):
-                return self.invoke(methods[attr], [value], {}, None)  # `@property def model`
-            if attr in methods or (value.cls.framework_base and attr in self.inherited_methods):
+            method = value.cls.lookup(attr)
+            if method is not None and _is_property(method):
+                return self.invoke(method, [value], {}, None)  # `@property def model`
+            if method is not None or (value.cls.framework_base and attr in self.inherited_methods):
                 return BoundMethod(value, attr)
-            if attr in value.cls.constants:
-                return value.cls.constants[attr]
+            if (constant := value.cls.constant(attr)) is not NO_CONSTANT:
+                return constant
             return Unknown(f"attribute '{attr}' of a {value.cls.node.name} object")
         if isinstance(value, ClassValue):
             return class_attribute(value, attr)

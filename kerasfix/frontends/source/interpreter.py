@@ -286,6 +286,10 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             )
         if kind is Kind.IMAGE_DATA_FORMAT:
             return self.data_format or "channels_last"  # Keras's default, what configs omit
+        if kind is Kind.BACKEND_NAME:
+            # TensorFlow, as the channels_last default kerasfix reads models with: a
+            # `K.backend() == "theano"` branch (channels first) is not taken
+            return "tensorflow"
         if kind is Kind.IMAGE_DIM_ORDERING:
             return {"channels_first": "th"}.get(self.data_format or "", "tf")
         if kind in (Kind.SET_IMAGE_DATA_FORMAT, Kind.SET_IMAGE_DIM_ORDERING):

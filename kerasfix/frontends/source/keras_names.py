@@ -61,6 +61,7 @@ class Kind(Enum):
     SET_IMAGE_DATA_FORMAT = "set_image_data_format"
     SET_IMAGE_DIM_ORDERING = "set_image_dim_ordering"
     TO_CATEGORICAL = "to_categorical"
+    BACKEND_NAME = "backend_name"  # keras.backend.backend(): the backend kerasfix assumes
     OTHER = "other"
 
 
@@ -97,6 +98,8 @@ def classify(qualname: str) -> Kind | None:
         return Kind.SET_IMAGE_DIM_ORDERING
     if leaf == "to_categorical":
         return Kind.TO_CATEGORICAL
+    if leaf == "backend" and len(parts) >= 2 and parts[-2] == "backend":
+        return Kind.BACKEND_NAME
     if leaf == "Lambda" or (leaf in known_names() and leaf[:1].isupper()):
         return Kind.LAYER
     return Kind.OTHER

@@ -134,6 +134,10 @@ class FunctionValue:
     lines: list[str] = field(default_factory=list)
 
 
+MAX_BASES = 20  # inheritance depth followed
+NO_CONSTANT = object()  # ClassValue.constant: no class on the way defines the name
+
+
 @dataclass(eq=False)
 class ClassValue:
     node: ast.ClassDef
@@ -143,6 +147,27 @@ class ClassValue:
     bases: list[Any] = field(default_factory=list)
     instantiated: bool = False
     constants: dict[str, Any] = field(default_factory=dict)  # class-body names (`SIZE = 32`)
+
+    def lookup(self, name: str, depth: int = 0) -> FunctionValue | None:
+        """A method as Python finds it: the class's own, else its bases' (depth first), so a
+        subclass runs the `__init__` and helpers of a base class the project defines."""
+        if name in self.methods:
+            return self.methods[name]
+        for base in self.bases if depth < MAX_BASES else ():
+            if isinstance(base, ClassValue) and (found := base.lookup(name, depth + 1)):
+                return found
+        return None
+
+    def constant(self, name: str, depth: int = 0) -> Any:
+        """A class-body name, the class's own or a base's; `NO_CONSTANT` when none has it."""
+        if name in self.constants:
+            return self.constants[name]
+        for base in self.bases if depth < MAX_BASES else ():
+            if isinstance(base, ClassValue):
+                found = base.constant(name, depth + 1)
+                if found is not NO_CONSTANT:
+                    return found
+        return NO_CONSTANT
 
 
 @dataclass(eq=False)
