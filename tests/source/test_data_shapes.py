@@ -126,3 +126,30 @@ def test_counts_match_keras() -> None:
         )
         assert dense.count_params() == _flatten_params(sample), sample
         assert math.prod(dense.kernel.shape) + 2 == _flatten_params(sample)
+
+
+def test_pad_sequences_fixes_the_sequence_length_and_one_sample_gives_the_input_shape(
+    tmp_path: Path,
+) -> None:
+    """heldout11: jelly-lemon/deep_learning_study CNN_IMDB_study.py:33, `Input(shape=
+    x_train[0].shape)` after `pad_sequences(x_train, maxlen=250)`: Embedding, Conv1D(8, 3),
+    MaxPool1D(2): 124 steps x 8; Dense(16): 992*16 + 16 = 15,888 (Keras)."""
+    code = (
+        "from tensorflow.keras.datasets import imdb\n"
+        "from tensorflow.keras.layers import Conv1D, Dense, Embedding, Flatten, Input, MaxPool1D\n"
+        "from tensorflow.keras.preprocessing import sequence\n\n"
+        "(x_train, y_train), _ = imdb.load_data(num_words=10000)\n"
+        "x_train = sequence.pad_sequences(x_train, maxlen=250)\n"
+        "inputs = Input(shape=x_train[0].shape)\n"
+        "x = MaxPool1D(2)(Conv1D(8, 3)(Embedding(10000, 10)(inputs)))\n"
+        "out = Dense(16)(Flatten()(x))\n"
+    )
+    path = tmp_path / "imdb_cnn.py"
+    path.write_text(code)
+    result = lint_paths([path], Settings())
+    (finding,) = result.findings
+    assert (finding.rule, finding.data.shape, finding.data.params_flatten) == (
+        "KF001",
+        (124, 8),
+        15_888,
+    )

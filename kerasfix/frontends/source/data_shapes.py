@@ -75,6 +75,12 @@ class DataReading:
             return LossValue(_LOSS_CLASSES[leaf])
         if leaf == "image_dataset_from_directory":
             return self._directory_dataset(kwargs, expr)
+        if leaf == "pad_sequences":
+            # every sequence padded or cut to `maxlen` (without it, the longest one's length)
+            maxlen = kwargs.get("maxlen", args[1] if len(args) > 1 else None)
+            if isinstance(maxlen, int) and not isinstance(maxlen, bool) and maxlen > 0:
+                return DataValue((maxlen,), f"pad_sequences(maxlen={maxlen}) (line {expr.lineno})")
+            return Unknown("the longest sequence's length, which pad_sequences() pads to")
         if leaf == "ImageDataGenerator":
             fmt = kwargs.get("data_format")
             return ImageGenerator(channels_last=self._channels_last(fmt))

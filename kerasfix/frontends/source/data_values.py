@@ -30,9 +30,14 @@ class DataValue:
     image_shape: bool = False
 
     def subscript(self, index: object) -> object:
-        """`x[:700]`, `x[train_idx]`: samples taken, each of the same shape; else unknown."""
+        """`x[:700]`, `x[train_idx]`: samples taken, each of the same shape; `x[0]`: one
+        sample (`Input(shape=x_train[0].shape)`); else unknown."""
         if not self.batched and isinstance(index, slice):
             return self
+        if not self.batched and isinstance(index, int) and not isinstance(index, bool):
+            from kerasfix.frontends.source.values import ArrayValue
+
+            return ArrayValue(self.sample)
         return Unknown("part of loaded data")
 
 
