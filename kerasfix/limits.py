@@ -56,6 +56,8 @@ MAX_MODULE_BYTES = 1_000_000  # a larger project file is not read (generated dat
 # (caller_sizes.py): files looked at for the builder's names, and callers analysed.
 MAX_CALLER_SCAN = 2_000  # .py and .ipynb files under the project root read for the names
 MAX_CALLERS = 8  # files naming the module and the builder analysed as callers
+MAX_SAVER_FILES = 8  # project files spelling a loaded file's name read to find who saved it
+MAX_BASES = 20  # depth of project base classes followed for inherited methods
 MAX_CALLER_NOTEBOOK_BYTES = 8_000_000  # a larger notebook (outputs included) is not read
 MAX_COMPONENT = 10_000  # layer nodes taken from one caller for one Flatten of the builder
 RECOVERY_BUDGET_CHARS = 4_000_000  # characters re-parsed in all while recovering

@@ -22,12 +22,12 @@ from typing import Any
 
 from kerasfix.graph.model import Unknown
 from kerasfix.layers.applications import ARCHITECTURES
+from kerasfix.limits import MAX_SAVER_FILES
 
 SAVERS = {"save", "savez", "savez_compressed"}  # np.save(file, arrays...): values after the file
 DUMPERS = {"dump"}  # joblib.dump(value, file), pickle.dump(value, file): the value first
 LOADERS = frozenset({"numpy.load", "np.load", "joblib.load", "pickle.load"})
 PREDICTS = {"predict", "predict_generator", "predict_on_batch"}
-MAX_SAVER_FILES = 8  # project files that name a loaded file read to find who saved it
 
 
 @dataclass(frozen=True, eq=False)

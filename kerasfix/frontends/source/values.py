@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kerasfix.graph.model import Graph, Layer, Node, Unknown
+from kerasfix.limits import MAX_BASES
 
 __all__ = [
     "ArrayValue",
@@ -134,7 +135,6 @@ class FunctionValue:
     lines: list[str] = field(default_factory=list)
 
 
-MAX_BASES = 20  # inheritance depth followed
 NO_CONSTANT = object()  # ClassValue.constant: no class on the way defines the name
 
 
