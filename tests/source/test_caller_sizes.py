@@ -131,7 +131,7 @@ def test_only_a_notebooks_code_is_searched_for_callers(tmp_path: Path) -> None:
     ]  # fmt: skip
     notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     _write(tmp_path, {"model.py": BUILDER, "explore.ipynb": json.dumps(notebook)})
-    words = caller_files._words(str(tmp_path / "explore.ipynb"))
+    words = caller_files.file_words(str(tmp_path / "explore.ipynb"))
     assert {b"model", b"build", b"m"} <= words and b"notes" not in words
     assert not any(word.startswith(b"iVBOR") for word in words)
     ((rule, _line, _shape, params, message),) = _findings(tmp_path / "model.py")

@@ -49,13 +49,13 @@ def find_candidates(
     in path order."""
     wanted_module = module_word(builder).encode()
     wanted = {name.encode() for name in names}
-    files, more = _python_files(str(root))
+    files, more = python_files(str(root))
     itself = str(builder)
     found = [
         Path(name)
         for name in files
         if name != itself
-        and wanted_module in (words := _words(name))
+        and wanted_module in (words := file_words(name))
         and not wanted.isdisjoint(words)
     ]
     bound = f"more than {MAX_CALLER_SCAN:,} .py files under {root.name}/" if more else None
@@ -66,7 +66,7 @@ def find_candidates(
 _LISTINGS: dict[str, tuple[list[tuple[str, int]], list[str], bool]] = {}
 
 
-def _python_files(root: str) -> tuple[list[str], bool]:
+def python_files(root: str) -> tuple[list[str], bool]:
     """The `.py` and `.ipynb` files under `root` in walk order (at most MAX_CALLER_SCAN, and whether
     there are more), memoised while no folder walked changes (a file added, removed or
     renamed changes its folder's mtime)."""
@@ -146,8 +146,9 @@ def notebook_code(path: Path) -> tuple[str | None, list[tuple[int, int]]]:
     return "\n".join(lines), starts
 
 
-def _words(path: str) -> frozenset[bytes]:
-    """The identifiers in a file, memoised on its size and mtime."""
+def file_words(path: str) -> frozenset[bytes]:
+    """The identifiers in a file (a notebook's code cells only), memoised on its size and
+    mtime."""
     try:
         info = os.stat(path)
     except OSError:
@@ -193,14 +194,3 @@ def current_digest(key: str, imports: Imports) -> str:
     builder, root, *names = key[len(CALLERS_KEY) :].split("\0")
     found = find_candidates(Path(builder), Path(root), tuple(names), imports)
     return candidates_digest(found)
-
-
-def project_python_files(root: Path) -> tuple[list[str], bool]:
-    """The `.py` and `.ipynb` files under `root` (at most MAX_CALLER_SCAN, and whether there
-    are more), as caller search lists them."""
-    return _python_files(str(root))
-
-
-def file_words(path: str) -> frozenset[bytes]:
-    """The identifiers a project file spells (a notebook's code cells only), memoised."""
-    return _words(path)

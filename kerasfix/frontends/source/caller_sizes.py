@@ -93,7 +93,7 @@ def size_from_callers(
     on_disk = project_files.read_module(builder, builder.as_posix())
     if not isinstance(on_disk, project_files.ModuleFile) or on_disk.text != text:
         return sizing
-    root = _search_root(builder)
+    root = project_files.search_root(builder)
     found = caller_files.find_candidates(builder, root, names, project_files.importer_of)
     sizing.depends_on[caller_files.callers_key(builder, root, names)] = (
         caller_files.candidates_digest(found)
@@ -147,12 +147,6 @@ class _Offer:
     nodes: list[Node]
     flatten: Node
     call: str  # `run_train.py:56: comma2(90, 320)`
-
-
-def _search_root(builder: Path) -> Path:
-    """Where callers are looked for: the project root (as for imports), else the folder."""
-    folder = builder.parent
-    return project_files.project_root(folder) or project_files.working_root(folder) or folder
 
 
 def _unsized_sites(graph: Graph) -> dict[Site, list[Node]]:

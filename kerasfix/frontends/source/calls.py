@@ -117,11 +117,9 @@ class Calls:
         instance = scope.vars.get(positional[0].arg)
         if not isinstance(instance, InstanceValue):
             return None
-        for base in owner.bases:
-            found = base.lookup(func.attr) if isinstance(base, ClassValue) else None
-            if found is not None:
-                return PartialValue(found, [instance], {})  # the base's method, bound
-        return None
+        bases = (c for c in owner.ancestry() if c is not owner and func.attr in c.methods)
+        base = next(bases, None)
+        return PartialValue(base.methods[func.attr], [instance], {}) if base else None
 
     def call(
         self,

@@ -211,11 +211,11 @@ def sizing_call(expr: ast.Call, data: Any) -> str:
 def _call_text(expr: ast.Call) -> str:
     """`model.fit(x_train, ...)`: the call with its first argument, short."""
     func = ast.unparse(expr.func)
-    keyword = next((k for k in expr.keywords if k.arg in ("x", "generator")), None)
     if expr.args:
         first = ast.unparse(expr.args[0])
     else:  # `fit(x=training_set, ...)`: the data keyword, or the first keyword
-        keyword = keyword or next(iter(expr.keywords), None)
+        data = [k for k in expr.keywords if k.arg in ("x", "generator")]
+        keyword = next(iter(data or expr.keywords), None)
         first = ast.unparse(keyword) if keyword is not None else ""
     more = ", ..." if len(expr.args) + len(expr.keywords) > 1 else ""
     first = first if len(first) <= 30 else first[:27] + "..."

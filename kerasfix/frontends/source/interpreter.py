@@ -326,11 +326,9 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         found = saved_elsewhere(self.project.importer, name)
         if found is None:
             return None
-        path, line = found
-        module = project_files.read_module(path, path.as_posix())
-        if isinstance(module, project_files.ModuleFile):
-            self.project.files_read[str(path)] = module.digest  # its change re-checks this
-        shown = project_files.display_path(path, self.project.importer)
+        module, line = found
+        self.project.files_read[str(module.path)] = module.digest  # its change re-checks this
+        shown = project_files.display_path(module.path, self.project.importer)
         return loaded(expr.lineno, f"{shown}:{line}", loader)
 
     def call_method(
@@ -341,8 +339,7 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         if (data := self.data_method(receiver, name, args, kwargs, expr)) is not NOT_DATA:
             return data
         if name in PREDICTS and isinstance(receiver, ModelValue | SequentialValue | LayerValue):
-            model = expr.func.value if isinstance(expr.func, ast.Attribute) else expr.func
-            return predicted(dotted(model) or "a model", expr.lineno)
+            return _predicted(expr)
         if isinstance(receiver, SequentialValue):
             added_value = args[0] if args else kwargs.get("layer")  # `add(layer=...)`
             if name == "add" and (args or "layer" in kwargs):
@@ -576,7 +573,7 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         size is unknown (KF002), not a model's raw input. Its `predict` method gives a
         model's outputs (saved_features.py)."""
         if isinstance(expr.func, ast.Attribute) and expr.func.attr in PREDICTS:
-            return predicted(dotted(expr.func.value) or "a model", expr.lineno)
+            return _predicted(expr)
         nodes = tensor_nodes(args[0]) if args else None
         if nodes is None:
             return func
@@ -742,6 +739,12 @@ def _mark_model_features(node: Node, *shapes: Any) -> None:
         if features is not None:
             node.layer.origin["model_features"] = features.reason
             return
+
+
+def _predicted(expr: ast.Call) -> ModelFeatures:
+    """What `model.predict(...)` returns, named as the file writes the model."""
+    model = expr.func.value if isinstance(expr.func, ast.Attribute) else expr.func
+    return predicted(dotted(model) or "a model", expr.lineno)
 
 
 def _keyword_value(expr: ast.Call, name: str) -> ast.expr | None:

@@ -144,6 +144,13 @@ def project_root(folder: Path) -> Path | None:
     return None
 
 
+def search_root(path: Path) -> Path:
+    """Where a file's project is searched (for its callers, for who saved what it loads):
+    the project root (as for imports), else the working folder it lies in, else its folder."""
+    folder = path.parent
+    return project_root(folder) or working_root(folder) or folder
+
+
 def working_root(folder: Path) -> Path | None:
     """Without a `pyproject.toml` or `.git` above it, the working folder is the project root
     when `folder` lies inside it, as in Ruff (`kerasfix lint .` run at a checkout's top, or a

@@ -18,11 +18,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kerasfix.graph.model import Unknown
 from kerasfix.layers.applications import ARCHITECTURES
 from kerasfix.limits import MAX_SAVER_FILES
+
+if TYPE_CHECKING:
+    from kerasfix.frontends.source.project_files import ModuleFile
 
 SAVERS = {"save", "savez", "savez_compressed"}  # np.save(file, arrays...): values after the file
 DUMPERS = {"dump"}  # joblib.dump(value, file), pickle.dump(value, file): the value first
@@ -60,7 +63,7 @@ def loaded_name(call: ast.Call) -> str | None:
     if isinstance(first, ast.Call) and _called_leaf(first) == "open" and first.args:
         first = first.args[0]
     if isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value:
-        return first.value.replace("\\", "/").rsplit("/", 1)[-1]
+        return _file_name(first.value)
     return None
 
 
@@ -68,7 +71,7 @@ def loaded_features(trees: Iterable[ast.Module], name: str | None = None) -> int
     """The line of the first save (np.save/np.savez, joblib/pickle dump) of a headless
     application's predictions; with `name`, only one that writes a file of that name."""
     trees = list(trees)
-    backbones = {name for tree in trees for name in _headless_names(tree)}
+    backbones = {bound for tree in trees for bound in _headless_names(tree)}
     if not backbones:
         return None
     predictions: set[str] = set()
@@ -88,15 +91,13 @@ def loaded_features(trees: Iterable[ast.Module], name: str | None = None) -> int
     return None
 
 
-def saved_elsewhere(importer: Path, name: str) -> tuple[Path, int] | None:
+def saved_elsewhere(importer: Path, name: str) -> tuple[ModuleFile, int] | None:
     """The project file (and line) that saves a headless application's predictions to a file
     called `name`, looked for among the project's files that spell its words (bounded)."""
     from kerasfix.frontends.source import caller_files, project_files
 
-    folder = importer.parent
-    root = project_files.project_root(folder) or project_files.working_root(folder) or folder
     wanted = {w.encode() for w in re.findall(r"[A-Za-z_]\w*", name)} | {b"include_top"}
-    files, _more = caller_files.project_python_files(root)
+    files, _more = caller_files.python_files(str(project_files.search_root(importer)))
     read = 0
     for path in files:
         if path == str(importer) or not wanted <= caller_files.file_words(path):
@@ -106,7 +107,7 @@ def saved_elsewhere(importer: Path, name: str) -> tuple[Path, int] | None:
         if isinstance(module, project_files.ModuleFile):
             line = loaded_features([module.tree], name)
             if line is not None:
-                return Path(path), line
+                return module, line
         if read >= MAX_SAVER_FILES:
             break
     return None
@@ -126,9 +127,14 @@ def _writes(call: ast.Call, name: str) -> bool:
     return any(
         isinstance(node, ast.Constant)
         and isinstance(node.value, str)
-        and node.value.replace("\\", "/").rsplit("/", 1)[-1] == name
+        and _file_name(node.value) == name
         for node in ast.walk(call)
     )
+
+
+def _file_name(path: str) -> str:
+    """`data/x_train.npy` (or a Windows path) -> `x_train.npy`."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def model_features_in(value: Any) -> ModelFeatures | None:

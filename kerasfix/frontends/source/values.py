@@ -8,6 +8,7 @@ file does not determine.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -148,26 +149,24 @@ class ClassValue:
     instantiated: bool = False
     constants: dict[str, Any] = field(default_factory=dict)  # class-body names (`SIZE = 32`)
 
-    def lookup(self, name: str, depth: int = 0) -> FunctionValue | None:
-        """A method as Python finds it: the class's own, else its bases' (depth first), so a
-        subclass runs the `__init__` and helpers of a base class the project defines."""
-        if name in self.methods:
-            return self.methods[name]
-        for base in self.bases if depth < MAX_BASES else ():
-            if isinstance(base, ClassValue) and (found := base.lookup(name, depth + 1)):
-                return found
-        return None
-
-    def constant(self, name: str, depth: int = 0) -> Any:
-        """A class-body name, the class's own or a base's; `NO_CONSTANT` when none has it."""
-        if name in self.constants:
-            return self.constants[name]
+    def ancestry(self, depth: int = 0) -> Iterator[ClassValue]:
+        """The class, then its project base classes, depth first (Python's order for the
+        single inheritance such code uses), at most MAX_BASES deep."""
+        yield self
         for base in self.bases if depth < MAX_BASES else ():
             if isinstance(base, ClassValue):
-                found = base.constant(name, depth + 1)
-                if found is not NO_CONSTANT:
-                    return found
-        return NO_CONSTANT
+                yield from base.ancestry(depth + 1)
+
+    def lookup(self, name: str) -> FunctionValue | None:
+        """A method as Python finds it: the class's own, else its bases', so a subclass runs
+        the `__init__` and helpers of a base class the project defines."""
+        return next((c.methods[name] for c in self.ancestry() if name in c.methods), None)
+
+    def constant(self, name: str) -> Any:
+        """A class-body name, the class's own or a base's; `NO_CONSTANT` when none has it."""
+        return next(
+            (c.constants[name] for c in self.ancestry() if name in c.constants), NO_CONSTANT
+        )
 
 
 @dataclass(eq=False)
