@@ -147,6 +147,7 @@ def distill(
     inputs = prepared.inputs
     targets = _predict(teacher, inputs, np.arange(len(inputs)), options.batch_size)
     mixes = _mixes(teacher, inputs, prepared.train, options, seed) if options.mixup else None
+    del teacher  # the mixes keep it to label each epoch's draw; without them it is freed
     heldout_targets = [t[prepared.heldout] for t in targets]
     labels = inputs.y[prepared.heldout] if inputs.y is not None else None
     with placement.scope(), _loaded(out, suffix) as student:
@@ -228,12 +229,15 @@ class Mixes:
     runs to 6 of 6 with 60 epochs (issue 24; docs/rewrite.md)."""
 
     first: np.ndarray
-    second: np.ndarray
-    weight: np.ndarray
-    targets: list[np.ndarray]
-    teacher: Any = None
-    batch_size: int = 64
-    rng: np.random.Generator = field(default_factory=np.random.default_rng)
+    teacher: Any
+    batch_size: int
+    rng: np.random.Generator
+    second: np.ndarray = field(init=False)
+    weight: np.ndarray = field(init=False)
+    targets: list[np.ndarray] = field(init=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.redraw()
 
     def rows(self, inputs: Inputs, index: np.ndarray) -> np.ndarray:
         a, b = inputs.rows(self.first[index]), inputs.rows(self.second[index])
@@ -259,10 +263,7 @@ def _mixes(
     (integer inputs such as token ids are not mixed)."""
     if len(train) < 2 or not np.issubdtype(inputs.rows(train[:1]).dtype, np.floating):
         return None
-    first = np.asarray(train)
-    mixes = Mixes(first, first, np.ones(len(first)), [], teacher, options.batch_size,
-                  np.random.default_rng(seed + 2))  # fmt: skip
-    mixes.redraw()
+    mixes = Mixes(np.asarray(train), teacher, options.batch_size, np.random.default_rng(seed + 2))
     mixes.label(inputs)
     return mixes
 
