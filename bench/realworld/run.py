@@ -1,10 +1,10 @@
 """kerasfix on public Keras code: a crash/hang/time sweep and a labelled recall set.
 
     python bench/realworld/run.py collect [--mirrors /work/.mirror]   # (re)write sources.json
-    python bench/realworld/run.py collect --repos a/b,c/d [--split heldout3|4|5|6|7|8|9|10|11]
+    python bench/realworld/run.py collect --repos a/b,c/d [--split heldout3|4|...|13]
                                     # (re)write sources_heldout2.json (or the split's list)
     python bench/realworld/run.py [--scratch DIR] [--mirrors DIR] [--no-timing]
-    python bench/realworld/run.py labels [--split S]  # score labels.json (heldout3-11: by name)
+    python bench/realworld/run.py labels [--split S]  # score labels.json (heldout3-13: by name)
     python bench/realworld/run.py verify-labels [--write]             # rebuild labels in Keras
 
 Only references are committed here (sources.json: repo, commit, path; labels.json: sites
@@ -50,6 +50,8 @@ HELDOUT_SOURCES = {
     "heldout9": HERE / "sources_heldout9.json",
     "heldout10": HERE / "sources_heldout10.json",
     "heldout11": HERE / "sources_heldout11.json",
+    "heldout12": HERE / "sources_heldout12.json",
+    "heldout13": HERE / "sources_heldout13.json",
 }
 LABELS = HERE / "labels.json"
 # Splits kept for one final, clean measurement: scored (and their files linted) only when
@@ -64,6 +66,8 @@ SCORED_ONLY_BY_NAME = {
     "heldout9",
     "heldout10",
     "heldout11",
+    "heldout12",
+    "heldout13",
 }
 DEFAULT_MIRRORS = Path("/work/.mirror")
 SUFFIXES = (".py", ".ipynb")
