@@ -221,3 +221,31 @@ def declared_input_shape(config: Config, class_name: str | None = None) -> Shape
             dims = _dims(normalized["input_shape"])
             return None if dims is None else (batch, *dims)
     return None
+
+
+# Keras 1's `merge(inputs, mode=...)` function -> the Keras 2+ merge layer it became.
+_MERGE_MODES = {
+    "sum": "Add",
+    "mul": "Multiply",
+    "ave": "Average",
+    "max": "Maximum",
+    "concat": "Concatenate",
+    "dot": "Dot",
+}
+
+
+def keras1_merge(kwargs: Config) -> tuple[str, list[Any], Config] | None:
+    """The merge layer (class name, positional arguments, keywords) a Keras 1
+    `merge(..., mode="concat", concat_axis=1)` call builds, or None for a mode Keras 2
+    has no layer for (`cos`, a callable) or one the code does not state literally."""
+    mode = kwargs.get("mode", "sum")  # Keras 1's default
+    if not isinstance(mode, str) or mode not in _MERGE_MODES:
+        return None
+    config: Config = {}
+    if mode == "concat":
+        config["axis"] = kwargs.get("concat_axis", -1)
+    if mode == "dot":
+        config["axes"] = kwargs.get("dot_axes", -1)
+    if "name" in kwargs:
+        config["name"] = kwargs["name"]
+    return _MERGE_MODES[mode], [], config

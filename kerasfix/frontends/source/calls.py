@@ -287,6 +287,35 @@ class Calls:
                     self.paths.new_call()
                     self.invoke(function, unknown_args(function, 0), flipped, None)
 
+    def explore_untaken_flags(self, made: set[tuple[int | None, int]]) -> None:
+        """Run again, with the flag on, what the file calls only with a flag off.
+
+        `Network(False)` skips the `if learn:` branch that builds and trains the model: the
+        author turns it on elsewhere (a commented-out call, another script), so a model
+        spelled in the file is still analysed. Only a function whose calls made no layer
+        at all (`made`: the (cell, line) of every layer made) is run again: a builder
+        called with `aux_logits=False` built its model, and the file chose that model."""
+        for owner, function in self._defined_functions():
+            if not function.called:
+                continue  # explored already (explore_uncalled_code)
+            flags = untaken_flags(function, made)
+            if not flags:
+                continue
+            self.paths.new_call()
+            if owner is None:
+                self.invoke(function, [], flags, None)
+            elif function.node.name == "__init__":
+                self.instantiate(owner, [], flags, None)
+            else:
+                self.invoke(function, [self._any_instance(owner)], flags, None)
+
+    def _defined_functions(self) -> list[tuple[ClassValue | None, FunctionValue]]:
+        """Every function and method the file defines, with the class of each method."""
+        found: list[tuple[ClassValue | None, FunctionValue]] = [(None, f) for f in self.functions]
+        for cls in self.classes:
+            found += [(cls, m) for m in cls.methods.values() if m.node in cls.node.body]
+        return found
+
     def _any_instance(self, cls: ClassValue) -> InstanceValue:
         """An instance the file made (its attributes are known), else a fresh one."""
         for instance in self.instances:
@@ -307,10 +336,12 @@ def _spells_flatten(method: FunctionValue) -> bool:
     """Whether a method's code names `Flatten`: the framework class helpers worth running
     unasked (a model zoo's Layer subclasses have dozens of others, which took the sweep's
     p99 per file from 0.21 to 0.47 s when all were run)."""
-    return any(
-        (isinstance(node, ast.Name) and node.id == "Flatten")
-        or (isinstance(node, ast.Attribute) and node.attr == "Flatten")
-        for node in ast.walk(method.node)
+    return any(_names_flatten(node) for node in ast.walk(method.node))
+
+
+def _names_flatten(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Name) and node.id == "Flatten") or (
+        isinstance(node, ast.Attribute) and node.attr == "Flatten"
     )
 
 
@@ -336,6 +367,26 @@ def unknown_args(function: FunctionValue | None, skip: int) -> list[Any]:
     positional = [*spec.posonlyargs, *spec.args][skip:]
     required = positional[: len(positional) - len(spec.defaults)] if spec.defaults else positional
     return [Unknown(f"'{a.arg}' is a parameter of {function.qualname}()") for a in required]
+
+
+def untaken_flags(function: FunctionValue, made: set[tuple[int | None, int]]) -> dict[str, bool]:
+    """The parameters `p` whose `if p:` body holds a Flatten call, each set to True, when
+    no layer was made inside the function (none for a function that made one)."""
+    first, last = function.node.lineno, function.node.end_lineno or function.node.lineno
+    if any(cell == function.cell and first <= line <= last for cell, line in made):
+        return {}
+    spec = function.node.args
+    params = {a.arg for a in (*spec.posonlyargs, *spec.args, *spec.kwonlyargs)}
+    flags: dict[str, bool] = {}
+    for node in ast.walk(function.node):
+        if not (isinstance(node, ast.If) and isinstance(node.test, ast.Name)):
+            continue
+        if node.test.id not in params or node.test.id in flags:
+            continue
+        calls = (n for stmt in node.body for n in ast.walk(stmt) if isinstance(n, ast.Call))
+        if any(_names_flatten(c.func) for c in calls):
+            flags[node.test.id] = True
+    return flags
 
 
 def flipped_flags(function: FunctionValue) -> dict[str, bool]:

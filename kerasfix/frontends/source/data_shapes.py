@@ -35,6 +35,11 @@ _LOSS_CLASSES = {
     "BinaryCrossentropy": "binary_crossentropy",
     "MeanSquaredError": "mean_squared_error",
 }
+# The Keras data names `data_function` reads: a `from keras.utils import *` defines them.
+KERAS_DATA_NAMES = frozenset(
+    {*_LOSS_CLASSES, "image_dataset_from_directory", "pad_sequences", "ImageDataGenerator",
+     "load_img", "img_to_array"}
+)  # fmt: skip
 # Dataset methods that keep the elements as they are.
 _KEEPS_ELEMENTS = frozenset(
     {"cache", "prefetch", "shuffle", "repeat", "take", "skip", "with_options", "apply_options"}

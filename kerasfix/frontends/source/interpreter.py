@@ -18,7 +18,12 @@ from typing import Any
 from kerasfix.frontends.source import keras_names, project_files
 from kerasfix.frontends.source.calls import unknown_args
 from kerasfix.frontends.source.class_entries import entries, list_elements
-from kerasfix.frontends.source.data_shapes import DATA_TYPES, NOT_DATA, DataReading
+from kerasfix.frontends.source.data_shapes import (
+    DATA_TYPES,
+    KERAS_DATA_NAMES,
+    NOT_DATA,
+    DataReading,
+)
 from kerasfix.frontends.source.evaluator import Evaluator, dotted
 from kerasfix.frontends.source.feeds import (
     DATA_METHODS,
@@ -70,7 +75,7 @@ from kerasfix.frontends.source.values import (
 from kerasfix.graph.model import Graph, Layer, Node, Shape, SourceSpan
 from kerasfix.layers import legacy
 from kerasfix.layers.applications import ARCHITECTURES
-from kerasfix.layers.arithmetic import expected_input_rank
+from kerasfix.layers.arithmetic import expected_input_rank, identity_shape
 from kerasfix.layers.registry import Role, lookup
 
 INPUT_SHAPE_KEYS = ("batch_input_shape", "batch_shape", "input_shape")
@@ -161,7 +166,11 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
     # ----------------------------------------------------------------- evaluator hooks
 
     def exported_by_star(self, qualname: str) -> bool:
-        return keras_names.classify(qualname) not in (None, Kind.OTHER)
+        kind = keras_names.classify(qualname)
+        if kind is Kind.OTHER:  # the functions this interpreter reads (`concatenate`)
+            leaf = qualname.rsplit(".", 1)[-1]
+            return leaf in MERGE_FUNCTIONS or leaf in KERAS_DATA_NAMES or leaf == "merge"
+        return kind is not None
 
     def bag_attributes_of(self, qualname: str) -> bool:
         return keras_names.classify(qualname) is None
@@ -312,6 +321,14 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             layer = self.make_layer(MERGE_FUNCTIONS[leaf], [], dict(kwargs), expr)
             if isinstance(layer, LayerValue):
                 return self.apply_layer(layer.layer, args[0] if args else None, expr)
+        if kind is Kind.OTHER and leaf == "merge" and (merge := legacy.keras1_merge(kwargs)):
+            layer = self.make_layer(*merge, expr)
+            if isinstance(layer, LayerValue):
+                inputs = args[0] if args else kwargs.get("inputs")
+                return self.apply_layer(layer.layer, inputs, expr)
+        opaque = self.opaque_tensor_function(qualname, args, kwargs, expr)
+        if opaque is not NOT_A_TENSOR_FUNCTION:
+            return opaque
         return super().call_ref(func, args, kwargs, expr)
 
     def _loaded_features(self, qualname: str, expr: ast.Call) -> ModelFeatures | None:
@@ -648,6 +665,12 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             sized = self._input_node((None, *seq.data_shape[1:]), None, None, None)
             self.mark_sized(seq, sized)
             return sized
+        later = _declared_after_identities(items)
+        if later is not None:
+            declared, reason = declared_from_config(later.config)
+            node = self._input_node(declared, reason, None, None)
+            node.layer.origin["declared_at"] = later.span
+            return node
         name = f"'{seq.layer.name}'" if seq.layer.name else "the Sequential model"
         reason = f"{name} declares no input shape (no input_shape=, Input or build())"
         # The first layer still fixes the rank: channels (and Resizing sizes) are followed.
@@ -712,6 +735,8 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
                 node = self._input_node(None, reason, None, None)
                 self.call_instance(instance, [TensorValue(node)], {}, None)
         self.explore_uncalled_code()
+        made = {(layer.span.cell, layer.span.line) for layer in self.made_layers if layer.span}
+        self.explore_untaken_flags(made)
 
 
 def _not_a_tensor(layer: Layer, inputs: Any, expr: ast.AST | None) -> str:
@@ -730,6 +755,24 @@ def _not_a_tensor(layer: Layer, inputs: Any, expr: ast.AST | None) -> str:
     return (
         f"{layer.class_name} is called on `{text}` (line {argument.lineno}), which is not a tensor"
     )
+
+
+def _declared_after_identities(items: list[tuple[Any, bool, int]]) -> Layer | None:
+    """The layer that declares the input shape behind leading shape-keeping layers
+    (`Sequential([BatchNormalization(), LSTM(..., input_shape=(40, 1))])`, augmentation
+    layers before `Conv2D(..., input_shape=...)`). Keras ignores a later layer's
+    `input_shape` and sizes the model at its first call, but layers that keep their input's
+    shape hand that layer the model's input, so the author's declaration is its size."""
+    for value, _conditional, _line in items:
+        if not isinstance(value, LayerValue):
+            return None
+        declared, reason = declared_from_config(value.layer.config)
+        if declared is not None or reason is not None:
+            return value.layer
+        spec = lookup(value.layer.class_name)
+        if spec is None or spec.output_shape is not identity_shape:
+            return None
+    return None
 
 
 def _mark_model_features(node: Node, *shapes: Any) -> None:

@@ -147,3 +147,52 @@ def is_tensor_reshape(qualname: str) -> bool:
 def is_int_shape(qualname: str) -> bool:
     """`K.int_shape(x)` (also `keras.ops.shape`, static in Keras 3): a tensor's static shape."""
     return _keras_module(qualname) in (("keras.backend", "int_shape"), ("keras.ops", "shape"))
+
+
+# TensorFlow functions on tensors that are a Keras layer in disguise: (module, leaf) -> layer.
+_POOLS = {"max_pool2d": "MaxPooling2D", "avg_pool2d": "AveragePooling2D",
+          "max_pool1d": "MaxPooling1D", "avg_pool1d": "AveragePooling1D",
+          "max_pool3d": "MaxPooling3D", "avg_pool3d": "AveragePooling3D"}  # fmt: skip
+
+
+def tensor_function_layer(
+    qualname: str, args: list[Any], kwargs: dict[str, Any]
+) -> tuple[str, dict[str, Any], Any] | None:
+    """The Keras layer a TensorFlow tensor function computes, as (class name, config,
+    inputs): `tf.concat([a, b], axis=-1)` is Concatenate, `tf.image.resize(x, (h, w))`
+    Resizing, `tf.nn.max_pool2d(x, 2, 2, "VALID")` MaxPooling2D; None for anything else
+    (or arguments not written literally)."""
+    module, leaf = _keras_module(qualname)
+    if (module, leaf) in (("tensorflow", "concat"), ("keras.ops", "concatenate")):
+        values = args[0] if args else kwargs.get("values", kwargs.get("xs"))
+        axis = args[1] if len(args) > 1 else kwargs.get("axis", 0 if leaf == "concat" else -1)
+        return ("Concatenate", {"axis": axis}, values) if isinstance(axis, int) else None
+    if module == "tensorflow.image" and leaf in ("resize", "resize_images"):
+        size = args[1] if len(args) > 1 else kwargs.get("size")
+        if isinstance(size, tuple | list) and len(size) == 2:
+            height, width = size
+            if all(isinstance(d, int) and not isinstance(d, bool) for d in (height, width)):
+                return "Resizing", {"height": height, "width": width}, args[0] if args else None
+        return None
+    if module == "tensorflow.nn" and leaf in _POOLS:
+        names = ("input", "ksize", "strides", "padding")
+        bound = dict(zip(names, args, strict=False)) | kwargs
+        padding = bound.get("padding", "VALID")
+        pool, strides = bound.get("ksize"), bound.get("strides")
+        if not (isinstance(padding, str) and _literal_window(pool) and _literal_window(strides)):
+            return None
+        config = {"pool_size": pool, "strides": strides, "padding": padding.lower()}
+        return _POOLS[leaf], config, bound.get("input")
+    return None
+
+
+def _literal_window(value: Any) -> bool:
+    """An int or a tuple/list of ints (NHWC ksize/strides with 1s for batch and channels
+    are not read: Keras has no such form)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value > 0
+    return (
+        isinstance(value, tuple | list)
+        and 0 < len(value) <= 3
+        and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
+    )

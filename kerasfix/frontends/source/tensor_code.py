@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from kerasfix.frontends.source import keras_names
 from kerasfix.frontends.source.evaluator import dotted
-from kerasfix.frontends.source.keras_arguments import config_value
+from kerasfix.frontends.source.keras_arguments import config_value, tensor_nodes
 from kerasfix.frontends.source.value_ops import reshape_array
 from kerasfix.frontends.source.values import (
     ArrayValue,
@@ -88,7 +88,32 @@ class TensorCode:
             reshaped = self._tensor_reshape(args, kwargs, expr)
             if reshaped is not None:
                 return reshaped
+        as_layer = keras_names.tensor_function_layer(qualname, args, kwargs)
+        if as_layer is not None:
+            class_name, config, inputs = as_layer
+            if tensor_nodes(inputs) is not None:
+                layer = Layer(class_name, config, span=None, origin={"implicit": True})
+                return self.apply_layer(layer, inputs, expr)
         return NOT_A_TENSOR_FUNCTION
+
+    def opaque_tensor_function(
+        self, qualname: str, args: list[Any], kwargs: dict[str, Any], expr: ast.Call
+    ) -> Any:
+        """Any other TensorFlow or Keras function applied to tensors (`tf.transpose(x)`,
+        `tf.math.reduce_max(x, 1)`): a tensor derived from them whose shape kerasfix does
+        not compute, so a Flatten of it is a site of unknown size (KF002), not a raw input.
+        NOT_A_TENSOR_FUNCTION when no argument is a tensor."""
+        root = qualname.split(".", 1)[0]
+        if root != "tensorflow" and not keras_names.is_keras(qualname):
+            return NOT_A_TENSOR_FUNCTION
+        first = args[0] if args else next(iter(kwargs.values()), None)
+        nodes = tensor_nodes(first)
+        if nodes is None:
+            return NOT_A_TENSOR_FUNCTION
+        leaf = qualname.rsplit(".", 1)[-1]
+        reason = f"the shape {leaf}() returns (line {expr.lineno}) is not computed by kerasfix"
+        layer = Layer("Unknown", {}, opaque=reason, origin={"implicit": True})
+        return TensorValue(self._node(layer, nodes))
 
     def _tensor_reshape(self, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -> Any:
         """`tf.reshape(x, [-1, 28, 28, 1])` (often the first line of a subclassed `call()`):
