@@ -68,6 +68,10 @@ class DataReading:
             return _cv2(leaf, args, kwargs)
         if root in ("numpy", "np") and leaf in ("array", "asarray", "stack", "expand_dims"):
             return _numpy(leaf, args, kwargs, expr)
+        if root in ("numpy", "np") and leaf in ("concatenate", "vstack", "row_stack"):
+            return _joined_samples(leaf, args, kwargs, expr)
+        if root in ("numpy", "np") and (array := _unknown_count_array(leaf, args, kwargs, expr)):
+            return array
         if root in ("numpy", "np") and leaf in ("eye", "identity"):
             size = args[0] if args else kwargs.get("N", kwargs.get("n"))
             square = isinstance(size, int) and not isinstance(size, bool) and size > 0
@@ -358,6 +362,50 @@ def _numpy(leaf: str, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -
     (sample,) = shapes
     assert sample is not None
     return DataValue(sample, f"np.{leaf}() of a list (line {expr.lineno})")
+
+
+def _joined_samples(leaf: str, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -> Any:
+    """`np.concatenate((a, b, c), axis=0)` of arrays whose samples share a shape: more
+    samples of that shape (the per-class image arrays of a dataset joined into one)."""
+    parts = args[0] if args else kwargs.get("arrays", kwargs.get("tup"))
+    axis = args[1] if len(args) > 1 else kwargs.get("axis", 0)
+    items = parts.items if isinstance(parts, ListValue) else parts
+    if axis != 0 or not isinstance(items, list | tuple) or not items:
+        return NOT_DATA
+    samples = set()
+    for item in items:
+        if isinstance(item, DataValue) and not item.batched:
+            samples.add(item.sample)
+        elif isinstance(item, ArrayValue) and item.shape:
+            samples.add(item.shape[1:])
+        else:
+            return NOT_DATA
+    if len(samples) != 1:
+        return NOT_DATA
+    (sample,) = samples
+    return DataValue(sample, f"np.{leaf}() of arrays (line {expr.lineno})")
+
+
+# NumPy constructors whose shape is their first argument (or `shape=`).
+_SHAPED_CONSTRUCTORS = frozenset({"zeros", "ones", "empty", "full"})
+
+
+def _unknown_count_array(
+    leaf: str, args: list[Any], kwargs: dict[str, Any], expr: ast.Call
+) -> DataValue | None:
+    """`np.zeros((len(files), 64, 64, 3))`: as many samples as the run finds, each of the
+    literal shape after the first axis (a literal first axis is an ArrayValue instead)."""
+    if leaf not in _SHAPED_CONSTRUCTORS:
+        return None
+    dims = args[0] if args else kwargs.get("shape")
+    if isinstance(dims, ListValue):
+        dims = tuple(dims.items)
+    if not isinstance(dims, tuple) or len(dims) < 2 or is_number(dims[0]):
+        return None
+    sample = dims[1:]
+    if not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in sample):
+        return None
+    return DataValue(sample, f"np.{leaf}() of {len(sample)}-axis samples (line {expr.lineno})")
 
 
 def _literal_shape(value: Any) -> tuple[int, ...] | None:

@@ -34,6 +34,13 @@ class DataValue:
         sample (`Input(shape=x_train[0].shape)`); else unknown."""
         if not self.batched and isinstance(index, slice):
             return self
+        if not self.batched and isinstance(index, tuple) and len(index) <= len(self.sample) + 1:
+            # `x[train, :, :, :]`: samples picked on the first axis, every other axis whole
+            whole = all(isinstance(i, slice) and i == slice(None) for i in index[1:])
+            if whole and not isinstance(index[0], int | str | tuple):
+                return self
+        if not self.batched and not isinstance(index, int | str | tuple | slice):
+            return self  # `x[train_idx]`, `x[mask]`: some samples, each as it was
         if not self.batched and isinstance(index, int) and not isinstance(index, bool):
             from kerasfix.frontends.source.values import ArrayValue
 

@@ -198,6 +198,8 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         if isinstance(func, SequentialValue | ModelValue) and args and is_data(args[0]):
             self.note_model_call(func, "__call__", args, kwargs, expr)
             return Unknown("a model's output on data")
+        if not isinstance(func, LayerValue | SequentialValue | ModelValue):
+            return Unknown(f"the result of calling a value of unknown kind (line {expr.lineno})")
         return self.apply_layer(func.layer, args[0] if args else kwargs.get("inputs"), expr)
 
     def call_method_of(self, instance: InstanceValue) -> Any:

@@ -30,6 +30,9 @@ from kerasfix.layers.applications import ARCHITECTURES, TAP, tap_of
 
 # What `call_tensor_function` returns for a call it does not model.
 NOT_A_TENSOR_FUNCTION = object()
+# Functions of tensors whose result is no tensor: a callable (`K.function([model.input],
+# [layer.output])`), a static shape or a Python value.
+_NOT_TENSOR_VALUED = frozenset({"function", "int_shape", "shape", "get_value", "eval", "ndim"})
 
 
 class TensorCode:
@@ -103,14 +106,15 @@ class TensorCode:
         `tf.math.reduce_max(x, 1)`): a tensor derived from them whose shape kerasfix does
         not compute, so a Flatten of it is a site of unknown size (KF002), not a raw input.
         NOT_A_TENSOR_FUNCTION when no argument is a tensor."""
-        root = qualname.split(".", 1)[0]
+        root, leaf = qualname.split(".", 1)[0], qualname.rsplit(".", 1)[-1]
         if root != "tensorflow" and not keras_names.is_keras(qualname):
+            return NOT_A_TENSOR_FUNCTION
+        if leaf in _NOT_TENSOR_VALUED:
             return NOT_A_TENSOR_FUNCTION
         first = args[0] if args else next(iter(kwargs.values()), None)
         nodes = tensor_nodes(first)
         if nodes is None:
             return NOT_A_TENSOR_FUNCTION
-        leaf = qualname.rsplit(".", 1)[-1]
         reason = f"the shape {leaf}() returns (line {expr.lineno}) is not computed by kerasfix"
         layer = Layer("Unknown", {}, opaque=reason, origin={"implicit": True})
         return TensorValue(self._node(layer, nodes))
