@@ -21,8 +21,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kerasfix.runner import lint_paths
-from kerasfix.settings import Settings
+from tests.source.one_file import findings_of
 
 LSTM_AFTER_NORMALISATION = """
 import tensorflow as tf
@@ -113,41 +112,33 @@ network.predict()
 """
 
 
-def _findings(tmp_path: Path, text: str) -> list[tuple[str, int, int | None]]:
-    path = tmp_path / "model.py"
-    path.write_text(text)
-    result = lint_paths([path], Settings())
-    assert not result.errors
-    return [(f.rule, f.line, f.data.params_flatten) for f in result.findings]
-
-
 def test_an_input_shape_behind_normalisation_sizes_the_model(tmp_path: Path) -> None:
-    assert _findings(tmp_path, LSTM_AFTER_NORMALISATION) == [("KF001", 7, 655_424)]
+    assert findings_of(tmp_path, LSTM_AFTER_NORMALISATION) == [("KF001", 7, 655_424)]
 
 
 def test_an_input_shape_behind_augmentation_layers_sizes_the_model(tmp_path: Path) -> None:
-    assert _findings(tmp_path, AUGMENTATION_FIRST) == [("KF001", 12, 33_554_944)]
+    assert findings_of(tmp_path, AUGMENTATION_FIRST) == [("KF001", 12, 33_554_944)]
 
 
 def test_an_input_shape_behind_a_convolution_does_not(tmp_path: Path) -> None:
     """The first Conv2D changes the shape, so the later layer's input is not the model's
     input: Keras ignores that declaration, and the size stays unknown."""
-    assert _findings(tmp_path, CONV_FIRST) == [("KF002", 5, None)]
+    assert findings_of(tmp_path, CONV_FIRST) == [("KF002", 5, None)]
 
 
 def test_a_star_import_defines_concatenate(tmp_path: Path) -> None:
-    assert _findings(tmp_path, STAR_CONCATENATE) == [("KF001", 10, 1_574_500)]
+    assert findings_of(tmp_path, STAR_CONCATENATE) == [("KF001", 10, 1_574_500)]
 
 
 def test_keras1_merge_is_the_layer_it_became(tmp_path: Path) -> None:
-    assert _findings(tmp_path, KERAS1_MERGE) == [
+    assert findings_of(tmp_path, KERAS1_MERGE) == [
         ("KF001", 11, 125_450),
         ("KF001", 12, 62_730),
     ]
 
 
 def test_a_class_made_only_with_its_flag_off_is_run_with_it_on(tmp_path: Path) -> None:
-    assert _findings(tmp_path, FLAG_OFF) == [("KF001", 16, 401_536)]
+    assert findings_of(tmp_path, FLAG_OFF) == [("KF001", 16, 401_536)]
 
 
 TENSORFLOW_FUNCTIONS = """
@@ -167,7 +158,7 @@ def test_tensorflow_functions_on_feature_maps(tmp_path: Path) -> None:
     """`tf.concat` is a Concatenate and `tf.image.resize` a Resizing layer (tf.keras wraps
     both as TFOpLambda layers: 30x30x16 and 16x16x8); a function kerasfix does not size
     (`tf.transpose`) still yields a feature map of unknown size, not a raw input."""
-    assert _findings(tmp_path, TENSORFLOW_FUNCTIONS) == [
+    assert findings_of(tmp_path, TENSORFLOW_FUNCTIONS) == [
         ("KF001", 8, 30 * 30 * 16 * 10 + 10),
         ("KF001", 9, 16 * 16 * 8 * 10 + 10),
         ("KF002", 10, None),

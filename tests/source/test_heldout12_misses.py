@@ -16,8 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kerasfix.runner import lint_paths
-from kerasfix.settings import Settings
+from tests.source.one_file import findings_of
 
 JOINED_ARRAYS = """
 import glob
@@ -72,17 +71,9 @@ points = embed(x_test[:150])
 """
 
 
-def _findings(tmp_path: Path, text: str) -> list[tuple[str, int, int | None]]:
-    path = tmp_path / "model.py"
-    path.write_text(text)
-    result = lint_paths([path], Settings())
-    assert not result.errors
-    return [(f.rule, f.line, f.data.params_flatten) for f in result.findings]
-
-
 def test_joined_per_class_arrays_size_the_model(tmp_path: Path) -> None:
-    assert _findings(tmp_path, JOINED_ARRAYS) == [("KF001", 28, 1_048_704)]
+    assert findings_of(tmp_path, JOINED_ARRAYS) == [("KF001", 28, 1_048_704)]
 
 
 def test_a_backend_function_of_the_model_is_a_callable(tmp_path: Path) -> None:
-    assert _findings(tmp_path, BACKEND_FUNCTION) == [("KF001", 14, 19_650)]
+    assert findings_of(tmp_path, BACKEND_FUNCTION) == [("KF001", 14, 19_650)]
