@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from kerasfix.frontends.source.data_values import DataValue
 from kerasfix.frontends.source.label_values import np_unique
 from kerasfix.frontends.source.value_ops import concrete_items, reshape_array
 from kerasfix.frontends.source.values import (
@@ -209,6 +210,8 @@ def _np_statistic(name: str) -> Callable[[list[Any], dict[str, Any]], Any]:
         array normalised by it keeps its shape (`(x - mean) / std`)."""
         array = args[0] if args else None
         axis = args[1] if len(args) > 1 else kwargs.get("axis")
+        if isinstance(array, DataValue) and not array.batched and axis is None:
+            return RunTimeNumber(f"np.{name}() of loaded data, known at run time")
         if isinstance(array, ArrayValue) and array.shape and not kwargs.get("keepdims"):
             axes = axis if isinstance(axis, tuple) else (axis,)
             every = {a % len(array.shape) for a in axes if isinstance(a, int)} == set(
@@ -222,7 +225,10 @@ def _np_statistic(name: str) -> Callable[[list[Any], dict[str, Any]], Any]:
 
 
 NUMPY_FUNCTIONS: dict[str, Callable[[list[Any], dict[str, Any]], Any]] = {
-    **{name: _np_statistic(name) for name in ("mean", "std", "var", "max", "min", "median")},
+    **{
+        name: _np_statistic(name)
+        for name in ("mean", "std", "var", "max", "min", "median", "amax", "amin", "ptp")
+    },
     "expand_dims": _expand_dims,
     "reshape": _np_reshape,
     "array": _np_array,

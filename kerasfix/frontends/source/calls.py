@@ -40,6 +40,7 @@ class Calls:
     if TYPE_CHECKING:
         call_depth: int
         running: list[FunctionValue]
+        early_returns: list[list[Any]]
         cell: int | None
         lines: list[str]
         classes: list[ClassValue]
@@ -185,20 +186,25 @@ class Calls:
         self._bind_arguments(function, args, kwargs, local)
         self.call_depth += 1
         self.running.append(function)
+        self.early_returns.append([])
         # Positions inside the body belong to the cell (and lines) the function was written in.
         saved_place = self.cell, self.lines
         self.cell, self.lines = function.cell, function.lines
+        value: Any = None
         try:
             self.exec_block(function.node.body, local)
         except Return as result:
-            return result.value
+            value = result.value
         except (Break, Continue):
-            return None
+            pass
         finally:
             self.call_depth -= 1
             self.running.pop()
+            early = self.early_returns.pop()
             self.cell, self.lines = saved_place
-        return None
+        # A guard's early `return None` (or a model returned early, when the end returns
+        # nothing) is not the function's one result: the value the body reaches wins.
+        return value if value is not None or not early else early[0]
 
     def _bind_arguments(
         self, function: FunctionValue, args: list[Any], kwargs: dict[str, Any], local: Scope

@@ -15,6 +15,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from kerasfix.frontends.source.data_values import (
+    DatasetBunch,
     DataValue,
     ImageGenerator,
     ImageValue,
@@ -23,11 +24,18 @@ from kerasfix.frontends.source.data_values import (
 )
 from kerasfix.frontends.source.model_layers import ModelLayers
 from kerasfix.frontends.source.value_ops import is_number
-from kerasfix.frontends.source.values import ArrayValue, BoundMethod, ListValue, Ref, Unknown
+from kerasfix.frontends.source.values import (
+    ArrayValue,
+    BoundMethod,
+    ListValue,
+    Ref,
+    RunTimeNumber,
+    Unknown,
+)
 
 # What the hooks return for a value or call they do not model.
 NOT_DATA = object()
-DATA_TYPES = (DataValue, ImageValue, ImageGenerator)
+DATA_TYPES = (DataValue, ImageValue, ImageGenerator, DatasetBunch)
 _CHANNELS = {"grayscale": 1, "rgb": 3, "rgba": 4}
 _LOSS_CLASSES = {
     "CategoricalCrossentropy": "categorical_crossentropy",
@@ -78,6 +86,8 @@ class DataReading:
             return ArrayValue((size, size)) if square and len(args) < 2 else NOT_DATA
         if qualname == "sklearn.model_selection.train_test_split":
             return _split(args, kwargs, expr)
+        if qualname.startswith("sklearn.datasets.") and leaf in _IMAGE_DATASETS:
+            return _image_dataset(leaf, kwargs, expr)
         if not keras:
             return NOT_DATA
         if leaf in _LOSS_CLASSES:
@@ -103,6 +113,8 @@ class DataReading:
 
     def data_attribute(self, value: Any, attr: str) -> Any:
         """An attribute of a data value (`x.shape`, `ds.cache`, `gen.flow_from_directory`)."""
+        if isinstance(value, DatasetBunch):
+            return value.field(attr)
         generator_methods = ("flow_from_directory", "flow_from_dataframe", "flow", "fit")
         if isinstance(value, ImageGenerator) and attr in generator_methods:
             return BoundMethod(value, attr)
@@ -138,7 +150,8 @@ class DataReading:
     def data_arithmetic(self, left: Any, right: Any) -> Any:
         """`x / 255.0` keeps the samples' shape."""
         for value, other in ((left, right), (right, left)):
-            if isinstance(value, DataValue) and not value.batched and is_number(other):
+            scalar = is_number(other) or isinstance(other, RunTimeNumber)
+            if isinstance(value, DataValue) and not value.batched and scalar:
                 return value
             if isinstance(value, OneHotLabels | ModelLayers):
                 return Unknown(value.reason)  # not known to keep the rank or the items
@@ -228,8 +241,13 @@ def _split(arrays: list[Any], kwargs: dict[str, Any], expr: ast.Call) -> Any:
     scikit-learn's order (X_train, X_test, y_train, y_test); how many samples each part
     holds where every array's count and the sizes are known, else left open."""
     samples = [_sample_of(a) for a in arrays]
-    if not arrays or any(s is None for s in samples):
+    if not arrays or all(s is None for s in samples):
         return Unknown("a split of data not known statically")
+    if any(s is None for s in samples):  # each array is split alone: the known ones stay known
+        text = f"train_test_split() (line {expr.lineno})"
+        unknown = Unknown("a split of data not known statically")
+        parts = [DataValue(s, text) if s is not None else unknown for s in samples]
+        return tuple(part for part in parts for _ in (0, 1))
     counts = {a.shape[0] if isinstance(a, ArrayValue) else None for a in arrays}
     n = counts.pop() if len(counts) == 1 else None
     parts = _split_counts(n, kwargs) if isinstance(n, int) else None
@@ -406,6 +424,38 @@ def _unknown_count_array(
     if not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in sample):
         return None
     return DataValue(sample, f"np.{leaf}() of {len(sample)}-axis samples (line {expr.lineno})")
+
+
+# scikit-learn's image datasets: the (rows, cols) of their `images` at default arguments.
+_IMAGE_DATASETS = {"fetch_lfw_people": (125, 94), "fetch_olivetti_faces": (64, 64),
+                   "load_digits": (8, 8)}  # fmt: skip
+
+
+def _image_dataset(leaf: str, kwargs: dict[str, Any], expr: ast.Call) -> Any:
+    """`fetch_lfw_people(resize=0.4)`: faces cut at scikit-learn's default slice (125x94)
+    and scaled as it scales them (`int(resize * side)`), colour adding an axis;
+    `fetch_olivetti_faces()` 64x64; `load_digits()` 8x8. `images` holds them, `data` the
+    same flattened, `target` one label each."""
+    rows, cols = _IMAGE_DATASETS[leaf]
+    channels: tuple[int, ...] = ()
+    if leaf == "fetch_lfw_people":
+        if "slice_" in kwargs:
+            return Unknown("faces cut at a slice_ kerasfix does not read")
+        resize = kwargs.get("resize", 0.5)
+        if not is_number(resize) or resize <= 0:
+            return Unknown("faces scaled by a factor known only at run time")
+        rows, cols = int(resize * rows), int(resize * cols)
+        color = kwargs.get("color", False)
+        if not isinstance(color, bool):
+            return Unknown("faces in colour or not, decided at run time")
+        channels = (3,) if color else ()
+    source = f"{leaf}() (line {expr.lineno})"
+    images = DataValue((rows, cols, *channels), source)
+    data = DataValue((math.prod((rows, cols, *channels)),), source)
+    target = DataValue((), source)
+    if kwargs.get("return_X_y") is True:
+        return data, target
+    return DatasetBunch((("images", images), ("data", data), ("target", target)))
 
 
 def _literal_shape(value: Any) -> tuple[int, ...] | None:

@@ -87,3 +87,14 @@ class OneHotLabels(Unknown):
 
     def attribute(self, attr: str) -> Unknown:
         return Unknown(self.reason)
+
+
+@dataclass(frozen=True)
+class DatasetBunch:
+    """A scikit-learn dataset loader's result (`fetch_lfw_people(resize=0.4)`): its fields
+    (`images`, `data`, `target`) by name, each samples of a shape the loader fixes."""
+
+    fields: tuple[tuple[str, object], ...]
+
+    def field(self, name: str) -> object:
+        return dict(self.fields).get(name, Unknown(f"field '{name}' of a scikit-learn dataset"))

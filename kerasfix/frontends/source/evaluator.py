@@ -75,6 +75,9 @@ class Evaluator(Calls):
         self.conditional: list[int] = []  # lines of the undecided if/loop we are inside
         self.call_depth = 0
         self.running: list[FunctionValue] = []  # functions being evaluated, outermost first
+        # Per running function: what merged branches returned while another branch went on
+        # (`if processed_count == 0: return None, None`), kept for the function's result.
+        self.early_returns: list[list[Any]] = []
         self.exhausted = False
         self.paths = Paths()  # this run's choices at conditions the file does not decide
         self._decisions: dict[int, Decision] = {}  # id(if/match node) -> its Decision
@@ -248,19 +251,36 @@ class Evaluator(Calls):
         """Run each branch from the same starting state; join what they assign."""
         before = dict(scope.vars)
         outcomes: list[dict[str, Any]] = []
+        jumps: list[dict[str, Any]] = []  # branches that left the loop body (continue/break)
+        jump: Break | Continue | None = None
+        returned: list[Return] = []  # branches that returned
         for body in bodies:
             scope.vars.clear()
             scope.vars.update(before)
             mark = self.world_mark()
             try:
                 self.undecided(line, lambda body=body: self.exec_block(body, scope))
-            except Return:
+            except Return as result:
                 self.paths.cut_short = self.paths.cut_short or body is not bodies[-1]
-                raise
+                returned.append(result)
+                continue
+            except (Break, Continue) as left:
+                # `else: continue`: the code after the `if` runs for the other branches only
+                jump = jump or left
+                jumps.append(dict(scope.vars))
+                continue
             finally:
                 if decision is not None and self.world_mark() != mark:
                     self.paths.note_builds(decision, bool(self.conditional))
             outcomes.append(dict(scope.vars))
+        if not outcomes and returned:  # no branch went on: the function ends here
+            raise returned[0]
+        if not outcomes:  # every branch left the loop body
+            outcomes = jumps
+        if returned and self.early_returns:  # the other branches go on to the next statement
+            self.early_returns[-1].extend(r.value for r in returned)
+        elif returned:
+            raise returned[0]
         scope.vars.clear()
         for key in set().union(*outcomes):
             values = [outcome.get(key, before.get(key, MISSING)) for outcome in outcomes]
@@ -270,6 +290,8 @@ class Evaluator(Calls):
                 scope.vars[key] = first
             else:
                 scope.vars[key] = Unknown(f"'{key}' depends on the condition at line {line}")
+        if jump is not None and outcomes is jumps:
+            raise jump
 
     def _exec_for(self, stmt: ast.For | ast.AsyncFor, scope: Scope) -> None:
         iterable = concrete_items(self.eval(stmt.iter, scope))
