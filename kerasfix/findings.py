@@ -48,9 +48,9 @@ class RuleData:
         """Parameters the suggested change would save, where the rule knows them."""
         return None
 
-    def precedence(self) -> int:
+    def precedence(self) -> tuple[int, int]:
         """Which of two findings of one check at one place to keep: the higher."""
-        return 0
+        return 0, 0
 
     def subject(self) -> object:
         """What tells apart two findings of one check at one place (KF001: the Dense)."""

@@ -71,6 +71,9 @@ class PoolingFacts(RuleData):
     # Where the Dense is written in source ((cell or 0, line, column)): two heads of one
     # Flatten are told apart by it when both are unnamed (`Dense(10)(x); Dense(20)(x)`).
     dense_at: tuple[int, int, int] | None = None
+    # Built in an iteration of a loop the file spells out (a hyperparameter grid): each
+    # iteration is a variant of one model, and the finding kept is the costliest variant.
+    loop_variant: bool = False
 
     def __post_init__(self) -> None:
         # A frontend's internal value (an `Unknown`, a tuple of them) must never leak out.
@@ -101,6 +104,7 @@ class PoolingFacts(RuleData):
         object.__setattr__(self, "channels_first", self.channels_first is True)
         object.__setattr__(self, "time_first", self.time_first is True)
         object.__setattr__(self, "known", self.known is True)
+        object.__setattr__(self, "loop_variant", self.loop_variant is True)
 
     def report(self) -> dict[str, Any]:
         return {
@@ -132,9 +136,11 @@ class PoolingFacts(RuleData):
         # A Flatten feeding several heads: one finding per Dense.
         return (self.dense_layer, self.dense_at)
 
-    def precedence(self) -> int:
-        """Known sizes beat unknown ones (KF001 over KF002), counts beat no counts."""
-        return self.known * 2 + (self.params_flatten is not None)
+    def precedence(self) -> tuple[int, int]:
+        """Known sizes beat unknown ones (KF001 over KF002), counts beat no counts; of a
+        loop's variants of one model, the largest saving (else the first one met)."""
+        largest = self.saved_params or 0 if self.loop_variant else 0
+        return self.known * 2 + (self.params_flatten is not None), largest
 
 
 @dataclass
@@ -504,6 +510,9 @@ def _finding_for(
     world = site.flatten.layer.origin.get("world")
     if isinstance(world, str) and world:  # one of the file's exclusive branches (paths.py)
         message += f" (when {world})"
+    loop_variant = site.flatten.layer.origin.get("loop_variant") is True
+    if loop_variant and known:
+        message += " (the largest of the models a loop builds here)"
     span = site.flatten.layer.origin.get("inner_span") or site.flatten.layer.span
     return Finding(
         rule=rule,
@@ -527,6 +536,7 @@ def _finding_for(
             time_first=site.time_first,
             known=known,
             fixed_width_head=site.fixed_width_head,
+            loop_variant=loop_variant,
         ),
     )
 

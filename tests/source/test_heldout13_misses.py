@@ -7,6 +7,9 @@
 - `np.zeros(shape=(n, 80, 80))` filled in a loop, scaled by `np.amax(X)`, split by
   `train_test_split(X, y, indices)` with one-hot `y` of run-time width, then
   `np.expand_dims(X_train, axis=3)` (shreytheshreyas ship classification);
+- a hyperparameter grid that builds one model per iteration (Sushmithameduri bird sounds,
+  cells 24 and 36): the finding kept is the costliest variant, said so in the message, not
+  the first one met;
 - scikit-learn's image datasets: `fetch_lfw_people(resize=.4)` is 50x37 faces (its
   default 125x94 cut, scaled as scikit-learn scales it; zmx6999 LFWFaceRecognization
   cnn.py:18), `fetch_olivetti_faces()` 64x64, `load_digits()` 8x8.
@@ -21,6 +24,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kerasfix.runner import lint_paths
+from kerasfix.settings import Settings
 from tests.source.one_file import findings_of
 
 GUARDED_LOOP = """
@@ -144,3 +149,43 @@ def test_olivetti_faces_and_digits_are_sized(tmp_path: Path) -> None:
         ("KF001", 9, 307_560),
         ("KF001", 14, 5_770),
     ]
+
+
+GRID = """
+from tensorflow.keras import layers, models
+
+for filters in [8, 32]:
+    for units in [16, 32]:
+        model = models.Sequential([
+            layers.Input((20, 20, 1)),
+            layers.Conv2D(filters, 3),
+            layers.Flatten(),
+            layers.Dense(units),
+        ])
+"""
+
+TWO_CALLS = """
+from tensorflow.keras import layers, models
+
+def build(filters):
+    return models.Sequential([
+        layers.Input((20, 20, 1)), layers.Conv2D(filters, 3), layers.Flatten(), layers.Dense(4)
+    ])
+
+small = build(8)
+large = build(32)
+"""
+
+
+def test_a_grid_reports_its_costliest_variant(tmp_path: Path) -> None:
+    """Keras: 18x18x32 -> Dense(32) = 10368*32 + 32 = 331,808 (the first variant, 18x18x8
+    -> Dense(16), would be 41,488)."""
+    (path := tmp_path / "grid.py").write_text(GRID)
+    findings = lint_paths([path], Settings()).findings
+    assert [(f.line, f.data.params_flatten) for f in findings] == [(9, 331_808)]
+    assert findings[0].message.endswith("(the largest of the models a loop builds here)")
+
+
+def test_a_builder_called_twice_outside_a_loop_keeps_the_first_model(tmp_path: Path) -> None:
+    """Two models, not variants of one: the first call's (18x18x8 -> Dense(4) = 10,372)."""
+    assert findings_of(tmp_path, TWO_CALLS) == [("KF001", 6, 10_372)]

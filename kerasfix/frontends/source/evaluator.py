@@ -78,6 +78,7 @@ class Evaluator(Calls):
         # Per running function: what merged branches returned while another branch went on
         # (`if processed_count == 0: return None, None`), kept for the function's result.
         self.early_returns: list[list[Any]] = []
+        self.unrolling = 0  # loops spelled out iteration by iteration, innermost last
         self.exhausted = False
         self.paths = Paths()  # this run's choices at conditions the file does not decide
         self._decisions: dict[int, Decision] = {}  # id(if/match node) -> its Decision
@@ -303,14 +304,18 @@ class Evaluator(Calls):
 
             self.undecided(stmt.lineno, body)
             return
-        for item in iterable:
-            self.assign(stmt.target, item, scope)
-            try:
-                self.exec_block(stmt.body, scope)
-            except Continue:
-                continue
-            except Break:
-                return
+        self.unrolling += len(iterable) > 1  # each iteration a variant (loop_variant)
+        try:
+            for item in iterable:
+                self.assign(stmt.target, item, scope)
+                try:
+                    self.exec_block(stmt.body, scope)
+                except Continue:
+                    continue
+                except Break:
+                    return
+        finally:
+            self.unrolling -= len(iterable) > 1
         self.exec_block(stmt.orelse, scope)
 
     def _loop_body(self, body: list[ast.stmt], scope: Scope) -> None:

@@ -465,6 +465,8 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             origin["inner_span"] = wrapped.layer.span  # a fix rewrites the wrapped call
         if self.exploring:
             origin["explored"] = True  # made by code nobody calls, run with its defaults
+        if self.unrolling:
+            origin["loop_variant"] = True  # one of a loop's variants (a hyperparameter grid)
         layer = Layer(
             class_name,
             config,
