@@ -74,10 +74,18 @@ class DataReading:
         keras = "keras" in qualname.split(".")
         if root == "cv2":
             return _cv2(leaf, args, kwargs)
+        if root in ("numpy", "np") and leaf == "stack" and (stacked := _stacked(args, kwargs)):
+            return stacked
         if root in ("numpy", "np") and leaf in ("array", "asarray", "stack", "expand_dims"):
             return _numpy(leaf, args, kwargs, expr)
         if root in ("numpy", "np") and leaf in ("concatenate", "vstack", "row_stack"):
             return _joined_samples(leaf, args, kwargs, expr)
+        if root in ("numpy", "np") and leaf == "reshape" and args:
+            target = args[1] if len(args) > 1 else kwargs.get("newshape", kwargs.get("shape"))
+            if isinstance(args[0], DataValue) and not args[0].batched:
+                return _reshape(args[0], target)
+            if type(args[0]) is Unknown:
+                return reshaped_samples(target, expr)
         if root in ("numpy", "np") and (array := _unknown_count_array(leaf, args, kwargs, expr)):
             return array
         if root in ("numpy", "np") and leaf in ("eye", "identity"):
@@ -129,7 +137,7 @@ class DataReading:
                             *value.sample)  # fmt: skip
                 if attr == "ndim":
                     return len(value.sample) + 1
-                if attr in ("reshape", "astype", "copy"):
+                if attr in ("reshape", "astype", "copy", "transpose"):
                     return BoundMethod(value, attr)
         return Unknown(f"attribute '{attr}' of loaded data")
 
@@ -139,12 +147,16 @@ class DataReading:
         """A method of a data value, or NOT_DATA when the receiver is not one."""
         if isinstance(receiver, ImageGenerator):
             return self._generator_method(receiver, name, args, kwargs, expr)
+        if type(receiver) is Unknown and name == "reshape":
+            return reshaped_samples(tuple(args) if len(args) != 1 else args[0], expr)
         if not isinstance(receiver, DataValue):
             return NOT_DATA
         if name in _KEEPS_ELEMENTS or name in ("astype", "copy"):
             return receiver
         if name == "reshape":
             return _reshape(receiver, tuple(args) if len(args) != 1 else args[0])
+        if name == "transpose":
+            return _transposed(receiver, tuple(args) if len(args) != 1 else args[0])
         return Unknown(f"the result of {name}() on loaded data")
 
     def data_arithmetic(self, left: Any, right: Any) -> Any:
@@ -384,24 +396,94 @@ def _numpy(leaf: str, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -
 
 def _joined_samples(leaf: str, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -> Any:
     """`np.concatenate((a, b, c), axis=0)` of arrays whose samples share a shape: more
-    samples of that shape (the per-class image arrays of a dataset joined into one)."""
+    samples of that shape (the per-class image arrays of a dataset joined into one). NumPy
+    joins on the first axis only arrays whose other axes agree, so one part of known shape
+    fixes the result's (`np.vstack([segments, np.dstack([x, y, z])])` growing a window
+    array that starts as `np.empty((0, 90, 3))`)."""
     parts = args[0] if args else kwargs.get("arrays", kwargs.get("tup"))
     axis = args[1] if len(args) > 1 else kwargs.get("axis", 0)
     items = parts.items if isinstance(parts, ListValue) else parts
     if axis != 0 or not isinstance(items, list | tuple) or not items:
         return NOT_DATA
-    samples = set()
-    for item in items:
-        if isinstance(item, DataValue) and not item.batched:
-            samples.add(item.sample)
-        elif isinstance(item, ArrayValue) and item.shape:
-            samples.add(item.shape[1:])
-        else:
-            return NOT_DATA
+    samples = {sample for item in items if (sample := samples_of(item)) is not None}
     if len(samples) != 1:
         return NOT_DATA
     (sample,) = samples
     return DataValue(sample, f"np.{leaf}() of arrays (line {expr.lineno})")
+
+
+def _transposed(data: DataValue, axes: Any) -> Any:
+    """`x.transpose([0, 2, 3, 1])`: the samples' axes reordered, the samples' axis kept
+    first (channels moved last, as real code does before a Conv2D)."""
+    if isinstance(axes, ListValue):
+        axes = tuple(axes.items)
+    rank = len(data.sample) + 1
+    if not isinstance(axes, tuple) or sorted(axes) != list(range(rank)) or axes[0] != 0:
+        return Unknown("a transpose of loaded data")
+    return DataValue(tuple(data.sample[a - 1] for a in axes[1:]), data.source)
+
+
+def _stacked(args: list[Any], kwargs: dict[str, Any]) -> DataValue | None:
+    """`np.stack((a, b, c), axis=1)` of equally many samples of one shape: a new axis of
+    length 3 after the samples' axis (axis 0 stacks datasets, not samples: not read)."""
+    parts = args[0] if args else kwargs.get("arrays")
+    axis = args[1] if len(args) > 1 else kwargs.get("axis", 0)
+    items = parts.items if isinstance(parts, ListValue) else parts
+    if not isinstance(items, list | tuple) or not items or not isinstance(axis, int):
+        return None
+    samples = {samples_of(item) for item in items}
+    if len(samples) != 1 or None in samples:
+        return None
+    (sample,) = samples
+    assert sample is not None
+    rank = len(sample) + 1
+    position = axis if axis >= 0 else rank + 1 + axis
+    if not 1 <= position <= rank:
+        return None
+    shape = list(sample)
+    shape.insert(position - 1, len(items))
+    source = next((i.source for i in items if isinstance(i, DataValue)), "np.stack()")
+    return DataValue(tuple(shape), source)
+
+
+def samples_of(value: Any) -> tuple[int, ...] | None:
+    """The shape of one sample of an array value (its first axis counts samples)."""
+    if isinstance(value, DataValue) and not value.batched:
+        return value.sample
+    if isinstance(value, ArrayValue) and value.shape:
+        return value.shape[1:]
+    return None
+
+
+def joined_arrays(values: list[Any]) -> DataValue | None:
+    """Two branches' arrays whose samples share a shape (`segments` before and after a
+    conditional `np.vstack`): samples of that shape, in a number the run decides."""
+    samples = {samples_of(value) for value in values}
+    if len(samples) != 1 or None in samples:
+        return None
+    source = next((v.source for v in values if isinstance(v, DataValue)), None)
+    (sample,) = samples
+    assert sample is not None
+    return DataValue(sample, source or "arrays of one sample shape")
+
+
+def reshaped_samples(target: Any, expr: ast.Call) -> Any:
+    """`x.reshape(-1, 200, 3)` / `x.reshape(len(x), 90, 3, 1)` of an array known only at
+    run time: samples of the literal shape after the first axis (which counts them)."""
+    if isinstance(target, ListValue):
+        target = tuple(target.items)
+    if not isinstance(target, tuple) or len(target) < 2:
+        return Unknown("a reshape of an array known only at run time")
+    count, sample = target[0], target[1:]
+    counted = count == -1 or (isinstance(count, Unknown) and not isinstance(count, bool))
+    literal = all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in sample)
+    if not (counted and literal):
+        return Unknown("a reshape of an array known only at run time")
+    return DataValue(sample, f"a reshape to {_shape_text(sample)} (line {expr.lineno})")
+
+
+def _shape_text(sample: tuple[int, ...]) -> str:
+    return "(" + ", ".join(map(str, ("n", *sample))) + ")"
 
 
 # NumPy constructors whose shape is their first argument (or `shape=`).

@@ -89,6 +89,11 @@ class Evaluator(Calls):
         """Whether `from m import *` defines this name (`qualname` is `m.name`)."""
         return False
 
+    def join(self, values: list[Any]) -> Any:
+        """What differing values of one name after undecided branches have in common that
+        the frontend knows (None: nothing, the name becomes unknown)."""
+        return None
+
     def bag_attributes_of(self, qualname: str) -> bool:
         """Whether literal attributes set on this imported object are remembered."""
         return True
@@ -289,6 +294,8 @@ class Evaluator(Calls):
             first = defined[0]
             if all(same(first, v) for v in defined[1:]):
                 scope.vars[key] = first
+            elif (joined := self.join(defined)) is not None:
+                scope.vars[key] = joined
             else:
                 scope.vars[key] = Unknown(f"'{key}' depends on the condition at line {line}")
         if jump is not None and outcomes is jumps:

@@ -23,6 +23,7 @@ from kerasfix.frontends.source.data_shapes import (
     KERAS_DATA_NAMES,
     NOT_DATA,
     DataReading,
+    joined_arrays,
 )
 from kerasfix.frontends.source.evaluator import Evaluator, dotted
 from kerasfix.frontends.source.feeds import (
@@ -171,6 +172,9 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             leaf = qualname.rsplit(".", 1)[-1]
             return leaf in MERGE_FUNCTIONS or leaf in KERAS_DATA_NAMES or leaf == "merge"
         return kind is not None
+
+    def join(self, values: list[Any]) -> Any:
+        return joined_arrays(values)  # arrays of one sample shape stay such arrays
 
     def bag_attributes_of(self, qualname: str) -> bool:
         return keras_names.classify(qualname) is None

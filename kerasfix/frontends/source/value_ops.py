@@ -246,6 +246,8 @@ def attribute(value: Any, attr: str) -> Any:
         return value.attrs[attr]
     if isinstance(value, ModelLayers | OneHotLabels):
         return value.attribute(attr)
+    if isinstance(value, Unknown) and attr == "reshape" and not isinstance(value, RunTimeNumber):
+        return BoundMethod(value, attr)  # a run-time array reshaped to a literal sample shape
     if isinstance(value, Unknown):
         return value
     if isinstance(value, BackboneLastLayer):
