@@ -268,6 +268,8 @@ class Evaluator(Calls):
                 self.undecided(line, lambda body=body: self.exec_block(body, scope))
             except Return as result:
                 self.paths.cut_short = self.paths.cut_short or body is not bodies[-1]
+                if not _guard_result(result.value):
+                    raise  # a real result (a model, a tensor): this branch's value is the call's
                 returned.append(result)
                 continue
             except (Break, Continue) as left:
@@ -670,6 +672,15 @@ class Evaluator(Calls):
             if not text.isascii():
                 return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore"))
         return byte_offset
+
+
+def _guard_result(value: Any) -> bool:
+    """A guard's early result (`return None, None`, `return False`, `return -1`): the other
+    branches go on, so the code after the guard is analysed too. Any other early result ends
+    the merged run there, as it always did (following both costs time on large files)."""
+    if isinstance(value, tuple):
+        return all(_guard_result(item) for item in value)
+    return value is None or isinstance(value, bool | int | float | str)
 
 
 def _unpacked(target: ast.expr, line: int) -> Unknown:

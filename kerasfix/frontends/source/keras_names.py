@@ -122,6 +122,7 @@ _ELEMENTWISE_MODULES = frozenset(
 )  # fmt: skip
 
 
+@functools.lru_cache(maxsize=8192)
 def _keras_module(qualname: str) -> tuple[str, str]:
     """(module, leaf) with any Keras root spelled "keras" (`tensorflow.keras.backend` ->
     `keras.backend`), so the tensor functions below are listed once."""
@@ -155,6 +156,9 @@ _POOLS = {"max_pool2d": "MaxPooling2D", "avg_pool2d": "AveragePooling2D",
           "max_pool3d": "MaxPooling3D", "avg_pool3d": "AveragePooling3D"}  # fmt: skip
 
 
+_LAYER_FUNCTIONS = frozenset({"concat", "concatenate", "resize", "resize_images", *_POOLS})
+
+
 def tensor_function_layer(
     qualname: str, args: list[Any], kwargs: dict[str, Any]
 ) -> tuple[str, dict[str, Any], Any] | None:
@@ -162,6 +166,8 @@ def tensor_function_layer(
     inputs): `tf.concat([a, b], axis=-1)` is Concatenate, `tf.image.resize(x, (h, w))`
     Resizing, `tf.nn.max_pool2d(x, 2, 2, "VALID")` MaxPooling2D; None for anything else
     (or arguments not written literally)."""
+    if qualname.rpartition(".")[2] not in _LAYER_FUNCTIONS:
+        return None
     module, leaf = _keras_module(qualname)
     if (module, leaf) in (("tensorflow", "concat"), ("keras.ops", "concatenate")):
         values = args[0] if args else kwargs.get("values", kwargs.get("xs"))
