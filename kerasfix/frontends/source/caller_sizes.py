@@ -7,8 +7,9 @@ lint analyses it (its import of the builder runs the builder with the caller's v
 project_imports.py), and the layers that call makes are taken into this file's graph at
 the builder's own lines: the finding is then reported here, with exact counts, naming the
 call that fixed the size ("sized by run_train.py:56: comma2(90, 320)"). Where several
-callers size one Flatten differently, the largest Flatten is reported and the others are
-named. A Flatten no caller sizes keeps its KF002; one the file sizes itself is left alone.
+callers size one Flatten differently, the largest Flatten (of equal ones, the one feeding the
+widest Dense) is reported and the others are named. A Flatten no caller sizes keeps its KF002;
+one the file sizes itself is left alone.
 
 Callers are analysed without looking for their own callers (one level), each once per
 process for its bytes and the bytes of every file it read.
@@ -124,7 +125,8 @@ def size_from_callers(
         sized = [offer for offer in offered if offer.size > 0]
         if not sized and (site not in explored or not every_caller_read):
             continue
-        ranked = sorted(sized or offered[:1], key=lambda offer: -offer.size)  # largest first
+        # the largest Flatten first, of equal ones the widest Dense (the costliest call)
+        ranked = sorted(sized or offered[:1], key=lambda offer: (-offer.size, -offer.units))
         chosen = ranked[0]
         note = f"{'sized' if sized else 'called'} by {chosen.call}"
         others = [offer.call for offer in ranked[1:]]
@@ -147,6 +149,7 @@ class _Offer:
     nodes: list[Node]
     flatten: Node
     call: str  # `run_train.py:56: comma2(90, 320)`
+    units: int = 0  # the Dense's width, when known: breaks a tie between equal sizes
 
 
 def _unsized_sites(graph: Graph) -> dict[Site, list[Node]]:
@@ -274,7 +277,23 @@ def _offer(
     copied = copy.deepcopy(component, memo)
     _place_at_builder(copied, str(builder))
     call = _call(program, node.layer.span, builder, caller.cell_starts)
-    return _Offer(site, size, copied, memo[id(node)], call)  # type: ignore[arg-type]
+    units = _dense_units(node, consumers)
+    return _Offer(site, size, copied, memo[id(node)], call, units)  # type: ignore[arg-type]
+
+
+def _dense_units(flatten: Node, consumers: dict[int, list[Node]]) -> int:
+    """The width of the Dense a Flatten feeds (through shape-keeping layers), 0 if unknown:
+    of two callers that flatten the same map, the one with the wider Dense costs more."""
+    pending = list(consumers.get(id(flatten), []))
+    for _ in range(8):
+        if not pending:
+            break
+        current = pending.pop(0)
+        units = current.layer.config.get("units")
+        if current.layer.class_name == "Dense":
+            return units if isinstance(units, int) and not isinstance(units, bool) else 0
+        pending.extend(consumers.get(id(current), []))
+    return 0
 
 
 def _component(flatten: Node, consumers: dict[int, list[Node]]) -> list[Node] | None:

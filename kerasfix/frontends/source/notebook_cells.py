@@ -7,6 +7,7 @@ a builder without importing that frontend."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from kerasfix.frontends.base import InputError
@@ -54,9 +55,15 @@ def _cell_source(cell: Any) -> str:
 def strip_magics(source: str) -> str:
     """Blank IPython-only lines (keeping indentation-valid code and line numbers)."""
     lines = source.split("\n")
+    if lines and _WRITES_SCRIPT.match(lines[0]):
+        # `%%writefile train.py`: the cell is the script it writes, Python to lint
+        return blank_magic_lines("\n".join(["", *lines[1:]]))
     if lines and lines[0].lstrip().startswith("%%"):
         return "\n".join("" for _ in lines)  # a cell magic: the whole cell is not Python
     return blank_magic_lines(source)
+
+
+_WRITES_SCRIPT = re.compile(r"^\s*%%(?:writefile|file)\s+(?:-a\s+)?\S+\.py\s*$")
 
 
 def leading_indent(text: str) -> str:

@@ -241,7 +241,28 @@ def resolve(
     for folder in search_folders(importer, memo):
         if module_file(folder, parts) or is_package_folder(folder, parts):
             return folder, parts
+    for folder in source_roots(importer):
+        if module_file(folder, parts):
+            return folder, parts
     return None
+
+
+def source_roots(importer: Path) -> tuple[Path, ...]:
+    """The importer's ancestor folders up to its project root: where an IDE's source root
+    or `PYTHONPATH` puts a package that scripts in deeper folders import
+    (`src/ml/support/nn/lenet.py` imported as `support.nn.lenet` from `src/ml/cnn/`); a
+    module file must exist there (a bare folder of that name is not taken)."""
+    root = project_root(importer.parent) or working_root(importer.parent)
+    if root is None:
+        return ()
+    found = []
+    for folder in importer.parent.parents:
+        try:
+            folder.relative_to(root)
+        except ValueError:
+            break
+        found.append(folder)
+    return tuple(found)
 
 
 def display_path(path: Path, importer: Path) -> str:
