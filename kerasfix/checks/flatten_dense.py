@@ -28,6 +28,7 @@ from kerasfix.graph.model import Graph, Node, Shape, Unknown, as_clause
 from kerasfix.layers.core import lora_params, quantization_mode
 from kerasfix.layers.registry import Role, lookup
 from kerasfix.layers.rnn import time_before_channels
+from kerasfix.layers.wrappers import inner_layer
 from kerasfix.rule import Rule
 
 if TYPE_CHECKING:
@@ -279,8 +280,9 @@ def feature_map_origin(node: Node) -> Node | None:
         role = spec.role_for(layer.config)
         if is_recurrent_sequence(current):
             return current  # its steps are learned features, as a Conv1D's (sequence_heads)
-        if layer.class_name == "Dense" and current.inputs and _rank_above_2(current):
-            # A Dense applied per position keeps the feature map's spatial axes.
+        if _per_position_dense(current):
+            # A Dense applied per position (or per step: `TimeDistributed(Dense(64))`) keeps
+            # the feature map's spatial axes.
             stack.append(current.inputs[0])
             continue
         if role is Role.SPATIAL:
@@ -292,6 +294,15 @@ def feature_map_origin(node: Node) -> Node | None:
         elif role is Role.MERGE:
             stack.extend(reversed(current.inputs))
     return None
+
+
+def _per_position_dense(node: Node) -> bool:
+    if not node.inputs or not _rank_above_2(node):
+        return False
+    if node.layer.class_name == "Dense":
+        return True
+    wrapped = inner_layer(node.layer.config) if node.layer.class_name == "TimeDistributed" else None
+    return wrapped is not None and wrapped[0].class_name == "Dense"
 
 
 def _rank_above_2(node: Node) -> bool:
