@@ -4,9 +4,9 @@
   `np.concatenate(..., axis=0)` and split by index arrays (`images[train, :, :, :]`), whose
   `X_train.shape[1:]` is the model's input (nikoslefkos cancer_detection.py:195);
 - `K.function([model.input], [model.layers[-2].output])` called on data after the model is
-  built (exo7math mnist_embed.py): an internal error once TensorFlow/Keras functions of
-  tensors became tensors (1c19487); it is a callable, and calling an unknown value is
-  unknown, never a crash.
+  built (exo7math mnist_embed.py): an internal error while TensorFlow/Keras functions of
+  tensors were tensors (1c19487, withdrawn since for its cost); calling a value of unknown
+  kind is unknown, never a crash.
 
 Numbers checked with Keras 3: 64 -> 32 -> 16 -> 8 after three same 3x3 convs and 2x2 pools,
 8*8*128*128 + 128 = 1,048,704; 7*7*8*50 + 50 = 19,650.

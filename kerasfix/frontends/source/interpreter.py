@@ -332,9 +332,6 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             if isinstance(layer, LayerValue):
                 inputs = args[0] if args else kwargs.get("inputs")
                 return self.apply_layer(layer.layer, inputs, expr)
-        opaque = self.opaque_tensor_function(qualname, args, kwargs, expr)
-        if opaque is not NOT_A_TENSOR_FUNCTION:
-            return opaque
         return super().call_ref(func, args, kwargs, expr)
 
     def _loaded_features(self, qualname: str, expr: ast.Call) -> ModelFeatures | None:

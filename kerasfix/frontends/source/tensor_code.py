@@ -30,9 +30,6 @@ from kerasfix.layers.applications import ARCHITECTURES, TAP, tap_of
 
 # What `call_tensor_function` returns for a call it does not model.
 NOT_A_TENSOR_FUNCTION = object()
-# Functions of tensors whose result is no tensor: a callable (`K.function([model.input],
-# [layer.output])`), a static shape or a Python value.
-_NOT_TENSOR_VALUED = frozenset({"function", "int_shape", "shape", "get_value", "eval", "ndim"})
 
 
 class TensorCode:
@@ -98,26 +95,6 @@ class TensorCode:
                 layer = Layer(class_name, config, span=None, origin={"implicit": True})
                 return self.apply_layer(layer, inputs, expr)
         return NOT_A_TENSOR_FUNCTION
-
-    def opaque_tensor_function(
-        self, qualname: str, args: list[Any], kwargs: dict[str, Any], expr: ast.Call
-    ) -> Any:
-        """Any other TensorFlow or Keras function applied to tensors (`tf.transpose(x)`,
-        `tf.math.reduce_max(x, 1)`): a tensor derived from them whose shape kerasfix does
-        not compute, so a Flatten of it is a site of unknown size (KF002), not a raw input.
-        NOT_A_TENSOR_FUNCTION when no argument is a tensor."""
-        root, leaf = qualname.split(".", 1)[0], qualname.rsplit(".", 1)[-1]
-        if root != "tensorflow" and not keras_names.is_keras(qualname):
-            return NOT_A_TENSOR_FUNCTION
-        if leaf in _NOT_TENSOR_VALUED:
-            return NOT_A_TENSOR_FUNCTION
-        first = args[0] if args else next(iter(kwargs.values()), None)
-        nodes = tensor_nodes(first)
-        if nodes is None:
-            return NOT_A_TENSOR_FUNCTION
-        reason = f"the shape {leaf}() returns (line {expr.lineno}) is not computed by kerasfix"
-        layer = Layer("Unknown", {}, opaque=reason, origin={"implicit": True})
-        return TensorValue(self._node(layer, nodes))
 
     def _tensor_reshape(self, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -> Any:
         """`tf.reshape(x, [-1, 28, 28, 1])` (often the first line of a subclassed `call()`):
