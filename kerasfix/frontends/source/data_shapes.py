@@ -23,6 +23,15 @@ from kerasfix.frontends.source.data_values import (
     OneHotLabels,
 )
 from kerasfix.frontends.source.model_layers import ModelLayers
+from kerasfix.frontends.source.sample_arrays import (
+    joined_samples,
+    reshaped_samples,
+    sample_of,
+    stacked,
+    transposed,
+    unknown_count_array,
+)
+from kerasfix.frontends.source.sklearn_datasets import IMAGE_DATASETS, image_dataset
 from kerasfix.frontends.source.value_ops import is_number
 from kerasfix.frontends.source.values import (
     ArrayValue,
@@ -74,19 +83,19 @@ class DataReading:
         keras = "keras" in qualname.split(".")
         if root == "cv2":
             return _cv2(leaf, args, kwargs)
-        if root in ("numpy", "np") and leaf == "stack" and (stacked := _stacked(args, kwargs)):
-            return stacked
+        if root in ("numpy", "np") and leaf == "stack" and (joined := stacked(args, kwargs)):
+            return joined
         if root in ("numpy", "np") and leaf in ("array", "asarray", "stack", "expand_dims"):
             return _numpy(leaf, args, kwargs, expr)
         if root in ("numpy", "np") and leaf in ("concatenate", "vstack", "row_stack"):
-            return _joined_samples(leaf, args, kwargs, expr)
+            return joined_samples(leaf, args, kwargs, expr) or NOT_DATA
         if root in ("numpy", "np") and leaf == "reshape" and args:
             target = args[1] if len(args) > 1 else kwargs.get("newshape", kwargs.get("shape"))
             if isinstance(args[0], DataValue) and not args[0].batched:
                 return _reshape(args[0], target)
             if type(args[0]) is Unknown:
                 return reshaped_samples(target, expr)
-        if root in ("numpy", "np") and (array := _unknown_count_array(leaf, args, kwargs, expr)):
+        if root in ("numpy", "np") and (array := unknown_count_array(leaf, args, kwargs, expr)):
             return array
         if root in ("numpy", "np") and leaf in ("eye", "identity"):
             size = args[0] if args else kwargs.get("N", kwargs.get("n"))
@@ -94,8 +103,8 @@ class DataReading:
             return ArrayValue((size, size)) if square and len(args) < 2 else NOT_DATA
         if qualname == "sklearn.model_selection.train_test_split":
             return _split(args, kwargs, expr)
-        if qualname.startswith("sklearn.datasets.") and leaf in _IMAGE_DATASETS:
-            return _image_dataset(leaf, kwargs, expr)
+        if qualname.startswith("sklearn.datasets.") and leaf in IMAGE_DATASETS:
+            return image_dataset(leaf, kwargs, expr)
         if not keras:
             return NOT_DATA
         if leaf in _LOSS_CLASSES:
@@ -156,7 +165,7 @@ class DataReading:
         if name == "reshape":
             return _reshape(receiver, tuple(args) if len(args) != 1 else args[0])
         if name == "transpose":
-            return _transposed(receiver, tuple(args) if len(args) != 1 else args[0])
+            return transposed(receiver, tuple(args) if len(args) != 1 else args[0])
         return Unknown(f"the result of {name}() on loaded data")
 
     def data_arithmetic(self, left: Any, right: Any) -> Any:
@@ -209,11 +218,11 @@ class DataReading:
             return None
         if name == "flow":
             data = args[0] if args else kwargs.get("x")
-            sample = _sample_of(data)
+            sample = sample_of(data)
             if sample is None:
                 return Unknown("a generator over data not known statically")
             target = args[1] if len(args) > 1 else kwargs.get("y")
-            labels = _sample_of(target)
+            labels = sample_of(target)
             return DataValue(sample, f"flow() (line {expr.lineno})", labels=labels, batched=True)
         if name == "flow_from_directory":
             size = args[1] if len(args) > 1 else kwargs.get("target_size", (256, 256))
@@ -239,20 +248,11 @@ def _size(value: Any) -> bool:
     )
 
 
-def _sample_of(value: Any) -> tuple[int, ...] | None:
-    """One sample's shape of an array or loaded data, when known."""
-    if isinstance(value, ArrayValue) and value.shape:
-        return value.shape[1:]
-    if isinstance(value, DataValue) and not value.batched:
-        return value.sample
-    return None
-
-
 def _split(arrays: list[Any], kwargs: dict[str, Any], expr: ast.Call) -> Any:
     """`train_test_split(X, y)`: each array in two parts of the same sample shape, in
     scikit-learn's order (X_train, X_test, y_train, y_test); how many samples each part
     holds where every array's count and the sizes are known, else left open."""
-    samples = [_sample_of(a) for a in arrays]
+    samples = [sample_of(a) for a in arrays]
     if not arrays or all(s is None for s in samples):
         return Unknown("a split of data not known statically")
     if any(s is None for s in samples):  # each array is split alone: the known ones stay known
@@ -392,152 +392,6 @@ def _numpy(leaf: str, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -
     (sample,) = shapes
     assert sample is not None
     return DataValue(sample, f"np.{leaf}() of a list (line {expr.lineno})")
-
-
-def _joined_samples(leaf: str, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -> Any:
-    """`np.concatenate((a, b, c), axis=0)` of arrays whose samples share a shape: more
-    samples of that shape (the per-class image arrays of a dataset joined into one). NumPy
-    joins on the first axis only arrays whose other axes agree, so one part of known shape
-    fixes the result's (`np.vstack([segments, np.dstack([x, y, z])])` growing a window
-    array that starts as `np.empty((0, 90, 3))`)."""
-    parts = args[0] if args else kwargs.get("arrays", kwargs.get("tup"))
-    axis = args[1] if len(args) > 1 else kwargs.get("axis", 0)
-    items = parts.items if isinstance(parts, ListValue) else parts
-    if axis != 0 or not isinstance(items, list | tuple) or not items:
-        return NOT_DATA
-    samples = {sample for item in items if (sample := samples_of(item)) is not None}
-    if len(samples) != 1:
-        return NOT_DATA
-    (sample,) = samples
-    return DataValue(sample, f"np.{leaf}() of arrays (line {expr.lineno})")
-
-
-def _transposed(data: DataValue, axes: Any) -> Any:
-    """`x.transpose([0, 2, 3, 1])`: the samples' axes reordered, the samples' axis kept
-    first (channels moved last, as real code does before a Conv2D)."""
-    if isinstance(axes, ListValue):
-        axes = tuple(axes.items)
-    rank = len(data.sample) + 1
-    if not isinstance(axes, tuple) or sorted(axes) != list(range(rank)) or axes[0] != 0:
-        return Unknown("a transpose of loaded data")
-    return DataValue(tuple(data.sample[a - 1] for a in axes[1:]), data.source)
-
-
-def _stacked(args: list[Any], kwargs: dict[str, Any]) -> DataValue | None:
-    """`np.stack((a, b, c), axis=1)` of equally many samples of one shape: a new axis of
-    length 3 after the samples' axis (axis 0 stacks datasets, not samples: not read)."""
-    parts = args[0] if args else kwargs.get("arrays")
-    axis = args[1] if len(args) > 1 else kwargs.get("axis", 0)
-    items = parts.items if isinstance(parts, ListValue) else parts
-    if not isinstance(items, list | tuple) or not items or not isinstance(axis, int):
-        return None
-    samples = {samples_of(item) for item in items}
-    if len(samples) != 1 or None in samples:
-        return None
-    (sample,) = samples
-    assert sample is not None
-    rank = len(sample) + 1
-    position = axis if axis >= 0 else rank + 1 + axis
-    if not 1 <= position <= rank:
-        return None
-    shape = list(sample)
-    shape.insert(position - 1, len(items))
-    source = next((i.source for i in items if isinstance(i, DataValue)), "np.stack()")
-    return DataValue(tuple(shape), source)
-
-
-def samples_of(value: Any) -> tuple[int, ...] | None:
-    """The shape of one sample of an array value (its first axis counts samples)."""
-    if isinstance(value, DataValue) and not value.batched:
-        return value.sample
-    if isinstance(value, ArrayValue) and value.shape:
-        return value.shape[1:]
-    return None
-
-
-def joined_arrays(values: list[Any]) -> DataValue | None:
-    """Two branches' arrays whose samples share a shape (`segments` before and after a
-    conditional `np.vstack`): samples of that shape, in a number the run decides."""
-    samples = {samples_of(value) for value in values}
-    if len(samples) != 1 or None in samples:
-        return None
-    source = next((v.source for v in values if isinstance(v, DataValue)), None)
-    (sample,) = samples
-    assert sample is not None
-    return DataValue(sample, source or "arrays of one sample shape")
-
-
-def reshaped_samples(target: Any, expr: ast.Call) -> Any:
-    """`x.reshape(-1, 200, 3)` / `x.reshape(len(x), 90, 3, 1)` of an array known only at
-    run time: samples of the literal shape after the first axis (which counts them)."""
-    if isinstance(target, ListValue):
-        target = tuple(target.items)
-    if not isinstance(target, tuple) or len(target) < 2:
-        return Unknown("a reshape of an array known only at run time")
-    count, sample = target[0], target[1:]
-    counted = count == -1 or (isinstance(count, Unknown) and not isinstance(count, bool))
-    literal = all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in sample)
-    if not (counted and literal):
-        return Unknown("a reshape of an array known only at run time")
-    return DataValue(sample, f"a reshape to {_shape_text(sample)} (line {expr.lineno})")
-
-
-def _shape_text(sample: tuple[int, ...]) -> str:
-    return "(" + ", ".join(map(str, ("n", *sample))) + ")"
-
-
-# NumPy constructors whose shape is their first argument (or `shape=`).
-_SHAPED_CONSTRUCTORS = frozenset({"zeros", "ones", "empty", "full"})
-
-
-def _unknown_count_array(
-    leaf: str, args: list[Any], kwargs: dict[str, Any], expr: ast.Call
-) -> DataValue | None:
-    """`np.zeros((len(files), 64, 64, 3))`: as many samples as the run finds, each of the
-    literal shape after the first axis (a literal first axis is an ArrayValue instead)."""
-    if leaf not in _SHAPED_CONSTRUCTORS:
-        return None
-    dims = args[0] if args else kwargs.get("shape")
-    if isinstance(dims, ListValue):
-        dims = tuple(dims.items)
-    if not isinstance(dims, tuple) or len(dims) < 2 or is_number(dims[0]):
-        return None
-    sample = dims[1:]
-    if not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in sample):
-        return None
-    return DataValue(sample, f"np.{leaf}() of {len(sample)}-axis samples (line {expr.lineno})")
-
-
-# scikit-learn's image datasets: the (rows, cols) of their `images` at default arguments.
-_IMAGE_DATASETS = {"fetch_lfw_people": (125, 94), "fetch_olivetti_faces": (64, 64),
-                   "load_digits": (8, 8)}  # fmt: skip
-
-
-def _image_dataset(leaf: str, kwargs: dict[str, Any], expr: ast.Call) -> Any:
-    """`fetch_lfw_people(resize=0.4)`: faces cut at scikit-learn's default slice (125x94)
-    and scaled as it scales them (`int(resize * side)`), colour adding an axis;
-    `fetch_olivetti_faces()` 64x64; `load_digits()` 8x8. `images` holds them, `data` the
-    same flattened, `target` one label each."""
-    rows, cols = _IMAGE_DATASETS[leaf]
-    channels: tuple[int, ...] = ()
-    if leaf == "fetch_lfw_people":
-        if "slice_" in kwargs:
-            return Unknown("faces cut at a slice_ kerasfix does not read")
-        resize = kwargs.get("resize", 0.5)
-        if not is_number(resize) or resize <= 0:
-            return Unknown("faces scaled by a factor known only at run time")
-        rows, cols = int(resize * rows), int(resize * cols)
-        color = kwargs.get("color", False)
-        if not isinstance(color, bool):
-            return Unknown("faces in colour or not, decided at run time")
-        channels = (3,) if color else ()
-    source = f"{leaf}() (line {expr.lineno})"
-    images = DataValue((rows, cols, *channels), source)
-    data = DataValue((math.prod((rows, cols, *channels)),), source)
-    target = DataValue((), source)
-    if kwargs.get("return_X_y") is True:
-        return data, target
-    return DatasetBunch((("images", images), ("data", data), ("target", target)))
 
 
 def _literal_shape(value: Any) -> tuple[int, ...] | None:

@@ -23,7 +23,6 @@ from kerasfix.frontends.source.data_shapes import (
     KERAS_DATA_NAMES,
     NOT_DATA,
     DataReading,
-    joined_arrays,
 )
 from kerasfix.frontends.source.evaluator import Evaluator, dotted
 from kerasfix.frontends.source.feeds import (
@@ -48,6 +47,7 @@ from kerasfix.frontends.source.keras_arguments import (
 from kerasfix.frontends.source.keras_names import Kind
 from kerasfix.frontends.source.model_layers import ModelLayers, mark_main_run
 from kerasfix.frontends.source.project_imports import ProjectImports
+from kerasfix.frontends.source.sample_arrays import joined_arrays
 from kerasfix.frontends.source.saved_features import (
     LOADERS,
     PREDICTS,
