@@ -1,10 +1,10 @@
 """kerasfix on public Keras code: a crash/hang/time sweep and a labelled recall set.
 
     python bench/realworld/run.py collect [--mirrors /work/.mirror]   # (re)write sources.json
-    python bench/realworld/run.py collect --repos a/b,c/d [--split heldout3|4|...|17]
+    python bench/realworld/run.py collect --repos a/b,c/d [--split heldout3|4|...|18]
                                     # (re)write sources_heldout2.json (or the split's list)
     python bench/realworld/run.py [--scratch DIR] [--mirrors DIR] [--no-timing]
-    python bench/realworld/run.py labels [--split S]  # score labels.json (heldout3-17: by name)
+    python bench/realworld/run.py labels [--split S]  # score labels.json (heldout3-18: by name)
     python bench/realworld/run.py verify-labels [--write]             # rebuild labels in Keras
 
 Only references are committed here (sources.json: repo, commit, path; labels.json: sites
@@ -56,6 +56,7 @@ HELDOUT_SOURCES = {
     "heldout15": HERE / "sources_heldout15.json",
     "heldout16": HERE / "sources_heldout16.json",
     "heldout17": HERE / "sources_heldout17.json",
+    "heldout18": HERE / "sources_heldout18.json",
 }
 LABELS = HERE / "labels.json"
 # Splits kept for one final, clean measurement: scored (and their files linted) only when
@@ -76,6 +77,7 @@ SCORED_ONLY_BY_NAME = {
     "heldout15",
     "heldout16",
     "heldout17",
+    "heldout18",
 }
 DEFAULT_MIRRORS = Path("/work/.mirror")
 SUFFIXES = (".py", ".ipynb")
