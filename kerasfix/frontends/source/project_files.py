@@ -242,16 +242,26 @@ def resolve(
         if module_file(folder, parts) or is_package_folder(folder, parts):
             return folder, parts
     for folder in source_roots(importer):
-        if module_file(folder, parts):
+        if module_file(folder, parts) or _python_package(folder, parts):
             return folder, parts
     return None
+
+
+def _python_package(folder: Path, parts: list[str]) -> bool:
+    """A folder of Python files named as imported (`from CNN import constants` with
+    `code/CNN/constants.py` and no `__init__.py`): a namespace package, as Python 3 reads it."""
+    package = folder.joinpath(*parts)
+    try:
+        return package.is_dir() and any(package.glob("*.py"))
+    except OSError:
+        return False
 
 
 def source_roots(importer: Path) -> tuple[Path, ...]:
     """The importer's ancestor folders up to its project root: where an IDE's source root
     or `PYTHONPATH` puts a package that scripts in deeper folders import
     (`src/ml/support/nn/lenet.py` imported as `support.nn.lenet` from `src/ml/cnn/`); a
-    module file must exist there (a bare folder of that name is not taken)."""
+    module file, or a folder of Python files, must exist there."""
     root = project_root(importer.parent) or working_root(importer.parent)
     if root is None:
         return ()
