@@ -140,7 +140,7 @@ class PoolingFacts(RuleData):
     def precedence(self) -> tuple[int, int]:
         """Known sizes beat unknown ones (KF001 over KF002), counts beat no counts; of a
         loop's variants of one model, the largest saving (else the first one met)."""
-        largest = self.saved_params or 0 if self.loop_variant else 0
+        largest = (self.saved_params or 0) if self.loop_variant else 0
         return self.known * 2 + (self.params_flatten is not None), largest
 
 

@@ -202,8 +202,9 @@ class Calls:
             self.running.pop()
             early = self.early_returns.pop()
             self.cell, self.lines = saved_place
-        # A guard's early `return None` (or a model returned early, when the end returns
-        # nothing) is not the function's one result: the value the body reaches wins.
+        # A guard's early result (`return None, None`, kept by evaluator._branches while the
+        # other branches went on) is not the function's one result: the value the body
+        # reaches wins, unless that is None.
         return value if value is not None or not early else early[0]
 
     def _bind_arguments(

@@ -25,6 +25,7 @@ from kerasfix.frontends.source.data_values import (
 from kerasfix.frontends.source.model_layers import ModelLayers
 from kerasfix.frontends.source.sample_arrays import (
     joined_samples,
+    literal_sizes,
     reshaped_samples,
     sample_of,
     stacked,
@@ -424,7 +425,7 @@ def _reshape(data: DataValue, target: Any) -> Any:
     if not isinstance(target, tuple) or len(target) < 2:
         return Unknown("a reshape of loaded data")
     rest = target[1:]
-    if not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in rest):
+    if not literal_sizes(rest):
         return Unknown("a reshape whose target is not known statically")
     size, new = math.prod(data.sample), math.prod(rest)
     if target[0] == -1 and size % new == 0:

@@ -147,8 +147,13 @@ def project_root(folder: Path) -> Path | None:
 def search_root(path: Path) -> Path:
     """Where a file's project is searched (for its callers, for who saved what it loads):
     the project root (as for imports), else the working folder it lies in, else its folder."""
-    folder = path.parent
-    return project_root(folder) or working_root(folder) or folder
+    return import_root(path.parent) or path.parent
+
+
+def import_root(folder: Path) -> Path | None:
+    """The root project imports resolve against: the nearest `pyproject.toml`/`.git`
+    folder, else the working folder when `folder` lies inside it."""
+    return project_root(folder) or working_root(folder)
 
 
 def working_root(folder: Path) -> Path | None:
@@ -190,7 +195,7 @@ def search_folders(importer: Path, memo: dict[Path, tuple[Path, ...]]) -> tuple[
     known = memo.get(folder)
     if known is not None:
         return known
-    root = project_root(folder) or working_root(folder)
+    root = import_root(folder)
     folders = [folder]
     src = configured_src(folder)
     if src is not None:
@@ -262,7 +267,7 @@ def source_roots(importer: Path) -> tuple[Path, ...]:
     or `PYTHONPATH` puts a package that scripts in deeper folders import
     (`src/ml/support/nn/lenet.py` imported as `support.nn.lenet` from `src/ml/cnn/`); a
     module file, or a folder of Python files, must exist there."""
-    root = project_root(importer.parent) or working_root(importer.parent)
+    root = import_root(importer.parent)
     if root is None:
         return ()
     found = []

@@ -25,6 +25,17 @@ def sample_of(value: Any) -> tuple[int, ...] | None:
     return None
 
 
+def literal_sizes(dims: Any) -> bool:
+    """Every axis a literal positive size (`(200, 3)`), as a sample shape must be."""
+    return all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in dims)
+
+
+def _shared_sample(values: Any) -> tuple[int, ...] | None:
+    """The one sample shape every value has (None when one is unknown or two differ)."""
+    samples = {sample_of(value) for value in values}
+    return samples.pop() if len(samples) == 1 else None
+
+
 def joined_samples(
     leaf: str, args: list[Any], kwargs: dict[str, Any], expr: ast.Call
 ) -> DataValue | None:
@@ -48,12 +59,10 @@ def joined_samples(
 def joined_arrays(values: list[Any]) -> DataValue | None:
     """Two branches' arrays whose samples share a shape (`segments` before and after a
     conditional `np.vstack`): samples of that shape, in a number the run decides."""
-    samples = {sample_of(value) for value in values}
-    if len(samples) != 1 or None in samples:
+    sample = _shared_sample(values)
+    if sample is None:
         return None
     source = next((v.source for v in values if isinstance(v, DataValue)), None)
-    (sample,) = samples
-    assert sample is not None
     return DataValue(sample, source or "arrays of one sample shape")
 
 
@@ -65,11 +74,9 @@ def stacked(args: list[Any], kwargs: dict[str, Any]) -> DataValue | None:
     items = parts.items if isinstance(parts, ListValue) else parts
     if not isinstance(items, list | tuple) or not items or not isinstance(axis, int):
         return None
-    samples = {sample_of(item) for item in items}
-    if len(samples) != 1 or None in samples:
+    sample = _shared_sample(items)
+    if sample is None:
         return None
-    (sample,) = samples
-    assert sample is not None
     rank = len(sample) + 1
     position = axis if axis >= 0 else rank + 1 + axis
     if not 1 <= position <= rank:
@@ -99,9 +106,8 @@ def reshaped_samples(target: Any, expr: ast.Call) -> Any:
     if not isinstance(target, tuple) or len(target) < 2:
         return Unknown("a reshape of an array known only at run time")
     count, sample = target[0], target[1:]
-    counted = count == -1 or (isinstance(count, Unknown) and not isinstance(count, bool))
-    literal = all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in sample)
-    if not (counted and literal):
+    counted = count == -1 or isinstance(count, Unknown)
+    if not (counted and literal_sizes(sample)):
         return Unknown("a reshape of an array known only at run time")
     return DataValue(sample, f"a reshape to {_shape_text(sample)} (line {expr.lineno})")
 
@@ -127,6 +133,6 @@ def unknown_count_array(
     if not isinstance(dims, tuple) or len(dims) < 2 or is_number(dims[0]):
         return None
     sample = dims[1:]
-    if not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in sample):
+    if not literal_sizes(sample):
         return None
     return DataValue(sample, f"np.{leaf}() of {len(sample)}-axis samples (line {expr.lineno})")
