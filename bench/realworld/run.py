@@ -57,6 +57,9 @@ HELDOUT_SOURCES = {
     "heldout16": HERE / "sources_heldout16.json",
     "heldout17": HERE / "sources_heldout17.json",
     "heldout18": HERE / "sources_heldout18.json",
+    "heldout19": HERE / "sources_heldout19.json",
+    "heldout20": HERE / "sources_heldout20.json",
+    "heldout21": HERE / "sources_heldout21.json",
 }
 LABELS = HERE / "labels.json"
 # Splits kept for one final, clean measurement: scored (and their files linted) only when
@@ -78,6 +81,9 @@ SCORED_ONLY_BY_NAME = {
     "heldout16",
     "heldout17",
     "heldout18",
+    "heldout19",
+    "heldout20",
+    "heldout21",
 }
 DEFAULT_MIRRORS = Path("/work/.mirror")
 SUFFIXES = (".py", ".ipynb")
