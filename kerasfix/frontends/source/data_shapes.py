@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from kerasfix.frontends.source.data_values import (
     DatasetBunch,
     DataValue,
+    FeatureScaler,
     ImageGenerator,
     ImageValue,
     LossValue,
@@ -45,7 +46,7 @@ from kerasfix.frontends.source.values import (
 
 # What the hooks return for a value or call they do not model.
 NOT_DATA = object()
-DATA_TYPES = (DataValue, ImageValue, ImageGenerator, DatasetBunch)
+DATA_TYPES = (DataValue, ImageValue, ImageGenerator, DatasetBunch, FeatureScaler)
 _CHANNELS = {"grayscale": 1, "rgb": 3, "rgba": 4}
 _LOSS_CLASSES = {
     "CategoricalCrossentropy": "categorical_crossentropy",
@@ -62,6 +63,9 @@ KERAS_DATA_NAMES = frozenset(
 _KEEPS_ELEMENTS = frozenset(
     {"cache", "prefetch", "shuffle", "repeat", "take", "skip", "with_options", "apply_options"}
 )
+# scikit-learn scalers: value by value, so the data keeps its shape.
+_SCALERS = frozenset({"MinMaxScaler", "StandardScaler", "RobustScaler", "MaxAbsScaler"})
+_SCALING_METHODS = frozenset({"fit_transform", "transform", "inverse_transform", "fit"})
 # cv2 colour conversions by what they leave: three channels or one plane.
 _TO_COLOUR = ("2RGB", "2BGR")
 _TO_GRAY = ("2GRAY",)
@@ -104,6 +108,8 @@ class DataReading:
             return ArrayValue((size, size)) if square and len(args) < 2 else NOT_DATA
         if qualname == "sklearn.model_selection.train_test_split":
             return _split(args, kwargs, expr)
+        if qualname.startswith("sklearn.preprocessing.") and leaf in _SCALERS:
+            return FeatureScaler(leaf)
         if qualname.startswith("sklearn.datasets.") and leaf in IMAGE_DATASETS:
             return image_dataset(leaf, kwargs, expr)
         if not keras:
@@ -133,6 +139,8 @@ class DataReading:
         """An attribute of a data value (`x.shape`, `ds.cache`, `gen.flow_from_directory`)."""
         if isinstance(value, DatasetBunch):
             return value.field(attr)
+        if isinstance(value, FeatureScaler) and attr in _SCALING_METHODS:
+            return BoundMethod(value, attr)
         generator_methods = ("flow_from_directory", "flow_from_dataframe", "flow", "fit")
         if isinstance(value, ImageGenerator) and attr in generator_methods:
             return BoundMethod(value, attr)
@@ -157,6 +165,8 @@ class DataReading:
         """A method of a data value, or NOT_DATA when the receiver is not one."""
         if isinstance(receiver, ImageGenerator):
             return self._generator_method(receiver, name, args, kwargs, expr)
+        if isinstance(receiver, FeatureScaler):
+            return _scaled(receiver, name, args)
         if type(receiver) is Unknown and name == "reshape":
             return reshaped_samples(tuple(args) if len(args) != 1 else args[0], expr)
         if not isinstance(receiver, DataValue):
@@ -239,6 +249,16 @@ class DataReading:
         labels = {"binary": (), "sparse": ()}.get(mode) if isinstance(mode, str) else None
         text = f"{name}(target_size={tuple(size)}) (line {expr.lineno})"
         return DataValue((*size, channels), text, labels, batched=True, image_shape=True)
+
+
+def _scaled(scaler: FeatureScaler, name: str, args: list[Any]) -> Any:
+    """`scaler.fit(x)` is the scaler; its transforms are `x` rescaled, of the same shape."""
+    if name == "fit":
+        return scaler
+    data = args[0] if args else None
+    if isinstance(data, ArrayValue) or (isinstance(data, DataValue) and not data.batched):
+        return data
+    return Unknown(f"the result of {scaler.name}.{name}()")
 
 
 def _size(value: Any) -> bool:

@@ -98,3 +98,11 @@ class DatasetBunch:
 
     def field(self, name: str) -> object:
         return dict(self.fields).get(name, Unknown(f"field '{name}' of a scikit-learn dataset"))
+
+
+@dataclass(frozen=True)
+class FeatureScaler:
+    """A scikit-learn scaler (`MinMaxScaler()`, `StandardScaler()`): its `fit_transform`,
+    `transform` and `inverse_transform` rescale every value and keep the data's shape."""
+
+    name: str

@@ -53,6 +53,7 @@ from kerasfix.frontends.source.values import (
     Ref,
     Unknown,
 )
+from kerasfix.frontends.source.windows import LoopIndex
 from kerasfix.graph.model import SourceSpan
 from kerasfix.limits import MAX_STEPS
 
@@ -308,7 +309,7 @@ class Evaluator(Calls):
         if iterable is None:
 
             def body() -> None:
-                self.assign(stmt.target, Unknown(f"a loop variable (line {stmt.lineno})"), scope)
+                self.assign(stmt.target, LoopIndex(f"a loop variable (line {stmt.lineno})"), scope)
                 self._loop_body(stmt.body, scope)
 
             self.undecided(stmt.lineno, body)

@@ -28,6 +28,7 @@ from kerasfix.frontends.source.values import (
     Unknown,
     WholeLayers,
 )
+from kerasfix.frontends.source.windows import shifted, window, without_index
 from kerasfix.limits import MAX_ITEMS, MAX_UNROLL
 
 BINOPS: dict[type, Callable[[Any, Any], Any]] = {
@@ -118,6 +119,8 @@ def arithmetic(op: ast.operator, left: Any, right: Any) -> Any:
         return left
     if isinstance(right, ArrayValue) and _scalar(left):
         return right
+    if (shift := shifted(op, left, right)) is not None:
+        return shift
     if _scalar(left) and _scalar(right) and RunTimeNumber in (type(left), type(right)):
         return RunTimeNumber("a number computed at run time")
     if isinstance(left, ListValue) and isinstance(right, ListValue) and isinstance(op, ast.Add):
@@ -169,14 +172,14 @@ def unary(op: ast.unaryop, operand: Any) -> Any:
             return operand
         if isinstance(op, ast.Invert) and isinstance(operand, int):
             return ~operand
-    return operand if isinstance(operand, Unknown) else Unknown("a unary operation")
+    return without_index(operand) if isinstance(operand, Unknown) else Unknown("a unary operation")
 
 
 def unknown_from(left: Any, right: Any, what: str) -> Unknown:
     """The operand's own reason when one is unknown (it says more), else `what`."""
     for value in (left, right):
         if isinstance(value, Unknown):
-            return value
+            return without_index(value)
     return Unknown(what)
 
 
@@ -194,6 +197,8 @@ def subscript(value: Any, index: Any) -> Any:
             return result if result is not None else Unknown("a slice")
     if isinstance(value, dict) and is_plain(index) and index in value:
         return value[index]
+    if isinstance(value, ArrayValue | DataValue) and (cut := window(value, index)) is not None:
+        return cut
     if isinstance(value, ArrayValue):
         return _index_array(value, index)
     if isinstance(value, DataValue):
@@ -206,7 +211,7 @@ def subscript(value: Any, index: Any) -> Any:
     if isinstance(value, ModelLayers | OneHotLabels):
         return value.subscript(index)
     if isinstance(value, Unknown):
-        return value
+        return without_index(value)
     if isinstance(value, Ref):
         return Unknown(f"{value.qualname}[...] is only known at run time")
     return Unknown("an indexed value")
@@ -249,7 +254,7 @@ def attribute(value: Any, attr: str) -> Any:
     if isinstance(value, Unknown) and attr == "reshape" and not isinstance(value, RunTimeNumber):
         return BoundMethod(value, attr)  # a run-time array reshaped to a literal sample shape
     if isinstance(value, Unknown):
-        return value
+        return without_index(value)
     if isinstance(value, BackboneLastLayer):
         own = value.backbone.own_node
         if attr == "output" and own is not None:
