@@ -133,3 +133,49 @@ def test_a_scaler_keeps_a_known_array_and_leaves_unknown_data_unknown(tmp_path: 
     assert findings_of(tmp_path, known) == [("KF001", 21, 371_300)]
     unknown = PRICE_WINDOWS.replace('tr["Close"].values.reshape(-1, 1)', 'tr[["Close"]]')
     assert [rule for rule, _, _ in findings_of(tmp_path, unknown)] == ["KF002"]
+
+
+GOOGLE_STOCK = (
+    HEAD
+    + """
+dataset_train = pd.read_csv("Google_Stock_Price_Train.csv")
+training_set = dataset_train.iloc[:, 1:2].values
+training_set_scaled = MinMaxScaler().fit_transform(training_set)
+X_train, y_train = [], []
+for i in range(60, len(training_set)):
+    X_train.append(training_set_scaled[i - 60 : i, 0])
+    y_train.append(training_set_scaled[i, 0])
+X_train, y_train = np.array(X_train), np.array(y_train)
+X_train = np.reshape(X_train, (X_train.shape[0], X_train.shape[1], 1))
+model = Sequential()
+model.add(Conv1D(32, 3, input_shape=(X_train.shape[1], 1)))
+model.add(Flatten())
+model.add(Dense(10))
+"""
+)
+
+
+def test_columns_picked_from_a_dataframe_have_a_known_width(tmp_path: Path) -> None:
+    """`iloc[:, 1:2]`, `loc[:, ["Open"]]`, `df[["Open"]]` are one column, `df["Open"]` a
+    Series (one number per row): 60 -> Conv1D(32, 3) 58, 58*32*10 + 10 = 18,570."""
+    selections = [
+        "dataset_train.iloc[:, 1:2].values",
+        "dataset_train.iloc[:, 1:2].to_numpy()",
+        'dataset_train.loc[:, ["Open"]].values',
+        'dataset_train[["Open"]].values',
+        'dataset_train["Open"].values.reshape(-1, 1)',
+        "dataset_train.iloc[:, 1].values.reshape(-1, 1)",
+    ]
+    for selection in selections:
+        text = GOOGLE_STOCK.replace("dataset_train.iloc[:, 1:2].values", selection)
+        assert findings_of(tmp_path, text) == [("KF001", 19, 18_570)], selection
+
+
+def test_columns_counted_from_the_tables_width_stay_unknown(tmp_path: Path) -> None:
+    """`iloc[:, 1:]` and `iloc[:, :-1]` depend on how many columns the file has; two
+    columns windowed whole do not reshape to (n, 60, 1)."""
+    for selection in ("iloc[:, 1:]", "iloc[:, :-1]", "iloc[:, 1:3]"):
+        text = GOOGLE_STOCK.replace("iloc[:, 1:2]", selection).replace(
+            "i - 60 : i, 0", "i - 60 : i"
+        )
+        assert [rule for rule, _, _ in findings_of(tmp_path, text)] == ["KF002"], selection

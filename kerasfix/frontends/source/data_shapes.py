@@ -24,6 +24,7 @@ from kerasfix.frontends.source.data_values import (
     OneHotLabels,
 )
 from kerasfix.frontends.source.model_layers import ModelLayers
+from kerasfix.frontends.source.pandas_columns import ColumnSelection, as_array
 from kerasfix.frontends.source.sample_arrays import (
     joined_samples,
     literal_sizes,
@@ -167,6 +168,8 @@ class DataReading:
             return self._generator_method(receiver, name, args, kwargs, expr)
         if isinstance(receiver, FeatureScaler):
             return _scaled(receiver, name, args)
+        if isinstance(receiver, ColumnSelection) and name == "to_numpy":
+            return as_array(receiver, "values")
         if type(receiver) is Unknown and name == "reshape":
             return reshaped_samples(tuple(args) if len(args) != 1 else args[0], expr)
         if not isinstance(receiver, DataValue):

@@ -15,6 +15,7 @@ from typing import Any
 
 from kerasfix.frontends.source.data_values import DataValue, OneHotLabels
 from kerasfix.frontends.source.model_layers import ModelLayers
+from kerasfix.frontends.source.pandas_columns import ColumnSelection, as_array, indexer, selected
 from kerasfix.frontends.source.values import (
     ArrayValue,
     AttributeBag,
@@ -210,6 +211,8 @@ def subscript(value: Any, index: Any) -> Any:
         return Unknown(f"part of {name}'s layer list, which kerasfix sees only whole")
     if isinstance(value, ModelLayers | OneHotLabels):
         return value.subscript(index)
+    if isinstance(value, Unknown) and (columns := selected(value, index)) is not None:
+        return columns
     if isinstance(value, Unknown):
         return without_index(value)
     if isinstance(value, Ref):
@@ -251,6 +254,10 @@ def attribute(value: Any, attr: str) -> Any:
         return value.attrs[attr]
     if isinstance(value, ModelLayers | OneHotLabels):
         return value.attribute(attr)
+    if isinstance(value, ColumnSelection) and attr in ("values", "to_numpy"):
+        return as_array(value, attr)
+    if isinstance(value, Unknown) and (columns := indexer(value, attr)) is not None:
+        return columns
     if isinstance(value, Unknown) and attr == "reshape" and not isinstance(value, RunTimeNumber):
         return BoundMethod(value, attr)  # a run-time array reshaped to a literal sample shape
     if isinstance(value, Unknown):
