@@ -21,6 +21,7 @@ from typing import Any
 from kerasfix.frontends.source.builtins_model import BUILTIN_NAMES
 from kerasfix.frontends.source.calls import Calls
 from kerasfix.frontends.source.class_attributes import class_attribute
+from kerasfix.frontends.source.handlers import may_build
 from kerasfix.frontends.source.paths import Decision, Paths, if_decision, match_decision
 from kerasfix.frontends.source.scopes import (
     MISSING,
@@ -177,6 +178,9 @@ class Evaluator(Calls):
             self.exec_block(stmt.body, scope)
         elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
             self.exec_block(stmt.body, scope)  # type: ignore[attr-defined]
+            for handler in stmt.handlers:  # type: ignore[attr-defined]
+                if may_build(handler):
+                    self._exec_handler(handler, scope)
             self.exec_block(stmt.orelse, scope)  # type: ignore[attr-defined]
             self.exec_block(stmt.finalbody, scope)  # type: ignore[attr-defined]
         elif isinstance(stmt, ast.Match):
@@ -185,6 +189,21 @@ class Evaluator(Calls):
             raise Break
         elif isinstance(stmt, ast.Continue):
             raise Continue
+
+    def _exec_handler(self, handler: ast.ExceptHandler, scope: Scope) -> None:
+        """An `except` block that may build a model: run as code the file may run, from the
+        state the `try` body left; what it assigns here is dropped, so the body's values go
+        on (the layers it made stay in the graph and are checked)."""
+        saved = dict(scope.vars)
+        if handler.name:
+            scope.vars[handler.name] = Unknown(f"an exception (line {handler.lineno})")
+        try:
+            self.undecided(handler.lineno, lambda: self.exec_block(handler.body, scope))
+        except Return:
+            pass  # the handler's result is not the function's: the body's path goes on
+        finally:
+            scope.vars.clear()
+            scope.vars.update(saved)
 
     def _exec_if(self, stmt: ast.If, scope: Scope) -> None:
         test = truth(self.eval(stmt.test, scope))
