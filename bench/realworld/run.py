@@ -317,7 +317,8 @@ def score_split(
     return {
         "sites": len(sites),
         "kf001": len(want),
-        "precision": (len(hits), len(flagged)),
+        # by site: a two-headed site flagged twice is one site
+        "precision": (len(hits), len({site_key(f) for f in flagged})),
         "recall": (len(hits), len(want)),
         "exact": (
             exact,
