@@ -649,7 +649,8 @@ class Evaluator(Calls):
 
     def attribute(self, value: Any, attr: str) -> Any:
         if isinstance(value, Ref):
-            return Ref(f"{value.qualname}.{attr}")
+            qualname = f"{value.qualname}.{attr}"
+            return None if qualname in _NEWAXIS else Ref(qualname)  # `x[..., np.newaxis]`
         if isinstance(value, InstanceValue):
             if attr in value.attrs:
                 return value.attrs[attr]
@@ -692,6 +693,10 @@ class Evaluator(Calls):
             if not text.isascii():
                 return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore"))
         return byte_offset
+
+
+# NumPy's and TensorFlow's name for None in an index: a new axis of size 1.
+_NEWAXIS = frozenset({"numpy.newaxis", "tensorflow.newaxis"})
 
 
 def _guard_result(value: Any) -> bool:

@@ -206,6 +206,20 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             return Unknown(f"the result of calling a value of unknown kind (line {expr.lineno})")
         return self.apply_layer(func.layer, args[0] if args else kwargs.get("inputs"), expr)
 
+    def call_instance(
+        self, instance: InstanceValue, args: list[Any], kwargs: dict[str, Any], expr: ast.AST | None
+    ) -> Any:
+        """`model(x_train)` on a Model subclass: Keras calls it on the data as a tensor, so
+        the data's shape sizes it (once); its result is predictions."""
+        data = args[0] if args else kwargs.get("inputs")
+        on_data = instance.cls.framework_base == "model" and not isinstance(data, TensorValue)
+        shape = batch_shape(data) if on_data else None
+        if shape is None or not isinstance(expr, ast.Call):
+            return super().call_instance(instance, args, kwargs, expr)
+        if not instance.called:
+            self._build_subclass(instance, (None, *shape[1:]), expr, sizing_call(expr, data))
+        return _predicted(expr)
+
     def call_method_of(self, instance: InstanceValue) -> Any:
         """A Keras layer or model subclass runs `call`."""
         return instance.cls.methods.get("call") if instance.cls.framework_base else None
