@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kerasfix.frontends.source.data_values import DataValue
+from kerasfix.frontends.source.file_handles import opened
 from kerasfix.frontends.source.label_values import np_unique
 from kerasfix.frontends.source.value_ops import concrete_items, reshape_array
 from kerasfix.frontends.source.values import (
@@ -154,7 +155,8 @@ BUILTINS: dict[str, Builtin] = {
     "zip": _zip,
     "reversed": _reversed,
     "print": _none,
-    **{name: _unknown(name) for name in ("super", "isinstance", "getattr", "open", "input")},
+    **{name: _unknown(name) for name in ("super", "isinstance", "getattr", "input")},
+    "open": lambda interp, args, kwargs: opened(args),
 }
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from kerasfix.frontends.source.builtins_model import BUILTIN_NAMES
 from kerasfix.frontends.source.calls import Calls
 from kerasfix.frontends.source.class_attributes import class_attribute
+from kerasfix.frontends.source.file_handles import FileHandle
 from kerasfix.frontends.source.handlers import may_build
 from kerasfix.frontends.source.paths import Decision, Paths, if_decision, match_decision
 from kerasfix.frontends.source.scopes import (
@@ -172,9 +173,11 @@ class Evaluator(Calls):
             self.exec_block(stmt.orelse, scope)
         elif isinstance(stmt, ast.With | ast.AsyncWith):
             for item in stmt.items:
-                self.eval(item.context_expr, scope)
+                entered = self.eval(item.context_expr, scope)
                 if item.optional_vars is not None:
-                    self.assign(item.optional_vars, Unknown("a `with` target"), scope)
+                    # `with open("X.pickle", "wb") as f`: the handle names its file
+                    handle = entered if isinstance(entered, FileHandle) else None
+                    self.assign(item.optional_vars, handle or Unknown("a `with` target"), scope)
             self.exec_block(stmt.body, scope)
         elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
             self.exec_block(stmt.body, scope)  # type: ignore[attr-defined]

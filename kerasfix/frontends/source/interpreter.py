@@ -12,6 +12,7 @@ evaluator, the value operations and the graph.
 from __future__ import annotations
 
 import ast
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,7 @@ from kerasfix.frontends.source.data_shapes import (
     NOT_DATA,
     DataReading,
 )
+from kerasfix.frontends.source.data_values import DataValue
 from kerasfix.frontends.source.evaluator import Evaluator, dotted
 from kerasfix.frontends.source.feeds import (
     DATA_METHODS,
@@ -48,6 +50,13 @@ from kerasfix.frontends.source.keras_names import Kind
 from kerasfix.frontends.source.model_layers import ModelLayers, mark_main_run
 from kerasfix.frontends.source.project_imports import ProjectImports
 from kerasfix.frontends.source.sample_arrays import joined_arrays
+from kerasfix.frontends.source.saved_data import (
+    Saves,
+    loaded_file,
+    samples,
+    saved,
+    saved_by_project,
+)
 from kerasfix.frontends.source.saved_features import (
     LOADERS,
     PREDICTS,
@@ -126,6 +135,8 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         # np.load is met (saved_features.py); set by worlds.analyse_code.
         self.saved_features: Callable[[], int | None] = lambda: None
         self.exploring = False  # running code the file never calls (_explore_uncalled)
+        # File name -> (sample shape, line) of data this file saves (saved_data.py).
+        self.saved_data: Saves = {}
         self.init_feeds()
 
     # ----------------------------------------------------------------- entry points
@@ -334,6 +345,10 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             return data
         if qualname in LOADERS and (features := self._loaded_features(qualname, expr)):
             return features
+        if (written := saved(qualname, args, kwargs)) is not None:
+            self.saved_data[written[0]] = (written[1], expr.lineno)
+        elif (name := loaded_file(qualname, args, kwargs)) and (data := self._reloaded(name, expr)):
+            return data
         on_tensor = self.call_tensor_function(qualname, args, kwargs, expr)
         if on_tensor is not NOT_A_TENSOR_FUNCTION:
             return on_tensor
@@ -347,6 +362,23 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
                 inputs = args[0] if args else kwargs.get("inputs")
                 return self.apply_layer(layer.layer, inputs, expr)
         return super().call_ref(func, args, kwargs, expr)
+
+    def _reloaded(self, name: str, expr: ast.Call) -> DataValue | None:
+        """Samples loaded from the file `name` that this file, or a file of the project,
+        saved with a known shape (saved_data.py)."""
+        loader = dotted(expr.func) or "load"
+        if name in self.saved_data:
+            sample, line = self.saved_data[name]
+            return samples(sample, loader, expr.lineno, f"line {line}")
+        if self.project is None:
+            return None
+        found = saved_by_project(self.project.importer, name, _saves_of)
+        if found is None:
+            return None
+        module, sample, line = found
+        self.project.files_read[str(module.path)] = module.digest  # its change re-checks this
+        shown = project_files.display_path(module.path, self.project.importer)
+        return samples(sample, loader, expr.lineno, f"{shown}:{line}")
 
     def _loaded_features(self, qualname: str, expr: ast.Call) -> ModelFeatures | None:
         """A load of what this file, or another file of the project, saves from a headless
@@ -801,6 +833,15 @@ def _mark_model_features(node: Node, *shapes: Any) -> None:
         if features is not None:
             node.layer.origin["model_features"] = features.reason
             return
+
+
+def _saves_of(module: project_files.ModuleFile) -> Saves:
+    """What a project file saves, run alone (with its own project imports)."""
+    writer = Interpreter()
+    writer.keras1_code = lambda: False
+    with contextlib.suppress(RecursionError):
+        writer.run_module(module.tree, module.lines, cell=None)
+    return writer.saved_data
 
 
 def _predicted(expr: ast.Call) -> ModelFeatures:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kerasfix.frontends.source.file_handles import file_name
 from kerasfix.graph.model import Unknown
 from kerasfix.layers.applications import ARCHITECTURES
 from kerasfix.limits import MAX_SAVER_FILES
@@ -63,7 +64,7 @@ def loaded_name(call: ast.Call) -> str | None:
     if isinstance(first, ast.Call) and _called_leaf(first) == "open" and first.args:
         first = first.args[0]
     if isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value:
-        return _file_name(first.value)
+        return file_name(first.value)
     return None
 
 
@@ -127,14 +128,9 @@ def _writes(call: ast.Call, name: str) -> bool:
     return any(
         isinstance(node, ast.Constant)
         and isinstance(node.value, str)
-        and _file_name(node.value) == name
+        and file_name(node.value) == name
         for node in ast.walk(call)
     )
-
-
-def _file_name(path: str) -> str:
-    """`data/x_train.npy` (or a Windows path) -> `x_train.npy`."""
-    return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def model_features_in(value: Any) -> ModelFeatures | None:
