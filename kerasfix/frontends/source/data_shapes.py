@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import math
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from kerasfix.frontends.source.data_values import (
@@ -109,6 +110,8 @@ class DataReading:
             return ArrayValue((size, size)) if square and len(args) < 2 else NOT_DATA
         if qualname == "sklearn.model_selection.train_test_split":
             return _split(args, kwargs, expr)
+        if leaf == "from_tensor_slices" and "Dataset" in qualname.split("."):
+            return _tensor_slices(args[0] if args else kwargs.get("tensors"), expr)
         if qualname.startswith("sklearn.preprocessing.") and leaf in _SCALERS:
             return FeatureScaler(leaf)
         if qualname.startswith("sklearn.datasets.") and leaf in IMAGE_DATASETS:
@@ -146,7 +149,7 @@ class DataReading:
         if isinstance(value, ImageGenerator) and attr in generator_methods:
             return BoundMethod(value, attr)
         if isinstance(value, DataValue):
-            if value.batched and attr in _KEEPS_ELEMENTS:
+            if value.batched and (attr in _KEEPS_ELEMENTS or (attr == "batch" and value.slices)):
                 return BoundMethod(value, attr)
             if value.image_shape and attr == "image_shape":
                 return value.sample
@@ -176,11 +179,28 @@ class DataReading:
             return NOT_DATA
         if name in _KEEPS_ELEMENTS or name in ("astype", "copy"):
             return receiver
+        if name == "batch" and receiver.slices:
+            return replace(receiver, slices=False)
         if name == "reshape":
             return _reshape(receiver, tuple(args) if len(args) != 1 else args[0])
         if name == "transpose":
             return transposed(receiver, tuple(args) if len(args) != 1 else args[0])
         return Unknown(f"the result of {name}() on loaded data")
+
+    def element_of(self, value: Any) -> Any:
+        """What a loop over a dataset binds (`for images, labels in train_ds:`): a batch
+        of samples (or one sample, before `.batch()`), paired with its targets."""
+        if not isinstance(value, DataValue) or not value.batched:
+            return super().element_of(value)  # type: ignore[misc]
+        if value.slices:
+            inputs: Any = ArrayValue(value.sample)
+            targets: Any = ArrayValue(value.labels) if value.labels is not None else None
+        else:
+            inputs = DataValue(value.sample, value.source)
+            targets = DataValue(value.labels, value.source) if value.labels is not None else None
+        if not value.pairs:
+            return inputs
+        return inputs, targets if targets is not None else Unknown("a dataset's targets")
 
     def data_arithmetic(self, left: Any, right: Any) -> Any:
         """`x / 255.0` keeps the samples' shape."""
@@ -218,7 +238,7 @@ class DataReading:
         inferred = kwargs.get("labels", "inferred") == "inferred" and isinstance(mode, str)
         labels = {"int": (), "binary": (1,)}.get(mode) if inferred else None
         text = f"image_dataset_from_directory(image_size={tuple(size)}) (line {expr.lineno})"
-        return DataValue((*size, channels), text, labels=labels, batched=True)
+        return DataValue((*size, channels), text, labels, batched=True, pairs=inferred)
 
     def _generator_method(
         self,
@@ -252,6 +272,20 @@ class DataReading:
         labels = {"binary": (), "sparse": ()}.get(mode) if isinstance(mode, str) else None
         text = f"{name}(target_size={tuple(size)}) (line {expr.lineno})"
         return DataValue((*size, channels), text, labels, batched=True, image_shape=True)
+
+
+def _tensor_slices(tensors: Any, expr: ast.Call) -> Any:
+    """`Dataset.from_tensor_slices(x)` or `((x, y))`: one sample of `x` (and of `y`) per
+    element, when the arrays' samples are known."""
+    items = tensors.items if isinstance(tensors, ListValue) else tensors
+    pair = isinstance(items, tuple | list) and len(items) == 2
+    inputs = items[0] if pair else tensors
+    sample = sample_of(inputs)
+    if sample is None:
+        return NOT_DATA
+    labels = sample_of(items[1]) if pair else None
+    text = f"Dataset.from_tensor_slices() (line {expr.lineno})"
+    return DataValue(sample, text, labels, batched=True, pairs=pair, slices=True)
 
 
 def _scaled(scaler: FeatureScaler, name: str, args: list[Any]) -> Any:

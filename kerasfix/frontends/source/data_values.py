@@ -28,6 +28,10 @@ class DataValue:
     # A Keras DirectoryIterator (`flow_from_directory`/`flow_from_dataframe`): its
     # `image_shape` attribute is the sample shape, often passed on as an input shape.
     image_shape: bool = False
+    # A `tf.data` dataset: its elements are (samples, targets) pairs (`pairs`), and it
+    # yields single samples until `.batch()` (`slices`, from `from_tensor_slices`).
+    pairs: bool = False
+    slices: bool = False
 
     def subscript(self, index: object) -> object:
         """`x[:700]`, `x[train_idx]`: samples taken, each of the same shape; `x[0]`: one

@@ -327,11 +327,14 @@ class Evaluator(Calls):
             raise jump
 
     def _exec_for(self, stmt: ast.For | ast.AsyncFor, scope: Scope) -> None:
-        iterable = concrete_items(self.eval(stmt.iter, scope))
+        over = self.eval(stmt.iter, scope)
+        iterable = concrete_items(over)
         if iterable is None:
+            element = self.element_of(over)
 
             def body() -> None:
-                self.assign(stmt.target, LoopIndex(f"a loop variable (line {stmt.lineno})"), scope)
+                variable = LoopIndex(f"a loop variable (line {stmt.lineno})")
+                self.assign(stmt.target, variable if element is None else element, scope)
                 self._loop_body(stmt.body, scope)
 
             self.undecided(stmt.lineno, body)
@@ -349,6 +352,11 @@ class Evaluator(Calls):
         finally:
             self.unrolling -= len(iterable) > 1
         self.exec_block(stmt.orelse, scope)
+
+    def element_of(self, value: Any) -> Any:
+        """What each iteration of a loop over `value` binds, when every element is alike
+        and known (a framework's datasets); None: a loop variable known only at run time."""
+        return None
 
     def _loop_body(self, body: list[ast.stmt], scope: Scope) -> None:
         with contextlib.suppress(Break, Continue):

@@ -47,9 +47,9 @@ def batch_shape(data: Any) -> tuple[int | None, ...] | None:
     """The shape of a batch of `data` as Keras sees it (count first, None when unknown)."""
     if isinstance(data, ArrayValue) and len(data.shape) > 1:
         return data.shape
-    if isinstance(data, DataValue) and data.sample:
+    if isinstance(data, DataValue) and data.sample and not data.slices:
         return (None, *data.sample)
-    return None
+    return None  # (a dataset not yet batched gives Keras single samples as batches)
 
 
 def one_hot(labels: Any) -> Any:

@@ -1,0 +1,84 @@
+"""`tf.data` datasets of arrays whose samples are known: `Dataset.from_tensor_slices((x, y))
+.shuffle(n).batch(32)` feeds `fit`, and a loop `for images, labels in train_ds:` binds a
+batch of samples (TensorFlow's "quickstart for experts": a Model subclass trained in a
+custom loop, `model(images, training=True)` inside a `tf.function`).
+
+Numbers checked with Keras 3: Conv2D(32, 3) on 28x28x1 gives 26x26x32,
+26*26*32*128 + 128 = 2,769,024.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.source.one_file import findings_of
+
+QUICKSTART = """
+import tensorflow as tf
+from tensorflow.keras import Model
+from tensorflow.keras.layers import Conv2D, Dense, Flatten
+
+(x_train, y_train), (x_test, y_test) = tf.keras.datasets.mnist.load_data()
+x_train, x_test = x_train / 255.0, x_test / 255.0
+x_train = x_train[..., tf.newaxis].astype("float32")
+train_ds = tf.data.Dataset.from_tensor_slices((x_train, y_train)).shuffle(10000).batch(32)
+
+
+class MyModel(Model):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = Conv2D(32, 3, activation="relu")
+        self.flatten = Flatten()
+        self.d1 = Dense(128, activation="relu")
+        self.d2 = Dense(10)
+
+    def call(self, x):
+        x = self.conv1(x)
+        x = self.flatten(x)
+        return self.d2(self.d1(x))
+
+
+model = MyModel()
+loss_object = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+
+@tf.function
+def train_step(images, labels):
+    with tf.GradientTape() as tape:
+        predictions = model(images, training=True)
+        loss = loss_object(labels, predictions)
+
+
+for epoch in range(5):
+    for images, labels in train_ds:
+        train_step(images, labels)
+"""
+
+SEQUENTIAL = """
+import tensorflow as tf
+from tensorflow.keras import layers
+
+(x_train, y_train), _ = tf.keras.datasets.mnist.load_data()
+x_train = x_train[..., tf.newaxis] / 255.0
+train_ds = tf.data.Dataset.from_tensor_slices((x_train, y_train)).batch(32)
+model = tf.keras.Sequential([
+    layers.Conv2D(32, 3, activation="relu"),
+    layers.Flatten(),
+    layers.Dense(128),
+])
+model.fit(train_ds, epochs=5)
+"""
+
+
+def test_a_custom_loop_over_a_dataset_sizes_the_subclass(tmp_path: Path) -> None:
+    assert findings_of(tmp_path, QUICKSTART) == [("KF001", 16, 2_769_024)]
+
+
+def test_a_batched_dataset_of_known_arrays_sizes_a_fitted_sequential(tmp_path: Path) -> None:
+    assert findings_of(tmp_path, SEQUENTIAL) == [("KF001", 10, 2_769_024)]
+
+
+def test_a_dataset_not_batched_does_not_size_the_model(tmp_path: Path) -> None:
+    """Keras would take each single sample as a batch: no size is claimed."""
+    text = SEQUENTIAL.replace(".batch(32)", "")
+    assert [rule for rule, _, _ in findings_of(tmp_path, text)] == ["KF002"]
