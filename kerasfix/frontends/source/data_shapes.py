@@ -68,6 +68,8 @@ _KEEPS_ELEMENTS = frozenset(
 # scikit-learn scalers: value by value, so the data keeps its shape.
 _SCALERS = frozenset({"MinMaxScaler", "StandardScaler", "RobustScaler", "MaxAbsScaler"})
 _SCALING_METHODS = frozenset({"fit_transform", "transform", "inverse_transform", "fit"})
+# NumPy calls `_numpy` reads: arrays of loaded samples and the shapes they make.
+_NUMPY_SHAPERS = frozenset({"array", "asarray", "stack", "expand_dims", "repeat", "pad"})
 # cv2 colour conversions by what they leave: three channels or one plane.
 _TO_COLOUR = ("2RGB", "2BGR")
 _TO_GRAY = ("2GRAY",)
@@ -90,9 +92,14 @@ class DataReading:
         keras = "keras" in qualname.split(".")
         if root == "cv2":
             return _cv2(leaf, args, kwargs)
+        if root == "tensorflow" and args and isinstance(args[0], ArrayValue | DataValue):
+            if leaf == "expand_dims":  # tf.expand_dims(x_train, -1) of arrays the file loads
+                return expanded(args[0], args[1] if len(args) > 1 else kwargs.get("axis"))
+            if leaf in ("cast", "convert_to_tensor", "identity") and sample_of(args[0]):
+                return args[0]
         if root in ("numpy", "np") and leaf == "stack" and (joined := stacked(args, kwargs)):
             return joined
-        if root in ("numpy", "np") and leaf in ("array", "asarray", "stack", "expand_dims"):
+        if root in ("numpy", "np") and leaf in _NUMPY_SHAPERS:
             return _numpy(leaf, args, kwargs, expr)
         if root in ("numpy", "np") and leaf in ("concatenate", "vstack", "row_stack"):
             return joined_samples(leaf, args, kwargs, expr) or NOT_DATA
@@ -425,16 +432,12 @@ def _channels_of(image: Any) -> tuple[int, ...] | None:
 def _numpy(leaf: str, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -> Any:
     value = args[0] if args else kwargs.get("a", kwargs.get("object"))
     if leaf == "expand_dims":
-        axis = args[1] if len(args) > 1 else kwargs.get("axis")
-        if not isinstance(value, DataValue) or value.batched or not isinstance(axis, int):
-            return NOT_DATA
-        rank = len(value.sample) + 1
-        position = axis if axis >= 0 else rank + 1 + axis
-        if not 1 <= position <= rank:
-            return Unknown("np.expand_dims() on the samples' axis")
-        sample = list(value.sample)
-        sample.insert(position - 1, 1)
-        return DataValue(tuple(sample), value.source)
+        return expanded(value, args[1] if len(args) > 1 else kwargs.get("axis"))
+    if leaf == "pad":
+        return padded(value, args[1] if len(args) > 1 else kwargs.get("pad_width"))
+    if leaf == "repeat":
+        count = args[1] if len(args) > 1 else kwargs.get("repeats")
+        return repeated(value, count, args[2] if len(args) > 2 else kwargs.get("axis"))
     if isinstance(value, ImageValue):
         return _image_array(value)
     if isinstance(value, DataValue | OneHotLabels):
@@ -450,6 +453,67 @@ def _numpy(leaf: str, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -
     (sample,) = shapes
     assert sample is not None
     return DataValue(sample, f"np.{leaf}() of a list (line {expr.lineno})")
+
+
+def expanded(value: Any, axis: Any) -> Any:
+    """`np.expand_dims(x, -1)` / `tf.expand_dims(x, axis=-1)`: a new axis of size 1."""
+    if not isinstance(axis, int) or isinstance(axis, bool):
+        return NOT_DATA
+    if isinstance(value, ArrayValue):
+        rank = len(value.shape) + 1
+        position = axis if axis >= 0 else rank + axis
+        if not 0 <= position < rank:
+            return Unknown("an expand_dims() outside the array's axes")
+        shape = list(value.shape)
+        shape.insert(position, 1)
+        return ArrayValue(tuple(shape))
+    if not isinstance(value, DataValue) or value.batched:
+        return NOT_DATA
+    rank = len(value.sample) + 1
+    position = axis if axis >= 0 else rank + 1 + axis
+    if not 1 <= position <= rank:
+        return Unknown("np.expand_dims() on the samples' axis")
+    sample = list(value.sample)
+    sample.insert(position - 1, 1)
+    return DataValue(tuple(sample), value.source)
+
+
+def padded(value: Any, widths: Any) -> Any:
+    """`np.pad(x, ((0, 0), (2, 2), (2, 2)))`: each axis longer by its two literal widths."""
+    shape = value.shape if isinstance(value, ArrayValue) else None
+    if isinstance(value, DataValue) and not value.batched:
+        shape = (0, *value.sample)  # the samples' count is not read
+    pairs = widths if isinstance(widths, tuple) else None
+    if shape is None or pairs is None or len(pairs) != len(shape):
+        return NOT_DATA
+    if not all(isinstance(p, tuple) and len(p) == 2 and literal_sizes_or_zero(p) for p in pairs):
+        return NOT_DATA
+    grown = tuple(size + before + after for size, (before, after) in zip(shape, pairs, strict=True))
+    return (
+        ArrayValue(grown) if isinstance(value, ArrayValue) else DataValue(grown[1:], value.source)
+    )
+
+
+def literal_sizes_or_zero(widths: tuple[Any, ...]) -> bool:
+    return all(isinstance(w, int) and not isinstance(w, bool) and w >= 0 for w in widths)
+
+
+def repeated(value: Any, count: Any, axis: Any) -> Any:
+    """`np.repeat(x, 3, axis=-1)` (grey images made RGB): that axis `count` times longer."""
+    literal = isinstance(count, int) and not isinstance(count, bool) and count > 0
+    if not literal or not isinstance(axis, int) or isinstance(axis, bool):
+        return NOT_DATA
+    if isinstance(value, ArrayValue) and -len(value.shape) <= axis < len(value.shape):
+        shape = list(value.shape)
+        shape[axis] *= count
+        return ArrayValue(tuple(shape))
+    if isinstance(value, DataValue) and not value.batched:
+        position = axis if axis >= 0 else len(value.sample) + 1 + axis
+        if 1 <= position <= len(value.sample):
+            sample = list(value.sample)
+            sample[position - 1] *= count
+            return DataValue(tuple(sample), value.source)
+    return NOT_DATA
 
 
 def _literal_shape(value: Any) -> tuple[int, ...] | None:

@@ -1,0 +1,47 @@
+"""NumPy and TensorFlow helpers that tutorials apply to MNIST-like arrays before `fit`:
+`tf.expand_dims(x, -1)`, `tf.cast`, `np.repeat(x[..., None], 3, axis=-1)` (grey made RGB),
+`np.stack([x] * 3, axis=-1)` and `np.pad` with literal widths keep (or grow) the samples'
+shape the file fixes.
+
+Numbers checked with Keras 3: Conv2D(32, 3) on 28x28 gives 26x26x32,
+26*26*32*10 + 10 = 216,330; on 32x32 (padded by 2) 30x30x32, 288,010.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.source.one_file import findings_of
+
+FITTED = """
+import numpy as np
+import tensorflow as tf
+from tensorflow.keras import layers
+(x_train, y_train), _ = tf.keras.datasets.mnist.load_data()
+x_train = PREPARED
+model = tf.keras.Sequential([layers.Conv2D(32, 3), layers.Flatten(), layers.Dense(10)])
+model.fit(x_train, y_train)
+"""
+
+
+@pytest.mark.parametrize(
+    ("prepared", "params"),
+    [
+        ("tf.expand_dims(x_train, axis=-1)", 216_330),
+        ("tf.expand_dims(x_train, -1)", 216_330),
+        ("tf.cast(x_train[..., tf.newaxis], tf.float32)", 216_330),
+        ("np.expand_dims(x_train, axis=3)", 216_330),
+        ("np.repeat(x_train[..., None], 3, axis=-1)", 216_330),
+        ("np.stack([x_train] * 3, axis=-1)", 216_330),
+        ("np.pad(x_train, ((0, 0), (2, 2), (2, 2)))[..., None]", 288_010),
+    ],
+)
+def test_array_helpers_keep_the_samples_shape(tmp_path: Path, prepared: str, params: int) -> None:
+    assert findings_of(tmp_path, FITTED.replace("PREPARED", prepared)) == [("KF001", 7, params)]
+
+
+def test_helpers_on_widths_not_written_in_the_code_stay_unknown(tmp_path: Path) -> None:
+    text = FITTED.replace("PREPARED", "np.pad(x_train, width)[..., None]")
+    assert [rule for rule, _, _ in findings_of(tmp_path, text)] == ["KF002"]
