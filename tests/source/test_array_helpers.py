@@ -45,3 +45,29 @@ def test_array_helpers_keep_the_samples_shape(tmp_path: Path, prepared: str, par
 def test_helpers_on_widths_not_written_in_the_code_stay_unknown(tmp_path: Path) -> None:
     text = FITTED.replace("PREPARED", "np.pad(x_train, width)[..., None]")
     assert [rule for rule, _, _ in findings_of(tmp_path, text)] == ["KF002"]
+
+
+RESIZED = """
+import os
+
+import numpy as np
+from skimage.io import imread
+from skimage.transform import resize
+from tensorflow.keras.layers import Conv2D, Dense, Flatten, MaxPooling2D
+from tensorflow.keras.models import Sequential
+
+X = []
+for name in os.listdir("data"):
+    X.append(resize(imread(name), SHAPE))
+X = np.array(X)
+model = Sequential([Conv2D(16, 3, input_shape=X.shape[1:]), MaxPooling2D(), Flatten(), Dense(64)])
+"""
+
+
+def test_skimage_resize_to_a_written_shape_fixes_the_samples(tmp_path: Path) -> None:
+    """64x64x3 -> Conv2D(16, 3) 62x62 -> MaxPooling2D 31x31x16: 31*31*16*64 + 64."""
+    text = RESIZED.replace("SHAPE", "(64, 64, 3)")
+    assert findings_of(tmp_path, text) == [("KF001", 14, 984_128)]
+    # (rows, cols) keeps the image's own channels, which imread leaves to the file
+    unknown = RESIZED.replace("SHAPE", "(64, 64)")
+    assert [rule for rule, _, _ in findings_of(tmp_path, unknown)] == ["KF002"]

@@ -92,6 +92,8 @@ class DataReading:
         keras = "keras" in qualname.split(".")
         if root == "cv2":
             return _cv2(leaf, args, kwargs)
+        if qualname in ("skimage.transform.resize", "skimage.transform._warps.resize"):
+            return _skimage_resize(args, kwargs)
         if root == "tensorflow" and args and isinstance(args[0], ArrayValue | DataValue):
             if leaf == "expand_dims":  # tf.expand_dims(x_train, -1) of arrays the file loads
                 return expanded(args[0], args[1] if len(args) > 1 else kwargs.get("axis"))
@@ -416,6 +418,22 @@ def _cv2(leaf: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
         assert isinstance(source, ArrayValue)
         return ArrayValue((*source.shape[:2], *channels))
     return NOT_DATA
+
+
+def _skimage_resize(args: list[Any], kwargs: dict[str, Any]) -> Any:
+    """`skimage.transform.resize(image, (64, 64, 3))`: the output shape as written; a
+    (rows, cols) shape keeps the image's own channels, when known."""
+    shape = args[1] if len(args) > 1 else kwargs.get("output_shape")
+    if isinstance(shape, ListValue):
+        shape = tuple(shape.items)
+    if not isinstance(shape, tuple) or not literal_sizes(shape) or len(shape) not in (2, 3):
+        return Unknown("a resized image whose shape is not known statically")
+    if len(shape) == 3:
+        return ArrayValue(shape)
+    channels = _channels_of(args[0] if args else kwargs.get("image"))
+    if channels is None:
+        return Unknown("a resized image whose channels are not known statically")
+    return ArrayValue((*shape, *channels))
 
 
 def _channels_of(image: Any) -> tuple[int, ...] | None:
