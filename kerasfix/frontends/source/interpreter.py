@@ -12,7 +12,6 @@ evaluator, the value operations and the graph.
 from __future__ import annotations
 
 import ast
-import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -50,13 +49,7 @@ from kerasfix.frontends.source.keras_names import Kind
 from kerasfix.frontends.source.model_layers import ModelLayers, mark_main_run
 from kerasfix.frontends.source.project_imports import ProjectImports
 from kerasfix.frontends.source.sample_arrays import joined_arrays
-from kerasfix.frontends.source.saved_data import (
-    Saves,
-    loaded_file,
-    samples,
-    saved,
-    saved_by_project,
-)
+from kerasfix.frontends.source.saved_data import Saves, loaded_file, samples, saved
 from kerasfix.frontends.source.saved_features import (
     LOADERS,
     PREDICTS,
@@ -379,21 +372,12 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         return DataValue(inputs.shape[1:], source, batched=True, pairs=len(items or ()) == 2)
 
     def _reloaded(self, name: str, expr: ast.Call) -> DataValue | None:
-        """Samples loaded from the file `name` that this file, or a file of the project,
-        saved with a known shape (saved_data.py)."""
-        loader = dotted(expr.func) or "load"
-        if name in self.saved_data:
-            sample, line = self.saved_data[name]
-            return samples(sample, loader, expr.lineno, f"line {line}")
-        if self.project is None:
+        """Samples loaded from the file `name` that this file saved earlier with a known
+        shape (saved_data.py); a file another script writes is read at run time."""
+        if name not in self.saved_data:
             return None
-        found = saved_by_project(self.project.importer, name, _saves_of)
-        if found is None:
-            return None
-        module, sample, line = found
-        self.project.files_read[str(module.path)] = module.digest  # its change re-checks this
-        shown = project_files.display_path(module.path, self.project.importer)
-        return samples(sample, loader, expr.lineno, f"{shown}:{line}")
+        sample, line = self.saved_data[name]
+        return samples(sample, dotted(expr.func) or "load", expr.lineno, f"line {line}")
 
     def _loaded_features(self, qualname: str, expr: ast.Call) -> ModelFeatures | None:
         """A load of what this file, or another file of the project, saves from a headless
@@ -853,15 +837,6 @@ def _mark_model_features(node: Node, *shapes: Any) -> None:
         if features is not None:
             node.layer.origin["model_features"] = features.reason
             return
-
-
-def _saves_of(module: project_files.ModuleFile) -> Saves:
-    """What a project file saves, run alone (with its own project imports)."""
-    writer = Interpreter()
-    writer.keras1_code = lambda: False
-    with contextlib.suppress(RecursionError):
-        writer.run_module(module.tree, module.lines, cell=None)
-    return writer.saved_data
 
 
 def _predicted(expr: ast.Call) -> ModelFeatures:
