@@ -338,9 +338,9 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             return data
         if qualname in LOADERS and (features := self._loaded_features(qualname, expr)):
             return features
-        if (written := saved(qualname, args, kwargs)) is not None:
+        if leaf in ("save", "dump") and (written := saved(qualname, args, kwargs)) is not None:
             self.saved_data[written[0]] = (written[1], expr.lineno)
-        elif (name := loaded_file(qualname, args, kwargs)) and (data := self._reloaded(name, expr)):
+        elif leaf == "load" and (data := self._reloaded(qualname, args, kwargs, expr)):
             return data
         on_tensor = self.call_tensor_function(qualname, args, kwargs, expr)
         if on_tensor is not NOT_A_TENSOR_FUNCTION:
@@ -371,10 +371,13 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         source = f"{instance.cls.node.name}.__getitem__ (line {getitem.node.lineno})"
         return DataValue(inputs.shape[1:], source, batched=True, pairs=len(items or ()) == 2)
 
-    def _reloaded(self, name: str, expr: ast.Call) -> DataValue | None:
-        """Samples loaded from the file `name` that this file saved earlier with a known
-        shape (saved_data.py); a file another script writes is read at run time."""
-        if name not in self.saved_data:
+    def _reloaded(
+        self, qualname: str, args: list[Any], kwargs: dict[str, Any], expr: ast.Call
+    ) -> DataValue | None:
+        """Samples a load reads from a file this file saved earlier with a known shape
+        (saved_data.py); a file another script writes is read at run time."""
+        name = loaded_file(qualname, args, kwargs) if self.saved_data else None
+        if name is None or name not in self.saved_data:
             return None
         sample, line = self.saved_data[name]
         return samples(sample, dotted(expr.func) or "load", expr.lineno, f"line {line}")

@@ -29,7 +29,7 @@ from kerasfix.frontends.source.values import (
     Unknown,
     WholeLayers,
 )
-from kerasfix.frontends.source.windows import shifted, window, without_index
+from kerasfix.frontends.source.windows import INDEXES, shifted, window, without_index
 from kerasfix.limits import MAX_ITEMS, MAX_UNROLL
 
 BINOPS: dict[type, Callable[[Any, Any], Any]] = {
@@ -120,8 +120,8 @@ def arithmetic(op: ast.operator, left: Any, right: Any) -> Any:
         return left
     if isinstance(right, ArrayValue) and _scalar(left):
         return right
-    if (shift := shifted(op, left, right)) is not None:
-        return shift
+    if isinstance(left, INDEXES) or isinstance(right, INDEXES):
+        return shifted(op, left, right) or unknown_from(left, right, "an arithmetic result")
     if _scalar(left) and _scalar(right) and RunTimeNumber in (type(left), type(right)):
         return RunTimeNumber("a number computed at run time")
     if isinstance(left, ListValue) and isinstance(right, ListValue) and isinstance(op, ast.Add):

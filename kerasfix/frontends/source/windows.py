@@ -30,6 +30,10 @@ class ShiftedIndex(Unknown):
     offset: int = 0
 
 
+# The values a shift or a window bound can be made of.
+INDEXES = (LoopIndex, ShiftedIndex)
+
+
 def shifted(op: ast.operator, left: Any, right: Any) -> ShiftedIndex | None:
     """`i + 60`, `60 + i`, `i - 60` (and shifts of shifts) of a loop index, else None."""
     if isinstance(op, ast.Add):
