@@ -134,9 +134,8 @@ class PoolingFacts(RuleData):
         return self.params_flatten - self.params_pooling
 
     def subject(self) -> object:
-        # A Flatten feeding several heads: one finding per Dense. A loop's variants of one
-        # model may end the Flatten in different Dense layers: one finding, the costliest.
-        return "loop variants" if self.loop_variant else (self.dense_layer, self.dense_at)
+        # A Flatten feeding several heads: one finding per Dense.
+        return (self.dense_layer, self.dense_at)
 
     def precedence(self) -> tuple[int, int]:
         """Known sizes beat unknown ones (KF001 over KF002), counts beat no counts; of a

@@ -189,23 +189,3 @@ def test_a_grid_reports_its_costliest_variant(tmp_path: Path) -> None:
 def test_a_builder_called_twice_outside_a_loop_keeps_the_first_model(tmp_path: Path) -> None:
     """Two models, not variants of one: the first call's (18x18x8 -> Dense(4) = 10,372)."""
     assert findings_of(tmp_path, TWO_CALLS) == [("KF001", 6, 10_372)]
-
-
-GRID_OF_DEPTHS = """
-from tensorflow.keras import layers, models
-
-for dense_layers in [0, 1, 2]:
-    model = models.Sequential([layers.Input((20, 20, 1)), layers.Conv2D(8, 3), layers.Flatten()])
-    for i in range(dense_layers):
-        model.add(layers.Dense(64))
-    model.add(layers.Dense(1))
-"""
-
-
-def test_variants_ending_the_flatten_in_different_dense_layers_are_one_finding(
-    tmp_path: Path,
-) -> None:
-    """The Flatten feeds Dense(1) (line 8) with no hidden layer and Dense(64) (line 7)
-    otherwise: one finding, the costliest, 18*18*8*64 + 64 = 165,952 (heldout17's
-    scottlv95 grid, seen twice before)."""
-    assert findings_of(tmp_path, GRID_OF_DEPTHS) == [("KF001", 5, 165_952)]
