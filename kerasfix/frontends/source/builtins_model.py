@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from kerasfix.frontends.source.audio_features import FeatureFrames
 from kerasfix.frontends.source.data_values import DataValue
 from kerasfix.frontends.source.file_handles import opened
 from kerasfix.frontends.source.label_values import np_unique
@@ -214,6 +215,11 @@ def _np_statistic(name: str) -> Callable[[list[Any], dict[str, Any]], Any]:
         axis = args[1] if len(args) > 1 else kwargs.get("axis")
         if isinstance(array, DataValue) and not array.batched and axis is None:
             return RunTimeNumber(f"np.{name}() of loaded data, known at run time")
+        per_feature = axis == 0 and not isinstance(axis, bool) and not kwargs.get("keepdims")
+        if isinstance(array, DataValue) and not array.batched and per_feature:
+            return ArrayValue(array.sample)  # over the samples (or frames): one of each
+        if isinstance(array, FeatureFrames) and axis == 1 and not kwargs.get("keepdims"):
+            return ArrayValue((array.rows,))  # over a feature matrix's frames
         if isinstance(array, ArrayValue) and array.shape and not kwargs.get("keepdims"):
             axes = axis if isinstance(axis, tuple) else (axis,)
             every = {a % len(array.shape) for a in axes if isinstance(a, int)} == set(

@@ -15,6 +15,7 @@ import math
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from kerasfix.frontends.source.audio_features import feature_frames
 from kerasfix.frontends.source.data_values import (
     DatasetBunch,
     DataValue,
@@ -92,6 +93,8 @@ class DataReading:
         keras = "keras" in qualname.split(".")
         if root == "cv2":
             return _cv2(leaf, args, kwargs)
+        if root == "librosa" and (frames := feature_frames(qualname, kwargs, expr.lineno)):
+            return frames
         if qualname in ("skimage.transform.resize", "skimage.transform._warps.resize"):
             return _skimage_resize(args, kwargs)
         if root == "tensorflow" and args and isinstance(args[0], ArrayValue | DataValue):
@@ -217,6 +220,8 @@ class DataReading:
             scalar = is_number(other) or isinstance(other, RunTimeNumber)
             if isinstance(value, DataValue) and not value.batched and scalar:
                 return value
+            if isinstance(value, DataValue) and not value.batched and _per_feature(other, value):
+                return value  # `(x - mean) / std` with `mean = np.mean(x, axis=0)`
             if isinstance(value, OneHotLabels | ModelLayers):
                 return Unknown(value.reason)  # not known to keep the rank or the items
         return NOT_DATA
@@ -295,6 +300,13 @@ def _tensor_slices(tensors: Any, expr: ast.Call) -> Any:
     labels = sample_of(items[1]) if pair else None
     text = f"Dataset.from_tensor_slices() (line {expr.lineno})"
     return DataValue(sample, text, labels, batched=True, pairs=pair, slices=True)
+
+
+def _per_feature(other: Any, data: DataValue) -> bool:
+    """An array that broadcasts over each sample: its shape a suffix of the samples'."""
+    if not isinstance(other, ArrayValue) or not other.shape:
+        return False
+    return len(other.shape) <= len(data.sample) and data.sample[-len(other.shape) :] == other.shape
 
 
 def _scaled(scaler: FeatureScaler, name: str, args: list[Any]) -> Any:

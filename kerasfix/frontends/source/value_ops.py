@@ -13,6 +13,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+from kerasfix.frontends.source.audio_features import FeatureFrames
 from kerasfix.frontends.source.data_values import DataValue, OneHotLabels
 from kerasfix.frontends.source.model_layers import ModelLayers
 from kerasfix.frontends.source.pandas_columns import ColumnSelection, as_array, indexer, selected
@@ -254,6 +255,8 @@ def attribute(value: Any, attr: str) -> Any:
         return value.attrs[attr]
     if isinstance(value, ModelLayers | OneHotLabels):
         return value.attribute(attr)
+    if isinstance(value, FeatureFrames) and attr == "T":
+        return value.transposed()
     if isinstance(value, ColumnSelection) and attr in ("values", "to_numpy"):
         return as_array(value, attr)
     if isinstance(value, Unknown) and (columns := indexer(value, attr)) is not None:

@@ -1,0 +1,66 @@
+"""librosa feature matrices averaged over their frames give a known number of features per
+clip (the speech-emotion Conv1D recipe: `np.mean(librosa.feature.mfcc(y=x, sr=sr,
+n_mfcc=40).T, axis=0)`), and normalising by per-feature statistics keeps the samples' shape.
+
+Numbers checked with Keras 3: 40 steps, Conv1D(128, 5, same) -> MaxPooling1D(8): 5x128,
+5*128*8 + 8 = 5,128; 20 (librosa's default n_mfcc) -> 2x128, 2,056; 128 mel bands -> 16x128,
+16,392.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.source.one_file import findings_of
+
+CLIPS = """
+import os
+
+import librosa
+import numpy as np
+from keras.layers import Conv1D, Dense, Flatten, MaxPooling1D
+from keras.models import Sequential
+from sklearn.model_selection import train_test_split
+
+
+def extract_feature(file_name):
+    X, sample_rate = librosa.load(file_name, res_type="kaiser_fast")
+    return FEATURES
+
+
+features = []
+for name in os.listdir("data"):
+    features.append(extract_feature(name))
+X = np.array(features)
+X = (X - np.mean(X, axis=0)) / np.std(X, axis=0)
+X_train, X_test = train_test_split(X, test_size=0.2)
+x_traincnn = np.expand_dims(X_train, axis=2)
+model = Sequential()
+model.add(Conv1D(128, 5, padding="same", input_shape=(x_traincnn.shape[1], 1)))
+model.add(MaxPooling1D(pool_size=8))
+model.add(Flatten())
+model.add(Dense(8))
+"""
+
+
+@pytest.mark.parametrize(
+    ("features", "params"),
+    [
+        ("np.mean(librosa.feature.mfcc(y=X, sr=sample_rate, n_mfcc=40).T, axis=0)", 5_128),
+        ("np.mean(librosa.feature.mfcc(y=X, sr=sample_rate, n_mfcc=40), axis=1)", 5_128),
+        ("np.mean(librosa.feature.mfcc(y=X, sr=sample_rate).T, axis=0)", 2_056),
+        ("np.mean(librosa.feature.melspectrogram(y=X, sr=sample_rate).T, axis=0)", 16_392),
+    ],
+)
+def test_features_averaged_over_frames_size_the_model(
+    tmp_path: Path, features: str, params: int
+) -> None:
+    assert findings_of(tmp_path, CLIPS.replace("FEATURES", features)) == [("KF001", 26, params)]
+
+
+def test_a_feature_matrix_kept_whole_stays_unknown(tmp_path: Path) -> None:
+    """Its frames depend on each clip's length: no size is claimed."""
+    text = CLIPS.replace("FEATURES", "librosa.feature.mfcc(y=X, sr=sample_rate, n_mfcc=40).T")
+    assert [rule for rule, _, _ in findings_of(tmp_path, text)] == ["KF002"]
