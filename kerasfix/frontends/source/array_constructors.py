@@ -37,7 +37,7 @@ _SHAPE_ARGUMENT: dict[str, tuple[str, int, str]] = {
 
 def array_from_call(qualname: str, args: list[Any], kwargs: dict[str, Any]) -> ArrayValue | None:
     """The array a constructor call returns, when its shape is literal; else None."""
-    how = _SHAPE_ARGUMENT.get(_canonical(qualname))
+    how = _SHAPE_ARGUMENT.get(canonical_qualname(qualname))
     if how is None:
         return None
     style, index, keyword = how
@@ -56,7 +56,7 @@ def array_from_call(qualname: str, args: list[Any], kwargs: dict[str, Any]) -> A
     return ArrayValue(dims)
 
 
-def _canonical(qualname: str) -> str:
+def canonical_qualname(qualname: str) -> str:
     """`np.` and `tf.` spellings as the import resolves them (numpy., tensorflow.)."""
     head, _, rest = qualname.partition(".")
     head = {"np": "numpy", "tf": "tensorflow"}.get(head, head)

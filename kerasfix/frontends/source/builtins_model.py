@@ -15,7 +15,7 @@ from kerasfix.frontends.source.audio_features import FeatureFrames
 from kerasfix.frontends.source.data_values import DataValue
 from kerasfix.frontends.source.file_handles import opened
 from kerasfix.frontends.source.label_values import np_unique
-from kerasfix.frontends.source.value_ops import concrete_items, reshape_array
+from kerasfix.frontends.source.value_ops import concrete_items, expand_shape, reshape_array
 from kerasfix.frontends.source.values import (
     ArrayValue,
     ListValue,
@@ -185,12 +185,10 @@ def _expand_dims(args: list[Any], kwargs: dict[str, Any]) -> Any:
     axis = args[1] if len(args) > 1 else kwargs.get("axis")
     if not isinstance(array, ArrayValue) or not isinstance(axis, int):
         return Unknown("np.expand_dims() of a value not known statically")
-    shape = list(array.shape)
-    position = axis if axis >= 0 else len(shape) + 1 + axis
-    if not 0 <= position <= len(shape):
-        return Unknown("np.expand_dims() with an invalid axis")
-    shape.insert(position, 1)
-    return ArrayValue(tuple(shape))
+    shape = expand_shape(array.shape, axis)
+    return (
+        ArrayValue(shape) if shape is not None else Unknown("np.expand_dims() with an invalid axis")
+    )
 
 
 def _np_reshape(args: list[Any], kwargs: dict[str, Any]) -> Any:

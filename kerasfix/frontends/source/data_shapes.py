@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import math
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +38,7 @@ from kerasfix.frontends.source.sample_arrays import (
     unknown_count_array,
 )
 from kerasfix.frontends.source.sklearn_datasets import IMAGE_DATASETS, image_dataset
-from kerasfix.frontends.source.value_ops import is_number
+from kerasfix.frontends.source.value_ops import expand_shape, is_number
 from kerasfix.frontends.source.values import (
     ArrayValue,
     BoundMethod,
@@ -184,7 +185,7 @@ class DataReading:
         if isinstance(receiver, FeatureScaler):
             return _scaled(receiver, name, args)
         if isinstance(receiver, ColumnSelection) and name == "to_numpy":
-            return as_array(receiver, "values")
+            return as_array(receiver)
         if type(receiver) is Unknown and name == "reshape":
             return reshaped_samples(tuple(args) if len(args) != 1 else args[0], expr)
         if not isinstance(receiver, DataValue):
@@ -487,45 +488,32 @@ def _numpy(leaf: str, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -
 
 def expanded(value: Any, axis: Any) -> Any:
     """`np.expand_dims(x, -1)` / `tf.expand_dims(x, axis=-1)`: a new axis of size 1."""
-    if not isinstance(axis, int) or isinstance(axis, bool):
+    known = isinstance(value, ArrayValue) or (isinstance(value, DataValue) and not value.batched)
+    if not known or not isinstance(axis, int) or isinstance(axis, bool):
         return NOT_DATA
+    grown = _whole_shape(value, lambda shape: expand_shape(shape, axis))
+    if grown is not None:
+        return grown
     if isinstance(value, ArrayValue):
-        rank = len(value.shape) + 1
-        position = axis if axis >= 0 else rank + axis
-        if not 0 <= position < rank:
-            return Unknown("an expand_dims() outside the array's axes")
-        shape = list(value.shape)
-        shape.insert(position, 1)
-        return ArrayValue(tuple(shape))
-    if not isinstance(value, DataValue) or value.batched:
-        return NOT_DATA
-    rank = len(value.sample) + 1
-    position = axis if axis >= 0 else rank + 1 + axis
-    if not 1 <= position <= rank:
-        return Unknown("np.expand_dims() on the samples' axis")
-    sample = list(value.sample)
-    sample.insert(position - 1, 1)
-    return DataValue(tuple(sample), value.source)
+        return Unknown("an expand_dims() outside the array's axes")
+    return Unknown("np.expand_dims() on the samples' axis")
 
 
 def padded(value: Any, widths: Any) -> Any:
     """`np.pad(x, ((0, 0), (2, 2), (2, 2)))`: each axis longer by its two literal widths."""
-    shape = value.shape if isinstance(value, ArrayValue) else None
-    if isinstance(value, DataValue) and not value.batched:
-        shape = (0, *value.sample)  # the samples' count is not read
-    pairs = widths if isinstance(widths, tuple) else None
-    if shape is None or pairs is None or len(pairs) != len(shape):
+    pairs = widths if isinstance(widths, tuple) else ()
+    if not all(isinstance(p, tuple) and len(p) == 2 and literal_sizes(p, 0) for p in pairs):
         return NOT_DATA
-    if not all(isinstance(p, tuple) and len(p) == 2 and literal_sizes_or_zero(p) for p in pairs):
-        return NOT_DATA
-    grown = tuple(size + before + after for size, (before, after) in zip(shape, pairs, strict=True))
-    return (
-        ArrayValue(grown) if isinstance(value, ArrayValue) else DataValue(grown[1:], value.source)
-    )
 
+    def grow(shape: tuple[int | None, ...]) -> tuple[int | None, ...] | None:
+        if not pairs or len(pairs) != len(shape):
+            return None
+        return tuple(
+            None if size is None else size + before + after
+            for size, (before, after) in zip(shape, pairs, strict=True)
+        )
 
-def literal_sizes_or_zero(widths: tuple[Any, ...]) -> bool:
-    return all(isinstance(w, int) and not isinstance(w, bool) and w >= 0 for w in widths)
+    return _whole_shape(value, grow) or NOT_DATA
 
 
 def repeated(value: Any, count: Any, axis: Any) -> Any:
@@ -533,17 +521,29 @@ def repeated(value: Any, count: Any, axis: Any) -> Any:
     literal = isinstance(count, int) and not isinstance(count, bool) and count > 0
     if not literal or not isinstance(axis, int) or isinstance(axis, bool):
         return NOT_DATA
-    if isinstance(value, ArrayValue) and -len(value.shape) <= axis < len(value.shape):
-        shape = list(value.shape)
-        shape[axis] *= count
-        return ArrayValue(tuple(shape))
-    if isinstance(value, DataValue) and not value.batched:
-        position = axis if axis >= 0 else len(value.sample) + 1 + axis
-        if 1 <= position <= len(value.sample):
-            sample = list(value.sample)
-            sample[position - 1] *= count
-            return DataValue(tuple(sample), value.source)
-    return NOT_DATA
+
+    def lengthen(shape: tuple[int | None, ...]) -> tuple[int | None, ...] | None:
+        if not -len(shape) <= axis < len(shape) or shape[axis] is None:
+            return None
+        longer = list(shape)
+        longer[axis] = shape[axis] * count  # type: ignore[operator]
+        return tuple(longer)
+
+    return _whole_shape(value, lengthen) or NOT_DATA
+
+
+def _whole_shape(value: Any, change: Callable[[tuple[int | None, ...]], Any]) -> Any:
+    """`change` applied to an array's whole shape, or to loaded samples as `(None, *sample)`
+    (the count unknown); None when it does not apply, or would move the samples' axis."""
+    if isinstance(value, ArrayValue):
+        shape = change(value.shape)
+        return ArrayValue(shape) if shape is not None else None
+    if not isinstance(value, DataValue) or value.batched:
+        return None
+    shape = change((None, *value.sample))
+    if shape is None or shape[0] is not None:
+        return None
+    return DataValue(shape[1:], value.source)
 
 
 def _literal_shape(value: Any) -> tuple[int, ...] | None:

@@ -356,11 +356,13 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
                 return self.apply_layer(layer.layer, inputs, expr)
         return super().call_ref(func, args, kwargs, expr)
 
-    def _sequence_batches(self, instance: InstanceValue, expr: ast.Call) -> Any:
+    def _sequence_batches(self, instance: Any, expr: ast.Call) -> Any:
         """A `keras.utils.Sequence` the file defines, fed to `fit`: its batches, as its
         `__getitem__` builds the first one (`np.empty((self.batch_size, *self.dim, 1))`),
-        when their samples are known; else the object as it was."""
-        getitem = instance.cls.lookup("__getitem__")
+        when their samples are known; else the value as it was."""
+        getitem = (
+            instance.cls.lookup("__getitem__") if isinstance(instance, InstanceValue) else None
+        )
         if getitem is None:
             return instance
         batch = self.invoke(getitem, [instance, 0], {}, expr)
@@ -369,7 +371,7 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         if not isinstance(inputs, ArrayValue) or len(inputs.shape) < 2:
             return instance
         source = f"{instance.cls.node.name}.__getitem__ (line {getitem.node.lineno})"
-        return DataValue(inputs.shape[1:], source, batched=True, pairs=len(items or ()) == 2)
+        return DataValue(inputs.shape[1:], source, batched=True, pairs=len(items) == 2)
 
     def _reloaded(
         self, qualname: str, args: list[Any], kwargs: dict[str, Any], expr: ast.Call
@@ -403,11 +405,10 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         self, method: BoundMethod, args: list[Any], kwargs: dict[str, Any], expr: ast.Call
     ) -> Any:
         receiver, name = method.receiver, method.name
-        if name in DATA_METHODS and args and isinstance(args[0], InstanceValue):
-            args = [self._sequence_batches(args[0], expr), *args[1:]]
-        for key in ("x", "generator"):
-            if name in DATA_METHODS and isinstance(kwargs.get(key), InstanceValue):
-                kwargs = {**kwargs, key: self._sequence_batches(kwargs[key], expr)}
+        if name in DATA_METHODS:
+            args = [self._sequence_batches(a, expr) for a in args[:1]] + args[1:]
+            kwargs = {k: self._sequence_batches(v, expr) if k in ("x", "generator") else v
+                      for k, v in kwargs.items()}  # fmt: skip
         self.note_model_call(receiver, name, args, kwargs, expr)  # sizes an undeclared input
         if (data := self.data_method(receiver, name, args, kwargs, expr)) is not NOT_DATA:
             return data

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kerasfix.frontends.source.data_values import DataValue
-from kerasfix.frontends.source.values import BoundMethod, ListValue, Unknown
+from kerasfix.frontends.source.values import ListValue, Unknown
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,10 +54,9 @@ def selected(value: Unknown, index: Any) -> ColumnSelection | None:
     return None
 
 
-def as_array(value: ColumnSelection, attr: str) -> Any:
-    """`.values` of the selection: samples of its width (a Series: one number each)."""
-    if attr == "to_numpy":
-        return BoundMethod(value, attr)
+def as_array(value: ColumnSelection) -> DataValue:
+    """`.values` / `.to_numpy()` of the selection: samples of its width (a Series: one
+    number each)."""
     sample = () if value.count is None else (value.count,)
     return DataValue(sample, f"{_described(value)} of a DataFrame")
 

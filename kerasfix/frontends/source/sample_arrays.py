@@ -25,9 +25,10 @@ def sample_of(value: Any) -> tuple[int, ...] | None:
     return None
 
 
-def literal_sizes(dims: Any) -> bool:
-    """Every axis a literal positive size (`(200, 3)`), as a sample shape must be."""
-    return all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in dims)
+def literal_sizes(dims: Any, minimum: int = 1) -> bool:
+    """Every axis a literal size of at least `minimum` (`(200, 3)`): positive, as a sample
+    shape must be, unless said (a pad width may be 0)."""
+    return all(isinstance(d, int) and not isinstance(d, bool) and d >= minimum for d in dims)
 
 
 def _shared_sample(values: Any) -> tuple[int, ...] | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kerasfix.frontends.source.array_constructors import canonical_qualname
 from kerasfix.frontends.source.data_values import DataValue
 from kerasfix.frontends.source.file_handles import named_file
 from kerasfix.frontends.source.sample_arrays import sample_of
@@ -25,7 +26,7 @@ Saves = dict[str, tuple[tuple[int, ...], int]]
 
 def saved(qualname: str, args: list[Any], kwargs: dict[str, Any]) -> tuple[str, Any] | None:
     """(file name, samples) a save call writes, when both are known."""
-    positions = SAVERS.get(qualname.replace("np.", "numpy.", 1))
+    positions = SAVERS.get(canonical_qualname(qualname))
     if positions is None:
         return None
     where, what = positions
@@ -39,7 +40,7 @@ def saved(qualname: str, args: list[Any], kwargs: dict[str, Any]) -> tuple[str, 
 
 def loaded_file(qualname: str, args: list[Any], kwargs: dict[str, Any]) -> str | None:
     """The file name a load call reads, when known."""
-    if qualname.replace("np.", "numpy.", 1) not in LOADERS:
+    if canonical_qualname(qualname) not in LOADERS:
         return None
     return named_file(args[0] if args else kwargs.get("file"))
 

@@ -257,8 +257,10 @@ def attribute(value: Any, attr: str) -> Any:
         return value.attribute(attr)
     if isinstance(value, FeatureFrames) and attr == "T":
         return value.transposed()
-    if isinstance(value, ColumnSelection) and attr in ("values", "to_numpy"):
-        return as_array(value, attr)
+    if isinstance(value, ColumnSelection) and attr == "values":
+        return as_array(value)
+    if isinstance(value, ColumnSelection) and attr == "to_numpy":
+        return BoundMethod(value, attr)
     if isinstance(value, Unknown) and (columns := indexer(value, attr)) is not None:
         return columns
     if isinstance(value, Unknown) and attr == "reshape" and not isinstance(value, RunTimeNumber):
@@ -292,6 +294,13 @@ def call_method(receiver: Any, name: str, args: list[Any]) -> Any:
         except ValueError:
             return Unknown("tuple.index()")
     return Unknown(f"method {name}()")
+
+
+def expand_shape(shape: tuple[Any, ...], axis: int) -> tuple[Any, ...] | None:
+    """`shape` with a new axis of size 1 at `axis` (NumPy's `expand_dims`), or None when
+    `axis` is outside the new shape."""
+    position = axis if axis >= 0 else len(shape) + 1 + axis
+    return (*shape[:position], 1, *shape[position:]) if 0 <= position <= len(shape) else None
 
 
 def reshape_array(array: ArrayValue, target: Any) -> Any:
