@@ -60,6 +60,8 @@ HELDOUT_SOURCES = {
     "heldout19": HERE / "sources_heldout19.json",
     "heldout20": HERE / "sources_heldout20.json",
     "heldout21": HERE / "sources_heldout21.json",
+    "heldout22": HERE / "sources_heldout22.json",
+    "heldout23": HERE / "sources_heldout23.json",
 }
 LABELS = HERE / "labels.json"
 # Splits kept for one final, clean measurement: scored (and their files linted) only when
@@ -84,6 +86,8 @@ SCORED_ONLY_BY_NAME = {
     "heldout19",
     "heldout20",
     "heldout21",
+    "heldout22",
+    "heldout23",
 }
 DEFAULT_MIRRORS = Path("/work/.mirror")
 SUFFIXES = (".py", ".ipynb")
