@@ -95,6 +95,27 @@ def test_config_attributes_of_a_run_object(tmp_path: Path) -> None:
     ] == [("KF001", (28, 28, 4), 25096, 40)]
 
 
+def test_a_model_kept_on_an_imported_module(tmp_path: Path) -> None:
+    """`tf.model = tf.keras.Sequential()` (hunkim/DeepLearningZeroToAll's tf2 scripts): the
+    attribute reads back as the model, and `tf.keras` still names Keras afterwards."""
+    findings = _lint_text(
+        tmp_path,
+        "import tensorflow as tf\n"
+        "tf.model = tf.keras.Sequential()\n"
+        "tf.model.add(tf.keras.layers.Conv2D(16, (3, 3), input_shape=(28, 28, 1)))\n"
+        "tf.model.add(tf.keras.layers.MaxPooling2D((2, 2)))\n"
+        "tf.model.add(tf.keras.layers.Conv2D(32, (3, 3)))\n"
+        "tf.model.add(tf.keras.layers.MaxPooling2D((2, 2)))\n"
+        "tf.model.add(tf.keras.layers.Flatten())\n"
+        "tf.model.add(tf.keras.layers.Dense(10))\n",
+    )
+    # Keras: 28 -> 26 -> 13 -> 11 -> 5: 5x5x32 -> Dense(10) = 800*10 + 10; pooled 32*10 + 10.
+    assert [
+        (f.rule, f.line, f.data.shape, f.data.params_flatten, f.data.params_pooling)
+        for f in findings
+    ] == [("KF001", 7, (5, 5, 32), 8010, 330)]
+
+
 SEQUENTIAL_OUTPUT = """
 from keras.models import Model, Sequential
 from keras.layers import Conv2D, Dense, Flatten, MaxPooling2D

@@ -85,6 +85,8 @@ class Evaluator(Calls):
         self.exhausted = False
         self.paths = Paths()  # this run's choices at conditions the file does not decide
         self._decisions: dict[int, Decision] = {}  # id(if/match node) -> its Decision
+        # Names a file keeps on an imported module (`tf.model = Sequential()`), by qualname.
+        self.module_attributes: dict[str, Any] = {}
 
     # ----------------------------------------------------------------- hooks
 
@@ -399,20 +401,16 @@ class Evaluator(Calls):
                 receiver.attrs[target.attr] = value
             elif isinstance(receiver, ClassValue):  # `Cnn.IMG_SZ = img_size`: every reader sees it
                 receiver.constants[target.attr] = value
-            elif isinstance(target.value, ast.Name) and (bag := self._attribute_bag(receiver)):
+            elif isinstance(receiver, Ref) and self.bag_attributes_of(receiver.qualname):
+                # `wandb.config.img_size = 100`, `tf.model = Sequential()`: read back as set
+                self.module_attributes[f"{receiver.qualname}.{target.attr}"] = value
+            elif isinstance(target.value, ast.Name) and isinstance(receiver, Unknown):
+                bag = AttributeBag(receiver.reason)
                 bag.attrs[target.attr] = value
                 _defining_scope(scope, target.value.id).vars[target.value.id] = bag
         elif isinstance(target, ast.Subscript):
             receiver = self.eval(target.value, scope)
             set_subscript(receiver, self.eval(target.slice, scope), value)
-
-    def _attribute_bag(self, receiver: Any) -> AttributeBag | None:
-        """A bag for literal attributes set on a run-time object (`wandb.config`), else None."""
-        if isinstance(receiver, Unknown):
-            return AttributeBag(receiver.reason)
-        if isinstance(receiver, Ref) and self.bag_attributes_of(receiver.qualname):
-            return AttributeBag(f"'{receiver.qualname}' is only known at run time")
-        return None
 
     # ----------------------------------------------------------------- definitions
 
@@ -661,6 +659,8 @@ class Evaluator(Calls):
     def attribute(self, value: Any, attr: str) -> Any:
         if isinstance(value, Ref):
             qualname = f"{value.qualname}.{attr}"
+            if qualname in self.module_attributes:
+                return self.module_attributes[qualname]
             return None if qualname in _NEWAXIS else Ref(qualname)  # `x[..., np.newaxis]`
         if isinstance(value, InstanceValue):
             if attr in value.attrs:
