@@ -62,6 +62,7 @@ HELDOUT_SOURCES = {
     "heldout21": HERE / "sources_heldout21.json",
     "heldout22": HERE / "sources_heldout22.json",
     "heldout23": HERE / "sources_heldout23.json",
+    "heldout24": HERE / "sources_heldout24.json",
 }
 LABELS = HERE / "labels.json"
 # Splits kept for one final, clean measurement: scored (and their files linted) only when
@@ -88,6 +89,7 @@ SCORED_ONLY_BY_NAME = {
     "heldout21",
     "heldout22",
     "heldout23",
+    "heldout24",
 }
 DEFAULT_MIRRORS = Path("/work/.mirror")
 SUFFIXES = (".py", ".ipynb")
