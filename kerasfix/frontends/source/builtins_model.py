@@ -34,6 +34,8 @@ def _plain_number(value: Any) -> bool:
 
 
 def _len(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    if args and isinstance(args[0], ListValue) and args[0].open_ended:
+        return Unknown("the length of a list filled in a loop")
     if args:
         items = concrete_items(args[0])
         if items is not None:
@@ -71,7 +73,9 @@ def _list(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     if not args:
         return ListValue([])
     items = concrete_items(args[0])
-    return ListValue(items) if items is not None else Unknown("list() of a value")
+    if items is None:
+        return Unknown("list() of a value")
+    return ListValue(items, open_ended=isinstance(args[0], ListValue) and args[0].open_ended)
 
 
 def _reduce(fn: Callable[..., Any], name: str) -> Builtin:

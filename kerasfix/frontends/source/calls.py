@@ -24,11 +24,15 @@ from kerasfix.frontends.source.values import (
     ClassValue,
     FunctionValue,
     InstanceValue,
+    ListValue,
     PartialValue,
     Ref,
     Unknown,
 )
 from kerasfix.limits import MAX_CALL_DEPTH
+
+# List methods that add items: in a loop of unknown length, the list's length is unknown.
+GROWING = frozenset({"append", "extend", "insert"})
 
 
 class Calls:
@@ -43,6 +47,9 @@ class Calls:
         early_returns: list[list[Any]]
         cell: int | None
         lines: list[str]
+
+        def grows_in_loop(self, receiver: ListValue) -> bool: ...
+
         classes: list[ClassValue]
         functions: list[FunctionValue]
         instances: list[InstanceValue]
@@ -168,6 +175,8 @@ class Calls:
             if function is not None:
                 return self.invoke(function, [receiver, *args], kwargs, expr)
             return Unknown(f"method {name}()")
+        if isinstance(receiver, ListValue) and name in GROWING and self.grows_in_loop(receiver):
+            receiver.open_ended = True
         return call_method(receiver, name, args)
 
     def invoke(

@@ -475,7 +475,7 @@ def _numpy(leaf: str, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -
         return value
     if not isinstance(value, ListValue) or not value.items:
         return NOT_DATA
-    literal = _literal_shape(value)
+    literal = None if value.open_ended else _literal_shape(value)
     if literal is not None:
         return ArrayValue(literal)
     shapes = {_one_sample(item) for item in value.items}

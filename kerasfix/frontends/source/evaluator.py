@@ -54,6 +54,7 @@ from kerasfix.frontends.source.values import (
     ListValue,
     Ref,
     Unknown,
+    list_serial_mark,
 )
 from kerasfix.frontends.source.windows import LoopIndex
 from kerasfix.graph.model import SourceSpan
@@ -87,6 +88,9 @@ class Evaluator(Calls):
         self._decisions: dict[int, Decision] = {}  # id(if/match node) -> its Decision
         # Names a file keeps on an imported module (`tf.model = Sequential()`), by qualname.
         self.module_attributes: dict[str, Any] = {}
+        # Per loop run once for its unknown iterations, innermost last: the list serial
+        # mark at its start (a list made before it and appended to in it is open-ended).
+        self.loop_marks: list[int] = []
 
     # ----------------------------------------------------------------- hooks
 
@@ -171,7 +175,7 @@ class Evaluator(Calls):
         elif isinstance(stmt, ast.For | ast.AsyncFor):
             self._exec_for(stmt, scope)
         elif isinstance(stmt, ast.While):
-            self.undecided(stmt.lineno, lambda: self._loop_body(stmt.body, scope))
+            self.undecided_loop(stmt.lineno, lambda: self._loop_body(stmt.body, scope))
             self.exec_block(stmt.orelse, scope)
         elif isinstance(stmt, ast.With | ast.AsyncWith):
             for item in stmt.items:
@@ -339,7 +343,7 @@ class Evaluator(Calls):
                 self.assign(stmt.target, variable if element is None else element, scope)
                 self._loop_body(stmt.body, scope)
 
-            self.undecided(stmt.lineno, body)
+            self.undecided_loop(stmt.lineno, body)
             return
         self.unrolling += len(iterable) > 1  # each iteration a variant (loop_variant)
         try:
@@ -363,6 +367,19 @@ class Evaluator(Calls):
     def _loop_body(self, body: list[ast.stmt], scope: Scope) -> None:
         with contextlib.suppress(Break, Continue):
             self.exec_block(body, scope)
+
+    def undecided_loop(self, line: int, action: Callable[[], None]) -> None:
+        """Run a loop body once for iterations the file does not fix; lists it appends to
+        that were made before it become open-ended (their length is not known)."""
+        self.loop_marks.append(list_serial_mark())
+        try:
+            self.undecided(line, action)
+        finally:
+            self.loop_marks.pop()
+
+    def grows_in_loop(self, receiver: ListValue) -> bool:
+        """Whether appending to `receiver` now repeats once per unknown iteration."""
+        return bool(self.loop_marks) and receiver.serial <= self.loop_marks[-1]
 
     def undecided(self, line: int, action: Callable[[], None]) -> None:
         """Run `action` as code the file may or may not run (inside an undecided if/loop)."""
@@ -544,8 +561,7 @@ class Evaluator(Calls):
             value = self.eval(expr.value, scope)
             return subscript(value, self.eval(expr.slice, scope))
         if isinstance(expr, ast.ListComp | ast.GeneratorExp):
-            items = self._comprehension(expr, scope)
-            return ListValue(items) if items is not None else Unknown("a comprehension")
+            return self._comprehension(expr, scope)
         if isinstance(expr, ast.NamedExpr):
             value = self.eval(expr.value, scope)
             self.assign(expr.target, value, scope)
@@ -589,36 +605,35 @@ class Evaluator(Calls):
                 items.append(value)
         return items
 
-    def _comprehension(
-        self, expr: ast.ListComp | ast.GeneratorExp, scope: Scope
-    ) -> list[Any] | None:
+    def _comprehension(self, expr: ast.ListComp | ast.GeneratorExp, scope: Scope) -> Any:
         if len(expr.generators) != 1 or expr.generators[0].is_async:
-            return None
+            return Unknown("a comprehension")
         generator = expr.generators[0]
         items = concrete_items(self.eval(generator.iter, scope))
         if items is None:  # run the element once as code that may run, as a `for` loop does
-            self.undecided(expr.lineno, lambda: self._comprehension_once(expr, scope))
-            return None
+            once: list[Any] = []
+            self.undecided(expr.lineno, lambda: once.append(self._comprehension_once(expr, scope)))
+            return ListValue(once, open_ended=True)
         inner = Scope(parent=scope)
         result = []
         for item in items:
             self.assign(generator.target, item, inner)
             keep = [truth(self.eval(cond, inner)) for cond in generator.ifs]
             if any(k is None for k in keep):
-                return None
+                return Unknown("a comprehension")
             if all(keep):
                 result.append(self.eval(expr.elt, inner))
-        return result
+        return ListValue(result)
 
-    def _comprehension_once(self, expr: ast.ListComp | ast.GeneratorExp, scope: Scope) -> None:
-        """`[Dense(n)(x) for i in range(k)]` with `k` unknown: the layers it would make
-        are made once (their heads are seen), the list itself stays unknown."""
+    def _comprehension_once(self, expr: ast.ListComp | ast.GeneratorExp, scope: Scope) -> Any:
+        """`[cv2.resize(img, (64, 64)) for p in paths]` with `paths` unknown: the element
+        is made once (its layers are seen, its shape is each item's); how many stays unknown."""
         generator = expr.generators[0]
         inner = Scope(parent=scope)
         self.assign(generator.target, Unknown(f"a loop variable (line {expr.lineno})"), inner)
         for cond in generator.ifs:
             self.eval(cond, inner)
-        self.eval(expr.elt, inner)
+        return self.eval(expr.elt, inner)
 
     def binop(self, op: ast.operator, left: Any, right: Any, where: ast.AST) -> Any:
         """`left op right`; a framework overrides it for its tensors."""

@@ -128,9 +128,10 @@ def arithmetic(op: ast.operator, left: Any, right: Any) -> Any:
     if isinstance(left, ListValue) and isinstance(right, ListValue) and isinstance(op, ast.Add):
         if len(left.items) + len(right.items) > MAX_ITEMS:
             return Unknown("a list too large to follow")
-        return ListValue([*left.items, *right.items])
+        open_ended = left.open_ended or right.open_ended
+        return ListValue([*left.items, *right.items], open_ended=open_ended)
     if isinstance(left, ListValue) and isinstance(right, int) and isinstance(op, ast.Mult):
-        return ListValue(left.items * max(0, min(right, MAX_UNROLL)))
+        return ListValue(left.items * max(0, min(right, MAX_UNROLL)), open_ended=left.open_ended)
     fn = BINOPS.get(type(op))
     if fn is None or not is_plain(left) or not is_plain(right):
         return unknown_from(left, right, "an arithmetic result")
@@ -188,9 +189,10 @@ def unknown_from(left: Any, right: Any, what: str) -> Unknown:
 def subscript(value: Any, index: Any) -> Any:
     """`value[index]` for sequences, dicts and arrays."""
     if isinstance(value, ListValue):
+        open_ended = value.open_ended
         value = tuple(value.items)
         if isinstance(index, slice):
-            return ListValue(list(_slice(value, index) or ()))
+            return ListValue(list(_slice(value, index) or ()), open_ended=open_ended)
     if isinstance(value, tuple | str):
         if isinstance(index, int) and not isinstance(index, bool):
             return value[index] if -len(value) <= index < len(value) else Unknown("an index")
@@ -392,5 +394,5 @@ def _list_method(receiver: ListValue, name: str, args: list[Any]) -> Any:
     elif name == "pop" and receiver.items:
         return receiver.items.pop()
     elif name == "copy":
-        return ListValue(list(receiver.items))
+        return ListValue(list(receiver.items), open_ended=receiver.open_ended)
     return None

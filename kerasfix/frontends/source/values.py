@@ -68,11 +68,29 @@ class Ref:
     qualname: str
 
 
+_list_serials = [0]  # the last serial given to a list
+
+
+def _new_list_serial() -> int:
+    _list_serials[0] += 1
+    return _list_serials[0]
+
+
+def list_serial_mark() -> int:
+    """Lists made after this call have larger serials (a loop knows which lists predate it)."""
+    return _list_serials[0]
+
+
 @dataclass(eq=False)
 class ListValue:
-    """A Python list (mutable, so layer lists built with append/extend are followed)."""
+    """A Python list (mutable, so layer lists built with append/extend are followed).
+
+    `open_ended`: filled by a loop the file does not unroll (`for p in os.listdir(d):
+    images.append(...)`), so each kind of item is known but not how many there are."""
 
     items: list[Any] = field(default_factory=list)
+    open_ended: bool = False
+    serial: int = field(default_factory=_new_list_serial)
 
 
 @dataclass(eq=False)
