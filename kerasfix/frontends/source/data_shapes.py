@@ -28,6 +28,9 @@ from kerasfix.frontends.source.data_values import (
 )
 from kerasfix.frontends.source.model_layers import ModelLayers
 from kerasfix.frontends.source.pandas_columns import ColumnSelection, as_array
+from kerasfix.frontends.source.pil_images import METHODS as PIL_METHODS
+from kerasfix.frontends.source.pil_images import OPENERS as PIL_OPENERS
+from kerasfix.frontends.source.pil_images import PilImage, pil_array, pil_method
 from kerasfix.frontends.source.sample_arrays import (
     joined_samples,
     literal_sizes,
@@ -50,7 +53,7 @@ from kerasfix.frontends.source.values import (
 
 # What the hooks return for a value or call they do not model.
 NOT_DATA = object()
-DATA_TYPES = (DataValue, ImageValue, ImageGenerator, DatasetBunch, FeatureScaler)
+DATA_TYPES = (DataValue, ImageValue, ImageGenerator, DatasetBunch, FeatureScaler, PilImage)
 _CHANNELS = {"grayscale": 1, "rgb": 3, "rgba": 4}
 _LOSS_CLASSES = {
     "CategoricalCrossentropy": "categorical_crossentropy",
@@ -94,6 +97,8 @@ class DataReading:
         keras = "keras" in qualname.split(".")
         if root == "cv2":
             return _cv2(leaf, args, kwargs)
+        if qualname in PIL_OPENERS:
+            return PilImage()
         if root == "librosa" and (frames := feature_frames(qualname, kwargs, expr.lineno)):
             return frames
         if qualname in ("skimage.transform.resize", "skimage.transform._warps.resize"):
@@ -146,9 +151,11 @@ class DataReading:
             return ImageGenerator(channels_last=self._channels_last(fmt))
         if leaf == "load_img":
             return _load_img(kwargs)
-        if leaf == "img_to_array" and args and isinstance(args[0], ImageValue):
+        if leaf == "img_to_array" and args and isinstance(args[0], ImageValue | PilImage):
             if not self._channels_last(kwargs.get("data_format")):
                 return Unknown("the channel order of img_to_array() depends on the Keras config")
+            if isinstance(args[0], PilImage):
+                return pil_array(args[0], keras=True)
             return _image_array(args[0])
         return NOT_DATA
 
@@ -160,6 +167,8 @@ class DataReading:
             return BoundMethod(value, attr)
         generator_methods = ("flow_from_directory", "flow_from_dataframe", "flow", "fit")
         if isinstance(value, ImageGenerator) and attr in generator_methods:
+            return BoundMethod(value, attr)
+        if isinstance(value, PilImage) and attr in PIL_METHODS:
             return BoundMethod(value, attr)
         if isinstance(value, DataValue):
             if value.batched and (attr in _KEEPS_ELEMENTS or (attr == "batch" and value.slices)):
@@ -182,6 +191,8 @@ class DataReading:
         """A method of a data value, or NOT_DATA when the receiver is not one."""
         if isinstance(receiver, ImageGenerator):
             return self._generator_method(receiver, name, args, kwargs, expr)
+        if isinstance(receiver, PilImage):
+            return pil_method(receiver, name, args, kwargs)
         if isinstance(receiver, FeatureScaler):
             return _scaled(receiver, name, args)
         if isinstance(receiver, ColumnSelection) and name == "to_numpy":
@@ -471,6 +482,8 @@ def _numpy(leaf: str, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -
         return repeated(value, count, args[2] if len(args) > 2 else kwargs.get("axis"))
     if isinstance(value, ImageValue):
         return _image_array(value)
+    if isinstance(value, PilImage):
+        return pil_array(value)
     if isinstance(value, DataValue | OneHotLabels):
         return value
     if not isinstance(value, ListValue) or not value.items:
@@ -566,6 +579,8 @@ def _one_sample(item: Any) -> tuple[int, ...] | None:
         return item.shape
     if isinstance(item, ImageValue) and item.size is not None:
         return (*item.size, *item.channels)
+    if isinstance(item, PilImage) and isinstance(array := pil_array(item), ArrayValue):
+        return array.shape
     return None
 
 

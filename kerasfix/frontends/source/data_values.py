@@ -38,6 +38,8 @@ class DataValue:
         sample (`Input(shape=x_train[0].shape)`); else unknown."""
         if not self.batched and isinstance(index, slice):
             return self
+        if not self.batched and (grown := _new_axes_at_end(index, len(self.sample))):
+            return DataValue((*self.sample, *(1,) * grown), self.source)  # `x[..., None]`
         if not self.batched and isinstance(index, tuple) and len(index) <= len(self.sample) + 1:
             # `x[train, :, :, :]`: samples picked on the first axis, every other axis whole
             whole = all(isinstance(i, slice) and i == slice(None) for i in index[1:])
@@ -50,6 +52,19 @@ class DataValue:
 
             return ArrayValue(self.sample)
         return Unknown("part of loaded data")
+
+
+def _new_axes_at_end(index: object, rank: int) -> int:
+    """How many axes `x[..., None]` / `x[:, :, :, np.newaxis]` adds after every sample
+    axis (0: the index is something else)."""
+    if not isinstance(index, tuple):
+        return 0
+    head = index
+    while head and head[-1] is None:
+        head = head[:-1]
+    added = len(index) - len(head)
+    every_axis = len(head) == rank + 1 and all(i == slice(None) for i in head)
+    return added if added and (head == (Ellipsis,) or every_axis) else 0
 
 
 @dataclass(frozen=True)
