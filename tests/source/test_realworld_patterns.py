@@ -536,3 +536,34 @@ def test_a_slice_of_a_backbones_layers_is_not_followed(tmp_path: Path) -> None:
         "model.add(layers.Dense(256))\n",
     )
     assert not [f for f in findings if f.rule == "KF001"]  # 9x9x512 in Keras, not 4x4x512
+
+
+def test_lambda_layer_factories(tmp_path: Path) -> None:
+    """`conv = lambda filters: layers.Conv2D(filters, **conv_args)` (LucasPorto/deep_models'
+    VAE encoder): a lambda is a function like any other, and a function value is true."""
+    findings = _lint_text(
+        tmp_path,
+        "import tensorflow.keras.layers as layers\n"
+        "from tensorflow.keras.models import Model\n"
+        "def encoder(input_shape, spec, conv=False):\n"
+        "    x = layers.Input(shape=input_shape)\n"
+        "    if conv:\n"
+        "        args = {'kernel_size': 3, 'strides': 2, 'padding': 'same'}\n"
+        "        conv = lambda filters: layers.Conv2D(filters, **args)\n"
+        "        stack = [conv(filters) for filters in spec]\n"
+        "    else:\n"
+        "        stack = [(lambda units: layers.Dense(units))(units) for units in spec]\n"
+        "    y = x\n"
+        "    for layer in stack:\n"
+        "        y = layer(y)\n"
+        "    if conv:\n"
+        "        y = layers.Flatten()(y)\n"
+        "        y = layers.Dense(16)(y)\n"
+        "    return Model(x, layers.Dense(2)(y))\n"
+        "encoder((28, 28, 1), [32, 64], conv=True)\n",
+    )
+    # Keras: 28 -> 14 -> 7 (same padding, stride 2): 7*7*64*16 + 16; pooled 64*16 + 16.
+    assert [
+        (f.rule, f.line, f.data.shape, f.data.params_flatten, f.data.params_pooling)
+        for f in findings
+    ] == [("KF001", 15, (7, 7, 64), 50192, 1040)]

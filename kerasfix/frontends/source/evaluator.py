@@ -450,6 +450,13 @@ class Evaluator(Calls):
                 scope.vars[alias.asname or alias.name] = Ref(f"{module}.{alias.name}")
 
     def _define_function(self, stmt: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope) -> None:
+        function = self._function_value(stmt, scope)
+        scope.vars[stmt.name] = function
+        self.functions.append(function)
+
+    def _function_value(
+        self, stmt: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope
+    ) -> FunctionValue:
         args = stmt.args
         positional = [*args.posonlyargs, *args.args]
         defaults: dict[str, Any] = {}
@@ -459,7 +466,7 @@ class Evaluator(Calls):
         for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=False):
             if kw_default is not None:
                 defaults[arg.arg] = self.eval(kw_default, scope)
-        function = FunctionValue(
+        return FunctionValue(
             stmt,
             scope,  # type: ignore[arg-type]
             defaults,
@@ -467,8 +474,6 @@ class Evaluator(Calls):
             cell=self.cell,
             lines=self.lines,
         )
-        scope.vars[stmt.name] = function
-        self.functions.append(function)
 
     def _define_class(self, stmt: ast.ClassDef, scope: Scope) -> None:
         bases = [self.eval(base, scope) for base in stmt.bases]
@@ -574,6 +579,8 @@ class Evaluator(Calls):
                 self.eval(expr.upper, scope),
                 self.eval(expr.step, scope),
             )
+        if isinstance(expr, ast.Lambda):  # `conv = lambda f: Conv2D(f, 3)`: a layer factory
+            return self._function_value(_lambda_function(expr), scope)
         return Unknown(f"a {type(expr).__name__} expression (line {expr.lineno})")
 
     def _conditional_expression(self, expr: ast.IfExp, scope: Scope) -> Any:
@@ -770,3 +777,22 @@ def _is_property(function: FunctionValue) -> bool:
         if name in ("property", "cached_property"):
             return True
     return False
+
+
+def _lambda_function(expr: ast.Lambda) -> ast.FunctionDef:
+    """`lambda args: body` as the function `def <lambda>(args): return body` (made once
+    per lambda node and kept on it, so a lambda called in a loop is one function)."""
+    made = getattr(expr, "kerasfix_function", None)
+    if isinstance(made, ast.FunctionDef):
+        return made
+    function = ast.FunctionDef(
+        name="<lambda>",
+        args=expr.args,
+        body=[ast.copy_location(ast.Return(value=expr.body), expr.body)],
+        decorator_list=[],
+        returns=None,
+        type_params=[],
+    )
+    ast.copy_location(function, expr)
+    expr.kerasfix_function = function  # type: ignore[attr-defined]
+    return function
