@@ -35,6 +35,15 @@ class ModuleFile:
     digest: str
     definitions: dict[str, int] = field(default_factory=dict)  # top-level name -> line
     text: str = ""
+    # A notebook's cells joined into one text: (first line, cell number) of each cell.
+    cell_starts: tuple[tuple[int, int], ...] = ()
+
+    def place(self, line: int) -> str:
+        """Where `line` of the text is, as a message names it (`nb.ipynb:cell 3:2`)."""
+        for first, cell in reversed(self.cell_starts):
+            if line >= first:
+                return f"{self.display}:cell {cell}:{line - first + 1}"
+        return f"{self.display}:{line}"
 
 
 @dataclass(frozen=True)
@@ -106,7 +115,18 @@ def _read(path: Path, display: str, size: int) -> ModuleFile | NotRead:
 
     try:
         raw = read_bytes(path)
-        text, _ = decode_source_leniently(raw, path)
+        starts: list[tuple[int, int]] = []
+        if path.suffix == ".ipynb":  # `%run data_prep.ipynb`: its code cells, in order
+            from kerasfix.frontends.source.notebook_cells import code_cells, strip_magics
+
+            cells = [strip_magics(cell) for cell in code_cells(raw, display)]
+            first = 1
+            for number, cell in enumerate(cells, start=1):
+                starts.append((first, number))
+                first += cell.count("\n") + 1
+            text = "\n".join(cells)
+        else:
+            text, _ = decode_source_leniently(raw, path)
         # as the file itself is read when linted: Python 2 statements rewritten, magics
         # blanked, a statement that does not parse skipped (an imported Keras 1 builder)
         tree, _skipped = parse_script(text, display)
@@ -115,7 +135,8 @@ def _read(path: Path, display: str, size: int) -> ModuleFile | NotRead:
     except Exception as exc:  # an InputError of the decoder: one line, never a traceback
         return NotRead(f"{display} cannot be read ({exc})")
     lines = text.splitlines()
-    return ModuleFile(path, display, tree, lines, content_digest(raw), _defined(tree), text)
+    digest = content_digest(raw)
+    return ModuleFile(path, display, tree, lines, digest, _defined(tree), text, tuple(starts))
 
 
 def _defined(tree: ast.Module) -> dict[str, int]:

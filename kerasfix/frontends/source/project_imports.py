@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from kerasfix.frontends.source import project_files
 from kerasfix.frontends.source.builder_sites import Analyse
+from kerasfix.frontends.source.magics import RUN_MAGIC_CALL
 from kerasfix.frontends.source.project_files import ModuleFile, NotRead
 from kerasfix.frontends.source.scopes import MISSING, Break, Continue, Return, Scope
 from kerasfix.frontends.source.value_ops import is_plain
@@ -226,7 +227,9 @@ class ProjectImports(_Base):
         dotted = ".".join(parts) or "."
         if path is None:  # a namespace package: its submodules are imported by name
             return Unknown(f"'{dotted}' is a folder of this project without __init__.py")
-        path = path.resolve()
+        return self._module_at(path.resolve(), dotted, stmt)
+
+    def _module_at(self, path: Path, dotted: str, stmt: ast.stmt) -> _Module | Unknown:
         known = self._modules.get(path)
         if known is not None:
             return known  # a cycle gets the half-run module, as in Python
@@ -333,6 +336,31 @@ class ProjectImports(_Base):
             if library not in scope.star_modules:
                 scope.star_modules.append(library)
 
+    def _run_magic(self, target: str, stmt: ast.stmt, scope: Scope) -> None:
+        """`%run data_prep.ipynb` / `%run utils.py`: IPython runs the file as `__main__`
+        and every name it defines lands in the notebook's namespace."""
+        if self.project is None:
+            return
+        path = self._current_file().parent / target
+        if not path.suffix:
+            path = path.with_suffix(".py")  # `%run utils` runs utils.py
+        try:
+            found = path.suffix in (".py", ".ipynb") and path.is_file()
+        except (OSError, ValueError):
+            found = False
+        if not found:
+            return
+        module = self._module_at(path.resolve(), "__main__", stmt)
+        if isinstance(module, Unknown):
+            return
+        for name, value in module.scope.vars.items():
+            if not (name.startswith("__") and name.endswith("__")):
+                scope.vars[name] = value
+                self._note(name, module, name)
+        for library in module.scope.star_modules:
+            if library not in scope.star_modules:
+                scope.star_modules.append(library)
+
     # ----------------------------------------------------------------- where and why
 
     def _resolve(self, importer: Path, module: str, level: int) -> tuple[Path, list[str]] | None:
@@ -353,7 +381,7 @@ class ProjectImports(_Base):
         line = module.file.definitions.get(name)
         if line is None:
             return
-        where = f"{module.file.display}:{line}"
+        where = module.file.place(line)
         if is_plain(value) or isinstance(value, tuple):
             self.imported_notes[local] = (f"{name} = {value!r} ({where})",)
         elif isinstance(value, FunctionValue | ClassValue):
@@ -386,6 +414,9 @@ class ProjectImports(_Base):
         if self._step_cap is not None and self.steps > self._step_cap:
             self._step_cap = None  # raised once: the module's own handler resets it
             raise _ModuleTooLong
+        if (target := _run_magic_target(stmt)) is not None:
+            self._run_magic(target, stmt, scope)
+            return
         super().exec_stmt(stmt, scope)  # type: ignore[misc]
         if self.imported_notes and isinstance(stmt, ast.Assign | ast.AnnAssign):
             notes = self._mentioned(stmt.value)
@@ -483,7 +514,7 @@ class ProjectImports(_Base):
             sites = own_sites(file, self.project.analyse)
             shapes = sites.get((written.line, written.column), set())
             if node.inputs[0].output_shape in shapes:
-                node.layer.origin["reported_in"] = f"{file.display}:{written.line}"
+                node.layer.origin["reported_in"] = file.place(written.line)
 
     def _note_written_in(self) -> None:
         """`origin["written_in"]` (and `"declared_in"` for an input's `declared_at`): the
@@ -519,6 +550,19 @@ class ProjectImports(_Base):
             found = self._span_notes.get(id(layer.span))
             if found is not None and found[0] is layer.span:
                 layer.origin["imported"] = found[1]
+
+
+def _run_magic_target(stmt: ast.stmt) -> str | None:
+    """The file of a `%run` line (magics.py writes it as a call), else None."""
+    if not isinstance(stmt, ast.Expr) or not isinstance(stmt.value, ast.Call):
+        return None
+    call = stmt.value
+    if not isinstance(call.func, ast.Name) or call.func.id != RUN_MAGIC_CALL or not call.args:
+        return None
+    target = call.args[0]
+    return (
+        target.value if isinstance(target, ast.Constant) and isinstance(target.value, str) else None
+    )
 
 
 def _names_read(expr: ast.AST) -> tuple[str, ...]:
