@@ -87,3 +87,15 @@ def test_pillow_and_keras_agree_on_the_shapes() -> None:
     assert np.array(image.resize((48, 40)).convert("L")).shape == (40, 48)
     assert keras.utils.img_to_array(image.resize((30, 30)).convert("L")).shape == (30, 30, 1)
     assert keras.utils.img_to_array(image.resize((30, 30)).convert("RGBA")).shape == (30, 30, 4)
+
+
+def test_an_image_made_from_an_array_keeps_its_mode(tmp_path: Path) -> None:
+    findings = _lint_text(
+        tmp_path,
+        HEAD + "from tensorflow.keras.datasets import mnist\n"
+        "(x_train, _), _ = mnist.load_data()\n"
+        "digit = np.array(Image.fromarray(x_train[0]).resize((30, 30)))\n"
+        "data = np.array([digit, digit])[..., None]\n" + MODEL,
+    )
+    # Keras: 30x30x1 -> 26 -> 13: 13*13*32*256 + 256.
+    assert _shapes(findings) == [("KF001", (13, 13, 32), 1384704)]

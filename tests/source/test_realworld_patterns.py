@@ -567,3 +567,24 @@ def test_lambda_layer_factories(tmp_path: Path) -> None:
         (f.rule, f.line, f.data.shape, f.data.params_flatten, f.data.params_pooling)
         for f in findings
     ] == [("KF001", 15, (7, 7, 64), 50192, 1040)]
+
+
+def test_a_comprehension_with_two_generators(tmp_path: Path) -> None:
+    """`[make(f) for f in filters for make in (conv, pool)]` (LucasPorto/deep_models'
+    localisation network): conv, pool, conv, pool, in that order."""
+    findings = _lint_text(
+        tmp_path,
+        "from tensorflow.keras.layers import Conv2D, Dense, Flatten, Input, MaxPooling2D\n"
+        "from tensorflow.keras.models import Model\n"
+        "conv = lambda f: Conv2D(f, (3, 3))\n"
+        "pool = lambda _: MaxPooling2D(pool_size=2)\n"
+        "stack = [make(f) for f in [32, 64] for make in (conv, pool) if f > 0]\n"
+        "x = inputs = Input(shape=(28, 28, 1))\n"
+        "for layer in stack:\n"
+        "    x = layer(x)\n"
+        "model = Model(inputs, Dense(20)(Flatten()(x)))\n",
+    )
+    # Keras: 28 -> 26 -> 13 -> 11 -> 5: 5*5*64*20 + 20; pooled 64*20 + 20.
+    assert [
+        (f.rule, f.data.shape, f.data.params_flatten, f.data.params_pooling) for f in findings
+    ] == [("KF001", (5, 5, 64), 32020, 1300)]

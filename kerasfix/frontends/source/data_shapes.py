@@ -30,7 +30,7 @@ from kerasfix.frontends.source.model_layers import ModelLayers
 from kerasfix.frontends.source.pandas_columns import ColumnSelection, as_array
 from kerasfix.frontends.source.pil_images import METHODS as PIL_METHODS
 from kerasfix.frontends.source.pil_images import OPENERS as PIL_OPENERS
-from kerasfix.frontends.source.pil_images import PilImage, pil_array, pil_method
+from kerasfix.frontends.source.pil_images import PilImage, pil_array, pil_image, pil_method
 from kerasfix.frontends.source.sample_arrays import (
     joined_samples,
     literal_sizes,
@@ -98,7 +98,7 @@ class DataReading:
         if root == "cv2":
             return _cv2(leaf, args, kwargs)
         if qualname in PIL_OPENERS:
-            return PilImage()
+            return pil_image(qualname, args)
         if root == "librosa" and (frames := feature_frames(qualname, kwargs, expr.lineno)):
             return frames
         if qualname in ("skimage.transform.resize", "skimage.transform._warps.resize"):

@@ -613,33 +613,47 @@ class Evaluator(Calls):
         return items
 
     def _comprehension(self, expr: ast.ListComp | ast.GeneratorExp, scope: Scope) -> Any:
-        if len(expr.generators) != 1 or expr.generators[0].is_async:
+        if any(generator.is_async for generator in expr.generators):
             return Unknown("a comprehension")
-        generator = expr.generators[0]
-        items = concrete_items(self.eval(generator.iter, scope))
-        if items is None:  # run the element once as code that may run, as a `for` loop does
+        result: list[Any] = []
+        inner = Scope(parent=scope)
+        try:
+            self._generate(expr, 0, inner, result)
+        except _UnknownIterable:  # run the element once as code that may run, as a loop does
             once: list[Any] = []
             self.undecided(expr.lineno, lambda: once.append(self._comprehension_once(expr, scope)))
             return ListValue(once, open_ended=True)
-        inner = Scope(parent=scope)
-        result = []
+        except _UnknownCondition:
+            return Unknown("a comprehension")
+        return ListValue(result)
+
+    def _generate(
+        self, expr: ast.ListComp | ast.GeneratorExp, level: int, inner: Scope, out: list[Any]
+    ) -> None:
+        """The items of `[elt for a in A if c for b in B]`, generator by generator."""
+        if level == len(expr.generators):
+            out.append(self.eval(expr.elt, inner))
+            return
+        generator = expr.generators[level]
+        items = concrete_items(self.eval(generator.iter, inner))
+        if items is None:
+            raise _UnknownIterable
         for item in items:
             self.assign(generator.target, item, inner)
             keep = [truth(self.eval(cond, inner)) for cond in generator.ifs]
             if any(k is None for k in keep):
-                return Unknown("a comprehension")
+                raise _UnknownCondition
             if all(keep):
-                result.append(self.eval(expr.elt, inner))
-        return ListValue(result)
+                self._generate(expr, level + 1, inner, out)
 
     def _comprehension_once(self, expr: ast.ListComp | ast.GeneratorExp, scope: Scope) -> Any:
         """`[cv2.resize(img, (64, 64)) for p in paths]` with `paths` unknown: the element
         is made once (its layers are seen, its shape is each item's); how many stays unknown."""
-        generator = expr.generators[0]
         inner = Scope(parent=scope)
-        self.assign(generator.target, Unknown(f"a loop variable (line {expr.lineno})"), inner)
-        for cond in generator.ifs:
-            self.eval(cond, inner)
+        for generator in expr.generators:
+            self.assign(generator.target, Unknown(f"a loop variable (line {expr.lineno})"), inner)
+            for cond in generator.ifs:
+                self.eval(cond, inner)
         return self.eval(expr.elt, inner)
 
     def binop(self, op: ast.operator, left: Any, right: Any, where: ast.AST) -> Any:
@@ -777,6 +791,14 @@ def _is_property(function: FunctionValue) -> bool:
         if name in ("property", "cached_property"):
             return True
     return False
+
+
+class _UnknownIterable(Exception):
+    """A comprehension's generator runs over values only known at run time."""
+
+
+class _UnknownCondition(Exception):
+    """A comprehension's filter is only decided at run time."""
 
 
 def _lambda_function(expr: ast.Lambda) -> ast.FunctionDef:

@@ -28,7 +28,7 @@ _MODE_CHANNELS: dict[str, tuple[int, ...]] = {
     "RGBA": (4,),
     "CMYK": (4,),
 }
-OPENERS = frozenset({"PIL.Image.open"})
+OPENERS = frozenset({"PIL.Image.open", "PIL.Image.fromarray"})
 _KEEPS_IMAGE = frozenset({"copy", "filter"})  # methods that return the image as it was
 METHODS = frozenset({"convert", "resize", *_KEEPS_IMAGE})
 
@@ -40,6 +40,17 @@ class PilImage:
 
     channels: tuple[int, ...] | None = None
     size: tuple[int, int] | None = None
+
+
+def pil_image(qualname: str, args: list[Any]) -> PilImage:
+    """`Image.open(path)`: mode and size only the file knows; `Image.fromarray(a)`: an
+    array of rows x cols (grayscale) or rows x cols x 3/4 (RGB/RGBA) keeps that shape."""
+    array = args[0] if args else None
+    if qualname.endswith("fromarray") and isinstance(array, ArrayValue):
+        shape = array.shape
+        if len(shape) == 2 or (len(shape) == 3 and shape[2] in (3, 4)):
+            return PilImage(shape[2:], (shape[0], shape[1]))
+    return PilImage()
 
 
 def pil_method(image: PilImage, name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:

@@ -337,6 +337,10 @@ def _index_array(array: ArrayValue, index: Any) -> Any:
     samples = _take_samples(array.shape, index)
     if samples is not None:
         return ArrayValue(samples)
+    if isinstance(index, int) and not isinstance(index, bool) and array.shape:
+        if -array.shape[0] <= index < array.shape[0]:
+            return ArrayValue(array.shape[1:])  # `x_train[0]`: one sample
+        return Unknown("an index outside the array")
     items = index if isinstance(index, tuple) else (index,)
     if not all(i is None or i is Ellipsis or isinstance(i, slice) for i in items):
         return Unknown("an indexed array")
