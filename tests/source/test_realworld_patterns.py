@@ -588,3 +588,23 @@ def test_a_comprehension_with_two_generators(tmp_path: Path) -> None:
     assert [
         (f.rule, f.data.shape, f.data.params_flatten, f.data.params_pooling) for f in findings
     ] == [("KF001", (5, 5, 64), 32020, 1300)]
+
+
+def test_the_standard_librarys_constant_strings(tmp_path: Path) -> None:
+    """`characters = string.digits + string.ascii_uppercase` then one Dense per captcha
+    character with `len(characters) + 1` classes (aguang1201/captcha_break)."""
+    findings = _lint_text(
+        tmp_path,
+        "import string\nfrom string import ascii_lowercase as lower\n"
+        "from keras.layers import Conv2D, Dense, Flatten, Input\nfrom keras.models import Model\n"
+        "characters = string.digits + string.ascii_uppercase\n"
+        "x = inputs = Input((12, 12, 3))\n"
+        "x = Flatten()(Conv2D(8, 3)(x))\n"
+        "heads = [Dense(len(characters) + 1)(x), Dense(len(lower))(x)]\n"
+        "model = Model(inputs, heads)\n",
+    )
+    # Keras: 10x10x8 = 800 -> Dense(37): 800*37 + 37 = 29,637; Dense(26): 800*26 + 26 = 20,826.
+    assert sorted((f.rule, f.data.dense_units, f.data.params_flatten) for f in findings) == [
+        ("KF001", 26, 20826),
+        ("KF001", 37, 29637),
+    ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import string
 from collections.abc import Callable
 from typing import Any
 
@@ -175,6 +176,23 @@ class BuiltinRef:
 
 # What a name means when the file does not define it: the builtins modelled above, range,
 # and the constants.
+# The standard library's constant strings (`characters = string.digits + string.ascii_uppercase`
+# then `Dense(len(characters) + 1)`: a captcha model's classes).
+STDLIB_CONSTANTS: dict[str, Any] = {
+    f"string.{name}": getattr(string, name)
+    for name in (
+        "ascii_letters",
+        "ascii_lowercase",
+        "ascii_uppercase",
+        "digits",
+        "hexdigits",
+        "octdigits",
+        "punctuation",
+        "printable",
+        "whitespace",
+    )
+}
+
 BUILTIN_NAMES: dict[str, Any] = {
     **{name: BuiltinRef(name, fn) for name, fn in BUILTINS.items()},
     "range": BuiltinRef("range", _range),

@@ -18,7 +18,7 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
-from kerasfix.frontends.source.builtins_model import BUILTIN_NAMES
+from kerasfix.frontends.source.builtins_model import BUILTIN_NAMES, STDLIB_CONSTANTS
 from kerasfix.frontends.source.calls import Calls
 from kerasfix.frontends.source.class_attributes import class_attribute
 from kerasfix.frontends.source.file_handles import FileHandle
@@ -447,7 +447,10 @@ class Evaluator(Calls):
             if alias.name == "*":
                 scope.star_modules.append(module)
             else:
-                scope.vars[alias.asname or alias.name] = Ref(f"{module}.{alias.name}")
+                qualname = f"{module}.{alias.name}"
+                scope.vars[alias.asname or alias.name] = STDLIB_CONSTANTS.get(
+                    qualname, Ref(qualname)
+                )
 
     def _define_function(self, stmt: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope) -> None:
         function = self._function_value(stmt, scope)
@@ -697,6 +700,8 @@ class Evaluator(Calls):
             qualname = f"{value.qualname}.{attr}"
             if qualname in self.module_attributes:
                 return self.module_attributes[qualname]
+            if qualname in STDLIB_CONSTANTS:
+                return STDLIB_CONSTANTS[qualname]
             return None if qualname in _NEWAXIS else Ref(qualname)  # `x[..., np.newaxis]`
         if isinstance(value, InstanceValue):
             if attr in value.attrs:
