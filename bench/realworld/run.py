@@ -63,6 +63,9 @@ HELDOUT_SOURCES = {
     "heldout22": HERE / "sources_heldout22.json",
     "heldout23": HERE / "sources_heldout23.json",
     "heldout24": HERE / "sources_heldout24.json",
+    "heldout25": HERE / "sources_heldout25.json",
+    "heldout26": HERE / "sources_heldout26.json",
+    "heldout27": HERE / "sources_heldout27.json",
 }
 LABELS = HERE / "labels.json"
 # Splits kept for one final, clean measurement: scored (and their files linted) only when
@@ -90,6 +93,9 @@ SCORED_ONLY_BY_NAME = {
     "heldout22",
     "heldout23",
     "heldout24",
+    "heldout25",
+    "heldout26",
+    "heldout27",
 }
 DEFAULT_MIRRORS = Path("/work/.mirror")
 SUFFIXES = (".py", ".ipynb")
