@@ -30,6 +30,16 @@ from kerasfix.limits import MAX_UNROLL
 Builtin = Callable[[Any, list[Any], dict[str, Any]], Any]
 
 
+def _next(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    """`next(generator.flow(x))`, `next(iter(ds))`: one batch of a data source, as a loop
+    over it binds; anything else is only known at run time."""
+    if args and isinstance(args[0], DataValue) and args[0].batched:
+        element = interp.element_of(args[0])
+        if element is not None:
+            return element
+    return Unknown("the result of next()")
+
+
 def _plain_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -163,6 +173,8 @@ BUILTINS: dict[str, Builtin] = {
     "print": _none,
     **{name: _unknown(name) for name in ("super", "isinstance", "getattr", "input")},
     "open": lambda interp, args, kwargs: opened(args),
+    "iter": lambda interp, args, kwargs: args[0] if args else Unknown("iter()"),
+    "next": _next,
 }
 
 

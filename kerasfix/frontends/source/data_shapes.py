@@ -283,7 +283,9 @@ class DataReading:
                 return Unknown("a generator over data not known statically")
             target = args[1] if len(args) > 1 else kwargs.get("y")
             labels = sample_of(target)
-            return DataValue(sample, f"flow() (line {expr.lineno})", labels=labels, batched=True)
+            text = f"flow() (line {expr.lineno})"
+            # it yields (x, y) batches when given targets, else x batches
+            return DataValue(sample, text, labels=labels, batched=True, pairs=target is not None)
         if name == "flow_from_directory":
             size = args[1] if len(args) > 1 else kwargs.get("target_size", (256, 256))
             colour = args[2] if len(args) > 2 else kwargs.get("color_mode", "rgb")
@@ -297,7 +299,10 @@ class DataReading:
             return Unknown(f"the images of {name}() are not sized statically")
         labels = {"binary": (), "sparse": ()}.get(mode) if isinstance(mode, str) else None
         text = f"{name}(target_size={tuple(size)}) (line {expr.lineno})"
-        return DataValue((*size, channels), text, labels, batched=True, image_shape=True)
+        pairs = mode is not None  # `class_mode=None` yields images alone
+        return DataValue(
+            (*size, channels), text, labels, batched=True, image_shape=True, pairs=pairs
+        )
 
 
 def _tensor_slices(tensors: Any, expr: ast.Call) -> Any:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import contextlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from kerasfix.frontends.source.builtins_model import BUILTIN_NAMES, STDLIB_CONSTANTS
@@ -532,7 +533,10 @@ class Evaluator(Calls):
         if isinstance(expr, ast.Call):
             return self._call_expr(expr, scope)
         if isinstance(expr, ast.Tuple):
-            return tuple(self._sequence(expr.elts, scope))
+            items = self._sequence(expr.elts, scope)
+            spread = next((item for item in items if isinstance(item, _UnknownSpread)), None)
+            # `(*img_size, 1)` with `img_size` unknown: how long the tuple is is unknown too
+            return Unknown(spread.reason) if spread is not None else tuple(items)
         if isinstance(expr, ast.List):
             return ListValue(self._sequence(expr.elts, scope))
         if isinstance(expr, ast.Dict):
@@ -608,7 +612,8 @@ class Evaluator(Calls):
             if isinstance(element, ast.Starred):
                 spread = concrete_items(value)
                 if spread is None:
-                    items.append(Unknown("a starred expression"))
+                    reason = value.reason if isinstance(value, Unknown) else "a starred expression"
+                    items.append(_UnknownSpread(reason))
                 else:
                     items.extend(spread)
             else:
@@ -796,6 +801,12 @@ def _is_property(function: FunctionValue) -> bool:
         if name in ("property", "cached_property"):
             return True
     return False
+
+
+@dataclass(frozen=True, eq=False)
+class _UnknownSpread(Unknown):
+    """`*x` of a value whose items are not known: one unknown item in a list, and a tuple
+    (a shape, `(*size, 1)`) whose length is unknown."""
 
 
 class _UnknownIterable(Exception):
