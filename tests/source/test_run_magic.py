@@ -78,3 +78,20 @@ def test_only_literal_run_paths_become_runs() -> None:
         "pass",
         "pass",
     ]
+
+
+def test_a_run_notebook_with_large_outputs_is_read(tmp_path: Path) -> None:
+    """A notebook's plots make it megabytes long; its code is what counts (bounded as
+    callers' notebooks are, 8 MB), not the 1 MB bound of a Python module."""
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    _notebook(tmp_path / "data_exploration.ipynb", ["IMAGE_SIZE = 32\nCHANNELS = 1"])
+    document = json.loads((tmp_path / "data_exploration.ipynb").read_text(encoding="utf-8"))
+    plot = {"output_type": "display_data", "data": {"image/png": "A" * 1_500_000}, "metadata": {}}
+    document["cells"][0]["outputs"] = [plot]
+    (tmp_path / "data_exploration.ipynb").write_text(json.dumps(document), encoding="utf-8")
+    assert (tmp_path / "data_exploration.ipynb").stat().st_size > 1_000_000
+    _notebook(tmp_path / "training.ipynb", ["%run data_exploration.ipynb", MODEL])
+    # Keras: 32x32x1 -> 30x30x8.
+    assert [(rule, shape) for rule, shape, _ in _lint(tmp_path / "training.ipynb")] == [
+        ("KF001", (30, 30, 8))
+    ]

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kerasfix.limits import MAX_MODULE_BYTES
+from kerasfix.limits import MAX_CALLER_NOTEBOOK_BYTES, MAX_MODULE_BYTES
 
 # Modules that are never a project file, even if a folder of that name exists.
 FRAMEWORKS = frozenset(
@@ -108,8 +108,10 @@ def read_module(path: Path, display: str) -> ModuleFile | NotRead:
 
 
 def _read(path: Path, display: str, size: int) -> ModuleFile | NotRead:
-    if size > MAX_MODULE_BYTES:
-        return NotRead(f"{display} is larger than {MAX_MODULE_BYTES:,} bytes, not read")
+    # a notebook's outputs (plots) make it large: it is bounded as callers' notebooks are
+    limit = MAX_CALLER_NOTEBOOK_BYTES if path.suffix == ".ipynb" else MAX_MODULE_BYTES
+    if size > limit:
+        return NotRead(f"{display} is larger than {limit:,} bytes, not read")
     from kerasfix.frontends.source.decode import decode_source_leniently, read_bytes
     from kerasfix.frontends.source.parsing import parse_script
 
