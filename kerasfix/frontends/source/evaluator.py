@@ -534,9 +534,10 @@ class Evaluator(Calls):
             return self._call_expr(expr, scope)
         if isinstance(expr, ast.Tuple):
             items = self._sequence(expr.elts, scope)
-            spread = next((item for item in items if isinstance(item, _UnknownSpread)), None)
-            # `(*img_size, 1)` with `img_size` unknown: how long the tuple is is unknown too
-            return Unknown(spread.reason) if spread is not None else tuple(items)
+            for item in items:  # `(*img_size, 1)`, `img_size` unknown: so is the tuple's length
+                if isinstance(item, _UnknownSpread):
+                    return Unknown(item.reason)
+            return tuple(items)
         if isinstance(expr, ast.List):
             return ListValue(self._sequence(expr.elts, scope))
         if isinstance(expr, ast.Dict):
