@@ -608,3 +608,47 @@ def test_the_standard_librarys_constant_strings(tmp_path: Path) -> None:
         ("KF001", 26, 20826),
         ("KF001", 37, 29637),
     ]
+
+
+def test_a_plain_class_that_builds_in_its_constructor_is_explored(tmp_path: Path) -> None:
+    """`class TrainerCNN(Trainer)` builds its model in `__init__` and only another script
+    makes one (ryoma-jp/samples): run like an uncalled builder, with its defaults."""
+    findings = _lint_text(
+        tmp_path,
+        "import keras\nfrom math import log2\n"
+        "class Trainer:\n    def fit(self, x):\n        self.model.fit(x)\n"
+        "class TrainerCNN(Trainer):\n"
+        "    def __init__(self, input_shape=(32, 32, 3), output_dir=None):\n"
+        "        def _load_model(input_shape):\n"
+        "            model = keras.models.Sequential()\n"
+        "            model.add(keras.layers.Conv2D(32, (3, 3), input_shape=input_shape))\n"
+        "            for _ in range(int(log2(4))):\n"
+        "                model.add(keras.layers.MaxPooling2D((2, 2)))\n"
+        "            model.add(keras.layers.Flatten())\n"
+        "            model.add(keras.layers.Dense(64))\n"
+        "            return model\n"
+        "        self.model = _load_model(input_shape)\n",
+    )
+    # Keras: 32 -> 30 -> 15 -> 7 (two pools, log2(4) = 2): 7*7*32*64 + 64; pooled 32*64 + 64.
+    assert [
+        (f.rule, f.data.shape, f.data.params_flatten, f.data.params_pooling) for f in findings
+    ] == [("KF001", (7, 7, 32), 100416, 2112)]
+
+
+def test_math_on_plain_numbers(tmp_path: Path) -> None:
+    """`num_layers = int(np.log2(img_dim)) - 3` (a DCGAN critic), `math.ceil`, `np.prod`."""
+    findings = _lint_text(
+        tmp_path,
+        "import math\nimport numpy as np\nfrom keras.layers import *\nfrom keras.models import Model\n"
+        "img_dim = 64\nnum_layers = int(np.log2(img_dim)) - 3\n"
+        "x = x_in = Input(shape=(img_dim, img_dim, 3))\n"
+        "for i in range(num_layers + 1):\n"
+        "    x = Conv2D(64 * 2 ** i, (5, 5), strides=(2, 2), padding='same')(x)\n"
+        "x = Flatten()(x)\n"
+        "x = Dense(math.ceil(7 / 2) + int(np.prod((2, 3))))(x)\n"
+        "d_model = Model(x_in, x)\n",
+    )
+    # Keras: 64 -> 32 -> 16 -> 8 -> 4 (four stride-2 convs), 512 channels: Dense(4 + 6 = 10).
+    assert [(f.rule, f.data.shape, f.data.dense_units) for f in findings] == [
+        ("KF001", (4, 4, 512), 10)
+    ]

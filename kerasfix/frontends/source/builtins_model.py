@@ -16,6 +16,7 @@ from kerasfix.frontends.source.audio_features import FeatureFrames
 from kerasfix.frontends.source.data_values import DataValue
 from kerasfix.frontends.source.file_handles import opened
 from kerasfix.frontends.source.label_values import np_unique
+from kerasfix.frontends.source.scalar_math import SCALAR_FUNCTIONS
 from kerasfix.frontends.source.value_ops import concrete_items, expand_shape, reshape_array
 from kerasfix.frontends.source.values import (
     ArrayValue,
@@ -292,4 +293,5 @@ def _product(args: list[Any], kwargs: dict[str, Any]) -> Any:
 # Library functions by their full name (`itertools.product`, however imported).
 LIBRARY_FUNCTIONS: dict[str, Callable[[list[Any], dict[str, Any]], Any]] = {
     "itertools.product": _product,
+    **SCALAR_FUNCTIONS,
 }
