@@ -639,7 +639,8 @@ def test_math_on_plain_numbers(tmp_path: Path) -> None:
     """`num_layers = int(np.log2(img_dim)) - 3` (a DCGAN critic), `math.ceil`, `np.prod`."""
     findings = _lint_text(
         tmp_path,
-        "import math\nimport numpy as np\nfrom keras.layers import *\nfrom keras.models import Model\n"
+        "import math\nimport numpy as np\n"
+        "from keras.layers import *\nfrom keras.models import Model\n"
         "img_dim = 64\nnum_layers = int(np.log2(img_dim)) - 3\n"
         "x = x_in = Input(shape=(img_dim, img_dim, 3))\n"
         "for i in range(num_layers + 1):\n"

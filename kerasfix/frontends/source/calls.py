@@ -289,10 +289,10 @@ class Calls:
                     continue
                 plain = plain or self._any_instance(cls)
                 self.invoke(method, [plain, *unknown_args(method, 1)], {}, None)
-            init = cls.methods.get("__init__")
-            if plain is None and not cls.framework_base and init is not None:
-                if not init.called and _spells_flatten(init):  # `TrainerCNN` builds in __init__
-                    self._any_instance(cls)
+            init = cls.methods.get("__init__")  # `TrainerCNN` builds its model in __init__
+            unmade = plain is None and not cls.framework_base and init is not None
+            if unmade and not init.called and _spells_flatten(init):
+                self._any_instance(cls)
         index = 0
         while index < len(self.functions):  # functions defined while exploring join the list
             function = self.functions[index]
