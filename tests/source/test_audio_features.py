@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.source.one_file import findings_of
+from tests.source.test_realworld_patterns import _lint_text
 
 CLIPS = """
 import os
@@ -64,3 +65,42 @@ def test_a_feature_matrix_kept_whole_stays_unknown(tmp_path: Path) -> None:
     """Its frames depend on each clip's length: no size is claimed."""
     text = CLIPS.replace("FEATURES", "librosa.feature.mfcc(y=X, sr=sample_rate, n_mfcc=40).T")
     assert [rule for rule, _, _ in findings_of(tmp_path, text)] == ["KF002"]
+
+
+def test_a_clip_of_fixed_length_has_known_frames(tmp_path: Path) -> None:
+    """`librosa.util.fix_length(audio, size=16000)` then `mfcc(n_mfcc=13)`: librosa centres
+    its frames, so 1 + 16000 // 512 = 32 of them (nabitanvir/raspberryHi's wake word)."""
+    findings = _lint_text(
+        tmp_path,
+        "import os\nimport librosa\nimport numpy as np\n"
+        "from tensorflow.keras import layers, models\n"
+        "X = []\n"
+        "for name in os.listdir('clips'):\n"
+        "    audio, sr = librosa.load(name, sr=16000)\n"
+        "    audio = librosa.util.fix_length(audio, size=16000)\n"
+        "    mfcc = librosa.feature.mfcc(y=audio, sr=sr, n_mfcc=13)[:, :32]\n"
+        "    if mfcc.shape[1] < 32:\n"
+        "        mfcc = np.pad(mfcc, ((0, 0), (0, 32 - mfcc.shape[1])))\n"
+        "    X.append(mfcc)\n"
+        "X = np.array(X)[..., np.newaxis]\n"
+        "model = models.Sequential([layers.Conv2D(8, (3, 3), input_shape=X.shape[1:]),\n"
+        "    layers.MaxPooling2D((2, 2)), layers.Conv2D(16, (3, 3)), layers.MaxPooling2D((2, 2)),\n"
+        "    layers.Flatten(), layers.Dense(16)])\n",
+    )
+    # Keras: 13x32x1 -> 11x30 -> 5x15 -> 3x13 -> 1x6, 16 channels: 96*16 + 16; pooled 16*16 + 16.
+    assert [
+        (f.rule, f.data.shape, f.data.params_flatten, f.data.params_pooling) for f in findings
+    ] == [("KF001", (1, 6, 16), 1552, 272)]
+
+
+def test_frames_of_an_uncentred_stft(tmp_path: Path) -> None:
+    findings = _lint_text(
+        tmp_path,
+        "import librosa\nimport numpy as np\nfrom tensorflow.keras import layers, models\n"
+        "y = librosa.util.fix_length(np.zeros(10), size=22050)\n"
+        "spec = librosa.feature.melspectrogram(y=y, n_mels=64, hop_length=256, center=False)\n"
+        "model = models.Sequential([layers.Input(spec.shape + (1,)), layers.Conv2D(4, 3),\n"
+        "    layers.Flatten(), layers.Dense(2)])\n",
+    )
+    # 1 + (22050 - 2048) // 256 = 79 frames: 64x79x1 -> 62x77x4.
+    assert [(f.rule, f.data.shape) for f in findings] == [("KF001", (62, 77, 4))]

@@ -99,7 +99,7 @@ class DataReading:
             return _cv2(leaf, args, kwargs)
         if qualname in PIL_OPENERS:
             return pil_image(qualname, args)
-        if root == "librosa" and (frames := feature_frames(qualname, kwargs, expr.lineno)):
+        if root == "librosa" and (frames := feature_frames(qualname, args, kwargs, expr.lineno)):
             return frames
         if qualname in ("skimage.transform.resize", "skimage.transform._warps.resize"):
             return _skimage_resize(args, kwargs)

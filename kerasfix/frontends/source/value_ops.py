@@ -344,7 +344,7 @@ def _index_array(array: ArrayValue, index: Any) -> Any:
     items = index if isinstance(index, tuple) else (index,)
     if not all(i is None or i is Ellipsis or isinstance(i, slice) for i in items):
         return Unknown("an indexed array")
-    if any(isinstance(i, slice) and (i.start, i.stop, i.step) != (None, None, None) for i in items):
+    if any(isinstance(i, slice) and not _literal_slice(i) for i in items):
         return Unknown("a sliced array")
     shape = list(array.shape)
     if Ellipsis in items:
@@ -364,9 +364,16 @@ def _index_array(array: ArrayValue, index: Any) -> Any:
         else:
             if dim >= len(shape):
                 return Unknown("an indexed array")
-            result.append(shape[dim])
+            size = shape[dim]  # `mfcc[:, :32]`: a literal slice keeps what it covers
+            result.append(len(range(*item.indices(size))) if isinstance(item, slice) else size)
             dim += 1
     return ArrayValue(tuple(result))
+
+
+def _literal_slice(part: slice) -> bool:
+    bounds = (part.start, part.stop, part.step)
+    literal = all(b is None or (isinstance(b, int) and not isinstance(b, bool)) for b in bounds)
+    return literal and part.step != 0
 
 
 def _take_samples(shape: tuple[int, ...], index: Any) -> tuple[int, ...] | None:
