@@ -41,6 +41,7 @@ from kerasfix.frontends.source.sample_arrays import (
     unknown_count_array,
 )
 from kerasfix.frontends.source.sklearn_datasets import IMAGE_DATASETS, image_dataset
+from kerasfix.frontends.source.tfds_datasets import tfds_load
 from kerasfix.frontends.source.value_ops import expand_shape, is_number
 from kerasfix.frontends.source.values import (
     ArrayValue,
@@ -97,6 +98,8 @@ class DataReading:
         keras = "keras" in qualname.split(".")
         if root == "cv2":
             return _cv2(leaf, args, kwargs)
+        if qualname == "tensorflow_datasets.load":
+            return tfds_load(args, kwargs, expr.lineno)
         if qualname in PIL_OPENERS:
             return pil_image(qualname, args)
         if root == "librosa" and (frames := feature_frames(qualname, args, kwargs, expr.lineno)):
