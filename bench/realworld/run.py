@@ -400,7 +400,9 @@ def keras_truth(site: dict[str, Any]) -> tuple[list[int], int, int]:
     exec(site["keras"], scope)  # our own snippet from labels.json, never analysed code
     shape = [int(d) for d in scope["feature"].shape[1:]]
     channels = shape[0] if site.get("data_format") == "channels_first" else shape[-1]
-    flat, pooled = L.Dense(site["dense_units"]), L.Dense(site["dense_units"])
+    bias = site.get("dense_use_bias", True)  # `Dense(1, use_bias=False)` of a GAN critic
+    flat = L.Dense(site["dense_units"], use_bias=bias)
+    pooled = L.Dense(site["dense_units"], use_bias=bias)
     flat.build((None, math.prod(shape)))
     pooled.build((None, channels))
     return shape, flat.count_params(), pooled.count_params()
