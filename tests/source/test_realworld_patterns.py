@@ -653,3 +653,23 @@ def test_math_on_plain_numbers(tmp_path: Path) -> None:
     assert [(f.rule, f.data.shape, f.data.dense_units) for f in findings] == [
         ("KF001", (4, 4, 512), 10)
     ]
+
+
+def test_configs_made_by_dict_and_simple_namespace(tmp_path: Path) -> None:
+    """`CONFIG = dict(img_size=32, channels=3)` and `SimpleNamespace(size=28)`: `dict` was not
+    a known builtin, so every size read from such a config was unknown."""
+    findings = _lint_text(
+        tmp_path,
+        "from types import SimpleNamespace\nfrom keras import layers, models\n"
+        "CONFIG = dict([('channels', 3)], img_size=32)\n"
+        "args = SimpleNamespace(size=28, filters=8)\n"
+        "a = models.Sequential([layers.Input((CONFIG['img_size'], CONFIG.get('img_size', 1),\n"
+        "    CONFIG['channels'])), layers.Conv2D(4, 3), layers.Flatten(), layers.Dense(2)])\n"
+        "b = models.Sequential([layers.Input((args.size, args.size, 1)),\n"
+        "    layers.Conv2D(args.filters, 3), layers.Flatten(), layers.Dense(2)])\n",
+    )
+    # Keras: 32 -> 30 (4 channels): 3600*2 + 2; 28 -> 26 (8 channels): 5408*2 + 2.
+    assert [(f.rule, f.data.shape, f.data.params_flatten) for f in findings] == [
+        ("KF001", (30, 30, 4), 7202),
+        ("KF001", (26, 26, 8), 10818),
+    ]

@@ -17,9 +17,15 @@ from kerasfix.frontends.source.data_values import DataValue
 from kerasfix.frontends.source.file_handles import opened
 from kerasfix.frontends.source.label_values import np_unique
 from kerasfix.frontends.source.scalar_math import SCALAR_FUNCTIONS
-from kerasfix.frontends.source.value_ops import concrete_items, expand_shape, reshape_array
+from kerasfix.frontends.source.value_ops import (
+    concrete_items,
+    expand_shape,
+    is_plain,
+    reshape_array,
+)
 from kerasfix.frontends.source.values import (
     ArrayValue,
+    AttributeBag,
     ListValue,
     RangeValue,
     RunTimeNumber,
@@ -79,6 +85,30 @@ def _tuple(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
         return ()
     items = concrete_items(args[0])
     return tuple(items) if items is not None else Unknown("tuple() of a value")
+
+
+def _dict(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    """`dict(img_size=64)`, `dict(base, lr=0.1)`, `dict([("a", 1)])`: a config by keywords."""
+    result: dict[Any, Any] = {}
+    if args:
+        source = args[0]
+        if isinstance(source, dict):
+            result.update(source)
+        else:
+            for item in concrete_items(source) or [None]:
+                pair = concrete_items(item)
+                if pair is None or len(pair) != 2 or not is_plain(pair[0]):
+                    return Unknown("dict() of a value not known statically")
+                result[pair[0]] = pair[1]
+    result.update(kwargs)
+    return result
+
+
+def _namespace(args: list[Any], kwargs: dict[str, Any]) -> Any:
+    """`SimpleNamespace(img_size=64)` / `argparse.Namespace(...)`: attributes as given."""
+    if args:
+        return Unknown("a namespace made from a value not known statically")
+    return AttributeBag("an attribute the namespace is not given", dict(kwargs))
 
 
 def _list(interp: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
@@ -163,6 +193,7 @@ BUILTINS: dict[str, Builtin] = {
     "bool": _convert(bool),
     "tuple": _tuple,
     "list": _list,
+    "dict": _dict,
     "min": _reduce(min, "min"),
     "max": _reduce(max, "max"),
     "sum": _reduce(sum, "sum"),
@@ -293,5 +324,7 @@ def _product(args: list[Any], kwargs: dict[str, Any]) -> Any:
 # Library functions by their full name (`itertools.product`, however imported).
 LIBRARY_FUNCTIONS: dict[str, Callable[[list[Any], dict[str, Any]], Any]] = {
     "itertools.product": _product,
+    "types.SimpleNamespace": _namespace,
+    "argparse.Namespace": _namespace,
     **SCALAR_FUNCTIONS,
 }
