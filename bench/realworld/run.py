@@ -66,6 +66,9 @@ HELDOUT_SOURCES = {
     "heldout25": HERE / "sources_heldout25.json",
     "heldout26": HERE / "sources_heldout26.json",
     "heldout27": HERE / "sources_heldout27.json",
+    "heldout28": HERE / "sources_heldout28.json",
+    "heldout29": HERE / "sources_heldout29.json",
+    "heldout30": HERE / "sources_heldout30.json",
 }
 LABELS = HERE / "labels.json"
 # Splits kept for one final, clean measurement: scored (and their files linted) only when
@@ -96,6 +99,9 @@ SCORED_ONLY_BY_NAME = {
     "heldout25",
     "heldout26",
     "heldout27",
+    "heldout28",
+    "heldout29",
+    "heldout30",
 }
 DEFAULT_MIRRORS = Path("/work/.mirror")
 SUFFIXES = (".py", ".ipynb")
