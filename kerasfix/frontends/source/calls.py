@@ -47,9 +47,6 @@ class Calls:
         early_returns: list[list[Any]]
         cell: int | None
         lines: list[str]
-
-        def grows_in_loop(self, receiver: ListValue) -> bool: ...
-
         classes: list[ClassValue]
         functions: list[FunctionValue]
         instances: list[InstanceValue]
@@ -57,6 +54,7 @@ class Calls:
 
         def eval(self, expr: ast.expr | None, scope: Scope) -> Any: ...
         def exec_block(self, body: list[ast.stmt], scope: Scope) -> None: ...
+        def grows_in_loop(self, receiver: ListValue) -> bool: ...
 
     def call_ref(self, func: Ref, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -> Any:
         """Call an imported name: NumPy/TensorFlow array constructors and helpers."""

@@ -626,7 +626,7 @@ class Evaluator(Calls):
             return Unknown("a comprehension")
         result: list[Any] = []
         inner = Scope(parent=scope)
-        try:
+        try:  # (an unknown inner iterable is met after the outer one's first items ran)
             self._generate(expr, 0, inner, result)
         except _UnknownIterable:  # run the element once as code that may run, as a loop does
             once: list[Any] = []
