@@ -104,3 +104,54 @@ def test_frames_of_an_uncentred_stft(tmp_path: Path) -> None:
     )
     # 1 + (22050 - 2048) // 256 = 79 frames: 64x79x1 -> 62x77x4.
     assert [(f.rule, f.data.shape) for f in findings] == [("KF001", (62, 77, 4))]
+
+
+MATRICES = """
+import os
+import librosa
+import numpy as np
+from tensorflow.keras import layers, models
+
+def extract_features(file_name, fixed_length=168):
+    audio, sr = librosa.load(file_name, res_type="kaiser_fast")
+    FEATURE
+    return m
+
+X = []
+for name in os.listdir("clips"):
+    X.append(extract_features(name))
+X = np.expand_dims(np.array(X), axis=-1)
+model = models.Sequential([layers.Conv2D(8, 3, input_shape=X.shape[1:]),
+    layers.MaxPooling2D(4), layers.Flatten(), layers.Dense(10)])
+"""
+
+
+@pytest.mark.parametrize(
+    ("feature", "shape"),
+    [
+        # UrbanSound8K's recipe: pad every MFCC matrix to max_pad_len frames (40x174).
+        (
+            "m = librosa.feature.mfcc(y=audio, sr=sr, n_mfcc=40)\n"
+            "    pad_width = 174 - m.shape[1]\n"
+            "    m = np.pad(m, pad_width=((0, 0), (0, pad_width)), mode='constant')",
+            (9, 43, 8),
+        ),
+        # trim or pad a log-mel spectrogram to 168 frames (168x168)
+        (
+            "m = librosa.power_to_db(librosa.feature.melspectrogram(y=audio, n_mels=168))\n"
+            "    if m.shape[1] > fixed_length:\n"
+            "        m = m[:, :fixed_length]\n"
+            "    else:\n"
+            "        m = np.pad(m, ((0, 0), (0, fixed_length - m.shape[1])))",
+            (41, 41, 8),
+        ),
+    ],
+)
+def test_matrices_brought_to_a_fixed_number_of_frames(
+    tmp_path: Path, feature: str, shape: tuple[int, int, int]
+) -> None:
+    """Stacked with `np.array`, the matrices all have that many frames (a clip longer than
+    the pad target makes `np.pad` raise; ragged ones do not stack)."""
+    findings = _lint_text(tmp_path, MATRICES.replace("FEATURE", feature))
+    # Keras: 40x174x1 -> 38x172 -> pool 4 -> 9x43; 168x168x1 -> 166 -> 41.
+    assert [(f.rule, f.data.shape) for f in findings] == [("KF001", shape)]

@@ -16,7 +16,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from kerasfix.frontends.source.audio_features import feature_frames
+from kerasfix.frontends.source.audio_features import (
+    FeatureFrames,
+    feature_frames,
+    padded_frames,
+)
 from kerasfix.frontends.source.data_values import (
     DatasetBunch,
     DataValue,
@@ -522,6 +526,8 @@ def expanded(value: Any, axis: Any) -> Any:
 
 def padded(value: Any, widths: Any) -> Any:
     """`np.pad(x, ((0, 0), (2, 2), (2, 2)))`: each axis longer by its two literal widths."""
+    if isinstance(value, FeatureFrames) and (frames := padded_frames(value, widths)):
+        return frames  # `np.pad(mfcc, ((0, 0), (0, max_pad_len - mfcc.shape[1])))`
     pairs = widths if isinstance(widths, tuple) else ()
     if not all(isinstance(p, tuple) and len(p) == 2 and literal_sizes(p, 0) for p in pairs):
         return NOT_DATA

@@ -178,6 +178,8 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         return kind is not None
 
     def join(self, values: list[Any]) -> Any:
+        if all(isinstance(v, ArrayValue) and v == values[0] for v in values):
+            return values[0]  # `m[:, :168]` on one side, `np.pad(m, ...)` on the other: 168x168
         return joined_arrays(values)  # arrays of one sample shape stay such arrays
 
     def bag_attributes_of(self, qualname: str) -> bool:

@@ -13,7 +13,11 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from kerasfix.frontends.source.audio_features import FeatureFrames
+from kerasfix.frontends.source.audio_features import (
+    FeatureFrames,
+    frames_short,
+    trimmed_frames,
+)
 from kerasfix.frontends.source.data_values import DataValue, OneHotLabels
 from kerasfix.frontends.source.model_layers import ModelLayers
 from kerasfix.frontends.source.pandas_columns import ColumnSelection, as_array, indexer, selected
@@ -117,6 +121,8 @@ def concrete_items(value: Any) -> list[Any] | None:
 
 def arithmetic(op: ast.operator, left: Any, right: Any) -> Any:
     """`left op right` on constants, lists and arrays (tensors are the caller's)."""
+    if isinstance(op, ast.Sub) and (short := frames_short(left, right)) is not None:
+        return short  # `max_pad_len - mfcc.shape[1]`: what pads the matrix to that many frames
     if isinstance(left, ArrayValue) and _scalar(right):
         return left
     if isinstance(right, ArrayValue) and _scalar(left):
@@ -188,6 +194,8 @@ def unknown_from(left: Any, right: Any, what: str) -> Unknown:
 
 def subscript(value: Any, index: Any) -> Any:
     """`value[index]` for sequences, dicts and arrays."""
+    if isinstance(value, FeatureFrames) and (trimmed := trimmed_frames(value, index)):
+        return trimmed
     if isinstance(value, ListValue):
         open_ended = value.open_ended
         value = tuple(value.items)
@@ -259,6 +267,8 @@ def attribute(value: Any, attr: str) -> Any:
         return value.attribute(attr)
     if isinstance(value, FeatureFrames) and attr == "T":
         return value.transposed()
+    if isinstance(value, FeatureFrames) and attr == "shape":
+        return value.shape
     if isinstance(value, ColumnSelection) and attr == "values":
         return as_array(value)
     if isinstance(value, ColumnSelection) and attr == "to_numpy":
