@@ -155,3 +155,36 @@ def test_matrices_brought_to_a_fixed_number_of_frames(
     findings = _lint_text(tmp_path, MATRICES.replace("FEATURE", feature))
     # Keras: 40x174x1 -> 38x172 -> pool 4 -> 9x43; 168x168x1 -> 166 -> 41.
     assert [(f.rule, f.data.shape) for f in findings] == [("KF001", shape)]
+
+
+def test_features_side_by_side(tmp_path: Path) -> None:
+    """The speech-emotion recipe's `np.hstack` of frame means: zero-crossing rate (1), chroma
+    (12), MFCC (20 by default), RMS (1) and mel bands (128 by default): 162 per clip."""
+    means = {
+        "zero_crossing_rate(y=data)": "zcr",
+        "chroma_stft(S=np.abs(librosa.stft(data)), sr=sr)": "chroma",
+        "mfcc(y=data, sr=sr)": "mfcc",
+        "rms(y=data)": "rms",
+        "melspectrogram(y=data, sr=sr)": "mel",
+    }
+    body = "".join(
+        f"    {name} = np.mean(librosa.feature.{call}.T, axis=0)\n"
+        f"    result = np.hstack((result, {name}))\n"
+        for call, name in means.items()
+    )
+    findings = _lint_text(
+        tmp_path,
+        "import os\nimport librosa\nimport numpy as np\n"
+        "from keras.layers import Conv1D, Dense, Flatten, MaxPooling1D\n"
+        "from keras.models import Sequential\n"
+        "def features(data, sr):\n    result = np.array([])\n" + body + "    return result\n"
+        "X = []\nfor f in os.listdir('d'):\n    data, sr = librosa.load(f)\n"
+        "    X.append(features(data, sr))\n"
+        "X = np.expand_dims(np.array(X), axis=2)\n"
+        "model = Sequential([Conv1D(64, 5, padding='same', input_shape=(X.shape[1], 1)),\n"
+        "    MaxPooling1D(5, strides=2, padding='same'), Flatten(), Dense(8)])\n",
+    )
+    # Keras: 162 steps -> same pooling with stride 2 -> 81x64 -> Dense(8): 5,184*8 + 8.
+    assert [(f.rule, f.data.shape, f.data.params_flatten) for f in findings] == [
+        ("KF001", (81, 64), 41480)
+    ]

@@ -18,7 +18,20 @@ from kerasfix.frontends.source.data_values import DataValue
 from kerasfix.frontends.source.values import ArrayValue, Unknown
 
 # Feature function -> (its keyword for the number of rows, the default).
-_ROWS = {"mfcc": ("n_mfcc", 20), "melspectrogram": ("n_mels", 128), "chroma_stft": ("n_chroma", 12)}
+_ROWS: dict[str, tuple[str | None, int]] = {
+    "mfcc": ("n_mfcc", 20),
+    "melspectrogram": ("n_mels", 128),
+    "chroma_stft": ("n_chroma", 12),
+    "chroma_cqt": ("n_chroma", 12),
+    "chroma_cens": ("n_chroma", 12),
+    "tonnetz": (None, 6),
+    "zero_crossing_rate": (None, 1),
+    "rms": (None, 1),
+    "spectral_centroid": (None, 1),
+    "spectral_bandwidth": (None, 1),
+    "spectral_rolloff": (None, 1),
+    "spectral_flatness": (None, 1),
+}
 # librosa functions that work value by value: the matrix keeps its shape.
 _ELEMENTWISE = frozenset({"power_to_db", "amplitude_to_db", "db_to_power", "db_to_amplitude"})
 
@@ -97,14 +110,15 @@ def feature_frames(
     if parts[:2] != ["librosa", "feature"] or parts[-1] not in _ROWS:
         return None
     keyword, default = _ROWS[parts[-1]]
-    rows = kwargs.get(keyword, default)
+    rows = kwargs.get(keyword, default) if keyword else default
     if not _positive(rows):
         return None
     signal = args[0] if args else kwargs.get("y")
     frames = _frames(signal, kwargs)
     if frames is not None:
         return ArrayValue((rows, frames))
-    source = f"librosa.feature.{parts[-1]}({keyword}={rows}) (line {line})"
+    setting = f"{keyword}={rows}" if keyword else ""
+    source = f"librosa.feature.{parts[-1]}({setting}) (line {line})"
     return FeatureFrames(f"{source}: its frames depend on the clip", rows=rows, source=source)
 
 

@@ -268,7 +268,26 @@ def _np_reshape(args: list[Any], kwargs: dict[str, Any]) -> Any:
 def _np_array(args: list[Any], kwargs: dict[str, Any]) -> Any:
     if args and isinstance(args[0], ArrayValue):
         return args[0]
+    if args and _length_1d(args[0]) == 0:
+        return ArrayValue((0,))  # `result = np.array([])`
     return Unknown("an array built at run time")
+
+
+def _hstack(args: list[Any], kwargs: dict[str, Any]) -> Any:
+    """`np.hstack((result, mfccs))` of 1-D arrays: a clip's features side by side."""
+    parts = concrete_items(args[0]) if args and not kwargs else None
+    lengths = [_length_1d(part) for part in parts or [None]]
+    if any(length is None for length in lengths):
+        return Unknown("np.hstack() of arrays not known statically")
+    return ArrayValue((sum(lengths),))  # type: ignore[arg-type]
+
+
+def _length_1d(value: Any) -> int | None:
+    if isinstance(value, ArrayValue) and len(value.shape) == 1:
+        return value.shape[0]
+    if isinstance(value, ListValue) and not value.items and not value.open_ended:
+        return 0  # `result = np.array([])`, grown by hstack
+    return None
 
 
 def _np_statistic(name: str) -> Callable[[list[Any], dict[str, Any]], Any]:
@@ -307,6 +326,7 @@ NUMPY_FUNCTIONS: dict[str, Callable[[list[Any], dict[str, Any]], Any]] = {
     "asarray": _np_array,
     "float32": _np_array,
     "unique": np_unique,
+    "hstack": _hstack,
 }
 
 
