@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.source.one_file import findings_of
+from tests.source.test_realworld_patterns import _lint_text
 
 FITTED = """
 import numpy as np
@@ -71,3 +72,23 @@ def test_skimage_resize_to_a_written_shape_fixes_the_samples(tmp_path: Path) -> 
     # (rows, cols) keeps the image's own channels, which imread leaves to the file
     unknown = RESIZED.replace("SHAPE", "(64, 64)")
     assert [rule for rule, _, _ in findings_of(tmp_path, unknown)] == ["KF002"]
+
+
+def test_images_decoded_and_resized_by_tensorflow(tmp_path: Path) -> None:
+    """`tf.io.decode_jpeg(raw, channels=3)` then `tf.image.resize(img, [64, 64]).numpy()`
+    appended in a loop; `channels=` unset keeps the file's own channels (unknown)."""
+    text = (
+        "import os\nimport numpy as np\nimport tensorflow as tf\nfrom keras import layers, models\n"
+        "X = []\nfor p in os.listdir('d'):\n"
+        "    img = tf.io.decode_jpeg(tf.io.read_file(p)CHANNELS)\n"
+        "    X.append(tf.image.resize(img, [64, 64]).numpy())\n"
+        "m = models.Sequential([layers.Conv2D(4, 3), layers.Flatten(), layers.Dense(2)])\n"
+        "m.fit(np.array(X), np.zeros(len(X)))\n"
+    )
+    known = _lint_text(tmp_path, text.replace("CHANNELS", ", channels=3"))
+    # Keras: 64x64x3 -> 62x62x4 -> Dense(2): 15,376*2 + 2.
+    assert [(f.rule, f.data.shape, f.data.params_flatten) for f in known] == [
+        ("KF001", (62, 62, 4), 30754)
+    ]
+    unknown = _lint_text(tmp_path, text.replace("CHANNELS", ""))
+    assert [(f.rule, f.data.params_flatten) for f in unknown] == [("KF002", None)]

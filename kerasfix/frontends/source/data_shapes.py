@@ -80,6 +80,8 @@ _SCALERS = frozenset({"MinMaxScaler", "StandardScaler", "RobustScaler", "MaxAbsS
 _SCALING_METHODS = frozenset({"fit_transform", "transform", "inverse_transform", "fit"})
 # NumPy calls `_numpy` reads: arrays of loaded samples and the shapes they make.
 _NUMPY_SHAPERS = frozenset({"array", "asarray", "stack", "expand_dims", "repeat", "pad"})
+# TensorFlow's image decoders: `channels=` fixes the image's channel axis.
+_TF_DECODERS = frozenset({"decode_jpeg", "decode_png", "decode_image", "decode_bmp"})
 # cv2 colour conversions by what they leave: three channels or one plane.
 _TO_COLOUR = ("2RGB", "2BGR")
 _TO_GRAY = ("2GRAY",)
@@ -110,6 +112,12 @@ class DataReading:
             return frames
         if qualname in ("skimage.transform.resize", "skimage.transform._warps.resize"):
             return _skimage_resize(args, kwargs)
+        if root == "tensorflow" and leaf in _TF_DECODERS:  # `tf.io.decode_jpeg(raw, channels=3)`
+            channels = kwargs.get("channels", args[1] if len(args) > 1 else 0)
+            known = isinstance(channels, int) and not isinstance(channels, bool) and channels > 0
+            return ImageValue((channels,)) if known else NOT_DATA
+        if qualname in ("tensorflow.image.resize", "tensorflow.image.resize_with_pad") and args:
+            return _tf_resized(args, kwargs)
         if root == "tensorflow" and args and isinstance(args[0], ArrayValue | DataValue):
             if leaf == "expand_dims":  # tf.expand_dims(x_train, -1) of arrays the file loads
                 return expanded(args[0], args[1] if len(args) > 1 else kwargs.get("axis"))
@@ -453,6 +461,27 @@ def _cv2(leaf: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
             return ImageValue(channels, source.size)
         assert isinstance(source, ArrayValue)
         return ArrayValue((*source.shape[:2], *channels))
+    return NOT_DATA
+
+
+def _tf_resized(args: list[Any], kwargs: dict[str, Any]) -> Any:
+    """`tf.image.resize(image, [64, 64])`: rows and cols as given, the channels kept, of one
+    decoded image, one array image, or a batch (`resize_with_pad` takes them apart)."""
+    image = args[0]
+    size = (args[1], args[2]) if len(args) > 2 else args[1] if len(args) > 1 else kwargs.get("size")
+    if kwargs.get("target_height") is not None:
+        size = (kwargs.get("target_height"), kwargs.get("target_width"))
+    if isinstance(size, ListValue):
+        size = tuple(size.items)
+    if not _size(size):
+        return NOT_DATA
+    rows, cols = size
+    if isinstance(image, ImageValue):
+        return ArrayValue((rows, cols, *image.channels))
+    if isinstance(image, ArrayValue) and len(image.shape) in (3, 4):
+        return ArrayValue((*image.shape[:-3], rows, cols, image.shape[-1]))
+    if isinstance(image, DataValue) and not image.batched and len(image.sample) == 3:
+        return DataValue((rows, cols, image.sample[-1]), image.source)
     return NOT_DATA
 
 

@@ -250,7 +250,7 @@ def attribute(value: Any, attr: str) -> Any:
     if isinstance(value, ArrayValue):
         if attr == "shape":
             return value.shape
-        if attr in ("astype", "reshape", "copy"):
+        if attr in ("astype", "reshape", "copy", "numpy"):  # `numpy`: an eager tensor's array
             return BoundMethod(value, attr)
         if attr == "T":
             return ArrayValue(tuple(reversed(value.shape)))
