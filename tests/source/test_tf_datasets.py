@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kerasfix.runner import lint_paths
+from kerasfix.settings import Settings
 from tests.source.one_file import findings_of
 
 QUICKSTART = """
@@ -82,3 +84,30 @@ def test_a_dataset_not_batched_does_not_size_the_model(tmp_path: Path) -> None:
     """Keras would take each single sample as a batch: no size is claimed."""
     text = SEQUENTIAL.replace(".batch(32)", "")
     assert [rule for rule, _, _ in findings_of(tmp_path, text)] == ["KF002"]
+
+
+def test_files_decoded_and_resized_by_a_mapped_function(tmp_path: Path) -> None:
+    """TensorFlow's "load and preprocess images" tutorial, `tf.data` part: list_files, map a
+    function that decodes with channels=3 and resizes to 180x180, batch, fit."""
+    path = tmp_path / "tutorial.py"
+    path.write_text(
+        "import tensorflow as tf\n"
+        "list_ds = tf.data.Dataset.list_files('flower_photos/*/*', shuffle=False)\n"
+        "def process_path(file_path):\n"
+        "    label = tf.strings.split(file_path, '/')[-2] == ['a', 'b']\n"
+        "    img = tf.io.decode_jpeg(tf.io.read_file(file_path), channels=3)\n"
+        "    return tf.image.resize(img, [180, 180]), label\n"
+        "train_ds = list_ds.map(process_path, num_parallel_calls=tf.data.AUTOTUNE)\n"
+        "train_ds = train_ds.cache().shuffle(1000).batch(32)\n"
+        "model = tf.keras.Sequential([tf.keras.layers.Rescaling(1./255),\n"
+        "    tf.keras.layers.Conv2D(32, 3), tf.keras.layers.MaxPooling2D(),\n"
+        "    tf.keras.layers.Flatten(), tf.keras.layers.Dense(128)])\n"
+        "model.fit(train_ds, epochs=3)\n",
+        encoding="utf-8",
+    )
+    result = lint_paths([path], Settings())
+    # Keras: 180x180x3 -> 178 -> 89: 89*89*32*128 + 128.
+    assert [(f.rule, f.data.shape, f.data.params_flatten) for f in result.findings] == [
+        ("KF001", (89, 89, 32), 32444544)
+    ]
+    assert "mapped by process_path() (line 7)" in result.findings[0].message

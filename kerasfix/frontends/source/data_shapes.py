@@ -30,6 +30,7 @@ from kerasfix.frontends.source.data_values import (
     LossValue,
     OneHotLabels,
 )
+from kerasfix.frontends.source.dataset_map import mapped
 from kerasfix.frontends.source.model_layers import ModelLayers
 from kerasfix.frontends.source.pandas_columns import ColumnSelection, as_array
 from kerasfix.frontends.source.pil_images import METHODS as PIL_METHODS
@@ -143,6 +144,9 @@ class DataReading:
             return ArrayValue((size, size)) if square and len(args) < 2 else NOT_DATA
         if qualname == "sklearn.model_selection.train_test_split":
             return _split(args, kwargs, expr)
+        if leaf == "list_files" and "Dataset" in qualname.split("."):  # file names, one by one
+            source = f"Dataset.list_files() (line {expr.lineno})"
+            return DataValue((), source, batched=True, slices=True)
         if leaf == "from_tensor_slices" and "Dataset" in qualname.split("."):
             return _tensor_slices(args[0] if args else kwargs.get("tensors"), expr)
         if qualname.startswith("sklearn.preprocessing.") and leaf in _SCALERS:
@@ -186,7 +190,8 @@ class DataReading:
         if isinstance(value, PilImage) and attr in PIL_METHODS:
             return BoundMethod(value, attr)
         if isinstance(value, DataValue):
-            if value.batched and (attr in _KEEPS_ELEMENTS or (attr == "batch" and value.slices)):
+            one_by_one = attr in ("batch", "map") and value.slices
+            if value.batched and (attr in _KEEPS_ELEMENTS or one_by_one):
                 return BoundMethod(value, attr)
             if value.image_shape and attr == "image_shape":
                 return value.sample
@@ -220,6 +225,8 @@ class DataReading:
             return receiver
         if name == "batch" and receiver.slices:
             return replace(receiver, slices=False)
+        if name == "map" and receiver.slices:
+            return mapped(self, receiver, args, expr)
         if name == "reshape":
             return _reshape(receiver, tuple(args) if len(args) != 1 else args[0])
         if name == "transpose":
