@@ -57,3 +57,15 @@ def test_a_dataset_of_images_of_several_sizes_stays_unknown(tmp_path: Path) -> N
         "model.fit(ds, epochs=2)\n",
     )
     assert [f.rule for f in findings] == ["KF002"]
+
+
+def test_images_of_their_own_sizes_resized_by_a_mapped_lambda(tmp_path: Path) -> None:
+    findings = _lint_text(
+        tmp_path,
+        HEAD + "ds = tfds.load('tf_flowers', split='train', as_supervised=True)\n"
+        "ds = ds.map(lambda image, label: (tf.image.resize(image, (150, 150)) / 255.0, label))\n"
+        "model = Sequential([Conv2D(16, 3), MaxPooling2D(), Flatten(), Dense(5)])\n"
+        "model.fit(ds.batch(32), epochs=2)\n",
+    )
+    # Keras: 150x150x3 -> 148 -> 74: 74x74x16 -> Dense(5).
+    assert _summary(findings) == [("KF001", (74, 74, 16), 5)]

@@ -723,7 +723,11 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
                 _mark_model_features(node, *(config.get(k) for k in INPUT_SHAPE_KEYS))
                 return node
         if seq.data_shape is not None and len(seq.data_shape) > 1:
-            sized = self._input_node((None, *seq.data_shape[1:]), None, None, None)
+            open_sizes = None in seq.data_shape[1:]  # `tf_flowers`: images of their own sizes
+            reason = f"examples of several sizes ({self.sized_by.get(id(seq))})"
+            sized = self._input_node(
+                (None, *seq.data_shape[1:]), reason if open_sizes else None, None, None
+            )
             self.mark_sized(seq, sized)
             return sized
         later = _declared_after_identities(items)

@@ -1,7 +1,7 @@
 """TensorFlow Datasets: `tfds.load("omniglot", with_info=True)` names a catalogue dataset whose
-images have one fixed shape (`ds_info.features["image"].shape` is (105, 105, 3)). Only the
-datasets below, whose images all share a shape, are sized; the others (`tf_flowers`,
-`cats_vs_dogs`: one size per image) stay unknown."""
+images have one fixed shape (`ds_info.features["image"].shape` is (105, 105, 3)), or images of
+their own sizes and known channels (`tf_flowers`: (None, None, 3)), which a mapped
+`tf.image.resize` then fixes. Datasets not listed stay unknown."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from kerasfix.frontends.source.data_values import DatasetBunch, DataValue
 from kerasfix.frontends.source.values import ListValue, Unknown
 
 # The image shape and class count of catalogue datasets of fixed-size images.
-TFDS_IMAGES: dict[str, tuple[tuple[int, int, int], int]] = {
+TFDS_IMAGES: dict[str, tuple[tuple[int | None, int | None, int], int]] = {
     "mnist": ((28, 28, 1), 10),
     "fashion_mnist": ((28, 28, 1), 10),
     "kmnist": ((28, 28, 1), 10),
@@ -30,6 +30,13 @@ TFDS_IMAGES: dict[str, tuple[tuple[int, int, int], int]] = {
     "patch_camelyon": ((96, 96, 3), 2),
     "deep_weeds": ((256, 256, 3), 9),
     "binary_alpha_digits": ((20, 16, 1), 36),
+    "tf_flowers": ((None, None, 3), 5),
+    "cats_vs_dogs": ((None, None, 3), 2),
+    "oxford_flowers102": ((None, None, 3), 102),
+    "caltech101": ((None, None, 3), 102),
+    "food101": ((None, None, 3), 101),
+    "stanford_dogs": ((None, None, 3), 120),
+    "malaria": ((None, None, 3), 2),
 }
 
 
