@@ -111,3 +111,21 @@ def test_files_decoded_and_resized_by_a_mapped_function(tmp_path: Path) -> None:
         ("KF001", (89, 89, 32), 32444544)
     ]
     assert "mapped by process_path() (line 7)" in result.findings[0].message
+
+
+def test_batches_mapped_by_a_lambda_keep_their_samples(tmp_path: Path) -> None:
+    path = tmp_path / "normalized.py"
+    path.write_text(
+        "import tensorflow as tf\n"
+        "train_ds = tf.keras.utils.image_dataset_from_directory('d', image_size=(180, 180))\n"
+        "normalized = train_ds.map(lambda x, y: (tf.cast(x, tf.float32) / 255.0, y))\n"
+        "model = tf.keras.Sequential([tf.keras.layers.Conv2D(8, 3), tf.keras.layers.Flatten(),\n"
+        "    tf.keras.layers.Dense(2)])\n"
+        "model.fit(normalized)\n",
+        encoding="utf-8",
+    )
+    result = lint_paths([path], Settings())
+    # Keras: 180x180x3 -> 178x178x8 -> Dense(2): 253,472*2 + 2.
+    assert [(f.rule, f.data.shape, f.data.params_flatten) for f in result.findings] == [
+        ("KF001", (178, 178, 8), 506946)
+    ]

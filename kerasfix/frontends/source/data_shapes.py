@@ -190,8 +190,8 @@ class DataReading:
         if isinstance(value, PilImage) and attr in PIL_METHODS:
             return BoundMethod(value, attr)
         if isinstance(value, DataValue):
-            one_by_one = attr in ("batch", "map") and value.slices
-            if value.batched and (attr in _KEEPS_ELEMENTS or one_by_one):
+            one_by_one = attr == "batch" and value.slices
+            if value.batched and (attr in _KEEPS_ELEMENTS or one_by_one or attr == "map"):
                 return BoundMethod(value, attr)
             if value.image_shape and attr == "image_shape":
                 return value.sample
@@ -225,7 +225,7 @@ class DataReading:
             return receiver
         if name == "batch" and receiver.slices:
             return replace(receiver, slices=False)
-        if name == "map" and receiver.slices:
+        if name == "map" and receiver.batched:
             return mapped(self, receiver, args, expr)
         if name == "reshape":
             return _reshape(receiver, tuple(args) if len(args) != 1 else args[0])
