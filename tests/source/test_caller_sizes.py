@@ -226,3 +226,29 @@ def test_counts_match_keras() -> None:
             [keras.Input((size, size, 1)), keras.layers.Conv2D(8, 3), keras.layers.Flatten(), dense]
         )
         assert dense.count_params() == _flatten_params(size)
+
+
+def test_a_caller_of_the_package_that_reexports_the_builder(tmp_path: Path) -> None:
+    """`from cnn.conv import LeNet` where `cnn/conv/__init__.py` does `from .lenet import
+    LeNet` (Aalawani686/Company-Logo-CNN-Classification): the caller names the package, not
+    the builder's module, and still sizes it."""
+    builder = (
+        "from keras import layers, models\n"
+        "class LeNet:\n"
+        "    @staticmethod\n"
+        "    def build(size):\n"
+        "        return models.Sequential([layers.Input((size, size, 1)), layers.Conv2D(8, 3),\n"
+        "            layers.Flatten(), layers.Dense(10)])\n"
+    )
+    _write(
+        tmp_path,
+        {
+            "cnn/__init__.py": "",
+            "cnn/conv/__init__.py": "from .lenet import LeNet\n",
+            "cnn/conv/lenet.py": builder,
+            "train.py": "from cnn.conv import LeNet\nm = LeNet.build(size=20)\n",
+        },
+    )
+    ((rule, _, shape, params, message),) = _findings(tmp_path / "cnn/conv/lenet.py")
+    assert (rule, shape, params) == ("KF001", (18, 18, 8), _flatten_params(20))
+    assert "sized by train.py:2: LeNet.build(size=20)" in message

@@ -45,9 +45,11 @@ def find_candidates(
     builder: Path, root: Path, names: tuple[str, ...], imports: Imports
 ) -> Candidates:
     """The `.py` files under `root` (not `builder`) whose words include the module's name
-    and one of `names` and whose imports name `builder`: the builder's folder first, then
-    in path order."""
-    wanted_module = module_word(builder).encode()
+    (or its package's, when the package's `__init__.py` imports the builder: `from cnn.conv
+    import LeNet`) and one of `names`, and whose imports name `builder` or that package: the
+    builder's folder first, then in path order."""
+    modules = [builder, *_reexporting_package(builder, imports)]
+    wanted_modules = {module_word(module).encode() for module in modules}
     wanted = {name.encode() for name in names}
     files, more = python_files(str(root))
     itself = str(builder)
@@ -55,11 +57,20 @@ def find_candidates(
         Path(name)
         for name in files
         if name != itself
-        and wanted_module in (words := file_words(name))
+        and not wanted_modules.isdisjoint(words := file_words(name))
         and not wanted.isdisjoint(words)
     ]
     bound = f"more than {MAX_CALLER_SCAN:,} .py files under {root.name}/" if more else None
-    return Candidates(tuple(_importers(found, builder, imports)), bound)
+    return Candidates(tuple(_importers(found, modules, imports)), bound)
+
+
+def _reexporting_package(builder: Path, imports: Imports) -> list[Path]:
+    """The builder's package `__init__.py` when it imports the builder's module."""
+    package = builder.parent / "__init__.py"
+    if builder.name == "__init__.py" or not package.is_file():
+        return []
+    text = code_text(package)
+    return [package] if text is not None and builder in imports(package, text) else []
 
 
 # root -> (each folder walked with its mtime, the first MAX_CALLER_SCAN .py files, more?)
@@ -98,14 +109,15 @@ def _mtime(folder: str) -> int:
         return -1
 
 
-def _importers(paths: list[Path], builder: Path, imports: Imports) -> list[Path]:
-    """Those of `paths` whose imports resolve to `builder`, its own folder's first."""
+def _importers(paths: list[Path], modules: list[Path], imports: Imports) -> list[Path]:
+    """Those of `paths` whose imports resolve to one of `modules` (the builder, or the
+    package that re-exports it), the builder's own folder's first."""
     kept = []
     for path in paths:
         text = code_text(path)
-        if text is not None and builder in imports(path, text):
+        if text is not None and not set(modules).isdisjoint(imports(path, text)):
             kept.append(path)
-    return sorted(kept, key=lambda path: (path.parent != builder.parent, str(path)))
+    return sorted(kept, key=lambda path: (path.parent != modules[0].parent, str(path)))
 
 
 def code_text(path: Path) -> str | None:
