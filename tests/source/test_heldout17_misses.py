@@ -18,6 +18,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from kerasfix.runner import lint_paths
 from kerasfix.settings import Settings
 
@@ -83,6 +85,35 @@ def test_a_writefile_cell_is_linted_as_the_script_it_writes(tmp_path: Path) -> N
     path.write_text(json.dumps(notebook))
     result = lint_paths([path], Settings())
     assert not result.errors
+    assert [(f.rule, f.cell, f.line, f.data.params_flatten) for f in result.findings] == [
+        ("KF001", 1, 4, 28_804)
+    ]
+
+
+@pytest.mark.parametrize("magic", ["%%time", "%%timeit -n 1 -r 1", "%%capture output"])
+def test_a_timed_or_captured_cell_runs_as_python(tmp_path: Path, magic: str) -> None:
+    """`%%time` over a feature-extraction or model cell (stephanosterburg/art-images): the
+    cell is Python, run timed; only magics such as `%%bash` make it something else."""
+    cells = [
+        f"{magic}\n"
+        "from tensorflow.keras import layers, models\n"
+        "model = models.Sequential([layers.Input((32, 32, 3)), layers.Conv2D(8, 3),\n"
+        "                           layers.Flatten(), layers.Dense(4)])\n",
+        "%%bash\npython train.py\n",
+    ]
+    notebook = {
+        "cells": [
+            {"cell_type": "code", "metadata": {}, "source": c, "outputs": [],
+             "execution_count": None}
+            for c in cells
+        ],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+    }  # fmt: skip
+    path = tmp_path / "timed.ipynb"
+    path.write_text(json.dumps(notebook))
+    result = lint_paths([path], Settings())
+    assert not result.errors
+    # Keras: 32x32x3 -> 30x30x8 -> Dense(4): 7,200*4 + 4.
     assert [(f.rule, f.cell, f.line, f.data.params_flatten) for f in result.findings] == [
         ("KF001", 1, 4, 28_804)
     ]

@@ -55,8 +55,9 @@ def _cell_source(cell: Any) -> str:
 def strip_magics(source: str) -> str:
     """Blank IPython-only lines (keeping indentation-valid code and line numbers)."""
     lines = source.split("\n")
-    if lines and _WRITES_SCRIPT.match(lines[0]):
-        # `%%writefile train.py`: the cell is the script it writes, Python to lint
+    if lines and (_WRITES_SCRIPT.match(lines[0]) or _RUNS_PYTHON.match(lines[0])):
+        # `%%writefile train.py`: the cell is the script it writes, Python to lint;
+        # `%%time`, `%%capture`: the cell runs as Python, timed or with its output kept
         return blank_magic_lines("\n".join(["", *lines[1:]]))
     if lines and lines[0].lstrip().startswith("%%"):
         return "\n".join("" for _ in lines)  # a cell magic: the whole cell is not Python
@@ -64,6 +65,7 @@ def strip_magics(source: str) -> str:
 
 
 _WRITES_SCRIPT = re.compile(r"^\s*%%(?:writefile|file)\s+(?:-a\s+)?\S+\.py\s*$")
+_RUNS_PYTHON = re.compile(r"^\s*%%(?:time|timeit|capture|prun|memit)(?:\s.*)?$")
 
 
 def leading_indent(text: str) -> str:
