@@ -65,35 +65,12 @@ def test_a_package_in_an_ancestor_folder_and_the_costlier_caller(tmp_path: Path)
     assert "sized by src/ml/neural-networks/cnn/shallownet_cifar10.py" in finding.message
 
 
-def test_a_writefile_cell_is_linted_as_the_script_it_writes(tmp_path: Path) -> None:
-    cells = [
-        "%%writefile train.py\n"
-        "from tensorflow.keras import layers, models\n"
-        "model = models.Sequential([layers.Input((32, 32, 3)), layers.Conv2D(8, 3),\n"
-        "                           layers.Flatten(), layers.Dense(4)])\n",
-        "%%bash\npython train.py\n",
-    ]
-    notebook = {
-        "cells": [
-            {"cell_type": "code", "metadata": {}, "source": c, "outputs": [],
-             "execution_count": None}
-            for c in cells
-        ],
-        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
-    }  # fmt: skip
-    path = tmp_path / "search.ipynb"
-    path.write_text(json.dumps(notebook))
-    result = lint_paths([path], Settings())
-    assert not result.errors
-    assert [(f.rule, f.cell, f.line, f.data.params_flatten) for f in result.findings] == [
-        ("KF001", 1, 4, 28_804)
-    ]
-
-
-@pytest.mark.parametrize("magic", ["%%time", "%%timeit -n 1 -r 1", "%%capture output"])
-def test_a_timed_or_captured_cell_runs_as_python(tmp_path: Path, magic: str) -> None:
-    """`%%time` over a feature-extraction or model cell (stephanosterburg/art-images): the
-    cell is Python, run timed; only magics such as `%%bash` make it something else."""
+@pytest.mark.parametrize(
+    "magic", ["%%writefile train.py", "%%time", "%%timeit -n 1 -r 1", "%%capture output"]
+)
+def test_cells_of_python_under_a_cell_magic(tmp_path: Path, magic: str) -> None:
+    """`%%writefile train.py`: the script it writes; `%%time` over a feature-extraction or
+    model cell (stephanosterburg/art-images): Python, run timed. `%%bash` is not Python."""
     cells = [
         f"{magic}\n"
         "from tensorflow.keras import layers, models\n"
