@@ -63,6 +63,13 @@ SIZED = [
      "    x = x.astype('float32')\n    mean = np.mean(x, axis=(0, 1, 2, 3))\n"
      "    std = np.std(x)\n    return (x - mean) / (std + 1e-7), y\nx, y = load()",
      "model.fit(x, y)", (32, 32, 3), "model.fit(x, ...)"),
+    # Rango-Zhang-Hang/...: a loaded array reshaped with a literal count of samples.
+    ("reshape-literal-count", "x = np.load('csi.npy').reshape(1600, 5, 512, 1)",
+     "model.fit(x, y)", (5, 512, 1), "a reshape to (n, 5, 512, 1)"),
+    # iampritam123/...: a DataFrame column cut into rows (`reshape((n, window))`).
+    ("series-cut-into-rows", "import pandas as pd\ns = pd.read_csv('v.csv')['v']\n"
+     "n = int(np.floor(len(s) / 64))\nx = s.values.reshape((n, 8, 8, 1))",
+     "model.fit(x, y)", (8, 8, 1), "model.fit(x, ...)"),
     # Batches resized by a mapped function (the case once listed as not fixed by the file).
     ("dataset-mapped", "ds = keras.utils.image_dataset_from_directory('d', image_size=(60, 60))\n"
      "ds = ds.map(lambda a, b: (tf.image.resize(a, (30, 30)), b))", "model.fit(ds)", (30, 30, 3),

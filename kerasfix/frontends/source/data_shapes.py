@@ -644,8 +644,12 @@ def _reshape(data: DataValue, target: Any) -> Any:
     if not literal_sizes(rest):
         return Unknown("a reshape whose target is not known statically")
     size, new = math.prod(data.sample), math.prod(rest)
-    if target[0] == -1 and size % new == 0:
+    count = target[0]
+    literal_count = isinstance(count, int) and not isinstance(count, bool) and count > 0
+    regrouped = size % new == 0 or new % size == 0  # samples split or joined whole
+    if (count == -1 or literal_count) and regrouped:
         return DataValue(rest, data.source)
-    if isinstance(target[0], Unknown) and size == new:  # the same number of samples
+    # `series.values.reshape((n, 4096))`: a series cut into rows; else the same samples
+    if isinstance(count, Unknown) and (size == new or not data.sample):
         return DataValue(rest, data.source)
     return Unknown("a reshape of loaded data")

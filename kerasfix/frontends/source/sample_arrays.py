@@ -107,7 +107,8 @@ def reshaped_samples(target: Any, expr: ast.Call) -> Any:
     if not isinstance(target, tuple) or len(target) < 2:
         return Unknown("a reshape of an array known only at run time")
     count, sample = target[0], target[1:]
-    counted = count == -1 or isinstance(count, Unknown)
+    literal_count = isinstance(count, int) and not isinstance(count, bool) and count > 0
+    counted = count == -1 or isinstance(count, Unknown) or literal_count  # `(1600, 5, 512, 1)`
     if not (counted and literal_sizes(sample)):
         return Unknown("a reshape of an array known only at run time")
     return DataValue(sample, f"a reshape to {_shape_text(sample)} (line {expr.lineno})")
