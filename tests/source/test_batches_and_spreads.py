@@ -9,8 +9,8 @@ from tests.source.test_realworld_patterns import _lint_text
 
 HEAD = """
 from keras.preprocessing.image import ImageDataGenerator
-from keras.layers import Input, Conv2D, Flatten, Dense
-from keras.models import Model
+from keras.layers import Conv2D, Dense, Flatten, Input, Resizing
+from keras.models import Model, Sequential
 """
 TAIL = "model = Model(inp, Dense(20)(Flatten()(Conv2D(8, 3)(inp))))\n"
 
@@ -43,10 +43,32 @@ def test_a_generator_without_targets_yields_images_alone(tmp_path: Path) -> None
 
 def test_a_shape_spread_from_an_unknown_size_is_unknown(tmp_path: Path) -> None:
     """`(*img_size, 1)` is as long as `img_size`: not a rank-2 shape that Conv2D refuses
-    (which left the site unreported), an unknown one (KF002)."""
+    (which left the site unreported), an unknown one (KF002), of the rank Conv2D takes."""
     findings = _lint_text(
         tmp_path,
         HEAD + "import sys\nimg_size = tuple(sys.argv[1:3])\n"
         "inp = Input(shape=(*img_size, 1))\n" + TAIL,
     )
-    assert [(f.rule, f.data.shape) for f in findings] == [("KF002", None)]
+    assert [(f.rule, f.data.shape) for f in findings] == [("KF002", (None, None, 8))]
+
+
+def test_an_input_of_run_time_shape_resized_by_its_first_layer(tmp_path: Path) -> None:
+    """TensorFlow's audio tutorial: `Input(shape=input_shape)` of spectrograms known at run
+    time, then `Resizing(32, 32)`: the map after it is known, Sequential or functional."""
+    sequential = _lint_text(
+        tmp_path,
+        HEAD + "import sys\ninput_shape = tuple(sys.argv)\n"
+        "m = Sequential([Input(shape=input_shape), Resizing(32, 32), Conv2D(8, 3), Flatten(),\n"
+        "    Dense(20)])\n",
+    )
+    functional = _lint_text(
+        tmp_path,
+        HEAD
+        + "import sys\ninp = Input(shape=tuple(sys.argv))\n"
+        + TAIL.replace("Conv2D(8, 3)(inp)", "Conv2D(8, 3)(Resizing(32, 32)(inp))"),
+    )
+    # Keras: 32x32 -> 30x30x8 -> Dense(20): 7,200*20 + 20.
+    for findings in (sequential, functional):
+        assert [(f.rule, f.data.shape, f.data.params_flatten) for f in findings] == [
+            ("KF001", (30, 30, 8), 144020)
+        ]

@@ -641,6 +641,8 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             nodes = [self._input_node(None, reason, None, None)]
         if layer.class_name == "InputLayer":
             return TensorValue(nodes[0])
+        if len(nodes) == 1:  # `Resizing(32, 32)(Input(shape=input_shape))`: rank 4
+            _ranked_by(nodes[0], layer)
         return TensorValue(self._node(layer, nodes))
 
     def call_unknown(
@@ -700,10 +702,10 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
     def _sequential_input(self, seq: SequentialValue, items: list[tuple[Any, bool, int]]) -> Node:
         first = items[0][0] if items else None
         if isinstance(first, TensorValue):
-            return first.node
+            return _ranked_by_next(first.node, items)
         if isinstance(first, LayerValue) and first.layer.class_name == "InputLayer":
             assert first.own_node is not None
-            return first.own_node
+            return _ranked_by_next(first.own_node, items)
         if seq.build_shape is not None:
             declared, reason = declared_shape(seq.build_shape, with_batch=True)
             built = self._input_node(declared, reason, None, None)
@@ -717,6 +719,9 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
                 )
             config = first.layer.config
             declared, reason = declared_from_config(config)
+            if declared is None and reason is not None:  # `input_shape=x.shape[1:]`, unknown:
+                rank = expected_input_rank(first.layer.class_name)  # a Conv2D still takes 4-d
+                declared = (None,) * rank if rank else None
             if declared is not None or reason is not None:
                 node = self._input_node(declared, reason, None, None)
                 node.layer.origin["declared_at"] = first.layer.span  # where KF003 says it came from
@@ -857,3 +862,20 @@ def _predicted(expr: ast.Call) -> ModelFeatures:
 
 def _keyword_value(expr: ast.Call, name: str) -> ast.expr | None:
     return next((k.value for k in expr.keywords if k.arg == name), None)
+
+
+def _ranked_by_next(node: Node, items: list[tuple[Any, bool, int]]) -> Node:
+    """A Sequential's `Input(shape=input_shape)` of a run-time shape, then `Resizing(32, 32)`
+    (TensorFlow's audio tutorial): the next layer fixes the rank, the sizes stay unknown."""
+    after = items[1][0] if len(items) > 1 else None
+    if isinstance(after, LayerValue):
+        _ranked_by(node, after.layer)
+    return node
+
+
+def _ranked_by(node: Node, consumer: Layer) -> None:
+    """An input of run-time shape takes the rank its first layer requires."""
+    is_input = node.layer.class_name == "InputLayer" and not node.inputs
+    if is_input and node.declared_shape is None:
+        rank = expected_input_rank(consumer.class_name)
+        node.declared_shape = (None,) * rank if rank else None
