@@ -37,7 +37,8 @@ from keras.layers import Conv1D, Conv2D, Dense, Flatten
 
 
 def head(x):
-    return keras.Sequential([Conv1D(8, 3, input_shape=x.shape[1:]), Flatten(), Dense(4)])
+    return keras.Sequential([keras.layers.BatchNormalization(input_shape=x.shape[1:]),
+                             Conv1D(8, 3), Flatten(), Dense(4)])
 
 
 def sized(size):
@@ -109,7 +110,7 @@ def test_remaining_kf002_say_why_and_counts_agree(tmp_path: Path, capsys) -> Non
     assert more + none == listed
     (reason,) = [line for line in err.splitlines() if line.startswith("warning:")]
     assert (
-        reason.startswith(f"warning: {path.as_posix()}:6:") and "rank of the feature map" in reason
+        reason.startswith(f"warning: {path.as_posix()}:7:") and "rank of the feature map" in reason
     )
     code, out, err = run(["lint", "--isolated", "--fix", "--unsafe-fixes", str(path)], capsys)
     assert code == 1  # one KF002 is left
