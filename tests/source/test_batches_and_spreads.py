@@ -72,3 +72,20 @@ def test_an_input_of_run_time_shape_resized_by_its_first_layer(tmp_path: Path) -
         assert [(f.rule, f.data.shape, f.data.params_flatten) for f in findings] == [
             ("KF001", (30, 30, 8), 144020)
         ]
+
+
+def test_a_layer_argument_of_a_frontend_kind_of_unknown_is_unknown(tmp_path: Path) -> None:
+    """`kernel_size=constants["k"]` of a parameter reads as a DataFrame column to the pandas
+    model; to the layer it is an unknown argument, not one Keras refuses (markmo/dltemplate)."""
+    findings = _lint_text(
+        tmp_path,
+        HEAD + "from keras.layers import InputLayer\n"
+        "def builder(constants):\n"
+        "    m = Sequential()\n"
+        "    m.add(InputLayer(constants['img_shape']))\n"
+        "    m.add(Conv2D(8, kernel_size=constants['k'], padding='same'))\n"
+        "    m.add(Flatten())\n"
+        "    m.add(Dense(constants['code']))\n"
+        "    return m\n",
+    )
+    assert [(f.rule, f.data.params_flatten) for f in findings] == [("KF002", None)]
