@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from kerasfix.frontends.source.saved_features import ModelFeatures
 from kerasfix.frontends.source.value_ops import is_plain
 from kerasfix.frontends.source.values import (
     LayerValue,
@@ -32,9 +33,11 @@ def config_value(value: Any) -> Any:
         return {"class_name": value.layer.class_name, "config": value.layer.config}
     if isinstance(value, RangeValue):
         return tuple(value.values)
-    if isinstance(value, Unknown) and type(value) is not Unknown and not _carries_shape(value):
+    frontend_kind = type(value) is not Unknown and not isinstance(value, ModelFeatures)
+    if isinstance(value, Unknown) and frontend_kind:
         # `kernel_size=constants["k"]` (a column the pandas model thought it saw), a
         # run-time number: the layer arithmetic knows plain unknowns, not the frontend's kinds
+        # (a model's outputs loaded back keep theirs: the input-shape readers need it)
         return Unknown(value.reason)
     if is_plain(value) or isinstance(value, Unknown | dict):
         return value
@@ -45,14 +48,6 @@ def config_value(value: Any) -> Any:
             return value.qualname.rsplit(".", 1)[-1]
         return Unknown(f"'{value.qualname}' is defined outside this file")
     return Unknown("a value that is not a constant")
-
-
-def _carries_shape(value: Unknown) -> bool:
-    """A model's outputs loaded back (`input_shape=features.shape[1:]`): the input-shape
-    readers need that kind (saved_features.py), not a plain unknown."""
-    from kerasfix.frontends.source.saved_features import ModelFeatures
-
-    return isinstance(value, ModelFeatures)
 
 
 _FRAMEWORK_MODULES = frozenset({"keras", "tensorflow", "tf_keras", "numpy"})

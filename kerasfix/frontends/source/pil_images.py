@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from kerasfix.frontends.source.sample_arrays import literal_sizes
 from kerasfix.frontends.source.values import ArrayValue, ListValue, Unknown
 
 # Channel axes an array of an image in each Pillow mode has (`np.array(img)`).
@@ -65,7 +66,7 @@ def pil_method(image: PilImage, name: str, args: list[Any], kwargs: dict[str, An
         size = args[0] if args else kwargs.get("size")
         if isinstance(size, ListValue):
             size = tuple(size.items)
-        if not _is_size(size):
+        if not (isinstance(size, tuple) and len(size) == 2 and literal_sizes(size)):
             return Unknown("an image resized to a size not known statically")
         width, height = size
         return PilImage(image.channels, (height, width))
@@ -83,11 +84,3 @@ def pil_array(image: PilImage, *, keras: bool = False) -> Any:
         return Unknown("an image whose colour mode is only known from its file")
     channels = image.channels or ((1,) if keras else ())
     return ArrayValue((*image.size, *channels))
-
-
-def _is_size(size: Any) -> bool:
-    return (
-        isinstance(size, tuple)
-        and len(size) == 2
-        and all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in size)
-    )
