@@ -69,6 +69,9 @@ HELDOUT_SOURCES = {
     "heldout28": HERE / "sources_heldout28.json",
     "heldout29": HERE / "sources_heldout29.json",
     "heldout30": HERE / "sources_heldout30.json",
+    "heldout31": HERE / "sources_heldout31.json",
+    "heldout32": HERE / "sources_heldout32.json",
+    "heldout33": HERE / "sources_heldout33.json",
 }
 LABELS = HERE / "labels.json"
 # Splits kept for one final, clean measurement: scored (and their files linted) only when
@@ -102,6 +105,9 @@ SCORED_ONLY_BY_NAME = {
     "heldout28",
     "heldout29",
     "heldout30",
+    "heldout31",
+    "heldout32",
+    "heldout33",
 }
 DEFAULT_MIRRORS = Path("/work/.mirror")
 SUFFIXES = (".py", ".ipynb")
