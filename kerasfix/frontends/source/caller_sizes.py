@@ -158,7 +158,6 @@ def _unsized_sites(graph: Graph) -> dict[Site, list[Node]]:
     files call with their own values: `build_vgg_model(nb_fc=[512, 512])`)."""
     from kerasfix.graph.inference import infer
 
-    infer(graph)
     found: dict[Site, list[Node]] = {}
     for _, sub in graph.walk():
         for node in sub.nodes:
@@ -167,6 +166,9 @@ def _unsized_sites(graph: Graph) -> dict[Site, list[Node]]:
                 continue
             if node.inputs:
                 found.setdefault((span.line, span.column), []).append(node)
+    if not found:  # most files: no shapes to read, and inference is the costly part
+        return {}
+    infer(graph)
     return {
         site: nodes
         for site, nodes in found.items()

@@ -102,10 +102,10 @@ class Calls:
                 kwargs[keyword.arg] = value
         return self.call(func, args, kwargs, expr, args_complete)
 
-    def _super_method(self, expr: ast.Call, scope: Scope) -> PartialValue | None:
+    def _super_method(self, expr: ast.Call, scope: Scope) -> PartialValue | BoundMethod | None:
         """`super().m(...)` / `super(C, self).m(...)` in a method of a class the file
-        defines: `m` of a base class the project defines, bound to the instance (None for
-        anything else, a framework base's method included)."""
+        defines: `m` of a base class the project defines, bound to the instance, or the
+        framework object's `m` (None for anything else)."""
         func = expr.func
         if not (
             isinstance(func, ast.Attribute)
@@ -125,6 +125,8 @@ class Calls:
             return None
         bases = (c for c in owner.ancestry() if c is not owner and func.attr in c.methods)
         base = next(bases, None)
+        if base is None and instance.framework is not None:  # `super().__init__(layers)`
+            return BoundMethod(instance.framework, func.attr)
         return PartialValue(base.methods[func.attr], [instance], {}) if base else None
 
     def call(
@@ -247,12 +249,16 @@ class Calls:
         self, cls: ClassValue, args: list[Any], kwargs: dict[str, Any], expr: ast.AST | None
     ) -> InstanceValue:
         cls.instantiated = True
-        instance = InstanceValue(cls)
+        instance = InstanceValue(cls, framework=self.framework_object(cls, expr))
         self.instances.append(instance)
         init = cls.lookup("__init__")
         if init is not None:
             self.invoke(init, [instance, *args], kwargs, expr)
         return instance
+
+    def framework_object(self, cls: ClassValue, expr: ast.AST | None) -> Any:
+        """The framework object a new instance of `cls` is (None: a plain instance)."""
+        return None
 
     def call_instance(
         self, instance: InstanceValue, args: list[Any], kwargs: dict[str, Any], expr: ast.AST | None

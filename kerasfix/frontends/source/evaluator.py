@@ -719,6 +719,8 @@ class Evaluator(Calls):
                 return BoundMethod(value, attr)
             if (constant := value.cls.constant(attr)) is not NO_CONSTANT:
                 return constant
+            if value.framework is not None:  # `model.layers` of a Sequential subclass
+                return self.attribute(value.framework, attr)
             return Unknown(f"attribute '{attr}' of a {value.cls.node.name} object")
         if isinstance(value, ClassValue):
             return class_attribute(value, attr)

@@ -66,6 +66,7 @@ from kerasfix.frontends.source.value_ops import arithmetic, concrete_items, is_n
 from kerasfix.frontends.source.values import (
     ArrayValue,
     BoundMethod,
+    ClassValue,
     InstanceValue,
     LayerValue,
     ListValue,
@@ -218,6 +219,13 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         """`model(x_train)` on a Model subclass: Keras calls it on the data as a tensor, so
         the data's shape sizes it (once); its result is predictions."""
         data = args[0] if args else kwargs.get("inputs")
+        if (
+            isinstance(instance.framework, SequentialValue)
+            and instance.cls.lookup("__call__") is None
+        ):
+            if isinstance(expr, ast.Call):
+                return self.call_framework(instance.framework, args, kwargs, expr)
+            return self.apply_layer(instance.framework.layer, data, expr)
         on_data = instance.cls.framework_base == "model" and not isinstance(data, TensorValue)
         shape = batch_shape(data) if on_data else None
         if shape is None or not isinstance(expr, ast.Call):
@@ -407,6 +415,9 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         self, method: BoundMethod, args: list[Any], kwargs: dict[str, Any], expr: ast.Call
     ) -> Any:
         receiver, name = method.receiver, method.name
+        delegated = isinstance(receiver, InstanceValue) and receiver.framework is not None
+        if delegated and receiver.cls.lookup(name) is None:  # `self.add(...)`, a Sequential's
+            return self.call_method(BoundMethod(receiver.framework, name), args, kwargs, expr)
         if name in DATA_METHODS:
             args = [self._sequence_batches(a, expr) for a in args[:1]] + args[1:]
             kwargs = {k: self._sequence_batches(v, expr) if k in ("x", "generator") else v
@@ -417,6 +428,9 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         if name in PREDICTS and isinstance(receiver, ModelValue | SequentialValue | LayerValue):
             return _predicted(expr)
         if isinstance(receiver, SequentialValue):
+            if name == "__init__":  # `super().__init__(layers)` in a Sequential subclass
+                self._sequential_layers(receiver, args, kwargs, expr)
+                return None
             added_value = args[0] if args else kwargs.get("layer")  # `add(layer=...)`
             if name == "add" and (args or "layer" in kwargs):
                 deeper = len(self.conditional) > receiver.depth
@@ -571,12 +585,24 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         return self._node(layer, [], declared_shape=declared)
 
     def make_sequential(self, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -> Any:
-        name = kwargs.get("name")
-        layer = Layer(
-            "Sequential", {}, name=name if isinstance(name, str) else None, span=self.span(expr)
-        )
+        seq = self._new_sequential(expr)
+        self._sequential_layers(seq, args, kwargs, expr)
+        return seq
+
+    def _new_sequential(self, expr: ast.AST | None) -> SequentialValue:
+        layer = Layer("Sequential", {}, span=self.span(expr) if expr is not None else None)
         seq = SequentialValue(layer)
         seq.depth = len(self.conditional)
+        self.sequentials.append(seq)
+        self.model_layers.append(layer)
+        return seq
+
+    def _sequential_layers(
+        self, seq: SequentialValue, args: list[Any], kwargs: dict[str, Any], expr: ast.Call
+    ) -> None:
+        """`Sequential(layers, name=...)`'s arguments: its first layers and its name."""
+        name = kwargs.get("name", args[1] if len(args) > 1 else None)
+        seq.layer.name = name if isinstance(name, str) else seq.layer.name
         initial = args[0] if args else kwargs.get("layers")
         items = concrete_items(initial) if initial is not None else []
         if items is None:
@@ -586,9 +612,13 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         else:
             for item, where in zip(items, list_elements(expr, len(items)), strict=True):
                 seq.items.extend((e, False, expr.lineno) for e in entries(item, where, self.span))
-        self.sequentials.append(seq)
-        self.model_layers.append(layer)
-        return seq
+
+    def framework_object(self, cls: ClassValue, expr: ast.AST | None) -> Any:
+        """A `Sequential` subclass with no `call` of its own is a layer list: `self.add(...)`
+        in its `__init__` builds it; `fit` and `summary` are the Sequential's."""
+        if cls.lookup("call") is not None or not _sequential_based(cls):
+            return None
+        return self._new_sequential(expr)
 
     def make_model(self, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -> Any:
         inputs = args[0] if args else kwargs.get("inputs", kwargs.get("input"))
@@ -759,6 +789,8 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         saved = self.conditional
         self.conditional = [line] if conditional else []
         try:
+            if isinstance(value, InstanceValue) and isinstance(value.framework, SequentialValue):
+                value = value.framework  # a Sequential subclass used as a layer
             if isinstance(value, LayerValue):
                 return self.apply_layer(value.layer, TensorValue(previous), None).node
             if isinstance(value, SequentialValue):
@@ -807,6 +839,15 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         self.explore_uncalled_code()
         made = {(layer.span.cell, layer.span.line) for layer in self.made_layers if layer.span}
         self.explore_untaken_flags(made)
+
+
+def _sequential_based(cls: ClassValue) -> bool:
+    """`class LeNet(Sequential)`, directly or through the project's own base classes."""
+    return any(
+        isinstance(base, Ref) and keras_names.classify(base.qualname) == Kind.SEQUENTIAL
+        for owner in cls.ancestry()
+        for base in owner.bases
+    )
 
 
 def _not_a_tensor(layer: Layer, inputs: Any, expr: ast.AST | None) -> str:

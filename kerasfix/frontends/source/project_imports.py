@@ -19,6 +19,7 @@ import ast
 import contextlib
 import contextvars
 import dataclasses
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,10 @@ else:
     _Base = object
 
 NOTES_KEPT = 4  # imported values a name computed from them remembers (messages show 3)
+# The names an expression reads and an assignment writes, per parse-tree node: loops,
+# functions and each world's run of a file execute the same statements many times.
+_READ_NAMES: weakref.WeakKeyDictionary[ast.AST, tuple[str, ...]] = weakref.WeakKeyDictionary()
+_WRITTEN_NAMES: weakref.WeakKeyDictionary[ast.AST, tuple[str, ...]] = weakref.WeakKeyDictionary()
 
 
 class _ModuleTooLong(Exception):
@@ -148,7 +153,6 @@ class ProjectImports(_Base):
         # id(span given) -> (the file, its own span) of layers another file's code makes.
         self._written_at: dict[int, tuple[ModuleFile, SourceSpan]] = {}
         # id(expression) -> the names it reads (the trees outlive the analysis: ids hold).
-        self._read_names: dict[int, tuple[str, ...]] = {}
 
     # ----------------------------------------------------------------- the import hook
 
@@ -397,11 +401,27 @@ class ProjectImports(_Base):
         """The notes of the imported names (or names computed from them) `expr` reads."""
         if expr is None or not self.imported_notes:
             return ()
-        keys = self._read_names.get(id(expr))
-        if keys is None:  # statements in loops and functions run many times: read once
-            keys = self._read_names[id(expr)] = _names_read(expr)
+        keys = _READ_NAMES.get(expr)
+        if keys is None:  # statements in loops, functions and each world's run: read once
+            keys = _READ_NAMES[expr] = _names_read(expr)
         found = [note for key in keys for note in self.imported_notes.get(key, ())]
         return tuple(dict.fromkeys(found)) if found else ()
+
+    @staticmethod
+    def _assigned_names(stmt: ast.Assign | ast.AnnAssign) -> tuple[str, ...]:
+        """The names an assignment writes (`x, y = load()` and `self.size = SIZE` too),
+        read once per statement: statements in loops run many times."""
+        keys = _WRITTEN_NAMES.get(stmt)
+        if keys is None:
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            found = (
+                _dotted(node)
+                for target in targets
+                for node in ast.walk(target)
+                if isinstance(node, ast.Name | ast.Attribute)
+            )
+            keys = _WRITTEN_NAMES[stmt] = tuple(key for key in found if key)
+        return keys
 
     def _entry_span(self, expr: ast.AST) -> SourceSpan:
         if self._entry:
@@ -421,12 +441,8 @@ class ProjectImports(_Base):
         if self.imported_notes and isinstance(stmt, ast.Assign | ast.AnnAssign):
             notes = self._mentioned(stmt.value)
             if notes:  # `shape = (IMG_SIZE, IMG_SIZE, 3)`: `shape` carries the note on
-                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-                for target in targets:  # `x, y = load()` and `self.size = SIZE` too
-                    for node in ast.walk(target):
-                        key = _dotted(node) if isinstance(node, ast.Name | ast.Attribute) else None
-                        if key is not None:
-                            self.imported_notes[key] = notes[:NOTES_KEPT]
+                for key in self._assigned_names(stmt):
+                    self.imported_notes[key] = notes[:NOTES_KEPT]
 
     def invoke(
         self, function: FunctionValue, args: list[Any], kwargs: dict[str, Any], expr: ast.AST | None
@@ -504,12 +520,17 @@ class ProjectImports(_Base):
         from kerasfix.frontends.source.builder_sites import own_sites
         from kerasfix.graph.inference import infer
 
-        infer(self.graph)  # type: ignore[attr-defined]
-        for node in self.graph.nodes:  # type: ignore[attr-defined]
-            found = self._written_at.get(id(node.layer.span))
-            if node.layer.class_name != "Flatten" or found is None or not node.inputs:
-                continue
-            file, written = found
+        flattens = [
+            node
+            for node in self.graph.nodes  # type: ignore[attr-defined]
+            if node.layer.class_name == "Flatten"
+            and node.inputs
+            and id(node.layer.span) in self._written_at
+        ]
+        if flattens:  # inference is the costly part: only when there is a Flatten to mark
+            infer(self.graph)  # type: ignore[attr-defined]
+        for node in flattens:
+            file, written = self._written_at[id(node.layer.span)]
             assert self.project is not None
             sites = own_sites(file, self.project.analyse)
             shapes = sites.get((written.line, written.column), set())

@@ -192,6 +192,9 @@ class InstanceValue:
     cls: ClassValue
     attrs: dict[str, Any] = field(default_factory=dict)
     called: bool = False
+    # The framework object the instance is, for what the class inherits: a `Sequential`
+    # subclass's layer list (`class LeNet(Sequential)` calling `self.add(...)`).
+    framework: Any = None
 
 
 @dataclass(eq=False)
