@@ -87,6 +87,9 @@ def test_pillow_and_keras_agree_on_the_shapes() -> None:
     assert np.array(image.resize((48, 40)).convert("L")).shape == (40, 48)
     assert keras.utils.img_to_array(image.resize((30, 30)).convert("L")).shape == (30, 30, 1)
     assert keras.utils.img_to_array(image.resize((30, 30)).convert("RGBA")).shape == (30, 30, 4)
+    decoded = np.zeros((50, 64, 3), dtype="uint8")  # what cv2.imread(path) returns
+    assert np.array(image_module.fromarray(decoded, "RGB").resize((30, 30))).shape == (30, 30, 3)
+    assert np.array(image_module.fromarray(decoded).resize((30, 30))).shape == (30, 30, 3)
 
 
 def test_an_image_made_from_an_array_keeps_its_mode(tmp_path: Path) -> None:
@@ -98,4 +101,38 @@ def test_an_image_made_from_an_array_keeps_its_mode(tmp_path: Path) -> None:
         "data = np.array([digit, digit])[..., None]\n" + MODEL,
     )
     # Keras: 30x30x1 -> 26 -> 13: 13*13*32*256 + 256.
+    assert _shapes(findings) == [("KF001", (13, 13, 32), 1384704)]
+
+
+@pytest.mark.parametrize("mode", [", 'RGB'", ""])
+def test_an_image_made_from_an_opencv_read_keeps_its_colour(tmp_path: Path, mode: str) -> None:
+    """The GTSRB recipe: `Image.fromarray(cv2.imread(path), 'RGB').resize((30, 30))`."""
+    findings = _lint_text(
+        tmp_path,
+        HEAD + "import cv2\n"
+        "data = []\n"
+        "for name in os.listdir('train'):\n"
+        "    try:\n"
+        "        image = cv2.imread('train/' + name)\n"
+        f"        image_from_array = Image.fromarray(image{mode})\n"
+        "        data.append(np.array(image_from_array.resize((30, 30))))\n"
+        "    except AttributeError:\n"
+        "        print(' ')\n"
+        "cells = np.array(data)\n"
+        "s = np.arange(cells.shape[0])\n"
+        "np.random.shuffle(s)\n"
+        "cells = cells[s]\n"
+        "data = cells[int(0.2 * len(cells)):].astype('float32') / 255\n" + MODEL,
+    )
+    # Keras: 30x30x3 -> 26 -> 13: 13*13*32*256 + 256.
+    assert _shapes(findings) == [("KF001", (13, 13, 32), 1384704)]
+
+
+def test_a_mode_given_to_fromarray_names_the_channels(tmp_path: Path) -> None:
+    findings = _lint_text(
+        tmp_path,
+        HEAD + "import cv2\n"
+        "data = np.array([np.array(Image.fromarray(cv2.imread(p, 0), mode='L').resize((30, 30)))\n"
+        "                 for p in os.listdir('train')])[..., None]\n" + MODEL,
+    )
     assert _shapes(findings) == [("KF001", (13, 13, 32), 1384704)]

@@ -108,7 +108,7 @@ class DataReading:
         if qualname == "tensorflow_datasets.load":
             return tfds_load(args, kwargs, expr.lineno)
         if qualname in PIL_OPENERS:
-            return pil_image(qualname, args)
+            return pil_image(qualname, args, kwargs)
         if root == "librosa" and (frames := feature_frames(qualname, args, kwargs, expr.lineno)):
             return frames
         if qualname in ("skimage.transform.resize", "skimage.transform._warps.resize"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from kerasfix.frontends.source.data_values import ImageValue
 from kerasfix.frontends.source.sample_arrays import literal_sizes
 from kerasfix.frontends.source.values import ArrayValue, ListValue, Unknown
 
@@ -43,15 +44,24 @@ class PilImage:
     size: tuple[int, int] | None = None
 
 
-def pil_image(qualname: str, args: list[Any]) -> PilImage:
+def pil_image(qualname: str, args: list[Any], kwargs: dict[str, Any]) -> PilImage:
     """`Image.open(path)`: mode and size only the file knows; `Image.fromarray(a)`: an
-    array of rows x cols (grayscale) or rows x cols x 3/4 (RGB/RGBA) keeps that shape."""
-    array = args[0] if args else None
-    if qualname.endswith("fromarray") and isinstance(array, ArrayValue):
+    array of rows x cols (grayscale) or rows x cols x 3/4 (RGB/RGBA) keeps that shape, a
+    decoded image (`cv2.imread(path)`) its channels; `fromarray(a, "RGB")` names the mode."""
+    if not qualname.endswith("fromarray"):
+        return PilImage()
+    array = args[0] if args else kwargs.get("obj")
+    image = PilImage()
+    if isinstance(array, ArrayValue):
         shape = array.shape
         if len(shape) == 2 or (len(shape) == 3 and shape[2] in (3, 4)):
-            return PilImage(shape[2:], (shape[0], shape[1]))
-    return PilImage()
+            image = PilImage(shape[2:], (shape[0], shape[1]))
+    elif isinstance(array, ImageValue) and array.channels in ((), (3,), (4,)):
+        image = PilImage(array.channels, array.size)
+    mode = args[1] if len(args) > 1 else kwargs.get("mode")
+    if isinstance(mode, str) and mode in _MODE_CHANNELS:
+        return PilImage(_MODE_CHANNELS[mode], image.size)
+    return image
 
 
 def pil_method(image: PilImage, name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
