@@ -252,3 +252,44 @@ def test_a_caller_of_the_package_that_reexports_the_builder(tmp_path: Path) -> N
     ((rule, _, shape, params, message),) = _findings(tmp_path / "cnn/conv/lenet.py")
     assert (rule, shape, params) == ("KF001", (18, 18, 8), _flatten_params(20))
     assert "sized by train.py:2: LeNet.build(size=20)" in message
+
+
+LAYER_LIST = (
+    "from keras import layers\n"
+    "\n"
+    "\n"
+    "def layers_for(input_shape):\n"
+    "    return [\n"
+    "        layers.ZeroPadding2D(3, input_shape=input_shape, data_format='channels_first'),\n"
+    "        layers.Conv2D(48, (7, 7), data_format='channels_first'),\n"
+    "        layers.Flatten(),\n"  # line 8
+    "        layers.Dense(512),\n"
+    "    ]\n"
+)
+
+
+def test_an_uncalled_builder_of_a_layer_list_is_stacked_as_a_sequential(tmp_path: Path) -> None:
+    """The Go book's `networks/small.py`: `layers(input_shape)` returns the layers its
+    callers add to a Sequential one by one. Alone, the size is its parameter (KF002); a
+    caller in the project sizes it (padding 3 and a 7x7 kernel keep 19x19: 48*19*19*512 +
+    512 = 8,872,448)."""
+    _write(tmp_path, {"small.py": LAYER_LIST})
+    ((rule, line, _, params, message),) = _findings(tmp_path / "small.py")
+    assert (rule, line, params) == ("KF002", FLATTEN_LINE, None)
+    assert "'input_shape' is a parameter of layers_for()" in message
+    caller = (
+        "from keras.models import Sequential\n"
+        "import small\n"
+        "model = Sequential()\n"
+        "for layer in small.layers_for((11, 19, 19)):\n"
+        "    model.add(layer)\n"
+    )
+    _write(tmp_path, {"train.py": caller})
+    ((rule, line, shape, params, _),) = _findings(tmp_path / "small.py")
+    assert (rule, line, shape, params) == ("KF001", FLATTEN_LINE, (48, 19, 19), 8_872_448)
+
+
+def test_a_returned_list_without_a_flatten_builds_nothing(tmp_path: Path) -> None:
+    text = LAYER_LIST.replace("        layers.Flatten(),\n", "")
+    _write(tmp_path, {"small.py": text})
+    assert _findings(tmp_path / "small.py") == []

@@ -304,12 +304,15 @@ class Calls:
             if not function.called:
                 before = self.framework_mark()
                 self.paths.new_call()
-                self.invoke(function, unknown_args(function, 0), {}, None)
+                self.explored_result(self.invoke(function, unknown_args(function, 0), {}, None))
                 # A builder's `if aux_logits:` branches build layers too, when turned on.
                 flipped = flipped_flags(function) if self.framework_mark() != before else {}
                 if flipped:
                     self.paths.new_call()
                     self.invoke(function, unknown_args(function, 0), flipped, None)
+
+    def explored_result(self, result: Any) -> None:
+        """What an uncalled function explored returns (the framework may keep it)."""
 
     def explore_untaken_flags(self, made: set[tuple[int | None, int]]) -> None:
         """Run again, with the flag on, what the file calls only with a flag off.

@@ -815,6 +815,17 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
     def _opaque(self, reason: str, previous: Node) -> Node:
         return self._node(Layer("Unknown", {}, opaque=reason), [previous])
 
+    def explored_result(self, result: Any) -> None:
+        """An uncalled builder that returns its layers as a list (`def layers(input_shape):
+        return [ZeroPadding2D(3, input_shape=input_shape), ..., Flatten(), Dense(512)]`, the
+        Go book's networks) is stacked as a Sequential, the way its callers use it."""
+        items = concrete_items(result) if isinstance(result, ListValue | list) else None
+        if not items or not all(isinstance(item, LayerValue) for item in items):
+            return
+        if any(item.layer.class_name == "Flatten" for item in items):
+            seq = self._new_sequential(None)
+            seq.items.extend((item, False, 0) for item in items)
+
     def _explore_uncalled(self) -> None:
         """Code defined but never called still builds models: run it with unknown arguments.
         Its layers are marked (`origin["explored"]`): the project's callers of such a builder
