@@ -84,3 +84,64 @@ def test_a_list_made_inside_the_run_time_loop_keeps_its_length(tmp_path: Path) -
     )
     # Keras: 14*14*32*2 + 2; pooled 32*2 + 2.
     assert _summary(findings) == [("KF001", (14, 14, 32), 2, 12546, 66)]
+
+
+def test_a_comprehension_over_a_run_time_list_is_one_too(tmp_path: Path) -> None:
+    """`[name.upper() for name in classes]` over a list of unknown length: its length is
+    unknown as well (it read as one item, a wrong `Dense(1)`)."""
+    findings = _lint_text(
+        tmp_path,
+        HEAD + "classes = [folder for folder in os.listdir('train')]\n"
+        "labels = [name.upper() for name in classes if not name.startswith('.')]\n"
+        "model = Sequential([Conv2D(32, (3, 3), input_shape=(16, 16, 3)), Flatten(),\n"
+        "    Dense(len(labels))])\n",
+    )
+    assert _summary(findings) == [("KF002", (14, 14, 32), None, None, None)]
+
+
+def test_images_kept_when_read_and_split_per_folder(tmp_path: Path) -> None:
+    """A flower-classification recipe: paths per category, images kept `if cv2.imread(name)
+    is not None`, resized per category, split with scikit-learn, joined with `+=`."""
+    findings = _lint_text(
+        tmp_path,
+        HEAD + "from sklearn.model_selection import train_test_split\n"
+        "fnames = []\n"
+        "for category in ['daisy', 'rose']:\n"
+        "    fnames.append([os.path.join(category, f) for f in os.listdir(category)])\n"
+        "images = []\n"
+        "for names in fnames:\n"
+        "    images.append([cv2.imread(n) for n in names if (cv2.imread(n)) is not None])\n"
+        "resized = []\n"
+        "for i, imgs in enumerate(images):\n"
+        "    resized.append([cv2.resize(img, (64, 64), interpolation=cv2.INTER_CUBIC)\n"
+        "                    for img in imgs])\n"
+        "train_images = []\n"
+        "for imgs in resized:\n"
+        "    train, test = train_test_split(imgs, train_size=0.8, test_size=0.2)\n"
+        "    train_images.append(train)\n"
+        "joined = []\n"
+        "for imgs in train_images:\n"
+        "    joined += imgs\n"
+        "X = np.array(joined).astype('float32')\n"
+        "model = Sequential()\n"
+        "model.add(Conv2D(32, (3, 3), activation='relu', input_shape=X.shape[1:]))\n"
+        "model.add(MaxPooling2D())\n"
+        "model.add(Flatten())\n"
+        "model.add(Dense(10))\n",
+    )
+    # Keras: 64x64x3 -> 62 -> 31: 31*31*32*10 + 10; pooled 32*10 + 10.
+    assert _summary(findings) == [("KF001", (31, 31, 32), 10, 307530, 330)]
+
+
+def test_is_none_of_a_value_that_may_be_none_stays_undecided(tmp_path: Path) -> None:
+    """Only values the analysis made are known not to be None; a name from outside the
+    file may be (`config.WEIGHTS is None` picks a branch at run time)."""
+    findings = _lint_text(
+        tmp_path,
+        HEAD + "import config\n"
+        "size = 16 if config.WEIGHTS is None else 32\n"
+        "model = Sequential([Conv2D(32, (3, 3), input_shape=(size, size, 3)), Flatten(),\n"
+        "    Dense(10)])\n",
+    )
+    assert [(f.rule, f.data.shape) for f in findings] == [("KF002", (None, None, 32))]
+    assert "a conditional expression (line 8)" in findings[0].message

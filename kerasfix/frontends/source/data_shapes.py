@@ -369,7 +369,10 @@ def _size(value: Any) -> bool:
 def _split(arrays: list[Any], kwargs: dict[str, Any], expr: ast.Call) -> Any:
     """`train_test_split(X, y)`: each array in two parts of the same sample shape, in
     scikit-learn's order (X_train, X_test, y_train, y_test); how many samples each part
-    holds where every array's count and the sizes are known, else left open."""
+    holds where every array's count and the sizes are known, else left open. A list of
+    samples (`[cv2.resize(img, (256, 256)) for img in imgs]`) splits into two lists of them."""
+    if arrays and all(_sample_list(a) for a in arrays):
+        return tuple(ListValue(list(a.items), open_ended=True) for a in arrays for _ in (0, 1))
     samples = [sample_of(a) for a in arrays]
     if not arrays or all(s is None for s in samples):
         return Unknown("a split of data not known statically")
@@ -385,6 +388,11 @@ def _split(arrays: list[Any], kwargs: dict[str, Any], expr: ast.Call) -> Any:
         return tuple(ArrayValue((k, *s)) for s in samples for k in parts)  # type: ignore[misc]
     text = f"train_test_split() (line {expr.lineno})"
     return tuple(DataValue(s, text) for s in samples for _ in (0, 1))  # type: ignore[arg-type]
+
+
+def _sample_list(value: Any) -> bool:
+    """A list of samples of one known shape (what `np.array` of it reads as data)."""
+    return isinstance(value, ListValue) and value.open_ended and bool(value.items)
 
 
 def _split_counts(n: int, kwargs: dict[str, Any]) -> tuple[int, int] | None:

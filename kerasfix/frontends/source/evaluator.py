@@ -624,7 +624,7 @@ class Evaluator(Calls):
     def _comprehension(self, expr: ast.ListComp | ast.GeneratorExp, scope: Scope) -> Any:
         if any(generator.is_async for generator in expr.generators):
             return Unknown("a comprehension")
-        result: list[Any] = []
+        result = ListValue()
         inner = Scope(parent=scope)
         try:  # (an unknown inner iterable is met after the outer one's first items ran)
             self._generate(expr, 0, inner, result)
@@ -634,25 +634,30 @@ class Evaluator(Calls):
             return ListValue(once, open_ended=True)
         except _UnknownCondition:
             return Unknown("a comprehension")
-        return ListValue(result)
+        return result
 
     def _generate(
-        self, expr: ast.ListComp | ast.GeneratorExp, level: int, inner: Scope, out: list[Any]
+        self, expr: ast.ListComp | ast.GeneratorExp, level: int, inner: Scope, out: ListValue
     ) -> None:
-        """The items of `[elt for a in A if c for b in B]`, generator by generator."""
+        """The items of `[elt for a in A if c for b in B]`, generator by generator. Over a
+        list of unknown length (`open_ended`) the result is one too, and an item whose
+        condition is unknown may be in it: the kinds of item are known, not how many."""
         if level == len(expr.generators):
-            out.append(self.eval(expr.elt, inner))
+            out.items.append(self.eval(expr.elt, inner))
             return
         generator = expr.generators[level]
-        items = concrete_items(self.eval(generator.iter, inner))
+        iterable = self.eval(generator.iter, inner)
+        items = concrete_items(iterable)
         if items is None:
             raise _UnknownIterable
+        open_ended = isinstance(iterable, ListValue) and iterable.open_ended
+        out.open_ended = out.open_ended or open_ended
         for item in items:
             self.assign(generator.target, item, inner)
             keep = [truth(self.eval(cond, inner)) for cond in generator.ifs]
-            if any(k is None for k in keep):
+            if any(k is None for k in keep) and not open_ended:
                 raise _UnknownCondition
-            if all(keep):
+            if all(k is None or k for k in keep):
                 self._generate(expr, level + 1, inner, out)
 
     def _comprehension_once(self, expr: ast.ListComp | ast.GeneratorExp, scope: Scope) -> Any:
@@ -691,6 +696,11 @@ class Evaluator(Calls):
         for op, comparator in zip(expr.ops, expr.comparators, strict=True):
             right = self.eval(comparator, scope)
             fn = CMPOPS.get(type(op))
+            if isinstance(op, ast.Is | ast.IsNot) and _an_object(left, right):
+                if (left is right) == isinstance(op, ast.IsNot):  # `img is not None`: an
+                    return False  # image read, an array: objects the analysis knows exist
+                left = right
+                continue
             if fn is None or not is_plain(left) or not is_plain(right):
                 return Unknown(f"a comparison (line {expr.lineno})")
             try:
@@ -810,6 +820,15 @@ def _is_property(function: FunctionValue) -> bool:
 class _UnknownSpread(Unknown):
     """`*x` of a value whose items are not known: one unknown item in a list, and a tuple
     (a shape, `(*size, 1)`) whose length is unknown."""
+
+
+def _an_object(left: Any, right: Any) -> bool:
+    """`x is None` decidable: one side is None and the other a value the analysis made,
+    not a plain value (compared as such), an unknown or a name outside the file (which
+    may be None: `config.WEIGHTS is None`)."""
+    other = right if left is None else left if right is None else MISSING
+    unknowable = isinstance(other, Unknown | Ref)
+    return other is not MISSING and not is_plain(other) and not unknowable
 
 
 class _UnknownIterable(Exception):
