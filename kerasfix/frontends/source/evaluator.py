@@ -48,6 +48,7 @@ from kerasfix.frontends.source.value_ops import (
 from kerasfix.frontends.source.values import (
     NO_CONSTANT,
     AttributeBag,
+    AutoLayerName,
     BoundMethod,
     ClassValue,
     FunctionValue,
@@ -696,6 +697,11 @@ class Evaluator(Calls):
         for op, comparator in zip(expr.ops, expr.comparators, strict=True):
             right = self.eval(comparator, scope)
             fn = CMPOPS.get(type(op))
+            if isinstance(op, ast.Eq | ast.NotEq) and _other_name(left, right):
+                if isinstance(op, ast.Eq):  # `layer.name == "bottleneck"` of an unnamed layer
+                    return False
+                left = right
+                continue
             if isinstance(op, ast.Is | ast.IsNot) and _an_object(left, right):
                 if (left is right) == isinstance(op, ast.IsNot):  # `img is not None`: an
                     return False  # image read, an array: objects the analysis knows exist
@@ -820,6 +826,14 @@ def _is_property(function: FunctionValue) -> bool:
 class _UnknownSpread(Unknown):
     """`*x` of a value whose items are not known: one unknown item in a list, and a tuple
     (a shape, `(*size, 1)`) whose length is unknown."""
+
+
+def _other_name(left: Any, right: Any) -> bool:
+    """A layer's run-time name compared with a text it can never be."""
+    for name, text in ((left, right), (right, left)):
+        if isinstance(name, AutoLayerName) and isinstance(text, str):
+            return not name.may_be(text)
+    return False
 
 
 def _an_object(left: Any, right: Any) -> bool:

@@ -65,6 +65,7 @@ from kerasfix.frontends.source.tensor_code import NOT_A_TENSOR_FUNCTION, TensorC
 from kerasfix.frontends.source.value_ops import arithmetic, concrete_items, is_number
 from kerasfix.frontends.source.values import (
     ArrayValue,
+    AutoLayerName,
     BoundMethod,
     ClassValue,
     InstanceValue,
@@ -75,6 +76,7 @@ from kerasfix.frontends.source.values import (
     SequentialValue,
     TensorValue,
     Unknown,
+    keras_snake_case,
 )
 from kerasfix.graph.model import Graph, Layer, Node, Shape, SourceSpan
 from kerasfix.layers import legacy
@@ -294,9 +296,52 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
                 return TensorValue(value.own_node)
             if attr in ("input", "inputs") and value.own_node.inputs:
                 return TensorValue(value.own_node.inputs[0])
+        if (found := self._model_layer_attribute(value, attr)) is not None:
+            return found
         if attr in ("add", "build", "pop", "summary", "compile", *DATA_METHODS):
             return BoundMethod(value, attr)
         return Unknown(f"attribute '{attr}' of a model or layer")
+
+    def _model_layer_attribute(self, value: Any, attr: str) -> Any:
+        """A model's own layers, by name or in a loop, and their outputs (a cascade's head on
+        a layer named 'bottleneck': `for layer in model.layers: if layer.name == ...`)."""
+        if isinstance(value, SequentialValue | ModelValue) and attr == "get_layer":
+            return BoundMethod(value, attr)
+        if isinstance(value, SequentialValue) and attr == "layers":
+            layers = sequential_layers(value)
+            return ListValue(list(layers)) if layers is not None else None
+        if isinstance(value, LayerValue) and value.own_node is None:
+            if attr == "name":
+                return value.layer.name or _auto_name(value.layer)
+            if attr == "output":
+                return self._layer_output(value.layer)
+        return None
+
+    def _model_layer(
+        self, model: SequentialValue | ModelValue, args: list[Any], kwargs: dict[str, Any]
+    ) -> Any:
+        """`model.get_layer("bottleneck")`: the layer of that name in a model the file built."""
+        name = args[0] if args else kwargs.get("name")
+        if isinstance(model, SequentialValue):
+            layers = [layer.layer for layer in sequential_layers(model) or ()]
+        else:
+            assert model.layer.inner is not None
+            layers = list({id(n.layer): n.layer for n in model.layer.inner.nodes}.values())
+        named = [layer for layer in layers if isinstance(name, str) and layer.name == name]
+        if len(named) != 1:
+            return Unknown("a layer of a model chosen by name or index at run time")
+        return LayerValue(named[0])
+
+    def _layer_output(self, layer: Layer) -> Any:
+        """`layer.output` of a layer called once: that call's tensor (a Sequential's layer
+        once the Sequential is laid out, as `model.output` lays it out)."""
+        for seq in self.sequentials:
+            if any(isinstance(v, LayerValue) and v.layer is layer for v, _, _ in seq.items):
+                self._materialise(seq, set())
+        calls = [node for node in self.graph.nodes if node.layer is layer]
+        if len(calls) != 1:
+            return Unknown(f"the output of {layer.class_name}, which is not called once")
+        return TensorValue(calls[0])
 
     # ----------------------------------------------------------------- calls
 
@@ -427,6 +472,8 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             return data
         if name in PREDICTS and isinstance(receiver, ModelValue | SequentialValue | LayerValue):
             return _predicted(expr)
+        if name == "get_layer" and isinstance(receiver, SequentialValue | ModelValue):
+            return self._model_layer(receiver, args, kwargs)
         if isinstance(receiver, SequentialValue):
             if name == "__init__":  # `super().__init__(layers)` in a Sequential subclass
                 self._sequential_layers(receiver, args, kwargs, expr)
@@ -850,6 +897,23 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         self.explore_uncalled_code()
         made = {(layer.span.cell, layer.span.line) for layer in self.made_layers if layer.span}
         self.explore_untaken_flags(made)
+
+
+def _auto_name(layer: Layer) -> AutoLayerName:
+    raw = layer.origin.get("raw_class")
+    classes = {layer.class_name, *([raw] if isinstance(raw, str) else [])}
+    return AutoLayerName(stems=tuple(sorted(keras_snake_case(c) for c in classes)))
+
+
+def sequential_layers(seq: SequentialValue) -> list[LayerValue] | None:
+    """A Sequential's `layers` when each is a layer added for sure (its input, when given as
+    an `Input`, is not one of them); None otherwise."""
+    items = [value for value, _, _ in seq.items if not is_input_item(value)]
+    if all(isinstance(value, LayerValue) for value in items) and not any(
+        conditional for _, conditional, _ in seq.items
+    ):
+        return items
+    return None
 
 
 def _sequential_based(cls: ClassValue) -> bool:

@@ -8,6 +8,7 @@ file does not determine.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -185,6 +186,27 @@ class ClassValue:
         return next(
             (c.constants[name] for c in self.ancestry() if name in c.constants), NO_CONSTANT
         )
+
+
+@dataclass(frozen=True, eq=False)
+class AutoLayerName(Unknown):
+    """The name Keras gives a layer the file leaves unnamed (`max_pooling2d_3`): its number
+    is only known at run time, but it never equals a name of another form, so
+    `layer.name == "bottleneck"` is decided."""
+
+    reason: str = "the name Keras gives a layer at run time"
+    stems: tuple[str, ...] = ()
+
+    def may_be(self, text: str) -> bool:
+        return any(re.fullmatch(rf"{re.escape(stem)}(_\d+)?", text) for stem in self.stems)
+
+
+def keras_snake_case(class_name: str) -> str:
+    """Keras's `to_snake_case`: the stem of a layer's default name (`MaxPooling2D` ->
+    `max_pooling2d`)."""
+    name = re.sub(r"\W+", "", class_name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 @dataclass(eq=False)
