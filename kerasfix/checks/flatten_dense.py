@@ -20,6 +20,7 @@ from kerasfix.checks.sequence_heads import (
     VOLUME_SEQUENCE_POOLING,
     concatenated,
     is_recurrent_sequence,
+    is_row,
     is_vector_concatenate,
     other_width,
 )
@@ -69,6 +70,9 @@ class PoolingFacts(RuleData):
     # The Dense is the first layer of a nested model that declares its input width
     # (`Sequential([Input((3136,)), Dense(256)])`): swapping Flatten alone would not fit it.
     fixed_width_head: str | None = None
+    # A `Reshape((1, N))` between Flatten and Dense: pooling changes N, so the fix would
+    # have to rewrite that Reshape too (its name; the fix leaves such a site to the user).
+    row_reshape: str | None = None
     # Where the Dense is written in source ((cell or 0, line, column)): two heads of one
     # Flatten are told apart by it when both are unnamed (`Dense(10)(x); Dense(20)(x)`).
     dense_at: tuple[int, int, int] | None = None
@@ -92,6 +96,7 @@ class PoolingFacts(RuleData):
             "flatten_layer",
             "dense_layer",
             "fixed_width_head",
+            "row_reshape",
         ):
             object.__setattr__(self, name, plain_text(getattr(self, name)))
         object.__setattr__(self, "shape", plain_shape(self.shape))
@@ -171,6 +176,19 @@ class FlattenDenseSite:
             return None
         declared = [n for n in head.layer.inner.inputs if not n.layer.origin.get("implicit_input")]
         return head.layer.display_name if declared else None
+
+    @property
+    def row_reshape(self) -> str | None:
+        """The `Reshape((1, N))` the flattened vector passes (N would change with pooling),
+        as the message names it: `Reshape((1, 800)) (line 7)`, or its name in a model file."""
+        node = next((n for n in self.between if row_reshape(n)), None)
+        if node is None:
+            return None
+        span = node.layer.span
+        if span is None:
+            return f"'{node.layer.display_name}'"
+        target = tuple(node.layer.config.get("target_shape") or ())
+        return f"Reshape({target}) (line {span.line})"
 
     @property
     def time_first(self) -> bool:
@@ -349,9 +367,21 @@ def _passes_through(node: Node, path: list[Node]) -> bool:
     there would normalise the other inputs too."""
     if is_vector_concatenate(node):
         return True
+    if row_reshape(node):  # the vector as one row: a Dense still reads it whole
+        return concatenated(path) is None
     if not _preserves_shape(node):
         return False
     return concatenated(path) is None or not node.params
+
+
+def row_reshape(node: Node) -> bool:
+    """`Reshape((1, N))` of a flat vector of N known values: the same values as one row."""
+    if node.layer.class_name != "Reshape" or len(node.inputs) != 1:
+        return False
+    before, after = node.inputs[0].output_shape, node.output_shape
+    if before is None or after is None or len(before) != 2 or len(after) < 3:
+        return False
+    return isinstance(before[-1], int) and after[-1] == before[-1] and is_row(after)
 
 
 def _leading_dense(inner: Graph, per_step: bool) -> list[tuple[Node, list[Node]]]:
@@ -547,6 +577,7 @@ def _finding_for(
             time_first=site.time_first,
             known=known,
             fixed_width_head=site.fixed_width_head,
+            row_reshape=site.row_reshape,
             loop_variant=loop_variant,
         ),
     )

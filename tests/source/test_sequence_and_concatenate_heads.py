@@ -229,3 +229,42 @@ def test_convlstm3d_sequence_is_reported_without_a_fix(tmp_path: Path) -> None:
     assert finding.data.params_pooling == 50 and not has_fix(finding)
     assert "takes two layers" in (why_no_fix(finding) or "")
     assert _last_dense(_build(VOLUMES, keras)["model"]).count_params() == 34_570
+
+
+# Flatten -> Reshape((1, 800)) -> Concatenate with a (1, 3) input -> Dense(16) (heldout27's
+# SegMap voxel autoencoder): the Dense still reads every flattened value, on its last axis.
+ROW_RESHAPED = """\
+import keras
+from keras import layers
+image = keras.Input((12, 12, 3))
+scales = keras.Input((1, 3))
+x = layers.Conv2D(8, 3)(image)
+x = layers.Flatten()(x)
+x = layers.Reshape((1, 800))(x)
+x = layers.Concatenate()([x, scales])
+model = keras.Model([image, scales], layers.Dense(16)(x))
+"""
+
+
+@pytest.mark.keras
+def test_a_flat_vector_reshaped_to_one_row_is_reported_without_a_fix(tmp_path: Path) -> None:
+    keras = pytest.importorskip("keras")
+    from kerasfix.fixers.policy import has_fix, why_no_fix
+
+    (finding,) = _lint_text(tmp_path, ROW_RESHAPED)
+    assert (finding.rule, finding.data.shape) == ("KF001", (10, 10, 8))
+    assert (finding.data.params_flatten, finding.data.params_pooling) == (12_816, 144)
+    assert _last_dense(_build(ROW_RESHAPED, keras)["model"]).count_params() == 12_816 + 3 * 16
+    assert not has_fix(finding)
+    assert "passes through Reshape((1, 800)) (line 7)" in (why_no_fix(finding) or "")
+    path = tmp_path / "script.py"
+    fix_result(lint_paths([path]), FixOptions())
+    assert path.read_text(encoding="utf-8") == ROW_RESHAPED
+
+
+def test_a_reshape_that_splits_the_vector_ends_the_walk(tmp_path: Path) -> None:
+    """`Reshape((2, 400))` cuts the vector into rows: the Dense reads 400 values per row,
+    not the flattened map, so nothing is claimed about a Flatten -> Dense pair."""
+    text = ROW_RESHAPED.replace("Reshape((1, 800))", "Reshape((2, 400))")
+    text = text.replace("keras.Input((1, 3))", "keras.Input((2, 3))")
+    assert _lint_text(tmp_path, text) == []

@@ -71,6 +71,7 @@ from kerasfix.frontends.source.values import (
     InstanceValue,
     LayerValue,
     ListValue,
+    LoadedModel,
     ModelValue,
     Ref,
     SequentialValue,
@@ -409,6 +410,8 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             if isinstance(layer, LayerValue):
                 inputs = args[0] if args else kwargs.get("inputs")
                 return self.apply_layer(layer.layer, inputs, expr)
+        if kind is Kind.OTHER and leaf == "load_model":
+            return LoadedModel(f"the result of {leaf}() is only known at run time")
         return super().call_ref(func, args, kwargs, expr)
 
     def _sequence_batches(self, instance: Any, expr: ast.Call) -> Any:

@@ -27,6 +27,7 @@ from kerasfix.frontends.source.values import (
     BackboneLastLayer,
     BoundMethod,
     ListValue,
+    LoadedModel,
     RangeValue,
     Ref,
     RunTimeNumber,
@@ -99,6 +100,8 @@ def truth(value: Any) -> bool | None:
             return None
     if isinstance(value, ListValue):
         return bool(value.items)
+    if isinstance(value, LoadedModel):
+        return True
     return None
 
 

@@ -189,6 +189,12 @@ class ClassValue:
 
 
 @dataclass(frozen=True, eq=False)
+class LoadedModel(Unknown):
+    """`load_model(path)`: a model only the file on disk describes. Loading either gives a
+    model or raises, so `if model:` after it is always taken."""
+
+
+@dataclass(frozen=True, eq=False)
 class AutoLayerName(Unknown):
     """The name Keras gives a layer the file leaves unnamed (`max_pooling2d_3`): its number
     is only known at run time, but it never equals a name of another form, so
