@@ -74,3 +74,56 @@ def test_conv2d_third_positional_argument_is_strides_in_keras() -> None:
     layer = keras.layers.Conv2D(64, 3, 3)
     assert layer.strides == (3, 3)
     assert layer.compute_output_shape((None, 32, 32, 3)) == (None, 10, 10, 64)
+
+
+def test_a_merge_function_given_its_inputs_by_keyword(tmp_path: Path) -> None:
+    """`concatenate(inputs=[*inputs], axis=-1)`: Keras takes the list by keyword too
+    (heldout32's ubcms-xai notebook). Two (10, 1) inputs joined, two same-padded Conv1D and
+    MaxPool1D(2) twice: 2x32 -> Dense(64), 2*32*64 + 64 = 4,160 (checked with Keras 3)."""
+    text = """
+import tensorflow as tf
+
+inputs = [tf.keras.Input(shape=(10, 1), name=name) for name in ["pt", "theta"]]
+x = tf.keras.layers.concatenate(inputs=[*inputs], axis=-1, name="concat")
+x = tf.keras.layers.Conv1D(64, 3, padding="same")(x)
+x = tf.keras.layers.MaxPool1D(2)(x)
+x = tf.keras.layers.Conv1D(32, 3, padding="same")(x)
+x = tf.keras.layers.MaxPool1D(2)(x)
+x = tf.keras.layers.Flatten()(x)
+model = tf.keras.Model(inputs=[*inputs], outputs=tf.keras.layers.Dense(64)(x))
+"""
+    findings = _lint_text(tmp_path, text)
+    assert [(f.rule, f.data.shape, f.data.params_flatten) for f in findings] == [
+        ("KF001", (2, 32), 4_160)
+    ]
+
+
+def test_an_objective_called_only_by_a_tuner_is_explored(tmp_path: Path) -> None:
+    """Optuna's objective: a plain class whose `__call__(self, trial)` builds the model,
+    handed to `study.optimize` and never called by the file (heldout32's aspiazza/AJISAI):
+    its Flatten is reported, KF002 with the trial's sizes unknown."""
+    text = """
+import optuna
+from keras import layers, Sequential
+
+
+class Objective:
+    def __init__(self, input_shape):
+        self.input_shape = input_shape
+
+    def __call__(self, trial):
+        filters = trial.suggest_int("filters", 16, 512)
+        model = Sequential([
+            layers.Conv2D(filters, 3, input_shape=self.input_shape),
+            layers.Flatten(),
+            layers.Dense(trial.suggest_int("units", 32, 1024)),
+        ])
+        return model.fit(x, y).history["val_loss"][-1]
+
+
+def run(input_shape):
+    study = optuna.create_study()
+    study.optimize(Objective(input_shape), timeout=600)
+"""
+    findings = _lint_text(tmp_path, text)
+    assert [(f.rule, f.line) for f in findings] == [("KF002", 14)]

@@ -284,7 +284,7 @@ class Calls:
         for cls in list(self.classes):
             plain: InstanceValue | None = None
             for name, method in cls.methods.items():
-                if method.called or name.startswith("__"):
+                if method.called or (name.startswith("__") and name != "__call__"):
                     continue
                 if cls.framework_base and (
                     name in FRAMEWORK_PROTOCOL

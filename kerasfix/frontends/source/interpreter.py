@@ -401,10 +401,12 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         on_tensor = self.call_tensor_function(qualname, args, kwargs, expr)
         if on_tensor is not NOT_A_TENSOR_FUNCTION:
             return on_tensor
-        if kind is Kind.OTHER and leaf in MERGE_FUNCTIONS:
-            layer = self.make_layer(MERGE_FUNCTIONS[leaf], [], dict(kwargs), expr)
+        if kind is Kind.OTHER and leaf in MERGE_FUNCTIONS:  # `concatenate(inputs=[a, b])` too
+            options = {k: v for k, v in kwargs.items() if k != "inputs"}
+            layer = self.make_layer(MERGE_FUNCTIONS[leaf], [], options, expr)
             if isinstance(layer, LayerValue):
-                return self.apply_layer(layer.layer, args[0] if args else None, expr)
+                inputs = args[0] if args else kwargs.get("inputs")
+                return self.apply_layer(layer.layer, inputs, expr)
         if kind is Kind.OTHER and leaf == "merge" and (merge := legacy.keras1_merge(kwargs)):
             layer = self.make_layer(*merge, expr)
             if isinstance(layer, LayerValue):
