@@ -161,3 +161,32 @@ def test_tensorflow_functions_on_feature_maps(tmp_path: Path) -> None:
         ("KF001", 8, 30 * 30 * 16 * 10 + 10),
         ("KF001", 9, 16 * 16 * 8 * 10 + 10),
     ]
+
+
+PATCHGAN = """
+from keras.layers import Conv2D, Dense, Flatten, Input
+from keras.models import Model
+
+
+def build_discriminator(input_shape, patchgan=True):
+    inputs = Input(input_shape)
+    x = Conv2D(16, 3, strides=2)(inputs)
+    if patchgan:
+        outputs = Conv2D(1, 3, padding="same")(x)
+    else:
+        x = Flatten()(x)
+        outputs = Dense(1)(x)
+    return Model(inputs, outputs)
+
+
+d = build_discriminator((32, 32, 3), patchgan=FLAG)
+"""
+
+
+def test_a_flatten_in_the_else_of_a_flag_every_call_turns_on_is_run(tmp_path: Path) -> None:
+    """The CycleGAN discriminator's flat head (`if patchgan: ... else: Flatten()`), called
+    only with `patchgan=True`: its head is run with the flag off, sizes unknown (KF002, as
+    the dev split labels it); called with the flag off, the call sizes it (Keras 3: 15x15x16
+    -> Dense(1), 3,601)."""
+    assert findings_of(tmp_path, PATCHGAN.replace("FLAG", "True")) == [("KF002", 12, None)]
+    assert findings_of(tmp_path, PATCHGAN.replace("FLAG", "False")) == [("KF001", 12, 3_601)]

@@ -315,13 +315,14 @@ class Calls:
         """What an uncalled function explored returns (the framework may keep it)."""
 
     def explore_untaken_flags(self, made: set[tuple[int | None, int]]) -> None:
-        """Run again, with the flag on, what the file calls only with a flag off.
+        """Run again, with the flag flipped, what the file calls only with a flag one way.
 
         `Network(False)` skips the `if learn:` branch that builds and trains the model: the
         author turns it on elsewhere (a commented-out call, another script), so a model
         spelled in the file is still analysed. Only a function whose calls made no layer
         at all (`made`: the (cell, line) of every layer made) is run again: a builder
-        called with `aux_logits=False` built its model, and the file chose that model."""
+        called with `aux_logits=False` built its model, and the file chose that model. A
+        Flatten in the `else:` of a flag every call turned on is run with the flag off."""
         for owner, function in self._defined_functions():
             if not function.called:
                 continue  # explored already (explore_uncalled_code)
@@ -398,10 +399,14 @@ def unknown_args(function: FunctionValue | None, skip: int) -> list[Any]:
 
 def untaken_flags(function: FunctionValue, made: set[tuple[int | None, int]]) -> dict[str, bool]:
     """The parameters `p` whose `if p:` body holds a Flatten call, each set to True, when
-    no layer was made inside the function (none for a function that made one)."""
+    no layer was made inside the function; and those whose `else:` holds a Flatten no call
+    reached (every call passed `patchgan=True`: the discriminator's flat head), set to
+    False."""
     first, last = function.node.lineno, function.node.end_lineno or function.node.lineno
-    if any(cell == function.cell and first <= line <= last for cell, line in made):
-        return {}
+
+    def unmade(start: int, end: int) -> bool:
+        return not any(cell == function.cell and start <= line <= end for cell, line in made)
+
     spec = function.node.args
     params = {a.arg for a in (*spec.posonlyargs, *spec.args, *spec.kwonlyargs)}
     flags: dict[str, bool] = {}
@@ -410,10 +415,18 @@ def untaken_flags(function: FunctionValue, made: set[tuple[int | None, int]]) ->
             continue
         if node.test.id not in params or node.test.id in flags:
             continue
-        calls = (n for stmt in node.body for n in ast.walk(stmt) if isinstance(n, ast.Call))
-        if any(_names_flatten(c.func) for c in calls):
+        if unmade(first, last) and _holds_flatten(node.body):
             flags[node.test.id] = True
+        elif node.orelse and _holds_flatten(node.orelse):
+            start, end = node.orelse[0].lineno, node.orelse[-1].end_lineno or last
+            if unmade(start, end):
+                flags[node.test.id] = False
     return flags
+
+
+def _holds_flatten(body: list[ast.stmt]) -> bool:
+    calls = (n for stmt in body for n in ast.walk(stmt) if isinstance(n, ast.Call))
+    return any(_names_flatten(call.func) for call in calls)
 
 
 def flipped_flags(function: FunctionValue) -> dict[str, bool]:
