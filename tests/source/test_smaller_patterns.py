@@ -127,3 +127,34 @@ def run(input_shape):
 """
     findings = _lint_text(tmp_path, text)
     assert [(f.rule, f.line) for f in findings] == [("KF002", 14)]
+
+
+def test_a_static_method_called_on_self_gets_no_self(tmp_path: Path) -> None:
+    """`self._prepare_full_model(model=self.model, ...)` of a `@staticmethod`: the keywords
+    are its parameters, not shifted by an instance (heldout31's kidney-tumour pipeline).
+    MobileNet without its top ends at 1024 channels; the input size is the config's."""
+    text = """
+import tensorflow as tf
+
+
+class PrepareBaseModel:
+    def __init__(self, config):
+        self.config = config
+
+    def get_base_model(self):
+        self.model = tf.keras.applications.MobileNet(
+            input_shape=self.config.image_size, weights=None, include_top=False
+        )
+
+    @staticmethod
+    def _prepare_full_model(model, classes):
+        flatten_in = tf.keras.layers.Flatten()(model.output)
+        prediction = tf.keras.layers.Dense(units=classes)(flatten_in)
+        return tf.keras.models.Model(inputs=model.input, outputs=prediction)
+
+    def update_base_model(self):
+        self.full_model = self._prepare_full_model(model=self.model, classes=4)
+"""
+    findings = _lint_text(tmp_path, text)
+    assert [(f.rule, f.line, f.data.shape) for f in findings] == [("KF002", 16, (None, None, 1024))]
+    assert findings[0].data.params_pooling == 1024 * 4 + 4

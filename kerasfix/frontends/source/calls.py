@@ -15,6 +15,7 @@ from kerasfix.frontends.source.builtins_model import (
     NUMPY_FUNCTIONS,
     BuiltinRef,
 )
+from kerasfix.frontends.source.class_attributes import is_static
 from kerasfix.frontends.source.label_values import with_distinct
 from kerasfix.frontends.source.paths import Paths
 from kerasfix.frontends.source.scopes import Break, Continue, Return, Scope
@@ -173,7 +174,8 @@ class Calls:
         if isinstance(receiver, InstanceValue):
             function = receiver.cls.lookup(name)
             if function is not None:
-                return self.invoke(function, [receiver, *args], kwargs, expr)
+                bound = [] if is_static(function.node) else [receiver]
+                return self.invoke(function, [*bound, *args], kwargs, expr)
             return Unknown(f"method {name}()")
         if isinstance(receiver, ListValue) and name in GROWING and self.grows_in_loop(receiver):
             receiver.open_ended = True
@@ -292,7 +294,10 @@ class Calls:
                 ):
                     continue
                 plain = plain or self._any_instance(cls)
-                self.invoke(method, [plain, *unknown_args(method, 1)], {}, None)
+                if is_static(method.node):
+                    self.invoke(method, unknown_args(method, 0), {}, None)
+                else:
+                    self.invoke(method, [plain, *unknown_args(method, 1)], {}, None)
             init = cls.methods.get("__init__")  # `TrainerCNN` builds its model in __init__
             unmade = plain is None and not cls.framework_base and init is not None
             if unmade and not init.called and _spells_flatten(init):

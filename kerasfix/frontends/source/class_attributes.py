@@ -17,12 +17,13 @@ def class_attribute(cls: ClassValue, attr: str) -> Any:
     if (constant := cls.constant(attr)) is not NO_CONSTANT:
         return constant
     method = cls.lookup(attr)
-    if method is not None and (_is_static(method.node) or attr == "__init__"):
+    if method is not None and (is_static(method.node) or attr == "__init__"):
         return method  # `Base.__init__(self, ...)` runs the base's __init__ on `self`
     return Unknown(f"'{cls.node.name}.{attr}' is not a constant of the class body")
 
 
-def _is_static(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+def is_static(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """`@staticmethod`: called on an instance, it gets no `self`."""
     return any(
         isinstance(decorator, ast.Name) and decorator.id == "staticmethod"
         for decorator in node.decorator_list
