@@ -72,6 +72,8 @@ HELDOUT_SOURCES = {
     "heldout31": HERE / "sources_heldout31.json",
     "heldout32": HERE / "sources_heldout32.json",
     "heldout33": HERE / "sources_heldout33.json",
+    "heldout34": HERE / "sources_heldout34.json",
+    "heldout35": HERE / "sources_heldout35.json",
 }
 LABELS = HERE / "labels.json"
 # Splits kept for one final, clean measurement: scored (and their files linted) only when
@@ -108,6 +110,8 @@ SCORED_ONLY_BY_NAME = {
     "heldout31",
     "heldout32",
     "heldout33",
+    "heldout34",
+    "heldout35",
 }
 DEFAULT_MIRRORS = Path("/work/.mirror")
 SUFFIXES = (".py", ".ipynb")
