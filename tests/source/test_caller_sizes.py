@@ -293,3 +293,22 @@ def test_a_returned_list_without_a_flatten_builds_nothing(tmp_path: Path) -> Non
     text = LAYER_LIST.replace("        layers.Flatten(),\n", "")
     _write(tmp_path, {"small.py": text})
     assert _findings(tmp_path / "small.py") == []
+
+
+def test_a_callers_data_checks_stay_in_the_callers_file(tmp_path: Path) -> None:
+    """The caller's `fit` on data the model cannot take is the caller's KF003, at its own
+    line; the builder's file, sized by that call, reports only its Flatten (it showed the
+    caller's `fit` at the caller's line number in the builder's file)."""
+    caller = (
+        "import numpy as np\n"
+        "from model import build\n"
+        "m = build(20)\n"
+        "m.fit(np.zeros((10, 30, 30, 1)), np.zeros((10, 10)))\n"
+    )
+    _write(tmp_path, {"model.py": BUILDER, "train.py": caller})
+
+    def places(path: Path) -> list[tuple[str, int]]:
+        return [(f.rule, f.line) for f in lint_paths([path], Settings()).findings]
+
+    assert places(tmp_path / "model.py") == [("KF001", FLATTEN_LINE)]
+    assert places(tmp_path / "train.py") == [("KF001", 3), ("KF003", 4)]

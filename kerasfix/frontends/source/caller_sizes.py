@@ -346,7 +346,8 @@ def _place_at_builder(nodes: list[Node], builder: str) -> None:
         origin.pop("declared_at", None)
         if declared is not None and declared[0] == builder:
             origin["declared_at"] = declared[1]
-        for key in ("imported", "reported_in", "world"):
+        # The caller's own notes; its `fit` calls (`feeds`) are checked in its file (KF003).
+        for key in ("imported", "reported_in", "world", "feeds"):
             origin.pop(key, None)
 
 
