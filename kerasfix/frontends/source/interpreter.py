@@ -46,7 +46,13 @@ from kerasfix.frontends.source.keras_arguments import (
     uncertain_reason,
 )
 from kerasfix.frontends.source.keras_names import Kind
-from kerasfix.frontends.source.model_layers import ModelLayers, mark_main_run
+from kerasfix.frontends.source.model_layers import (
+    ModelLayers,
+    auto_name,
+    mark_main_run,
+    named_layer,
+    sequential_layers,
+)
 from kerasfix.frontends.source.project_imports import ProjectImports
 from kerasfix.frontends.source.sample_arrays import joined_arrays
 from kerasfix.frontends.source.saved_data import Saves, loaded_file, samples, saved
@@ -65,7 +71,6 @@ from kerasfix.frontends.source.tensor_code import NOT_A_TENSOR_FUNCTION, TensorC
 from kerasfix.frontends.source.value_ops import arithmetic, concrete_items, is_number
 from kerasfix.frontends.source.values import (
     ArrayValue,
-    AutoLayerName,
     BoundMethod,
     ClassValue,
     InstanceValue,
@@ -77,7 +82,6 @@ from kerasfix.frontends.source.values import (
     SequentialValue,
     TensorValue,
     Unknown,
-    keras_snake_case,
 )
 from kerasfix.graph.model import Graph, Layer, Node, Shape, SourceSpan
 from kerasfix.layers import legacy
@@ -313,25 +317,10 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             return ListValue(list(layers)) if layers is not None else None
         if isinstance(value, LayerValue) and value.own_node is None:
             if attr == "name":
-                return value.layer.name or _auto_name(value.layer)
+                return value.layer.name or auto_name(value.layer)
             if attr == "output":
                 return self._layer_output(value.layer)
         return None
-
-    def _model_layer(
-        self, model: SequentialValue | ModelValue, args: list[Any], kwargs: dict[str, Any]
-    ) -> Any:
-        """`model.get_layer("bottleneck")`: the layer of that name in a model the file built."""
-        name = args[0] if args else kwargs.get("name")
-        if isinstance(model, SequentialValue):
-            layers = [layer.layer for layer in sequential_layers(model) or ()]
-        else:
-            assert model.layer.inner is not None
-            layers = list({id(n.layer): n.layer for n in model.layer.inner.nodes}.values())
-        named = [layer for layer in layers if isinstance(name, str) and layer.name == name]
-        if len(named) != 1:
-            return Unknown("a layer of a model chosen by name or index at run time")
-        return LayerValue(named[0])
 
     def _layer_output(self, layer: Layer) -> Any:
         """`layer.output` of a layer called once: that call's tensor (a Sequential's layer
@@ -478,7 +467,7 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         if name in PREDICTS and isinstance(receiver, ModelValue | SequentialValue | LayerValue):
             return _predicted(expr)
         if name == "get_layer" and isinstance(receiver, SequentialValue | ModelValue):
-            return self._model_layer(receiver, args, kwargs)
+            return named_layer(receiver, args[0] if args else kwargs.get("name"))
         if isinstance(receiver, SequentialValue):
             if name == "__init__":  # `super().__init__(layers)` in a Sequential subclass
                 self._sequential_layers(receiver, args, kwargs, expr)
@@ -902,23 +891,6 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         self.explore_uncalled_code()
         made = {(layer.span.cell, layer.span.line) for layer in self.made_layers if layer.span}
         self.explore_untaken_flags(made)
-
-
-def _auto_name(layer: Layer) -> AutoLayerName:
-    raw = layer.origin.get("raw_class")
-    classes = {layer.class_name, *([raw] if isinstance(raw, str) else [])}
-    return AutoLayerName(stems=tuple(sorted(keras_snake_case(c) for c in classes)))
-
-
-def sequential_layers(seq: SequentialValue) -> list[LayerValue] | None:
-    """A Sequential's `layers` when each is a layer added for sure (its input, when given as
-    an `Input`, is not one of them); None otherwise."""
-    items = [value for value, _, _ in seq.items if not is_input_item(value)]
-    if all(isinstance(value, LayerValue) for value in items) and not any(
-        conditional for _, conditional, _ in seq.items
-    ):
-        return items
-    return None
 
 
 def _sequential_based(cls: ClassValue) -> bool:

@@ -6,7 +6,11 @@ weights for the layer before it, not for the code).
 Only a model that is one chain of distinct layers is read, and only from its end: every
 Keras lists a chain's layers in call order, while whether the `InputLayer` comes first
 differs between generations and model kinds. Anything else stays unknown (this value is an
-`Unknown` to every other operation: loops, `len()`, `Sequential(model.layers)`)."""
+`Unknown` to every other operation: loops, `len()`, `Sequential(model.layers)`).
+
+A Sequential's `layers` are its added layers, in order (Keras leaves its input out), and any
+model's layer can be taken by name (`get_layer`); an unnamed layer's name is the one Keras
+gives it at run time (`AutoLayerName`)."""
 
 from __future__ import annotations
 
@@ -14,8 +18,16 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from kerasfix.frontends.source.values import LayerValue, Unknown
-from kerasfix.graph.model import Graph, Node
+from kerasfix.frontends.source.values import (
+    AutoLayerName,
+    LayerValue,
+    ModelValue,
+    SequentialValue,
+    TensorValue,
+    Unknown,
+    keras_snake_case,
+)
+from kerasfix.graph.model import Graph, Layer, Node
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,6 +52,45 @@ class ModelLayers(Unknown):
         if self.graph is not None:
             _EDITED.add(self.graph)
         return Unknown(self.reason)
+
+
+def auto_name(layer: Layer) -> AutoLayerName:
+    """The name Keras gives `layer` at run time when the file names it not."""
+    raw = layer.origin.get("raw_class")
+    classes = {layer.class_name, *([raw] if isinstance(raw, str) else [])}
+    return AutoLayerName(stems=tuple(sorted(keras_snake_case(c) for c in classes)))
+
+
+def sequential_layers(seq: SequentialValue) -> list[LayerValue] | None:
+    """A Sequential's `layers` when each is a layer added for sure (its input, when given as
+    an `Input`, is not one of them); None otherwise."""
+    items = [value for value, _, _ in seq.items if not _input_item(value)]
+    if all(isinstance(value, LayerValue) for value in items) and not any(
+        conditional for _, conditional, _ in seq.items
+    ):
+        return items
+    return None
+
+
+def named_layer(model: SequentialValue | ModelValue, name: Any) -> Any:
+    """`model.get_layer("bottleneck")`: the layer of that name in a model the file built."""
+    if isinstance(model, SequentialValue):
+        layers = [value.layer for value in sequential_layers(model) or ()]
+    else:
+        assert model.layer.inner is not None
+        layers = list({id(n.layer): n.layer for n in model.layer.inner.nodes}.values())
+    named = [layer for layer in layers if isinstance(name, str) and layer.name == name]
+    if len(named) != 1:
+        return Unknown("a layer of a model chosen by name or index at run time")
+    return LayerValue(named[0])
+
+
+def _input_item(value: Any) -> bool:
+    """A Sequential's input given as an item (`Input(...)`, `InputLayer(...)`): not one of
+    its `layers` in Keras."""
+    if isinstance(value, TensorValue):
+        return True
+    return isinstance(value, LayerValue) and value.layer.class_name == "InputLayer"
 
 
 # Models whose layer list the file has called a method of (weakly: one lint's graphs).
