@@ -158,3 +158,38 @@ class PrepareBaseModel:
     findings = _lint_text(tmp_path, text)
     assert [(f.rule, f.line, f.data.shape) for f in findings] == [("KF002", 16, (None, None, 1024))]
     assert findings[0].data.params_pooling == 1024 * 4 + 4
+
+
+LAMBDA_RESIZE = """
+from keras.models import Sequential
+from keras.layers import Conv2D, Dense, Flatten, Lambda, ZeroPadding2D
+
+
+def resize_image(image):
+    import tensorflow as tf
+    return tf.image.resize_images(image, [56, 56])
+
+
+model = Sequential()
+model.add(ZeroPadding2D((1, 1), input_shape=(113, 113, 1)))
+model.add(Lambda(FUNCTION))
+model.add(Conv2D(8, 3))
+model.add(Flatten())
+model.add(Dense(10))
+"""
+
+
+@pytest.mark.parametrize("function", ["resize_image", "lambda x: resize_image(x)"])
+def test_a_lambda_runs_the_function_the_file_gives_it(tmp_path: Path, function: str) -> None:
+    """`Lambda(resize_image)` (heldout34's IAM writer models): the function's tensor code is
+    what the layer computes, a 56x56 Resizing, so the map after it is known (Keras 3:
+    54x54x8 -> Dense(10), 233,290)."""
+    findings = _lint_text(tmp_path, LAMBDA_RESIZE.replace("FUNCTION", function))
+    assert [(f.rule, f.line, f.data.params_flatten) for f in findings] == [("KF001", 15, 233_290)]
+
+
+def test_a_lambda_whose_code_is_not_read_stays_unknown(tmp_path: Path) -> None:
+    text = LAMBDA_RESIZE.replace("FUNCTION", "lambda x: x[:, ::2, ::2, :]")
+    findings = _lint_text(tmp_path, text)
+    assert [(f.rule, f.line, f.data.params_flatten) for f in findings] == [("KF002", 15, None)]
+    assert "Lambda" in findings[0].message

@@ -73,6 +73,7 @@ from kerasfix.frontends.source.values import (
     ArrayValue,
     BoundMethod,
     ClassValue,
+    FunctionValue,
     InstanceValue,
     LayerValue,
     ListValue,
@@ -127,6 +128,9 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         self.keras1_code: Callable[[], bool] = lambda: True
         self._keras1_answer: bool | None = None
         self.made_layers: list[Layer] = []
+        # id(Lambda layer) -> the function the file gives it (`Lambda(resize_image)`): run on
+        # the layer's input, its tensor code is what the Lambda computes.
+        self.lambda_functions: dict[int, FunctionValue] = {}
         # id(layer) -> (functions running where it was made, branch choices made before):
         # what its condition in an alternative world may name (worlds.py).
         self.made_in: dict[int, tuple[set[int], int]] = {}
@@ -565,6 +569,9 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
                 opaque="a Lambda layer's output shape is only known by running it",
                 origin={"callee": callee},
             )
+            function = args[0] if args else kwargs.get("function")
+            if isinstance(function, FunctionValue):
+                self.lambda_functions[id(layer)] = function
             return LayerValue(layer)
         self.note_keras1_call(raw_name, keras1, kwargs)
         class_name, config = legacy.normalize(raw_name, config)
@@ -712,9 +719,24 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             nodes = [self._input_node(None, reason, None, None)]
         if layer.class_name == "InputLayer":
             return TensorValue(nodes[0])
+        function = self.lambda_functions.get(id(layer))
+        if function is not None and len(nodes) == 1:
+            computed = self._lambda_output(function, nodes[0], expr)
+            if computed is not None:
+                return computed
         if len(nodes) == 1:  # `Resizing(32, 32)(Input(shape=input_shape))`: rank 4
             _ranked_by(nodes[0], layer)
         return TensorValue(self._node(layer, nodes))
+
+    def _lambda_output(self, function: FunctionValue, node: Node, expr: ast.AST | None) -> Any:
+        """`Lambda(resize_image)` with `def resize_image(x): return tf.image.resize(x, [56,
+        56])`: the function run on the layer's input, when it returns a tensor made by code
+        the analysis reads (the Resizing it spells); None when it does not."""
+        try:
+            result = self.invoke(function, [TensorValue(node)], {}, expr)
+        except RecursionError:
+            return None
+        return result if isinstance(result, TensorValue) else None
 
     def call_unknown(
         self, func: Unknown, args: list[Any], kwargs: dict[str, Any], expr: ast.Call

@@ -20,6 +20,7 @@ from kerasfix.frontends.source.values import (
     ArrayValue,
     BoundMethod,
     LayerValue,
+    ListValue,
     TensorValue,
     Unknown,
     WholeLayers,
@@ -88,7 +89,9 @@ class TensorCode:
             reshaped = self._tensor_reshape(args, kwargs, expr)
             if reshaped is not None:
                 return reshaped
-        as_layer = keras_names.tensor_function_layer(qualname, args, kwargs)
+        sizes = [tuple(a.items) if isinstance(a, ListValue) else a for a in args[1:]]  # [56, 56]
+        literal = [*args[:1], *sizes]
+        as_layer = keras_names.tensor_function_layer(qualname, literal, kwargs)
         if as_layer is not None:
             class_name, config, inputs = as_layer
             if tensor_nodes(inputs) is not None:
