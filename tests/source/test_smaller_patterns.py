@@ -193,3 +193,21 @@ def test_a_lambda_whose_code_is_not_read_stays_unknown(tmp_path: Path) -> None:
     findings = _lint_text(tmp_path, text)
     assert [(f.rule, f.line, f.data.params_flatten) for f in findings] == [("KF002", 15, None)]
     assert "Lambda" in findings[0].message
+
+
+def test_a_lambda_that_folds_frames_into_the_batch_stays_opaque(tmp_path: Path) -> None:
+    """`Lambda(lambda y: K.reshape(y, (-1, h, w, c)))` puts a video's frames in the batch
+    (keras-tcn's video example): no Keras Reshape layer does that, so the Lambda is not
+    read as one, and no false "cannot be built" (KF003) is reported."""
+    text = """
+import tensorflow.keras.backend as K
+from tensorflow.keras import Input, Model
+from tensorflow.keras.layers import Conv2D, Dense, Flatten, Lambda
+
+inputs = Input(shape=(240, 32, 32, 3))
+x = Lambda(lambda y: K.reshape(y, (-1, 32, 32, 3)))(inputs)
+x = Conv2D(16, 5)(x)
+model = Model(inputs, Dense(1)(Flatten()(x)))
+"""
+    findings = _lint_text(tmp_path, text)
+    assert [f.rule for f in findings] == ["KF002"]

@@ -731,12 +731,19 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
     def _lambda_output(self, function: FunctionValue, node: Node, expr: ast.AST | None) -> Any:
         """`Lambda(resize_image)` with `def resize_image(x): return tf.image.resize(x, [56,
         56])`: the function run on the layer's input, when it returns a tensor made by code
-        the analysis reads (the Resizing it spells); None when it does not."""
+        the analysis reads (the Resizing it spells); None when it does not. A reshape inside
+        a Lambda may fold other axes into the batch (`K.reshape(y, (-1, h, w, c))` puts a
+        video's frames there), which a Keras Reshape layer cannot: such a Lambda stays opaque."""
+        start = len(self.graph.nodes)
         try:
             result = self.invoke(function, [TensorValue(node)], {}, expr)
         except RecursionError:
-            return None
-        return result if isinstance(result, TensorValue) else None
+            result = None
+        made = self.graph.nodes[start:]
+        if isinstance(result, TensorValue) and all(n.layer.class_name != "Reshape" for n in made):
+            return result
+        del self.graph.nodes[start:]  # what it made is not in the model: the Lambda is opaque
+        return None
 
     def call_unknown(
         self, func: Unknown, args: list[Any], kwargs: dict[str, Any], expr: ast.Call
