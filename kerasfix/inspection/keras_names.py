@@ -10,20 +10,11 @@ by the same call (a loop, a function called twice) are ordered by their first us
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
 from kerasfix.frontends.base import Program
 from kerasfix.graph.model import Graph, Layer, Node, SourceSpan
-
-
-def to_snake_case(name: str) -> str:
-    """Keras's `to_snake_case`: `Conv2D` -> `conv2d`, `GlobalAveragePooling2D` ->
-    `global_average_pooling2d`, `InputLayer` -> `input_layer`."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-
+from kerasfix.layers.naming import to_snake_case
 
 Position = tuple[int, int, int]
 

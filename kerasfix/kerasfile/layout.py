@@ -11,12 +11,12 @@ trainable ones first.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from kerasfix.layers.legacy import normalize
+from kerasfix.layers.naming import to_snake_case
 
 MODEL_CLASSES = {"Sequential", "Functional", "Model"}
 Key = tuple[str, ...]  # layer names from the top model down to a layer
@@ -37,13 +37,6 @@ class LayerEntry:
     def group(self) -> str:
         """The layer's own group: its `vars` and any sub-object groups (`cell/vars`...)."""
         return self.keras_path.removesuffix("/vars")
-
-
-def snake_case(name: str) -> str:
-    """keras.src.utils.naming.to_snake_case."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def model_layers(entry: dict[str, Any]) -> list[dict[str, Any]]:
@@ -98,7 +91,7 @@ def _walk(entry: dict[str, Any], key: Key, prefix: str, trainable: bool) -> Iter
         cls = class_of(layer)
         if (sequential and cls == "InputLayer") or is_operation(layer):
             continue
-        base = snake_case(cls)
+        base = to_snake_case(cls)
         if base in used:
             used[base] += 1
             base = f"{base}_{used[base]}"

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from collections import defaultdict
 
 from kerasfix.layers.applications import ARCHITECTURES, run_steps
+from kerasfix.layers.naming import to_snake_case
 
 # Two odd sizes every backbone accepts; odd so that rounding tells steps apart.
 SIZES = (299, 331)
@@ -29,8 +29,7 @@ SIZES = (299, 331)
 def _auto_name(layer: object) -> str:
     """The name Keras gives a layer nobody named (its class in snake_case, as Keras's
     `to_snake_case` spells it: Conv2D -> conv2d, BatchNormalization -> batch_normalization)."""
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", type(layer).__name__)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+    return to_snake_case(type(layer).__name__)
 
 
 def taps(name: str) -> dict[tuple[int, int], list[str]]:

@@ -206,13 +206,13 @@ def _truncated(rng: Any, std: float, shape: tuple[int, ...]) -> Any:
 
 
 def _spec(spec: Any) -> tuple[str, dict[str, Any]]:
-    from kerasfix.kerasfile.layout import snake_case
+    from kerasfix.layers.naming import to_snake_case
 
     if spec is None:
         return "glorot_uniform", {}
     if isinstance(spec, str):
-        return snake_case(spec), {}
+        return to_snake_case(spec), {}
     if isinstance(spec, dict):
         cfg = spec.get("config") if isinstance(spec.get("config"), dict) else {}
-        return snake_case(str(spec.get("class_name", ""))), cfg
+        return to_snake_case(str(spec.get("class_name", ""))), cfg
     raise RewriteError(f"unreadable initializer config {spec!r}")

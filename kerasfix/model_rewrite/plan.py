@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from kerasfix.checks import time_distributed
-from kerasfix.kerasfile.layout import Key, snake_case
+from kerasfix.kerasfile.layout import Key
 from kerasfix.layers.core import quantization_mode
+from kerasfix.layers.naming import to_snake_case
 from kerasfix.model_rewrite.errors import RewriteError
 
 # Identity at inference, or elementwise: they commute with averaging a constant map.
@@ -452,7 +453,7 @@ def _name_pooling_layers(config: dict[str, Any], sites: list[PlannedSwap]) -> No
         if (site.model, site.flatten) in named:  # another head of the same Flatten
             site.new_name = named[(site.model, site.flatten)]
             continue
-        base = snake_case(site.pooling)
+        base = to_snake_case(site.pooling)
         name, n = base, 1
         while name in used:
             name, n = f"{base}_{n}", n + 1

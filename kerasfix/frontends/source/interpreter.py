@@ -48,7 +48,6 @@ from kerasfix.frontends.source.keras_arguments import (
 from kerasfix.frontends.source.keras_names import Kind
 from kerasfix.frontends.source.model_layers import (
     ModelLayers,
-    auto_name,
     mark_main_run,
     named_layer,
     sequential_layers,
@@ -71,6 +70,7 @@ from kerasfix.frontends.source.tensor_code import NOT_A_TENSOR_FUNCTION, TensorC
 from kerasfix.frontends.source.value_ops import arithmetic, concrete_items, is_number
 from kerasfix.frontends.source.values import (
     ArrayValue,
+    AutoLayerName,
     BoundMethod,
     ClassValue,
     FunctionValue,
@@ -88,6 +88,7 @@ from kerasfix.graph.model import Graph, Layer, Node, Shape, SourceSpan
 from kerasfix.layers import legacy
 from kerasfix.layers.applications import ARCHITECTURES
 from kerasfix.layers.arithmetic import expected_input_rank, identity_shape
+from kerasfix.layers.naming import to_snake_case
 from kerasfix.layers.registry import Role, lookup
 
 INPUT_SHAPE_KEYS = ("batch_input_shape", "batch_shape", "input_shape")
@@ -321,7 +322,7 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             return ListValue(list(layers)) if layers is not None else None
         if isinstance(value, LayerValue) and value.own_node is None:
             if attr == "name":
-                return value.layer.name or auto_name(value.layer)
+                return value.layer.name or _auto_name(value.layer)
             if attr == "output":
                 return self._layer_output(value.layer)
         return None
@@ -920,6 +921,13 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         self.explore_uncalled_code()
         made = {(layer.span.cell, layer.span.line) for layer in self.made_layers if layer.span}
         self.explore_untaken_flags(made)
+
+
+def _auto_name(layer: Layer) -> AutoLayerName:
+    """The name Keras gives `layer` at run time when the file names it not."""
+    raw = layer.origin.get("raw_class")
+    classes = {layer.class_name, *([raw] if isinstance(raw, str) else [])}
+    return AutoLayerName(stems=tuple(sorted(to_snake_case(c) for c in classes)))
 
 
 def _sequential_based(cls: ClassValue) -> bool:

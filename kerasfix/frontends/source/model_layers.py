@@ -10,7 +10,7 @@ differs between generations and model kinds. Anything else stays unknown (this v
 
 A Sequential's `layers` are its added layers, in order (Keras leaves its input out), and any
 model's layer can be taken by name (`get_layer`); an unnamed layer's name is the one Keras
-gives it at run time (`AutoLayerName`)."""
+gives it at run time (an `AutoLayerName`, made by the interpreter)."""
 
 from __future__ import annotations
 
@@ -19,15 +19,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from kerasfix.frontends.source.values import (
-    AutoLayerName,
     LayerValue,
     ModelValue,
     SequentialValue,
     TensorValue,
     Unknown,
-    keras_snake_case,
 )
-from kerasfix.graph.model import Graph, Layer, Node
+from kerasfix.graph.model import Graph, Node
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,13 +50,6 @@ class ModelLayers(Unknown):
         if self.graph is not None:
             _EDITED.add(self.graph)
         return Unknown(self.reason)
-
-
-def auto_name(layer: Layer) -> AutoLayerName:
-    """The name Keras gives `layer` at run time when the file names it not."""
-    raw = layer.origin.get("raw_class")
-    classes = {layer.class_name, *([raw] if isinstance(raw, str) else [])}
-    return AutoLayerName(stems=tuple(sorted(keras_snake_case(c) for c in classes)))
 
 
 def sequential_layers(seq: SequentialValue) -> list[LayerValue] | None:

@@ -207,14 +207,6 @@ class AutoLayerName(Unknown):
         return any(re.fullmatch(rf"{re.escape(stem)}(_\d+)?", text) for stem in self.stems)
 
 
-def keras_snake_case(class_name: str) -> str:
-    """Keras's `to_snake_case`: the stem of a layer's default name (`MaxPooling2D` ->
-    `max_pooling2d`)."""
-    name = re.sub(r"\W+", "", class_name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
 @dataclass(eq=False)
 class InstanceValue:
     cls: ClassValue
