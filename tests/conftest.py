@@ -20,6 +20,12 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 # the CPUs where they are off by default, so no test passes or fails by which CPU runs it;
 # tests/rewrite/test_any_cpu.py also covers the setting turned on.
 os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
+# One TensorFlow thread per process. The suite's two workers (and the CLI children they start)
+# share two cores: TensorFlow's own pools of one thread per core would make four spinning
+# threads on two cores (the Keras tests ran 15% slower so). One thread is also one float
+# order on every machine, whatever its core count.
+os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
+os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
 # The suite starts hundreds of `python -m kerasfix` children: let them reuse kerasfix's compiled
 # bytecode (written to the git-ignored __pycache__/) instead of compiling every module again,
 # where the environment says not to write it (PYTHONDONTWRITEBYTECODE).

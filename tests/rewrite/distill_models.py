@@ -147,3 +147,22 @@ def trained(keras: Any, build: Any, task: Task, epochs: int, seed: int = 0) -> t
     model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(task.x_train, task.y_train, epochs=epochs, batch_size=32, verbose=0)
     return model, float(model.evaluate(task.x_test, task.y_test, verbose=0)[1])
+
+
+def trained_to(
+    keras: Any, build: Any, task: Task, epochs: int, at_least: float, seeds: int = 3
+) -> tuple[Any, float]:
+    """The first seed's model that reaches `at_least` held-out accuracy (the best one tried if
+    none does, for the caller's assertion to show). Tests judge the rewrite, not the teacher:
+    one seed's training can land lower on another CPU's or thread count's float order
+    (deep_cnn seed 0 gave 0.99 on two threads, 0.94 on one), and a teacher below the bar
+    would fail a test for the wrong reason."""
+    best: tuple[Any, float] | None = None
+    for seed in range(seeds):
+        model, accuracy = trained(keras, build, task, epochs, seed=seed)
+        if accuracy >= at_least:
+            return model, accuracy
+        if best is None or accuracy > best[1]:
+            best = (model, accuracy)
+    assert best is not None
+    return best
