@@ -179,3 +179,44 @@ def test_a_conditional_expression_is_two_worlds(tmp_path: Path) -> None:
     findings = _lint_text(tmp_path, CONDITIONAL_EXPRESSION)
     assert [(f.rule, f.data.shape) for f in findings] == [("KF001", (30, 30, 8))]
     assert findings[0].message.endswith("(when small)")
+
+
+CUT_SHORT = """
+from keras import layers, models
+import reader
+
+def {name}(flag):
+    # The Input Partition Logic: only words in code count, not this comment.
+    if flag:
+        return reader.InputReader("train")
+    {tail}
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "tail", "worth"),
+    [
+        ("load", "return reader.InputReader('eval')", False),
+        ("build", "return models.Sequential([layers.Input((8, 8, 1)), layers.Flatten()])", True),
+        ("build_functional", "return models.Model(i, o)", True),
+    ],
+)
+def test_worlds_for_code_a_merged_return_cut_short_only_when_it_could_build(
+    name: str, tail: str, worth: bool
+) -> None:
+    # A merged `return` leaves the rest of its function unrun: worth a run of the whole file
+    # per world only when that function names a model word (an input pipeline's early
+    # returns cost a training script 1.4 s for no finding).
+    import ast
+
+    from kerasfix.frontends.source.interpreter import Interpreter
+    from kerasfix.frontends.source.paths import Paths
+    from kerasfix.frontends.source.worlds import _cut_code_could_build
+
+    text = CUT_SHORT.format(name=name, tail=tail)
+    run = Interpreter()
+    run.paths = Paths()
+    run.run_module(ast.parse(text), text.splitlines(), cell=None)
+    run.finish()
+    assert run.paths.cut_in, "the uncalled function's merged `if` returned early"
+    assert _cut_code_could_build(run) is worth

@@ -298,7 +298,8 @@ class Evaluator(Calls):
             try:
                 self.undecided(line, lambda body=body: self.exec_block(body, scope))
             except Return as result:
-                self.paths.cut_short = self.paths.cut_short or body is not bodies[-1]
+                if body is not bodies[-1]:
+                    self.paths.cut_in.append(self.running[-1] if self.running else None)
                 if not _guard_result(result.value):
                     raise  # a real result (a model, a tensor): this branch's value is the call's
                 returned.append(result)

@@ -49,8 +49,10 @@ class Paths:
     alternatives: list[dict[str, int]] = field(default_factory=list)
     discovered: set[str] = field(default_factory=set)
     repeated: set[str] = field(default_factory=set)
-    # A merged branch ended the function (`return`), so the branches after it never ran.
-    cut_short: bool = False
+    # Functions where a merged branch returned (`return`), so the branches and statements
+    # after it never ran (None: no function known); worlds.py asks whether that code could
+    # build anything.
+    cut_in: list[object] = field(default_factory=list)
     _met: set[int] = field(default_factory=set)
 
     def reach(self, decision: Decision) -> None:
@@ -164,13 +166,14 @@ class Explored:
 
 def explore(run: Callable[[Paths], Run], worth: Callable[[Run], bool]) -> Explored:
     """Run the file once per world (see the module docstring), if the first run, where
-    every undecided branch is merged, left something worlds could tell (`worth`). When a
+    every undecided branch is merged, left something worlds could tell (`worth`: a site it
+    could not size, code a merged `return` cut short that could build a model). When a
     bound stops the exploration, that first run is what is kept: never fewer sites than
     without worlds."""
     first = run(Paths())
     banned = set(first.paths.repeated)
     forkable = first.paths.discovered - banned
-    if not forkable or not (first.paths.cut_short or worth(first)):
+    if not forkable or not worth(first):
         return Explored([first])
     queue: list[dict[str, int]] = [{}]
     kept: list[Run] = []

@@ -60,7 +60,7 @@ def analyse_code(
 def analyse(run_once: Callable[[Paths], Interpreter]) -> Analysis:
     """Run the file (`run_once` runs a fresh interpreter over it with the given choices and
     returns it finished) once per world, and put the worlds' graphs together."""
-    explored = explore(run_once, _leaves_sites_unsized)  # type: ignore[arg-type]
+    explored = explore(run_once, _worth_worlds)  # type: ignore[arg-type]
     runs: list[Interpreter] = explored.runs  # type: ignore[assignment]
     notes = []
     if explored.bound is not None:
@@ -79,6 +79,45 @@ def analyse(run_once: Callable[[Paths], Interpreter]) -> Analysis:
         for model in run.models:
             models.setdefault(_place(model) or id(model), model)
     return Analysis(graph, list(models.values()), exhausted, notes)
+
+
+def _worth_worlds(run: Interpreter) -> bool:  # type: ignore[misc]
+    """Whether worlds could tell more than the merged first run: it left a Flatten unsized
+    or a model unbuildable, or a merged `return` cut short code that could build a model."""
+    return _cut_code_could_build(run) or _leaves_sites_unsized(run)
+
+
+def _cut_code_could_build(run: Interpreter) -> bool:  # type: ignore[misc]
+    """Whether a function a merged branch's `return` cut short names (as a name or an
+    attribute, not in a comment or a string) a word some rule needs: the prefilter's
+    `Flatten`, `Model`, ... A function that does not builds no model itself; builders it
+    would have called are explored as code nobody calls. Worlds cost a run of the whole file
+    each (a training script's `main` full of `if FLAGS.x`, returning early in library
+    helpers, took 1.4 s for no finding)."""
+    words = _rule_words()
+    for function in run.paths.cut_in:
+        node = getattr(function, "node", None)
+        if words is None or node is None or _names_one_of(node, words):
+            return True
+    return False
+
+
+def _names_one_of(node: ast.AST, words: frozenset[str]) -> bool:
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Name) and inner.id in words:
+            return True
+        if isinstance(inner, ast.Attribute) and inner.attr in words:
+            return True
+    return False
+
+
+@functools.cache
+def _rule_words() -> frozenset[str] | None:
+    """The rules' prefilter words; None when some rule has no prefilter."""
+    from kerasfix.rule_registry import prefilter_tokens
+
+    tokens = prefilter_tokens()
+    return None if tokens is None else frozenset(tokens)
 
 
 def _leaves_sites_unsized(run: Interpreter) -> bool:  # type: ignore[misc]
