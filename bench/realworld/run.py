@@ -6,6 +6,7 @@
     python bench/realworld/run.py [--scratch DIR] [--mirrors DIR] [--no-timing]
     python bench/realworld/run.py labels [--split S]  # score labels.json (heldout3-18: by name)
     python bench/realworld/run.py verify-labels [--write]             # rebuild labels in Keras
+    python bench/realworld/run.py repos [--missing]   # the corpus's repositories, sweep first
 
 Only references are committed here (sources.json: repo, commit, path; labels.json: sites
 and their truth), never the third-party files. The script extracts the files from local
@@ -165,6 +166,32 @@ def collect(mirrors: Path, repos: list[str] | None = None, out: Path = SOURCES) 
 def held_out_listings() -> tuple[Path, ...]:
     """The held-out splits' source lists that exist (a split may not be collected yet)."""
     return tuple(path for path in HELDOUT_SOURCES.values() if path.exists())
+
+
+def list_repos(mirrors: Path, missing_only: bool) -> None:
+    """Every repository the sweep and the labelled splits read, one per line: the sweep's
+    first, then each split's, newest split first. A session's `fetch` brings at most 500
+    repositories and the corpus has more: fetch in this order (`--missing`: only those
+    without a snapshot), so the sweep and the newest parts are whole."""
+
+    def split_number(item: tuple[str, Path]) -> int:
+        digits = item[0].removeprefix("heldout")
+        return int(digits) if digits.isdigit() else 1
+
+    listings = [SOURCES] + [
+        path for _, path in sorted(HELDOUT_SOURCES.items(), key=split_number, reverse=True)
+    ]
+    seen: set[str] = set()
+    for listing in listings:
+        if not listing.exists():
+            continue
+        for entry in read_listing(listing):
+            repo = entry["repo"]
+            if repo in seen:
+                continue
+            seen.add(repo)
+            if not missing_only or git_dir(mirrors, repo) is None:
+                print(repo)
 
 
 def read_listing(listing: Path) -> list[dict[str, str]]:
@@ -546,7 +573,7 @@ def main() -> None:
         "command",
         nargs="?",
         default="sweep",
-        choices=("sweep", "labels", "collect", "verify-labels"),
+        choices=("sweep", "labels", "collect", "verify-labels", "repos"),
     )
     parser.add_argument("--mirrors", type=Path, default=DEFAULT_MIRRORS)
     parser.add_argument(
@@ -566,6 +593,9 @@ def main() -> None:
         help="collect: only these owner/name (comma-separated), into the held-out split's list",
     )
     parser.add_argument("--no-timing", action="store_true", help="skip the per-file timing pass")
+    parser.add_argument(
+        "--missing", action="store_true", help="repos: only those without a snapshot"
+    )
     args = parser.parse_args()
     if args.command == "collect" and args.repos:
         split = args.split or "heldout2"
@@ -574,6 +604,8 @@ def main() -> None:
         collect(args.mirrors, args.repos.split(","), HELDOUT_SOURCES[split])
     elif args.command == "collect":
         collect(args.mirrors)
+    elif args.command == "repos":
+        list_repos(args.mirrors, args.missing)
     elif args.command == "verify-labels":
         verify_labels(args.write)
     else:
