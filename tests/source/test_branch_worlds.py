@@ -220,3 +220,53 @@ def test_worlds_for_code_a_merged_return_cut_short_only_when_it_could_build(
     run.finish()
     assert run.paths.cut_in, "the uncalled function's merged `if` returned early"
     assert _cut_code_could_build(run) is worth
+
+
+DATA_FORMAT_FLAG = """
+import tensorflow as tf
+
+def create_model(data_format):
+    if data_format == "channels_first":
+        input_shape = [1, 28, 28]
+    else:
+        assert data_format == "channels_last"
+        input_shape = [28, 28, 1]
+    l = tf.keras.layers
+    return tf.keras.Sequential([
+        l.Reshape(target_shape=input_shape, input_shape=(28 * 28,)),
+        l.Conv2D(32, 5, padding="same", data_format=data_format),
+        l.MaxPooling2D((2, 2), (2, 2), padding="same", data_format=data_format),
+        l.Flatten(),
+        l.Dense(1024),
+    ])
+"""
+
+
+def test_a_value_set_in_each_branch_is_a_world_that_knows_the_compared_name(
+    tmp_path: Path,
+) -> None:
+    # The cloudml MNIST sample: the branches only assign `input_shape`, so merged it is
+    # unknown; each world takes one branch, and knows `data_format` from the comparison
+    # (`==` in the taken branch, the `assert` in the other).
+    findings = _lint_text(tmp_path, DATA_FORMAT_FLAG)
+    assert [(f.rule, f.data.params_flatten) for f in findings] == [
+        ("KF001", 14 * 14 * 32 * 1024 + 1024)
+    ]
+    assert findings[0].data.shape in ((14, 14, 32), (32, 14, 14))
+
+
+ONE_WORLD_ASSERT = """
+from keras import layers, models
+
+def build(fmt):
+    assert fmt == "channels_last"
+    return models.Sequential([
+        layers.Input((8, 8, 3)), layers.Conv2D(4, 3, data_format=fmt), layers.Flatten(),
+        layers.Dense(2),
+    ])
+"""
+
+
+def test_an_assert_on_a_parameter_fixes_it(tmp_path: Path) -> None:
+    findings = _lint_text(tmp_path, ONE_WORLD_ASSERT)
+    assert [(f.rule, f.data.shape) for f in findings] == [("KF001", (6, 6, 4))]

@@ -174,6 +174,8 @@ class Evaluator(Calls):
             raise Return(self.eval(stmt.value, scope) if stmt.value else None)
         elif isinstance(stmt, ast.If):
             self._exec_if(stmt, scope)
+        elif isinstance(stmt, ast.Assert):
+            self._narrow(stmt.test, True, scope)
         elif isinstance(stmt, ast.For | ast.AsyncFor):
             self._exec_for(stmt, scope)
         elif isinstance(stmt, ast.While):
@@ -223,7 +225,7 @@ class Evaluator(Calls):
         elif test is False:
             self.exec_block(stmt.orelse, scope)
         else:
-            self._alternatives(self._decision(stmt), [stmt.body, stmt.orelse], scope)
+            self._alternatives(self._decision(stmt), [stmt.body, stmt.orelse], scope, stmt.test)
 
     def _exec_match(self, stmt: ast.Match, scope: Scope) -> None:
         """`match`: the case the subject takes when it is known (literal patterns and
@@ -268,7 +270,13 @@ class Evaluator(Calls):
             self._decisions[id(node)] = decision
         return decision
 
-    def _alternatives(self, decision: Decision, bodies: list[list[ast.stmt]], scope: Scope) -> None:
+    def _alternatives(
+        self,
+        decision: Decision,
+        bodies: list[list[ast.stmt]],
+        scope: Scope,
+        test: ast.expr | None = None,
+    ) -> None:
         """Branches the file does not decide: this world's branch, else all of them merged."""
         self.paths.reach(decision)
         frame = id(self.running[-1]) if self.running else 0
@@ -276,7 +284,27 @@ class Evaluator(Calls):
         if chosen is None:
             self._branches(decision.line, bodies, scope, decision)
         else:
+            if test is not None:
+                self._narrow(test, chosen == 0, scope)
             self.exec_block(bodies[chosen], scope)
+
+    def _narrow(self, test: ast.expr, holds: bool, scope: Scope) -> None:
+        """A world that took `if fmt == "channels_first":` (or passed `assert fmt ==
+        "channels_last"`) knows `fmt`: an unknown local name compared with a constant takes
+        that constant (`==` that holds, `!=` that does not)."""
+        if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+            return
+        equal = isinstance(test.ops[0], ast.Eq) and holds
+        equal = equal or (isinstance(test.ops[0], ast.NotEq) and not holds)
+        if not equal:
+            return
+        left, right = test.left, test.comparators[0]
+        if isinstance(left, ast.Constant):
+            left, right = right, left
+        if not (isinstance(left, ast.Name) and isinstance(right, ast.Constant)):
+            return
+        if isinstance(scope.vars.get(left.id), Unknown):
+            scope.vars[left.id] = right.value
 
     def _branches(
         self,
@@ -331,7 +359,10 @@ class Evaluator(Calls):
             elif (joined := self.join(defined)) is not None:
                 scope.vars[key] = joined
             else:
-                scope.vars[key] = Unknown(f"'{key}' depends on the condition at line {line}")
+                unknown = Unknown(f"'{key}' depends on the condition at line {line}")
+                scope.vars[key] = unknown
+                if decision is not None:
+                    self.paths.note_value_join(decision, unknown, bool(self.conditional))
         if jump is not None and outcomes is jumps:
             raise jump
 

@@ -53,6 +53,10 @@ class Paths:
     # after it never ran (None: no function known); worlds.py asks whether that code could
     # build anything.
     cut_in: list[object] = field(default_factory=list)
+    # Values the merged branches assigned differently (`input_shape = [1, 28, 28]` or
+    # `[28, 28, 1]`): the unknown made by joining them -> its condition's key. A site left
+    # unsized by one of them is worth a world per branch (worlds.py), as a build is.
+    value_joins: dict[int, str] = field(default_factory=dict)
     _met: set[int] = field(default_factory=set)
 
     def reach(self, decision: Decision) -> None:
@@ -93,6 +97,18 @@ class Paths:
         """A merged condition whose branches build layers: worth a world per branch."""
         if not inside_undecided and decision.key not in self.forkable:
             self.discovered.add(decision.key)
+
+    def note_value_join(self, decision: Decision, unknown: object, inside_undecided: bool) -> None:
+        """A merged condition whose branches gave a name different values."""
+        if not inside_undecided:
+            self.value_joins[id(unknown)] = decision.key
+
+    def fork_value_joins(self, unknowns: list[object]) -> None:
+        """Worth a world per branch: the conditions whose joins made these unknowns."""
+        for unknown in unknowns:
+            key = self.value_joins.get(id(unknown))
+            if key is not None:
+                self.discovered.add(key)
 
     def label(self, only: set[tuple[str, int]], frames: set[int], before: int) -> str:
         """What this world assumed, as one condition: of the choices in `only`, those made
@@ -171,9 +187,10 @@ def explore(run: Callable[[Paths], Run], worth: Callable[[Run], bool]) -> Explor
     bound stops the exploration, that first run is what is kept: never fewer sites than
     without worlds."""
     first = run(Paths())
+    worth_it = worth(first)  # may fork the conditions of values that left a site unsized
     banned = set(first.paths.repeated)
     forkable = first.paths.discovered - banned
-    if not forkable or not worth(first):
+    if not forkable or not worth_it:
         return Explored([first])
     queue: list[dict[str, int]] = [{}]
     kept: list[Run] = []

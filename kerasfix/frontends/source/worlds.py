@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from kerasfix.frontends.source.paths import Paths, explore
 from kerasfix.frontends.source.saved_features import loaded_features
 from kerasfix.graph.inference import infer
-from kerasfix.graph.model import Graph, Layer
+from kerasfix.graph.model import Graph, Layer, Unknown
 
 if TYPE_CHECKING:
     from kerasfix.frontends.source.interpreter import Interpreter
@@ -122,14 +122,47 @@ def _rule_words() -> frozenset[str] | None:
 
 def _leaves_sites_unsized(run: Interpreter) -> bool:  # type: ignore[misc]
     """Whether a Flatten of the merged run has a shape it does not know, or a model Keras
-    could not build (what a merge of exclusive branches gives): worlds could tell more."""
+    could not build (what a merge of exclusive branches gives): worlds could tell more. The
+    conditions whose merged branches gave a value that sizes such a site differently
+    (`input_shape = [1, 28, 28]` or `[28, 28, 1]`) become worth a world per branch."""
     infer(run.graph)
-    for node in run.graph.nodes:
-        if node.layer.class_name not in ("Flatten", "TimeDistributed") or not node.inputs:
+    unsized = [
+        node
+        for node in run.graph.nodes
+        if node.layer.class_name in ("Flatten", "TimeDistributed")
+        and node.inputs
+        and not node.input_sized
+    ]
+    if unsized and run.paths.value_joins:
+        run.paths.fork_value_joins(_unknowns_upstream(unsized))
+    return bool(unsized)
+
+
+def _unknowns_upstream(nodes: list[Any]) -> list[Unknown]:
+    """The unknown config values of these nodes' layers and of every layer feeding them."""
+    found: list[Unknown] = []
+    seen: set[int] = set()
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
             continue
-        if not node.input_sized:
-            return True
-    return False
+        seen.add(id(node))
+        found.extend(_unknowns_in(node.layer.config))
+        stack.extend(node.inputs)
+    return found
+
+
+def _unknowns_in(value: Any, depth: int = 0) -> list[Unknown]:
+    if isinstance(value, Unknown):
+        return [value]
+    if depth > 4:
+        return []
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list | tuple):
+        return [found for item in value for found in _unknowns_in(item, depth + 1)]
+    return []
 
 
 def _place(layer: Layer) -> tuple[int, int, int | None] | None:
