@@ -194,7 +194,9 @@ def _reused(graph: Graph) -> Iterator[Finding]:
 def _sure_path(node: Node, rank_error: bool = False) -> bool:
     """Every node up to the inputs is sized exactly and read the same by every Keras (and
     every configuration: no spatial layer on an input that looks channels-first without
-    saying which axis holds the channels)."""
+    saying which axis holds the channels), and in every world of the file's undecided
+    branches: a world can be one no run reaches (`if out_channels != in_channels:` taken
+    false when they differ), so a fault only some worlds have is no claim."""
     if node.uncertain is not None or generation_dependent(node.layer, rank_error) is not None:
         return False
     path, stack, seen = [node], list(node.inputs), set()
@@ -209,6 +211,8 @@ def _sure_path(node: Node, rank_error: bool = False) -> bool:
             return False
         path.append(current)
         stack.extend(current.inputs)
+    if any(n.layer.origin.get("world") for n in path):
+        return False
     return not _config_dependent(path)
 
 

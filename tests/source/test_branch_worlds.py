@@ -270,3 +270,27 @@ def build(fmt):
 def test_an_assert_on_a_parameter_fixes_it(tmp_path: Path) -> None:
     findings = _lint_text(tmp_path, ONE_WORLD_ASSERT)
     assert [(f.rule, f.data.shape) for f in findings] == [("KF001", (6, 6, 4))]
+
+
+RESIDUAL_GUARD = """
+from keras import layers, models
+
+def block(x, in_channels, out_channels):
+    y = layers.Conv1D(out_channels, 3, padding="same")(x)
+    shortcut = x
+    if out_channels != in_channels:
+        shortcut = layers.Conv1D(out_channels, 1)(x)
+    return layers.Add()([y, shortcut])
+
+def build(in_channels):
+    inputs = layers.Input((64, 2))
+    x = block(inputs, in_channels, 6)
+    return models.Model(inputs, layers.Dense(2)(layers.Flatten()(x)))
+"""
+
+
+def test_no_shape_fault_in_a_world_the_guard_rules_out(tmp_path: Path) -> None:
+    # The world where `out_channels != in_channels` is false adds (64, 6) to (64, 2): a
+    # world no run reaches (the guard is there for it), so no KF003 from it.
+    findings = _lint_text(tmp_path, RESIDUAL_GUARD)
+    assert [(f.rule, f.data.shape) for f in findings] == [("KF001", (64, 6))]

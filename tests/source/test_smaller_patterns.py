@@ -211,3 +211,34 @@ model = Model(inputs, Dense(1)(Flatten()(x)))
 """
     findings = _lint_text(tmp_path, text)
     assert [f.rule for f in findings] == ["KF002"]
+
+
+def test_a_tensor_shape_as_list_decides_a_residual_guard(tmp_path: Path) -> None:
+    """`inputs.shape.as_list()[-1]` (TensorShape's list of dims), as affect-gan's residual
+    blocks read their input channels: the guard is decided, the shortcut projected."""
+    text = """
+import tensorflow as tf
+from tensorflow.keras import layers
+
+class Block(layers.Layer):
+    def __init__(self, channels):
+        super().__init__()
+        self.out_channels = channels
+        self.conv = layers.Conv1D(channels, 3, padding="same", strides=2)
+        self.project = layers.Conv1D(channels, 1, padding="same")
+        self.pool = layers.AveragePooling1D(2, 2, padding="same")
+
+    def call(self, inputs):
+        input_channels = inputs.shape.as_list()[-1]
+        shortcut = self.pool(inputs)
+        if self.out_channels != input_channels:
+            shortcut = self.project(shortcut)
+        return self.conv(inputs) + shortcut
+
+x = layers.Input(shape=(500, 2))
+y = layers.Flatten()(Block(6)(x))
+model = tf.keras.Model(x, layers.Dense(2)(y))
+"""
+    findings = _lint_text(tmp_path, text)
+    assert [(f.rule, f.data.shape) for f in findings] == [("KF001", (250, 6))]
+    assert "(when" not in findings[0].message

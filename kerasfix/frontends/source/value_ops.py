@@ -260,8 +260,8 @@ def attribute(value: Any, attr: str) -> Any:
         if attr == "ndim":
             return len(value.shape)
         return Unknown(f"array attribute '{attr}'")
-    if isinstance(value, tuple) and attr in ("index", "count"):
-        return BoundMethod(value, attr)
+    if isinstance(value, tuple) and attr in ("index", "count", "as_list"):
+        return BoundMethod(value, attr)  # `as_list`: a tensor's shape is held as a tuple
     if isinstance(value, dict) and attr in ("get", "items", "keys", "values"):
         return BoundMethod(value, attr)
     if isinstance(value, AttributeBag) and attr in value.attrs:
@@ -303,6 +303,8 @@ def call_method(receiver: Any, name: str, args: list[Any]) -> Any:
         if name == "get" and args and is_plain(args[0]):
             return receiver.get(args[0], args[1] if len(args) > 1 else None)
         return Unknown(f"dict.{name}()")
+    if isinstance(receiver, tuple) and name == "as_list" and not args:
+        return ListValue(list(receiver))  # `x.shape.as_list()`: TensorShape's list of dims
     if isinstance(receiver, tuple) and name in ("index", "count") and args:
         try:
             return getattr(receiver, name)(args[0])
