@@ -242,3 +242,47 @@ model = tf.keras.Model(x, layers.Dense(2)(y))
     findings = _lint_text(tmp_path, text)
     assert [(f.rule, f.data.shape) for f in findings] == [("KF001", (250, 6))]
     assert "(when" not in findings[0].message
+
+
+def test_a_costly_preprocessing_loop_does_not_spend_the_whole_budget(tmp_path: Path) -> None:
+    """A loop over 48 time slots inside a loop over 81 files (a solar-power competition
+    script): unrolled one by one, it spent every evaluation step and the model after it was
+    never read (no finding, "analysis stopped early"). The iterations that would take more
+    than half of what is left run once, as a loop the file does not fix."""
+    text = """
+import numpy as np
+import pandas as pd
+from tensorflow.keras.models import Sequential
+from tensorflow.keras.layers import Conv1D, Dense, Flatten
+
+def same_time(frame):
+    rows = []
+    for i in range(48):
+        block = pd.DataFrame()
+        for j in range(int(len(frame) / 48)):
+            row = frame.iloc[i + 48 * j, :].to_numpy()
+            row = row.reshape(1, row.shape[0])
+            block = pd.concat([block, pd.DataFrame(row)])
+        rows.append(block.to_numpy())
+    return np.array(rows)
+
+tests = []
+for k in range(81):
+    tests.append(same_time(pd.read_csv(f"test/{k}.csv")))
+x_train = np.zeros((1000, 6, 5))
+
+model = Sequential()
+model.add(Conv1D(64, 2, padding="same", input_shape=(x_train.shape[1], x_train.shape[2])))
+model.add(Flatten())
+model.add(Dense(16))
+"""
+    path = tmp_path / "solar.py"
+    path.write_text(text, encoding="utf-8")
+    from kerasfix.runner import lint_paths
+    from kerasfix.settings import Settings
+
+    result = lint_paths([path], Settings())
+    assert [(f.rule, f.data.shape, f.data.params_flatten) for f in result.findings] == [
+        ("KF001", (6, 64), 6 * 64 * 16 + 16)
+    ]
+    assert not [note for note in result.notes if "stopped early" in note]

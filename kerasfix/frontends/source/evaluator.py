@@ -380,8 +380,12 @@ class Evaluator(Calls):
             self.undecided_loop(stmt.lineno, body)
             return
         self.unrolling += len(iterable) > 1  # each iteration a variant (loop_variant)
+        start = self.steps
         try:
-            for item in iterable:
+            for index, item in enumerate(iterable):
+                if index and self._unrolling_too_costly(start, index, len(iterable)):
+                    self._rest_undecided(stmt, scope)
+                    return
                 self.assign(stmt.target, item, scope)
                 try:
                     self.exec_block(stmt.body, scope)
@@ -392,6 +396,23 @@ class Evaluator(Calls):
         finally:
             self.unrolling -= len(iterable) > 1
         self.exec_block(stmt.orelse, scope)
+
+    def _unrolling_too_costly(self, start: int, done: int, total: int) -> bool:
+        """Whether the iterations left, at the cost of those run so far, would take more
+        than half the steps this run has left: a preprocessing loop over 48 time slots
+        inside a loop over 81 files would spend the whole budget, and the model after it
+        would never be read."""
+        per_iteration = (self.steps - start) / done
+        return per_iteration * (total - done) > (MAX_STEPS - self.steps) / 2
+
+    def _rest_undecided(self, stmt: ast.For | ast.AsyncFor, scope: Scope) -> None:
+        """The loop's remaining iterations, run once as a loop the file does not fix."""
+
+        def body() -> None:
+            self.assign(stmt.target, LoopIndex(f"a loop variable (line {stmt.lineno})"), scope)
+            self._loop_body(stmt.body, scope)
+
+        self.undecided_loop(stmt.lineno, body)
 
     def element_of(self, value: Any) -> Any:
         """What each iteration of a loop over `value` binds, when every element is alike
