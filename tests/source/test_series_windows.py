@@ -179,3 +179,47 @@ def test_columns_counted_from_the_tables_width_stay_unknown(tmp_path: Path) -> N
             "i - 60 : i, 0", "i - 60 : i"
         )
         assert [rule for rule, _, _ in findings_of(tmp_path, text)] == ["KF002"], selection
+
+
+WEEKLY_WINDOWS = (
+    HEAD
+    + """
+from numpy import array, split
+
+
+def to_supervised(train, n_input, n_out=7):
+    data = train.reshape((train.shape[0] * train.shape[1], train.shape[2]))
+    X, y = list(), list()
+    in_start = 0
+    for _ in range(len(data)):
+        in_end = in_start + n_input
+        out_end = in_end + n_out
+        if out_end < len(data):
+            x_input = data[in_start:in_end, 0]
+            x_input = x_input.reshape((len(x_input), 1))
+            X.append(x_input)
+            y.append(data[in_end:out_end, 0])
+        in_start += 1
+    return array(X), array(y)
+
+
+days = pd.read_csv("household_power_consumption_days.csv").values
+train = array(split(days[1:-328], len(days[1:-328]) / 7))
+train_x, train_y = to_supervised(train, 21)
+model = Sequential()
+model.add(Conv1D(16, 3, input_shape=(train_x.shape[1], train_x.shape[2])))
+model.add(MaxPooling1D(pool_size=2))
+model.add(Flatten())
+model.add(Dense(10))
+"""
+)
+
+
+def test_a_counter_window_from_one_column_of_a_reshaped_run_time_array(tmp_path: Path) -> None:
+    """Jason Brownlee's weekly power-consumption `to_supervised` (JohnnySunkel/BlueSky,
+    heldout29): the data is only known as 2-D (`reshape((n * 7, features))`), but the window
+    `data[in_start:in_end, 0]` of a counter 21 apart is 21 values of one column.
+    21 -> Conv1D(16, 3) 19 -> MaxPooling1D(2) 9: 9*16*10 + 10 = 1,450 (Keras 3)."""
+    assert findings_of(tmp_path, WEEKLY_WINDOWS) == [("KF001", 33, 1_450)]
+    every_column = WEEKLY_WINDOWS.replace("data[in_start:in_end, 0]", "data[in_start:in_end]")
+    assert [rule for rule, _, _ in findings_of(tmp_path, every_column)] == ["KF002"]

@@ -13,6 +13,7 @@ from typing import Any
 from kerasfix.frontends.source.data_values import DataValue
 from kerasfix.frontends.source.value_ops import is_number
 from kerasfix.frontends.source.values import ArrayValue, ListValue, Unknown
+from kerasfix.frontends.source.windows import RunTimeArray
 
 
 def sample_of(value: Any) -> tuple[int, ...] | None:
@@ -110,7 +111,7 @@ def reshaped_samples(target: Any, expr: ast.Call) -> Any:
     literal_count = isinstance(count, int) and not isinstance(count, bool) and count > 0
     counted = count == -1 or isinstance(count, Unknown) or literal_count  # `(1600, 5, 512, 1)`
     if not (counted and literal_sizes(sample)):
-        return Unknown("a reshape of an array known only at run time")
+        return RunTimeArray("a reshape of an array known only at run time", rank=len(target))
     return DataValue(sample, f"a reshape to {_shape_text(sample)} (line {expr.lineno})")
 
 

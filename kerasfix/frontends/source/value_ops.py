@@ -35,7 +35,13 @@ from kerasfix.frontends.source.values import (
     Unknown,
     WholeLayers,
 )
-from kerasfix.frontends.source.windows import INDEXES, shifted, window, without_index
+from kerasfix.frontends.source.windows import (
+    INDEXES,
+    RunTimeArray,
+    shifted,
+    window,
+    without_index,
+)
 from kerasfix.limits import MAX_ITEMS, MAX_UNROLL
 
 BINOPS: dict[type, Callable[[Any, Any], Any]] = {
@@ -212,7 +218,10 @@ def subscript(value: Any, index: Any) -> Any:
             return result if result is not None else Unknown("a slice")
     if isinstance(value, dict) and is_plain(index) and index in value:
         return value[index]
-    if isinstance(value, ArrayValue | DataValue) and (cut := window(value, index)) is not None:
+    if (
+        isinstance(value, ArrayValue | DataValue | RunTimeArray)
+        and (cut := window(value, index)) is not None
+    ):
         return cut
     if isinstance(value, ArrayValue):
         return _index_array(value, index)

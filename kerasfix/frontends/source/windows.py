@@ -30,6 +30,15 @@ class ShiftedIndex(Unknown):
     offset: int = 0
 
 
+@dataclass(frozen=True, eq=False)
+class RunTimeArray(Unknown):
+    """An array whose rank the code fixes (`train.reshape((n * 7, features))`) but none of
+    its sizes: a window cut along its first axis from one column (`data[start:end, 0]`,
+    bounds 21 apart) is still known."""
+
+    rank: int = 0
+
+
 # The values a shift or a window bound can be made of.
 INDEXES = (LoopIndex, ShiftedIndex)
 
@@ -56,6 +65,8 @@ def window(value: Any, index: Any) -> ArrayValue | None:
     items = index if isinstance(index, tuple) else (index,)
     if not items or not isinstance(items[0], slice):
         return None
+    if isinstance(value, RunTimeArray):
+        return _column_window(value, items)
     length = _length(items[0])
     if length is None:
         return None
@@ -78,6 +89,24 @@ def window(value: Any, index: Any) -> ArrayValue | None:
         else:
             return None
     return ArrayValue((length, *kept, *sample[len(rest) :]))
+
+
+def _column_window(value: RunTimeArray, items: tuple[Any, ...]) -> ArrayValue | None:
+    """`data[in_start:in_end, 0]`: one column's window (every other axis indexed away), its
+    length the bounds' difference (literal bounds too: a loop the file does not fix runs its
+    body once, with the counters' first values)."""
+    if len(items) != value.rank or not all(_plain_int(item) for item in items[1:]):
+        return None
+    part = items[0]
+    if _plain_int(part.start) and _plain_int(part.stop) and part.step in (None, 1):
+        length = part.stop - part.start if part.start >= 0 else None
+    else:
+        length = _length(part)
+    return ArrayValue((length,)) if length is not None and length > 0 else None
+
+
+def _plain_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _length(part: slice) -> int | None:
