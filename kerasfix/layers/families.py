@@ -13,5 +13,6 @@ from kerasfix.layers import (  # noqa: F401
     regularization,
     reshaping,
     rnn,
+    tensor_slice,
     wrappers,
 )

@@ -189,10 +189,18 @@ def test_a_lambda_runs_the_function_the_file_gives_it(tmp_path: Path, function: 
 
 
 def test_a_lambda_whose_code_is_not_read_stays_unknown(tmp_path: Path) -> None:
+    text = LAMBDA_RESIZE.replace("FUNCTION", "lambda x: tf.gather(x, [0, 2], axis=1)")
+    findings = _lint_text(tmp_path, "import tensorflow as tf\n" + text)
+    assert [(f.rule, f.line, f.data.params_flatten) for f in findings] == [("KF002", 16, None)]
+    assert "Lambda" in findings[0].message
+
+
+def test_a_lambda_that_slices_its_tensor(tmp_path: Path) -> None:
+    """`x[:, ::2, ::2, :]` keeps every other row and column: 115x115 -> 58x58, Conv2D(8, 3)
+    56x56x8 -> Dense(10), 250,890 (Keras 3)."""
     text = LAMBDA_RESIZE.replace("FUNCTION", "lambda x: x[:, ::2, ::2, :]")
     findings = _lint_text(tmp_path, text)
-    assert [(f.rule, f.line, f.data.params_flatten) for f in findings] == [("KF002", 15, None)]
-    assert "Lambda" in findings[0].message
+    assert [(f.rule, f.line, f.data.params_flatten) for f in findings] == [("KF001", 15, 250_890)]
 
 
 def test_a_lambda_that_folds_frames_into_the_batch_stays_opaque(tmp_path: Path) -> None:
@@ -286,3 +294,32 @@ model.add(Dense(16))
         ("KF001", (6, 64), 6 * 64 * 16 + 16)
     ]
     assert not [note for note in result.notes if "stopped early" in note]
+
+
+def test_a_lambda_adding_two_halves_of_the_channels(tmp_path: Path) -> None:
+    """RickXia/1D-CNN's blocks (heldout26): `Lambda(lambda x: x[:, :, :f] + x[:, :, f:])`
+    halves a Conv1D(2f)'s channels, so `int(seq.shape[-1]) != f` is decided and the
+    shortcut known: 2559 -> MaxPooling1D(2) 1279 -> block of 32 -> 1279x32 -> Dense(1),
+    40,929 (Keras 3)."""
+    text = """
+from tensorflow.keras.layers import *
+from tensorflow.keras.models import Model
+
+def BLOCK(seq, filters):
+    cnn = Conv1D(filters * 2, 3, padding='SAME', activation='relu')(seq)
+    cnn = Lambda(lambda x: x[:, :, :filters] + x[:, :, filters:])(cnn)
+    if int(seq.shape[-1]) != filters:
+        seq = Conv1D(filters, 1, padding='SAME')(seq)
+    return add([seq, cnn])
+
+input_tensor = Input(shape=(2559, 1))
+seq = BLOCK(input_tensor, 16)
+seq = MaxPooling1D(2)(seq)
+seq = BLOCK(seq, 32)
+output_tensor = Dense(1)(Flatten()(seq))
+model = Model(inputs=[input_tensor], outputs=[output_tensor])
+"""
+    findings = _lint_text(tmp_path, text)
+    assert [(f.rule, f.data.shape, f.data.params_flatten) for f in findings] == [
+        ("KF001", (1279, 32), 40_929)
+    ]

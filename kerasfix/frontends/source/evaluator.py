@@ -414,6 +414,10 @@ class Evaluator(Calls):
 
         self.undecided_loop(stmt.lineno, body)
 
+    def index(self, value: Any, index: Any) -> Any:
+        """`value[index]` (the interpreter slices tensors)."""
+        return subscript(value, index)
+
     def element_of(self, value: Any) -> Any:
         """What each iteration of a loop over `value` binds, when every element is alike
         and known (a framework's datasets); None: a loop variable known only at run time."""
@@ -626,7 +630,7 @@ class Evaluator(Calls):
             return self._conditional_expression(expr, scope)
         if isinstance(expr, ast.Subscript):
             value = self.eval(expr.value, scope)
-            return subscript(value, self.eval(expr.slice, scope))
+            return self.index(value, self.eval(expr.slice, scope))
         if isinstance(expr, ast.ListComp | ast.GeneratorExp):
             return self._comprehension(expr, scope)
         if isinstance(expr, ast.NamedExpr):

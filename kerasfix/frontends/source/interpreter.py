@@ -90,6 +90,7 @@ from kerasfix.layers.applications import ARCHITECTURES
 from kerasfix.layers.arithmetic import expected_input_rank, identity_shape
 from kerasfix.layers.naming import to_snake_case
 from kerasfix.layers.registry import Role, lookup
+from kerasfix.layers.tensor_slice import TENSOR_SLICE, slice_items
 
 INPUT_SHAPE_KEYS = ("batch_input_shape", "batch_shape", "input_shape")
 
@@ -257,6 +258,16 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         if others and not is_number(others[0]):
             return Unknown("arithmetic on a tensor and a non-number")
         return self._implicit("Add" if len(tensors) == 2 else "Identity", tensors)
+
+    def index(self, value: Any, index: Any) -> Any:
+        """`x[:, :, :16]` of a tensor: a slice node (kerasfix's own kind, layers/tensor_slice)."""
+        if not isinstance(value, TensorValue):
+            return super().index(value, index)
+        items = slice_items(index)
+        if items is None:
+            return Unknown("a tensor indexed by values not known statically")
+        layer = Layer(TENSOR_SLICE, {"items": items}, span=None, origin={"implicit": True})
+        return TensorValue(self._node(layer, [value.node]))
 
     def _implicit(self, class_name: str, tensors: list[TensorValue]) -> TensorValue:
         """A layer the code implies without writing it (`x / 255.0`, `a + b`, a shape-keeping
