@@ -323,3 +323,30 @@ model = Model(inputs=[input_tensor], outputs=[output_tensor])
     assert [(f.rule, f.data.shape, f.data.params_flatten) for f in findings] == [
         ("KF001", (1279, 32), 40_929)
     ]
+
+
+def test_a_shortcut_chosen_by_an_undecided_condition_keeps_the_model_connected(
+    tmp_path: Path,
+) -> None:
+    """A block called twice (so its condition is never forced into worlds) on channels an
+    opaque Lambda hides: the tensor after `if ...: seq = Conv1D(...)(seq)` comes from either
+    branch. It was dropped, the Add lost an input and the Flatten read as a model's raw
+    input: no finding at all. Now a site of unknown size (KF002), naming the condition."""
+    text = """
+import tensorflow as tf
+from tensorflow.keras.layers import Conv1D, Dense, Flatten, Input, Lambda, add
+from tensorflow.keras.models import Model
+
+def block(seq, filters):
+    cnn = Lambda(lambda x: tf.gather(x, [0], axis=2))(Conv1D(filters, 3)(seq))
+    if int(seq.shape[-1]) != filters:
+        seq = Conv1D(filters, 1)(seq)
+    return add([seq, cnn])
+
+inputs = Input(shape=(64, 1))
+x = block(block(block(inputs, 8), 8), 16)
+model = Model(inputs, Dense(1)(Flatten()(x)))
+"""
+    findings = _lint_text(tmp_path, text)
+    assert [f.rule for f in findings] == ["KF002"]
+    assert "'seq' depends on the condition at line 8" in findings[0].message

@@ -100,9 +100,9 @@ class Evaluator(Calls):
         """Whether `from m import *` defines this name (`qualname` is `m.name`)."""
         return False
 
-    def join(self, values: list[Any]) -> Any:
+    def join(self, values: list[Any], reason: str) -> Any:
         """What differing values of one name after undecided branches have in common that
-        the frontend knows (None: nothing, the name becomes unknown)."""
+        the frontend knows (None: nothing, the name becomes unknown, for `reason`)."""
         return None
 
     def bag_attributes_of(self, qualname: str) -> bool:
@@ -354,12 +354,13 @@ class Evaluator(Calls):
             values = [outcome.get(key, before.get(key, MISSING)) for outcome in outcomes]
             defined = [v for v in values if v is not MISSING]
             first = defined[0]
+            reason = f"'{key}' depends on the condition at line {line}"
             if all(same(first, v) for v in defined[1:]):
                 scope.vars[key] = first
-            elif (joined := self.join(defined)) is not None:
+            elif (joined := self.join(defined, reason)) is not None:
                 scope.vars[key] = joined
             else:
-                unknown = Unknown(f"'{key}' depends on the condition at line {line}")
+                unknown = Unknown(reason)
                 scope.vars[key] = unknown
                 if decision is not None:
                     self.paths.note_value_join(decision, unknown, bool(self.conditional))

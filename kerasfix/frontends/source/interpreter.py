@@ -191,7 +191,15 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             return leaf in MERGE_FUNCTIONS or leaf in KERAS_DATA_NAMES or leaf == "merge"
         return kind is not None
 
-    def join(self, values: list[Any]) -> Any:
+    def join(self, values: list[Any], reason: str) -> Any:
+        if all(isinstance(v, TensorValue) for v in values):
+            # `if channels != filters: x = Conv1D(filters, 1)(x)` undecided: the tensor after
+            # it comes from one branch or the other. One node of unknown shape fed by both
+            # keeps the model connected (a Flatten after it is a site of unknown size, not a
+            # model's raw input).
+            nodes = list({id(v.node): v.node for v in values}.values())
+            layer = Layer("Unknown", {}, opaque=reason, origin={"implicit": True})
+            return TensorValue(self._node(layer, nodes))
         if all(isinstance(v, ArrayValue) and v == values[0] for v in values):
             return values[0]  # `m[:, :168]` on one side, `np.pad(m, ...)` on the other: 168x168
         return joined_arrays(values)  # arrays of one sample shape stay such arrays
