@@ -28,6 +28,12 @@ from typing import TYPE_CHECKING, Any
 from kerasfix.frontends.source import project_files
 from kerasfix.frontends.source.builder_sites import Analyse
 from kerasfix.frontends.source.magics import RUN_MAGIC_CALL
+from kerasfix.frontends.source.numbered_scripts import (
+    free_names,
+    numbered_before,
+    script_number,
+    top_level_names,
+)
 from kerasfix.frontends.source.project_files import ModuleFile, NotRead
 from kerasfix.frontends.source.scopes import MISSING, Break, Continue, Return, Scope
 from kerasfix.frontends.source.value_ops import is_plain
@@ -340,6 +346,52 @@ class ProjectImports(_Base):
             if library not in scope.star_modules:
                 scope.star_modules.append(library)
 
+    def run_module(self, tree: ast.Module, lines: list[str], cell: int | None = None) -> None:
+        if cell is None and self.project is not None and not self._modules:
+            self._run_numbered_before(tree)
+        super().run_module(tree, lines, cell)  # type: ignore[misc]
+
+    def _run_numbered_before(self, tree: ast.Module) -> None:
+        """`7.model.py` reads `base_model` that `5.load_model.py` defines: the scripts
+        numbered before this one that bind its free names run first, in order, and give it
+        those names (numbered_scripts.py). Each candidate read is a dependency."""
+        assert self.project is not None
+        importer = self.project.importer
+        free = free_names(tree) if script_number(importer) is not None else set()
+        if not free or not tree.body:
+            return
+        for path in numbered_before(importer):
+            display = project_files.display_path(path, importer)
+            file = project_files.read_module(path, display)
+            if isinstance(file, NotRead):
+                continue
+            self.project.files_read[str(file.path)] = file.digest
+            wanted = free & top_level_names(file.tree)
+            if not wanted:
+                continue
+            module = self._module_at(path.resolve(), "__main__", tree.body[0])
+            if isinstance(module, Unknown):
+                continue
+            for name in wanted:
+                if name in module.scope.vars:
+                    self.globals.vars[name] = module.scope.vars[name]
+                    self._note(name, module, name)
+                    line = module.file.definitions.get(name)
+                    if line is not None:
+                        self._note_script_value(name, module, line)
+
+    def _note_script_value(self, name: str, module: _Module, line: int) -> None:
+        """A model or tensor another script made (`base_model`) names it on its layer, so
+        a finding built on it says where it came from."""
+        value = module.scope.vars[name]
+        node = getattr(value, "node", None)
+        layer = getattr(value, "layer", None) or getattr(node, "layer", None)
+        note = (f"{name} ({module.file.place(line)})",)
+        if layer is not None and hasattr(layer, "origin"):
+            layer.origin.setdefault("imported", note)
+        elif name not in self.imported_notes:
+            self.imported_notes[name] = note
+
     def _run_magic(self, target: str, stmt: ast.stmt, scope: Scope) -> None:
         """`%run data_prep.ipynb` / `%run utils.py`: IPython runs the file as `__main__`
         and every name it defines lands in the notebook's namespace."""
@@ -566,11 +618,18 @@ class ProjectImports(_Base):
                 for span in (layer.span, layer.origin.get("declared_at")):
                     found = self._span_notes.get(id(span))
                     if found is not None and found[0] is span:
-                        layer.origin["imported"] = found[1]
+                        _add_notes(layer, found[1])
         for layer in getattr(self, "made_layers", []):
             found = self._span_notes.get(id(layer.span))
             if found is not None and found[0] is layer.span:
-                layer.origin["imported"] = found[1]
+                _add_notes(layer, found[1])
+
+
+def _add_notes(layer: Any, notes: tuple[str, ...]) -> None:
+    """Notes join those the layer has (a numbered script's value is noted when it is
+    taken, before its spans are)."""
+    had = layer.origin.get("imported") or ()
+    layer.origin["imported"] = tuple(dict.fromkeys((*had, *notes)))
 
 
 def _run_magic_target(stmt: ast.stmt) -> str | None:
