@@ -350,3 +350,61 @@ model = Model(inputs, Dense(1)(Flatten()(x)))
     findings = _lint_text(tmp_path, text)
     assert [f.rule for f in findings] == ["KF002"]
     assert "'seq' depends on the condition at line 8" in findings[0].message
+
+
+LAYER_SUBCLASSES = """
+import tensorflow as tf
+from tensorflow.keras import layers
+from tensorflow.python.keras.layers.convolutional import Conv
+
+
+class Standardised(layers.Conv2D):
+    def __init__(self, filters, kernel_size, eps=1e-5, **kwargs):
+        self.eps = eps
+        super().__init__(filters=filters, kernel_size=kernel_size, **kwargs)
+
+
+class FakeApproxConv2D(Conv):
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", mul_map_file="",
+                 **kwargs):
+        self.mul_map_file = mul_map_file
+        super(FakeApproxConv2D, self).__init__(
+            rank=2, filters=filters, kernel_size=kernel_size, strides=strides, padding=padding,
+            **kwargs)
+
+    def call(self, inputs):
+        return tf.quantization.fake_quant_with_min_max_vars(inputs, 0.0, 1.0)
+
+
+class Plain(layers.Conv2D):
+    pass
+
+
+class Resized(layers.Conv2D):
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], 4, 4, self.filters)
+
+
+a = tf.keras.Sequential([Standardised(6, 3, input_shape=(32, 32, 1)), layers.Flatten(),
+                         layers.Dense(120)])
+b = tf.keras.Sequential([FakeApproxConv2D(6, (3, 3), input_shape=(32, 32, 1), mul_map_file="m"),
+                         layers.AveragePooling2D(), layers.Flatten(), layers.Dense(120)])
+c = tf.keras.Sequential([layers.Input((32, 32, 1)), Plain(6, 3, strides=2), layers.Flatten(),
+                         layers.Dense(120)])
+d = tf.keras.Sequential([layers.Input((32, 32, 1)), Resized(6, 3), layers.Flatten(),
+                         layers.Dense(120)])
+"""
+
+
+def test_a_subclass_of_a_keras_layer_is_that_layer(tmp_path: Path) -> None:
+    """Quantised or standardised convolutions (haihai-self/error_feature's FakeApproxConv2D
+    subclasses Keras's shared `Conv` base with `rank=2`): the base layer built from what the
+    subclass passes to `super().__init__`. One that defines `compute_output_shape` says
+    its shape differs: no number is claimed. Keras 3: 30x30x6 -> 648,120; 15x15x6 -> 162,120;
+    15x15x6 (stride 2) -> 162,120."""
+    findings = _lint_text(tmp_path, LAYER_SUBCLASSES)
+    assert [(f.rule, f.data.shape, f.data.params_flatten) for f in findings] == [
+        ("KF001", (30, 30, 6), 648_120),
+        ("KF001", (15, 15, 6), 162_120),
+        ("KF001", (15, 15, 6), 162_120),
+    ]  # `d`'s layer says its own shape: nothing is claimed about it

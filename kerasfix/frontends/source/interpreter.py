@@ -46,6 +46,11 @@ from kerasfix.frontends.source.keras_arguments import (
     uncertain_reason,
 )
 from kerasfix.frontends.source.keras_names import Kind
+from kerasfix.frontends.source.layer_subclasses import (
+    LayerInit,
+    base_layer_call,
+    concrete_layer_base,
+)
 from kerasfix.frontends.source.model_layers import (
     ModelLayers,
     mark_main_run,
@@ -478,6 +483,10 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         self, method: BoundMethod, args: list[Any], kwargs: dict[str, Any], expr: ast.Call
     ) -> Any:
         receiver, name = method.receiver, method.name
+        if isinstance(receiver, LayerInit):  # `super().__init__(rank=2, filters=...)`
+            if name == "__init__" and not receiver.called:
+                receiver.args, receiver.kwargs, receiver.called = list(args), dict(kwargs), True
+            return None
         delegated = isinstance(receiver, InstanceValue) and receiver.framework is not None
         if delegated and receiver.cls.lookup(name) is None:  # `self.add(...)`, a Sequential's
             return self.call_method(BoundMethod(receiver.framework, name), args, kwargs, expr)
@@ -680,6 +689,30 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         else:
             for item, where in zip(items, list_elements(expr, len(items)), strict=True):
                 seq.items.extend((e, False, expr.lineno) for e in entries(item, where, self.span))
+
+    def instantiate(
+        self, cls: ClassValue, args: list[Any], kwargs: dict[str, Any], expr: ast.AST | None
+    ) -> Any:
+        """An object of a class the file defines; a subclass of a concrete Keras layer
+        (layer_subclasses.py) is that layer, built from what its `__init__` gives
+        `super().__init__`."""
+        base = concrete_layer_base(cls)
+        if base is None or not isinstance(expr, ast.Call):
+            return super().instantiate(cls, args, kwargs, expr)
+        cls.instantiated = True
+        init = LayerInit(base)
+        instance = InstanceValue(cls, framework=init)
+        method = cls.lookup("__init__")
+        if method is not None:
+            self.invoke(method, [instance, *args], kwargs, expr)
+        if method is None:  # `class MyConv(Conv2D): pass`: the base takes the arguments
+            init.args, init.kwargs, init.called = list(args), dict(kwargs), True
+        call = base_layer_call(init) if init.called else None
+        if call is None:
+            self.instances.append(instance)
+            return instance
+        class_name, base_args, base_kwargs = call
+        return self.make_layer(class_name, base_args, base_kwargs, expr)
 
     def framework_object(self, cls: ClassValue, expr: ast.AST | None) -> Any:
         """A `Sequential` subclass with no `call` of its own is a layer list: `self.add(...)`
