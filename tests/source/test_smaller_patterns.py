@@ -408,3 +408,24 @@ def test_a_subclass_of_a_keras_layer_is_that_layer(tmp_path: Path) -> None:
         ("KF001", (15, 15, 6), 162_120),
         ("KF001", (15, 15, 6), 162_120),
     ]  # `d`'s layer says its own shape: nothing is claimed about it
+
+
+def test_a_backbones_output_shape_sizes_a_head(tmp_path: Path) -> None:
+    """`Flatten(input_shape=vgg16.output_shape[1:])` in a separate top model (gtzan.keras):
+    VGG16 at 128x128: 4x4x512 -> Dense(256), 2,097,408 (Keras 3)."""
+    text = """
+from keras.applications.vgg16 import VGG16
+from keras.layers import Dense, Flatten, Input
+from keras.models import Model, Sequential
+
+input_tensor = Input(shape=(128, 128, 3))
+vgg16 = VGG16(include_top=False, weights="imagenet", input_tensor=input_tensor)
+top = Sequential()
+top.add(Flatten(input_shape=vgg16.output_shape[1:]))
+top.add(Dense(256))
+model = Model(inputs=vgg16.input, outputs=top(vgg16.output))
+"""
+    findings = _lint_text(tmp_path, text)
+    assert [(f.rule, f.data.shape, f.data.params_flatten) for f in findings] == [
+        ("KF001", (4, 4, 512), 2_097_408)
+    ]

@@ -302,6 +302,10 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             return self.tensor_attribute(value, attr)
         if isinstance(value, DATA_TYPES):
             return self.data_attribute(value, attr)
+        if attr in ("output_shape", "input_shape"):  # `vgg16.output_shape[1:]`
+            tensor = self.framework_attribute(value, attr.removesuffix("_shape"))
+            if isinstance(tensor, TensorValue):
+                return self.static_shape(tensor)
         if isinstance(value, ModelValue):
             inner = value.layer.inner
             assert inner is not None
