@@ -188,3 +188,38 @@ def test_features_side_by_side(tmp_path: Path) -> None:
     assert [(f.rule, f.data.shape, f.data.params_flatten) for f in findings] == [
         ("KF001", (81, 64), 41480)
     ]
+
+
+def test_a_spectrogram_made_a_one_channel_image_and_resized(tmp_path: Path) -> None:
+    """A music-genre notebook (Rizzhabh/MusicGenreClassifier, heldout8): each chunk's mel
+    spectrogram `resize(np.expand_dims(spectrogram, axis=-1), target_shape)` with the
+    builder's default target_shape=(148, 148): 148x148x1 samples whatever the clips' frame
+    counts. Keras 3: Conv2D(8, 3) 146x146x8 -> Dense(4), 682,116."""
+    text = """
+import os
+import librosa
+import numpy as np
+from tensorflow.image import resize
+from tensorflow.keras.layers import Conv2D, Dense, Flatten
+from tensorflow.keras.models import Sequential
+
+def prepare(folder, target_shape=(148, 148)):
+    data = []
+    for name in os.listdir(folder):
+        audio, rate = librosa.load(os.path.join(folder, name), sr=None)
+        spectrogram = librosa.feature.melspectrogram(y=audio, sr=rate)
+        data.append(resize(np.expand_dims(spectrogram, axis=-1), target_shape))
+    return np.array(data)
+
+x = prepare("clips")
+model = Sequential([Conv2D(8, 3, input_shape=x[0].shape), Flatten(), Dense(4)])
+"""
+    findings = _lint_text(tmp_path, text)
+    assert [(f.rule, f.data.shape, f.data.params_flatten) for f in findings] == [
+        ("KF001", (146, 146, 8), 682_116)
+    ]
+    unresized = text.replace(
+        "resize(np.expand_dims(spectrogram, axis=-1), target_shape)",
+        "np.expand_dims(spectrogram, axis=-1)",
+    )
+    assert [f.rule for f in _lint_text(tmp_path, unresized)] == ["KF002"]

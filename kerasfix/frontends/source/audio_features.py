@@ -53,6 +53,22 @@ class FeatureFrames(Unknown):
 
 
 @dataclass(frozen=True, eq=False)
+class FrameImage(Unknown):
+    """`np.expand_dims(spectrogram, axis=-1)`: a `(rows, frames, 1)` one-channel image of a
+    feature matrix, its frames unknown; resized to a literal size it is known."""
+
+    rows: int = 0
+    source: str = ""
+
+
+def frame_image(matrix: FeatureFrames, axis: Any) -> FrameImage | None:
+    """A feature matrix given a last axis of one channel, else None."""
+    if axis not in (-1, 2) or isinstance(axis, bool):
+        return None
+    return FrameImage(f"{matrix.source} as a one-channel image", matrix.rows, matrix.source)
+
+
+@dataclass(frozen=True, eq=False)
 class FrameCount(Unknown):
     """`mfcc.shape[1]`: how many frames a clip gives, known only at run time."""
 

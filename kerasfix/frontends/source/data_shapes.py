@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from kerasfix.frontends.source.audio_features import (
     FeatureFrames,
+    FrameImage,
     feature_frames,
+    frame_image,
     padded_frames,
 )
 from kerasfix.frontends.source.data_values import (
@@ -493,6 +495,8 @@ def _tf_resized(args: list[Any], kwargs: dict[str, Any]) -> Any:
     rows, cols = size
     if isinstance(image, ImageValue):
         return ArrayValue((rows, cols, *image.channels))
+    if isinstance(image, FrameImage):  # `resize(np.expand_dims(spectrogram, -1), (148, 148))`
+        return ArrayValue((rows, cols, 1))
     if isinstance(image, ArrayValue) and len(image.shape) in (3, 4):
         return ArrayValue((*image.shape[:-3], rows, cols, image.shape[-1]))
     if isinstance(image, DataValue) and not image.batched and len(image.sample) == 3:
@@ -557,6 +561,8 @@ def _numpy(leaf: str, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -
 
 def expanded(value: Any, axis: Any) -> Any:
     """`np.expand_dims(x, -1)` / `tf.expand_dims(x, axis=-1)`: a new axis of size 1."""
+    if isinstance(value, FeatureFrames) and (image := frame_image(value, axis)):
+        return image  # a spectrogram made an image, to be resized
     known = isinstance(value, ArrayValue) or (isinstance(value, DataValue) and not value.batched)
     if not known or not isinstance(axis, int) or isinstance(axis, bool):
         return NOT_DATA
