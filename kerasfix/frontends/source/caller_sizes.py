@@ -22,12 +22,14 @@ import contextlib
 import contextvars
 import copy
 import math
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kerasfix.frontends.source import caller_files, project_files
+from kerasfix.frontends.source.exploration_focus import focused_on
 from kerasfix.graph.model import Graph, Node, SourceSpan
 from kerasfix.limits import MAX_CALLERS, MAX_COMPONENT
 
@@ -66,7 +68,7 @@ class _Caller:
     cell_starts: list[tuple[int, int]]  # a notebook's: (line in the program, cell number)
 
 
-_MEMO: dict[Path, _Caller] = {}
+_MEMO: dict[tuple[Path, frozenset[str]], _Caller] = {}
 
 
 @dataclass
@@ -113,7 +115,7 @@ def size_from_callers(
     explored = {site for site, nodes in unsized.items() if all(n.input_sized for n in nodes)}
     offers: dict[Site, list[_Offer]] = {}
     for path in paths:
-        caller = _analysed(path, analyse)
+        caller = _analysed(path, analyse, frozenset(names))
         sizing.depends_on.update(caller.depends_on)
         if caller.program is not None:
             for offer in _offers(caller, builder, unsized, explored):
@@ -187,13 +189,15 @@ def _owner(tree: ast.Module, line: int) -> str | None:
     return None
 
 
-def _analysed(path: Path, analyse: Analyse) -> _Caller:
-    """The caller's program, once per process for its bytes and those of what it read."""
+def _analysed(path: Path, analyse: Analyse, names: frozenset[str]) -> _Caller:
+    """The caller's program, once per process for its bytes and those of what it read, and
+    for the builders it is read for: code nobody calls is explored only where it names one
+    of them (exploration_focus.py)."""
     from kerasfix.frontends.base import InputError
 
     text, starts = _caller_code(path)
     digest = project_files.content_digest(text.encode()) if text is not None else ""
-    known = _MEMO.get(path)
+    known = _MEMO.get((path, names))
     fresh = known is not None and known.digest == digest
     if fresh and project_files.files_unchanged(known.depends_on):  # type: ignore[union-attr]
         return known  # type: ignore[return-value]
@@ -201,7 +205,7 @@ def _analysed(path: Path, analyse: Analyse) -> _Caller:
     depends_on: dict[str, str] = {}
     if text is not None:
         try:
-            with alone():
+            with alone(), focused_on(names | _aliases(text, names)):
                 program = analyse(text, str(path))
             depends_on.update(program.depends_on)
         except (InputError, RecursionError, MemoryError):
@@ -210,8 +214,20 @@ def _analysed(path: Path, analyse: Analyse) -> _Caller:
         if raw_digest:
             depends_on[str(path)] = raw_digest
     caller = _Caller(digest, depends_on, program, starts)
-    _MEMO[path] = caller
+    _MEMO[(path, names)] = caller
     return caller
+
+
+def _aliases(text: str, names: frozenset[str]) -> frozenset[str]:
+    """What the caller imports the builders as (`from nets.large import layers as L`)."""
+    found = set()
+    for line in text.splitlines():
+        if " import " not in line or " as " not in line:
+            continue
+        for name in names:
+            if match := re.search(rf"\b{re.escape(name)}\s+as\s+(\w+)", line):
+                found.add(match.group(1))
+    return frozenset(found)
 
 
 def _caller_code(path: Path) -> tuple[str | None, list[tuple[int, int]]]:

@@ -16,6 +16,7 @@ from kerasfix.frontends.source.builtins_model import (
     BuiltinRef,
 )
 from kerasfix.frontends.source.class_attributes import is_static
+from kerasfix.frontends.source.exploration_focus import worth_exploring
 from kerasfix.frontends.source.label_values import with_distinct
 from kerasfix.frontends.source.paths import Paths
 from kerasfix.frontends.source.scopes import Break, Continue, Return, Scope
@@ -288,6 +289,8 @@ class Calls:
             for name, method in cls.methods.items():
                 if method.called or (name.startswith("__") and name != "__call__"):
                     continue
+                if not worth_exploring(method.node):
+                    continue
                 if cls.framework_base and (
                     name in FRAMEWORK_PROTOCOL
                     or not (_spells_flatten(method) or _runs_protocol(method))
@@ -300,13 +303,13 @@ class Calls:
                     self.invoke(method, [plain, *unknown_args(method, 1)], {}, None)
             init = cls.methods.get("__init__")  # `TrainerCNN` builds its model in __init__
             unmade = plain is None and not cls.framework_base and init is not None
-            if unmade and not init.called and _spells_flatten(init):
+            if unmade and not init.called and _spells_flatten(init) and worth_exploring(init.node):
                 self._any_instance(cls)
         index = 0
         while index < len(self.functions):  # functions defined while exploring join the list
             function = self.functions[index]
             index += 1
-            if not function.called:
+            if not function.called and worth_exploring(function.node):
                 before = self.framework_mark()
                 self.paths.new_call()
                 self.explored_result(self.invoke(function, unknown_args(function, 0), {}, None))

@@ -26,6 +26,7 @@ from kerasfix.frontends.source.data_shapes import (
 )
 from kerasfix.frontends.source.data_values import DataValue
 from kerasfix.frontends.source.evaluator import Evaluator, dotted
+from kerasfix.frontends.source.exploration_focus import worth_exploring
 from kerasfix.frontends.source.feeds import (
     DATA_METHODS,
     DataFeeds,
@@ -965,10 +966,12 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
 
     def _explore_uncalled_code(self) -> None:
         for cls in list(self.classes):
-            if cls.framework_base and not cls.instantiated:
+            if cls.framework_base and not cls.instantiated and worth_exploring(cls.node):
                 self.instantiate(cls, unknown_args(cls.methods.get("__init__"), 1), {}, None)
         for instance in list(self.instances):
             cls = instance.cls
+            if not worth_exploring(cls.node):
+                continue
             if cls.framework_base and not instance.called and "call" in cls.methods:
                 name = instance.cls.node.name
                 reason = f"the input shape of {name} is only set when the model is called"
