@@ -476,7 +476,10 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         name = loaded_name(expr)
         if name is None or self.project is None:
             return None
-        found = saved_elsewhere(self.project.importer, name)
+        memo = self.project.saved_elsewhere  # a load in a loop asks once per analysis
+        if name not in memo:
+            memo[name] = saved_elsewhere(self.project.importer, name)
+        found = memo[name]
         if found is None:
             return None
         module, line = found

@@ -73,6 +73,8 @@ class ProjectRun:
     analyse: Analyse  # a file analysed alone (builder_sites.py): the frontend's entry
     files_read: dict[str, str] = field(default_factory=dict)  # absolute path -> digest
     folders: dict[Path, tuple[Path, ...]] = field(default_factory=dict)  # search_folders memo
+    # saved_features.saved_elsewhere per loaded file name: (saver file, line) or None
+    saved_elsewhere: dict[str, Any] = field(default_factory=dict)
 
 
 _CURRENT: contextvars.ContextVar[ProjectRun | None] = contextvars.ContextVar(
