@@ -429,3 +429,45 @@ model = Model(inputs=vgg16.input, outputs=top(vgg16.output))
     assert [(f.rule, f.data.shape, f.data.params_flatten) for f in findings] == [
         ("KF001", (4, 4, 512), 2_097_408)
     ]
+
+
+def test_a_builder_only_an_untaken_branch_calls_gets_that_branchs_globals(
+    tmp_path: Path,
+) -> None:
+    """A speaker-identification script (AvirupMazumder, heldout16): `mode = 'time'` takes
+    the recurrent branch; the conv branch, the only caller of `get_conv_model()`, sets the
+    global `input_shape` it reads. Run with the end-of-file globals (the recurrent branch's
+    2-D shape) the Conv2D could not be built and nothing was said; the untaken branch runs
+    as code the file may run: 28x28x1 -> Conv2D(8, 3) 26x26x8 -> Dense(16), 86,544
+    (Keras 3). The taken branch's model keeps its own size (28x4 -> Dense(16), 1,808)."""
+    text = """
+from keras.layers import LSTM, Conv2D, Dense, Flatten
+from keras.models import Sequential
+
+def get_conv_model():
+    model = Sequential()
+    model.add(Conv2D(8, 3, input_shape=input_shape))
+    model.add(Flatten())
+    model.add(Dense(16))
+    return model
+
+def get_recurrent_model():
+    model = Sequential()
+    model.add(LSTM(4, return_sequences=True, input_shape=input_shape))
+    model.add(Flatten())
+    model.add(Dense(16))
+    return model
+
+mode = "time"
+if mode == "conv":
+    input_shape = (28, 28, 1)
+    model = get_conv_model()
+elif mode == "time":
+    input_shape = (28, 28)
+    model = get_recurrent_model()
+"""
+    findings = _lint_text(tmp_path, text)
+    assert [(f.rule, f.line, f.data.params_flatten) for f in findings] == [
+        ("KF001", 8, 86_544),
+        ("KF001", 15, 28 * 4 * 16 + 16),  # the taken branch's 28 steps of 4
+    ]

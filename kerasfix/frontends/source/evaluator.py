@@ -222,10 +222,15 @@ class Evaluator(Calls):
         test = truth(self.eval(stmt.test, scope))
         if test is True:
             self.exec_block(stmt.body, scope)
+            self.note_untaken(stmt.orelse, stmt.lineno, scope)
         elif test is False:
             self.exec_block(stmt.orelse, scope)
+            self.note_untaken(stmt.body, stmt.lineno, scope)
         else:
             self._alternatives(self._decision(stmt), [stmt.body, stmt.orelse], scope, stmt.test)
+
+    def note_untaken(self, body: list[ast.stmt], line: int, scope: Scope) -> None:
+        """A branch the file decides not to take (the interpreter may run it later)."""
 
     def _exec_match(self, stmt: ast.Match, scope: Scope) -> None:
         """`match`: the case the subject takes when it is known (literal patterns and

@@ -71,7 +71,7 @@ from kerasfix.frontends.source.saved_features import (
     predicted,
     saved_elsewhere,
 )
-from kerasfix.frontends.source.scopes import OutOfBudget
+from kerasfix.frontends.source.scopes import Break, Continue, OutOfBudget, Return, Scope
 from kerasfix.frontends.source.tensor_code import NOT_A_TENSOR_FUNCTION, TensorCode
 from kerasfix.frontends.source.value_ops import arithmetic, concrete_items, is_number
 from kerasfix.frontends.source.values import (
@@ -139,6 +139,8 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         # id(Lambda layer) -> the function the file gives it (`Lambda(resize_image)`): run on
         # the layer's input, its tensor code is what the Lambda computes.
         self.lambda_functions: dict[int, FunctionValue] = {}
+        # Branches of the file's top level it decides not to take (_run_untaken_builder_calls)
+        self.untaken_bodies: list[tuple[list[ast.stmt], int]] = []
         # id(layer) -> (functions running where it was made, branch choices made before):
         # what its condition in an alternative world may name (worlds.py).
         self.made_in: dict[int, tuple[set[int], int]] = {}
@@ -169,6 +171,7 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         met = bool(getattr(paths, "_met", None) or getattr(paths, "taken", None))
         mark_main_run(self.graph, self.depths, undecided=met)  # the calls the file makes
         try:
+            self._run_untaken_builder_calls()
             self._explore_uncalled()
         except OutOfBudget:
             self.exhausted = True
@@ -182,6 +185,37 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         self.attach_feeds()
         self.note_imported_layers()  # values and builders from other files (project_imports)
         return self.graph
+
+    def note_untaken(self, body: list[ast.stmt], line: int, scope: Scope) -> None:
+        if body and scope is self.globals and not self.running:
+            self.untaken_bodies.append((body, line))
+
+    def _run_untaken_builder_calls(self) -> None:
+        """`if config.mode == 'conv': input_shape = (...); model = get_conv_model()` with
+        the mode set to 'time': the untaken branch is the only caller of that builder, and
+        sets the globals it reads. Such a branch (one that calls a function of the file's
+        nobody else calls) runs as code the file may run, before code nobody calls is
+        explored; the globals are restored after it."""
+        for body, line in self.untaken_bodies:
+            if not self._calls_uncalled_function(body):
+                continue
+            saved = dict(self.globals.vars)
+            try:
+                self.undecided(line, lambda body=body: self.exec_block(body, self.globals))
+            except (Return, Break, Continue):
+                pass
+            finally:
+                self.globals.vars.clear()
+                self.globals.vars.update(saved)
+
+    def _calls_uncalled_function(self, body: list[ast.stmt]) -> bool:
+        for stmt in body:
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                    value = self.globals.vars.get(node.func.id)
+                    if isinstance(value, FunctionValue) and not value.called:
+                        return True
+        return False
 
     @property
     def models(self) -> list[Layer]:
