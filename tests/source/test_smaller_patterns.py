@@ -471,3 +471,21 @@ elif mode == "time":
         ("KF001", 8, 86_544),
         ("KF001", 15, 28 * 4 * 16 + 16),  # the taken branch's 28 steps of 4
     ]
+
+
+def test_printing_a_sequentials_output_shape_midway_does_not_close_it(tmp_path: Path) -> None:
+    """`print('flattened to', self.model.output_shape)` between `add` calls (dasoto's skin
+    cancer CNN, heldout25): the model goes on growing after it, so the Flatten still feeds
+    the Dense added next. 28x28x1 -> Conv2D(8, 3) 26x26x8 -> Dense(16), 86,544 (Keras 3)."""
+    text = """
+from keras.layers import Conv2D, Dense, Flatten
+from keras.models import Sequential
+
+model = Sequential()
+model.add(Conv2D(8, 3, input_shape=(28, 28, 1)))
+model.add(Flatten())
+print("Model flattened out to", model.output_shape)
+model.add(Dense(16))
+"""
+    findings = _lint_text(tmp_path, text)
+    assert [(f.rule, f.data.params_flatten) for f in findings] == [("KF001", 86_544)]

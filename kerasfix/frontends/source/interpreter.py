@@ -337,7 +337,9 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             return self.tensor_attribute(value, attr)
         if isinstance(value, DATA_TYPES):
             return self.data_attribute(value, attr)
-        if attr in ("output_shape", "input_shape"):  # `vgg16.output_shape[1:]`
+        if attr in ("output_shape", "input_shape") and isinstance(value, ModelValue | LayerValue):
+            # `vgg16.output_shape[1:]` (not a Sequential's: reading its output would close it
+            # at the layers added so far, as `print(model.output_shape)` midway must not)
             tensor = self.framework_attribute(value, attr.removesuffix("_shape"))
             if isinstance(tensor, TensorValue):
                 return self.static_shape(tensor)
