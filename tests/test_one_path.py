@@ -80,15 +80,15 @@ def test_a_notebook_cell_with_a_syntax_error_is_reported(tmp_path: Path) -> None
     ), result.stderr
 
 
-STEPS = """import keras
-from keras import layers
-
-for a in range(200):
-    for b in range(200):
-        for c in range(200):
-            x = a + b
-head = layers.Flatten()  # the step budget runs out before this line
-"""
+# Straight-line calls of a function of 60 statements, 4,000 times: more evaluation steps
+# than a run may take (a loop would not do: the iterations that would take more than half of
+# the steps left run once, as a loop the file does not fix).
+STEPS = (
+    "import keras\nfrom keras import layers\n\ndef work():\n"
+    + "".join(f"    x{i} = {i}\n" for i in range(60))
+    + "work()\n" * 4000
+    + "head = layers.Flatten()  # the step budget runs out before this line\n"
+)
 
 
 @pytest.mark.parametrize("kind", ["script", "notebook"])
