@@ -138,12 +138,17 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         self.made_layers: list[Layer] = []
         # id(Lambda layer) -> the function the file gives it (`Lambda(resize_image)`): run on
         # the layer's input, its tensor code is what the Lambda computes.
-        self.lambda_functions: dict[int, FunctionValue] = {}
+        # A Lambda layer's function, by the layer's id; the layer is kept with it, so its id
+        # is never another layer's (a freed layer's id is reused: a later Lambda then ran
+        # another block's `x[:, :, :f] + x[:, :, f:]`, a false KF003 on some runs only).
+        self.lambda_functions: dict[int, tuple[Layer, FunctionValue]] = {}
         # Branches of the file's top level it decides not to take (_run_untaken_builder_calls)
         self.untaken_bodies: list[tuple[list[ast.stmt], int]] = []
         # id(layer) -> (functions running where it was made, branch choices made before):
         # what its condition in an alternative world may name (worlds.py).
-        self.made_in: dict[int, tuple[set[int], int]] = {}
+        self.made_in: dict[
+            int, tuple[Layer, set[int], int]
+        ] = {}  # the layer kept: its id stays its own
         # Every Sequential/Functional model the file builds, in creation order (for inspect).
         self.model_layers: list[Layer] = []
         # The line where the file saves a headless application's predictions, asked when
@@ -644,7 +649,7 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             )
             function = args[0] if args else kwargs.get("function")
             if isinstance(function, FunctionValue):
-                self.lambda_functions[id(layer)] = function
+                self.lambda_functions[id(layer)] = (layer, function)
             return LayerValue(layer)
         self.note_keras1_call(raw_name, keras1, kwargs)
         class_name, config = legacy.normalize(raw_name, config)
@@ -669,7 +674,7 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         self.made_layers.append(layer)
         if self.paths.taken:
             frames = {0, *(id(function) for function in self.running)}
-            self.made_in[id(layer)] = (frames, len(self.paths.taken))
+            self.made_in[id(layer)] = (layer, frames, len(self.paths.taken))
         return LayerValue(layer)
 
     def _input_layer(self, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -> Any:
@@ -816,7 +821,8 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             nodes = [self._input_node(None, reason, None, None)]
         if layer.class_name == "InputLayer":
             return TensorValue(nodes[0])
-        function = self.lambda_functions.get(id(layer))
+        entry = self.lambda_functions.get(id(layer))
+        function = entry[1] if entry is not None and entry[0] is layer else None
         if function is not None and len(nodes) == 1:
             computed = self._lambda_output(function, nodes[0], expr)
             if computed is not None:

@@ -159,7 +159,9 @@ class ProjectImports(_Base):
         self._outside: set[int] = set()  # layers other files' top levels build (by id)
         self._step_cap: int | None = None  # where the imported top level running stops
         # id(span given) -> (the file, its own span) of layers another file's code makes.
-        self._written_at: dict[int, tuple[ModuleFile, SourceSpan]] = {}
+        # id(span) -> (that span, the file writing it, where): the span is kept so its id is
+        # never a later span's (a freed object's id is reused)
+        self._written_at: dict[int, tuple[SourceSpan, ModuleFile, SourceSpan]] = {}
         # id(expression) -> the names it reads (the trees outlive the analysis: ids hold).
 
     # ----------------------------------------------------------------- the import hook
@@ -529,7 +531,7 @@ class ProjectImports(_Base):
             span = SourceSpan(span.line, span.column, span.end_line, span.end_column, span.cell)
             self._span_notes[id(span)] = (span, tuple(dict.fromkeys(notes)))
         if foreign is not None and self._entry:  # where the layer is written, in that file
-            self._written_at[id(span)] = (foreign, super().span(expr))  # type: ignore[misc]
+            self._written_at[id(span)] = (span, foreign, super().span(expr))  # type: ignore[misc]
         return span
 
     def _made_counts(self) -> tuple[int, int, int, int]:
@@ -579,12 +581,14 @@ class ProjectImports(_Base):
             for node in self.graph.nodes  # type: ignore[attr-defined]
             if node.layer.class_name == "Flatten"
             and node.inputs
-            and id(node.layer.span) in self._written_at
+            and self._written(node.layer.span) is not None
         ]
         if flattens:  # inference is the costly part: only when there is a Flatten to mark
             infer(self.graph)  # type: ignore[attr-defined]
         for node in flattens:
-            file, written = self._written_at[id(node.layer.span)]
+            found = self._written(node.layer.span)
+            assert found is not None
+            file, written = found
             assert self.project is not None
             sites = own_sites(file, self.project.analyse)
             shapes = sites.get((written.line, written.column), set())
@@ -600,9 +604,14 @@ class ProjectImports(_Base):
                 origin = node.layer.origin
                 declared = origin.get("declared_at")
                 for key, span in (("written_in", node.layer.span), ("declared_in", declared)):
-                    found = self._written_at.get(id(span))
+                    found = self._written(span)
                     if found is not None:
                         origin[key] = (str(found[0].path), found[1])
+
+    def _written(self, span: Any) -> tuple[ModuleFile, SourceSpan] | None:
+        """The file and place where another file's code writes the layer with this span."""
+        entry = self._written_at.get(id(span))
+        return entry[1:] if entry is not None and entry[0] is span else None
 
     def note_imported_layers(self) -> None:
         """Put each layer's notes on its origin (after the graph is complete), and drop

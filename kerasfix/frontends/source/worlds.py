@@ -203,7 +203,8 @@ def _label_world_dependent(runs: list[Interpreter]) -> None:
         if len(alike) == len(runs):
             continue
         shared = set.intersection(*(choices[i] for i in alike))
-        frames, before = runs[index].made_in.get(id(layer), ({0}, 0))
+        made = runs[index].made_in.get(id(layer))
+        frames, before = made[1:] if made is not None and made[0] is layer else ({0}, 0)
         label = runs[index].paths.label(shared, frames, before)
         if label:
             layer.origin["world"] = label
