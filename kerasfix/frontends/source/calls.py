@@ -16,7 +16,7 @@ from kerasfix.frontends.source.builtins_model import (
     BuiltinRef,
 )
 from kerasfix.frontends.source.class_attributes import is_static
-from kerasfix.frontends.source.exploration_focus import worth_exploring
+from kerasfix.frontends.source.exploration_focus import code_names, worth_exploring
 from kerasfix.frontends.source.label_values import with_distinct
 from kerasfix.frontends.source.paths import Paths
 from kerasfix.frontends.source.scopes import Break, Continue, Return, Scope
@@ -372,7 +372,7 @@ def _spells_flatten(method: FunctionValue) -> bool:
     """Whether a method's code names `Flatten`: the framework class helpers worth running
     unasked (a model zoo's Layer subclasses have dozens of others, which took the sweep's
     p99 per file from 0.21 to 0.47 s when all were run)."""
-    return any(_names_flatten(node) for node in ast.walk(method.node))
+    return "Flatten" in code_names(method.node)
 
 
 def _names_flatten(node: ast.AST) -> bool:

@@ -376,21 +376,14 @@ class Evaluator(Calls):
         over = self.eval(stmt.iter, scope)
         iterable = concrete_items(over)
         if iterable is None:
-            element = self.element_of(over)
-
-            def body() -> None:
-                variable = LoopIndex(f"a loop variable (line {stmt.lineno})")
-                self.assign(stmt.target, variable if element is None else element, scope)
-                self._loop_body(stmt.body, scope)
-
-            self.undecided_loop(stmt.lineno, body)
+            self._undecided_iterations(stmt, scope, self.element_of(over))
             return
         self.unrolling += len(iterable) > 1  # each iteration a variant (loop_variant)
         start = self.steps
         try:
             for index, item in enumerate(iterable):
                 if index and self._unrolling_too_costly(start, index, len(iterable)):
-                    self._rest_undecided(stmt, scope)
+                    self._undecided_iterations(stmt, scope)  # the rest, run once
                     return
                 self.assign(stmt.target, item, scope)
                 try:
@@ -411,11 +404,15 @@ class Evaluator(Calls):
         per_iteration = (self.steps - start) / done
         return per_iteration * (total - done) > (MAX_STEPS - self.steps) / 2
 
-    def _rest_undecided(self, stmt: ast.For | ast.AsyncFor, scope: Scope) -> None:
-        """The loop's remaining iterations, run once as a loop the file does not fix."""
+    def _undecided_iterations(
+        self, stmt: ast.For | ast.AsyncFor, scope: Scope, element: Any = None
+    ) -> None:
+        """Iterations the file does not fix, run once: the loop variable is `element` when
+        every element is alike and known, else a loop index known only at run time."""
 
         def body() -> None:
-            self.assign(stmt.target, LoopIndex(f"a loop variable (line {stmt.lineno})"), scope)
+            variable = LoopIndex(f"a loop variable (line {stmt.lineno})")
+            self.assign(stmt.target, variable if element is None else element, scope)
             self._loop_body(stmt.body, scope)
 
         self.undecided_loop(stmt.lineno, body)

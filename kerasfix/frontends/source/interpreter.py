@@ -35,6 +35,7 @@ from kerasfix.frontends.source.feeds import (
     one_hot,
     sizing_call,
 )
+from kerasfix.frontends.source.identity_map import IdentityMap
 from kerasfix.frontends.source.keras1_reading import Keras1Reading
 from kerasfix.frontends.source.keras_arguments import (
     ancestors,
@@ -136,19 +137,14 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         self.keras1_code: Callable[[], bool] = lambda: True
         self._keras1_answer: bool | None = None
         self.made_layers: list[Layer] = []
-        # id(Lambda layer) -> the function the file gives it (`Lambda(resize_image)`): run on
+        # Lambda layer -> the function the file gives it (`Lambda(resize_image)`): run on
         # the layer's input, its tensor code is what the Lambda computes.
-        # A Lambda layer's function, by the layer's id; the layer is kept with it, so its id
-        # is never another layer's (a freed layer's id is reused: a later Lambda then ran
-        # another block's `x[:, :, :f] + x[:, :, f:]`, a false KF003 on some runs only).
-        self.lambda_functions: dict[int, tuple[Layer, FunctionValue]] = {}
+        self.lambda_functions: IdentityMap[Layer, FunctionValue] = IdentityMap()
         # Branches of the file's top level it decides not to take (_run_untaken_builder_calls)
         self.untaken_bodies: list[tuple[list[ast.stmt], int]] = []
-        # id(layer) -> (functions running where it was made, branch choices made before):
-        # what its condition in an alternative world may name (worlds.py).
-        self.made_in: dict[
-            int, tuple[Layer, set[int], int]
-        ] = {}  # the layer kept: its id stays its own
+        # layer -> (functions running where it was made, branch choices made before): what
+        # its condition in an alternative world may name (worlds.py).
+        self.made_in: IdentityMap[Layer, tuple[set[int], int]] = IdentityMap()
         # Every Sequential/Functional model the file builds, in creation order (for inspect).
         self.model_layers: list[Layer] = []
         # The line where the file saves a headless application's predictions, asked when
@@ -649,7 +645,7 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             )
             function = args[0] if args else kwargs.get("function")
             if isinstance(function, FunctionValue):
-                self.lambda_functions[id(layer)] = (layer, function)
+                self.lambda_functions[layer] = function
             return LayerValue(layer)
         self.note_keras1_call(raw_name, keras1, kwargs)
         class_name, config = legacy.normalize(raw_name, config)
@@ -674,7 +670,7 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         self.made_layers.append(layer)
         if self.paths.taken:
             frames = {0, *(id(function) for function in self.running)}
-            self.made_in[id(layer)] = (layer, frames, len(self.paths.taken))
+            self.made_in[layer] = (frames, len(self.paths.taken))
         return LayerValue(layer)
 
     def _input_layer(self, args: list[Any], kwargs: dict[str, Any], expr: ast.Call) -> Any:
@@ -754,7 +750,7 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
         method = cls.lookup("__init__")
         if method is not None:
             self.invoke(method, [instance, *args], kwargs, expr)
-        if method is None:  # `class MyConv(Conv2D): pass`: the base takes the arguments
+        else:  # `class MyConv(Conv2D): pass`: the base takes the arguments
             init.args, init.kwargs, init.called = list(args), dict(kwargs), True
         call = base_layer_call(init) if init.called else None
         if call is None:
@@ -821,8 +817,7 @@ class Interpreter(ProjectImports, TensorCode, Keras1Reading, DataReading, DataFe
             nodes = [self._input_node(None, reason, None, None)]
         if layer.class_name == "InputLayer":
             return TensorValue(nodes[0])
-        entry = self.lambda_functions.get(id(layer))
-        function = entry[1] if entry is not None and entry[0] is layer else None
+        function = self.lambda_functions.get(layer)
         if function is not None and len(nodes) == 1:
             computed = self._lambda_output(function, nodes[0], expr)
             if computed is not None:

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from kerasfix.frontends.source.identity_map import IdentityMap
 from kerasfix.limits import MAX_RUNS, MAX_WORLDS, WORLD_STEPS
 
 
@@ -56,7 +57,7 @@ class Paths:
     # Values the merged branches assigned differently (`input_shape = [1, 28, 28]` or
     # `[28, 28, 1]`): the unknown made by joining them -> its condition's key. A site left
     # unsized by one of them is worth a world per branch (worlds.py), as a build is.
-    value_joins: dict[int, tuple[object, str]] = field(default_factory=dict)  # (it, key)
+    value_joins: IdentityMap[object, str] = field(default_factory=IdentityMap)
     _met: set[int] = field(default_factory=set)
 
     def reach(self, decision: Decision) -> None:
@@ -101,14 +102,14 @@ class Paths:
     def note_value_join(self, decision: Decision, unknown: object, inside_undecided: bool) -> None:
         """A merged condition whose branches gave a name different values."""
         if not inside_undecided:
-            self.value_joins[id(unknown)] = (unknown, decision.key)  # kept: its id stays its own
+            self.value_joins[unknown] = decision.key
 
     def fork_value_joins(self, unknowns: list[object]) -> None:
         """Worth a world per branch: the conditions whose joins made these unknowns."""
         for unknown in unknowns:
-            entry = self.value_joins.get(id(unknown))
-            if entry is not None and entry[0] is unknown:
-                self.discovered.add(entry[1])
+            key = self.value_joins.get(unknown)
+            if key is not None:
+                self.discovered.add(key)
 
     def label(self, only: set[tuple[str, int]], frames: set[int], before: int) -> str:
         """What this world assumed, as one condition: of the choices in `only`, those made

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from kerasfix.frontends.source import project_files
 from kerasfix.frontends.source.builder_sites import Analyse
+from kerasfix.frontends.source.identity_map import IdentityMap
 from kerasfix.frontends.source.magics import RUN_MAGIC_CALL
 from kerasfix.frontends.source.numbered_scripts import (
     free_names,
@@ -155,13 +156,11 @@ class ProjectImports(_Base):
         self._active_notes: list[tuple[str, ...]] = []
         # Local name -> the notes of the imported values it holds ("IMG_SIZE = 64 (config.py:1)").
         self.imported_notes: dict[str, tuple[str, ...]] = {}
-        self._span_notes: dict[int, tuple[SourceSpan, tuple[str, ...]]] = {}
+        self._span_notes: IdentityMap[SourceSpan, tuple[str, ...]] = IdentityMap()
         self._outside: set[int] = set()  # layers other files' top levels build (by id)
         self._step_cap: int | None = None  # where the imported top level running stops
-        # id(span given) -> (the file, its own span) of layers another file's code makes.
-        # id(span) -> (that span, the file writing it, where): the span is kept so its id is
-        # never a later span's (a freed object's id is reused)
-        self._written_at: dict[int, tuple[SourceSpan, ModuleFile, SourceSpan]] = {}
+        # span given -> (the file, its own span) of layers another file's code makes.
+        self._written_at: IdentityMap[SourceSpan, tuple[ModuleFile, SourceSpan]] = IdentityMap()
         # id(expression) -> the names it reads (the trees outlive the analysis: ids hold).
 
     # ----------------------------------------------------------------- the import hook
@@ -529,9 +528,9 @@ class ProjectImports(_Base):
             notes.extend(self._mentioned(expr))
         if notes or (foreign is not None and self._entry):
             span = SourceSpan(span.line, span.column, span.end_line, span.end_column, span.cell)
-            self._span_notes[id(span)] = (span, tuple(dict.fromkeys(notes)))
+            self._span_notes[span] = tuple(dict.fromkeys(notes))
         if foreign is not None and self._entry:  # where the layer is written, in that file
-            self._written_at[id(span)] = (span, foreign, super().span(expr))  # type: ignore[misc]
+            self._written_at[span] = (foreign, super().span(expr))  # type: ignore[misc]
         return span
 
     def _made_counts(self) -> tuple[int, int, int, int]:
@@ -581,12 +580,12 @@ class ProjectImports(_Base):
             for node in self.graph.nodes  # type: ignore[attr-defined]
             if node.layer.class_name == "Flatten"
             and node.inputs
-            and self._written(node.layer.span) is not None
+            and self._written_at.get(node.layer.span) is not None
         ]
         if flattens:  # inference is the costly part: only when there is a Flatten to mark
             infer(self.graph)  # type: ignore[attr-defined]
         for node in flattens:
-            found = self._written(node.layer.span)
+            found = self._written_at.get(node.layer.span)
             assert found is not None
             file, written = found
             assert self.project is not None
@@ -604,14 +603,9 @@ class ProjectImports(_Base):
                 origin = node.layer.origin
                 declared = origin.get("declared_at")
                 for key, span in (("written_in", node.layer.span), ("declared_in", declared)):
-                    found = self._written(span)
+                    found = self._written_at.get(span)
                     if found is not None:
                         origin[key] = (str(found[0].path), found[1])
-
-    def _written(self, span: Any) -> tuple[ModuleFile, SourceSpan] | None:
-        """The file and place where another file's code writes the layer with this span."""
-        entry = self._written_at.get(id(span))
-        return entry[1:] if entry is not None and entry[0] is span else None
 
     def note_imported_layers(self) -> None:
         """Put each layer's notes on its origin (after the graph is complete), and drop
@@ -627,13 +621,13 @@ class ProjectImports(_Base):
             for node in graph.nodes:
                 layer = node.layer
                 for span in (layer.span, layer.origin.get("declared_at")):
-                    found = self._span_notes.get(id(span))
-                    if found is not None and found[0] is span:
-                        _add_notes(layer, found[1])
+                    found = self._span_notes.get(span)
+                    if found is not None:
+                        _add_notes(layer, found)
         for layer in getattr(self, "made_layers", []):
-            found = self._span_notes.get(id(layer.span))
-            if found is not None and found[0] is layer.span:
-                _add_notes(layer, found[1])
+            found = self._span_notes.get(layer.span)
+            if found is not None:
+                _add_notes(layer, found)
 
 
 def _add_notes(layer: Any, notes: tuple[str, ...]) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from kerasfix.frontends.source.exploration_focus import code_names
 from kerasfix.frontends.source.paths import Paths, explore
 from kerasfix.frontends.source.saved_features import loaded_features
 from kerasfix.graph.inference import infer
@@ -97,16 +98,7 @@ def _cut_code_could_build(run: Interpreter) -> bool:  # type: ignore[misc]
     words = _rule_words()
     for function in run.paths.cut_in:
         node = getattr(function, "node", None)
-        if words is None or node is None or _names_one_of(node, words):
-            return True
-    return False
-
-
-def _names_one_of(node: ast.AST, words: frozenset[str]) -> bool:
-    for inner in ast.walk(node):
-        if isinstance(inner, ast.Name) and inner.id in words:
-            return True
-        if isinstance(inner, ast.Attribute) and inner.attr in words:
+        if words is None or node is None or not words.isdisjoint(code_names(node)):
             return True
     return False
 
@@ -203,8 +195,7 @@ def _label_world_dependent(runs: list[Interpreter]) -> None:
         if len(alike) == len(runs):
             continue
         shared = set.intersection(*(choices[i] for i in alike))
-        made = runs[index].made_in.get(id(layer))
-        frames, before = made[1:] if made is not None and made[0] is layer else ({0}, 0)
+        frames, before = runs[index].made_in.get(layer) or ({0}, 0)
         label = runs[index].paths.label(shared, frames, before)
         if label:
             layer.origin["world"] = label
